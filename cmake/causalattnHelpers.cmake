@@ -1,0 +1,22 @@
+# Helpers for the project's own targets (tests, examples, benchmarks); consumers never see them.
+
+# causalattn_configure_target(<target>): warnings, -Werror when CAUSALATTN_WERROR, sanitizers when
+# CAUSALATTN_SANITIZE is set.
+function(causalattn_configure_target target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+    if(CAUSALATTN_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    if(CAUSALATTN_SANITIZE)
+      target_compile_options(${target} PRIVATE -fsanitize=${CAUSALATTN_SANITIZE} -fno-omit-frame-pointer
+                                               -fno-sanitize-recover=all)
+      target_link_options(${target} PRIVATE -fsanitize=${CAUSALATTN_SANITIZE})
+    endif()
+  elseif(MSVC)
+    target_compile_options(${target} PRIVATE /W4 /bigobj)
+    if(CAUSALATTN_WERROR)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+  endif()
+endfunction()

@@ -1,0 +1,200 @@
+#pragma once
+// The causalattn command-line tool: a registry of subcommands, global options and error handling.
+// main.cpp only forwards argc/argv to run_cli, so the tests drive the tool in-process.
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/version.hpp"
+#include "causalattn/io/json.hpp"
+
+namespace causalattn_cli {
+
+/// How results are printed: human-readable text or one JSON document.
+enum class OutputFormat { text, json };
+
+/// A usage mistake (unknown option, missing argument): reported like invalid input, exit code 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// What a subcommand gets: its arguments, the output format and the two streams.
+struct Invocation {
+  std::vector<std::string> args;  ///< arguments after the subcommand name
+  OutputFormat format = OutputFormat::text;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+/// One subcommand: name, one-line summary, usage line and the function that runs it (returns the
+/// exit code; throws usage_error or causalattn::invalid_input on bad input).
+struct Command {
+  std::string name;
+  std::string summary;
+  std::string usage;
+  std::function<int(Invocation&)> run;
+};
+
+/// The subcommands by name. Later modules register pc, fci, attention-graph, ate and lagged here.
+class CommandRegistry {
+ public:
+  /// Adds a command; a second command with the same name is a programming error.
+  void add(Command command) {
+    const std::string name = command.name;
+    if (!commands_.emplace(name, std::move(command)).second) throw std::logic_error("duplicate command " + name);
+  }
+  /// The command called `name`, or nullptr.
+  const Command* find(const std::string& name) const {
+    const auto it = commands_.find(name);
+    return it == commands_.end() ? nullptr : &it->second;
+  }
+  /// All commands, sorted by name.
+  const std::map<std::string, Command>& all() const { return commands_; }
+
+ private:
+  std::map<std::string, Command> commands_;
+};
+
+/// Splits "--key=value" / "--key value" options and positional arguments of a subcommand.
+class ArgumentList {
+ public:
+  /// `flags` are options that take no value.
+  ArgumentList(const std::vector<std::string>& args, const std::vector<std::string>& options_with_value,
+               const std::vector<std::string>& flags = {}) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a.size() < 2 || a[0] != '-' || a == "-") {
+        positional_.push_back(a);
+        continue;
+      }
+      std::string key = a, value;
+      const auto eq = a.find('=');
+      if (eq != std::string::npos) {
+        key = a.substr(0, eq);
+        value = a.substr(eq + 1);
+      }
+      const bool takes_value = std::find(options_with_value.begin(), options_with_value.end(), key) != options_with_value.end();
+      const bool is_flag = std::find(flags.begin(), flags.end(), key) != flags.end();
+      if (!takes_value && !is_flag) throw usage_error("unknown option '" + key + "'");
+      if (is_flag) {
+        if (eq != std::string::npos) throw usage_error("option '" + key + "' takes no value");
+        options_[key] = "true";
+        continue;
+      }
+      if (eq == std::string::npos) {
+        if (i + 1 >= args.size()) throw usage_error("option '" + key + "' needs a value");
+        value = args[++i];
+      }
+      options_[key] = value;
+    }
+  }
+  /// The value of option `key`, or `fallback` if absent.
+  std::string get(const std::string& key, const std::string& fallback = "") const {
+    const auto it = options_.find(key);
+    return it == options_.end() ? fallback : it->second;
+  }
+  /// True if option `key` was given.
+  bool has(const std::string& key) const { return options_.count(key) != 0; }
+  /// Positional arguments in order.
+  const std::vector<std::string>& positional() const { return positional_; }
+  /// Throws usage_error unless there are between `min` and `max` positional arguments.
+  void expect_positional(std::size_t min, std::size_t max, const std::string& usage) const {
+    if (positional_.size() < min || positional_.size() > max) throw usage_error("usage: " + usage);
+  }
+
+ private:
+  std::map<std::string, std::string> options_;
+  std::vector<std::string> positional_;
+};
+
+/// Splits "a,b,c" into {"a", "b", "c"} (empty input gives an empty list).
+inline std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= text.size() && !text.empty()) {
+    const auto comma = text.find(',', pos);
+    out.push_back(text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+/// Prints the top-level help: usage, global options and the registered subcommands.
+inline void print_help(const CommandRegistry& registry, std::ostream& out) {
+  out << "causalattn " << causalattn::version_string()
+      << ": treatment effects, causal discovery and lagged causal graphs\n\n"
+         "usage: causalattn [--format text|json] <command> [arguments]\n"
+         "       causalattn <command> --help\n\n"
+         "global options:\n"
+         "  --format text|json   output format (default text)\n"
+         "  -h, --help           this help\n\n"
+         "commands:\n";
+  for (const auto& [name, command] : registry.all()) {
+    out << "  " << name << std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') << command.summary << "\n";
+  }
+}
+
+/// Runs the tool: global options, then the subcommand. Returns the exit code: 0 success, 2 bad
+/// input or usage (one line "causalattn: error: ..." on `err`), 1 an unexpected internal failure.
+inline int run_cli(const CommandRegistry& registry, const std::vector<std::string>& argv, std::ostream& out,
+                   std::ostream& err) {
+  try {
+    OutputFormat format = OutputFormat::text;
+    std::size_t i = 0;
+    for (; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      if (a == "-h" || a == "--help") {
+        print_help(registry, out);
+        return 0;
+      }
+      if (a == "--version") {
+        out << causalattn::version_string() << "\n";
+        return 0;
+      }
+      if (a == "--format" || a.rfind("--format=", 0) == 0) {
+        std::string value;
+        if (a == "--format") {
+          if (i + 1 >= argv.size()) throw usage_error("option '--format' needs a value (text or json)");
+          value = argv[++i];
+        } else {
+          value = a.substr(9);
+        }
+        if (value == "text") format = OutputFormat::text;
+        else if (value == "json") format = OutputFormat::json;
+        else throw usage_error("--format must be text or json, got '" + value + "'");
+        continue;
+      }
+      if (!a.empty() && a[0] == '-') throw usage_error("unknown option '" + a + "' (see causalattn --help)");
+      break;
+    }
+    if (i >= argv.size()) throw usage_error("no command given (see causalattn --help)");
+    const Command* command = registry.find(argv[i]);
+    if (command == nullptr) throw usage_error("unknown command '" + argv[i] + "' (see causalattn --help)");
+    Invocation invocation{{argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end()}, format, out, err};
+    for (const auto& a : invocation.args) {
+      if (a == "-h" || a == "--help") {
+        out << command->summary << "\n\nusage: " << command->usage << "\n";
+        return 0;
+      }
+    }
+    return command->run(invocation);
+  } catch (const usage_error& e) {
+    err << "causalattn: error: " << e.what() << "\n";
+  } catch (const causalattn::invalid_input& e) {
+    err << "causalattn: error: " << std::string(e.what()).substr(std::string("causalattn: ").size()) << "\n";
+  } catch (const std::exception& e) {
+    err << "causalattn: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}
+
+}  // namespace causalattn_cli

@@ -1,0 +1,18 @@
+#pragma once
+// Every subcommand of the causalattn tool, registered in one place.
+
+#include "cli.hpp"
+#include "data_commands.hpp"
+#include "graph_commands.hpp"
+
+namespace causalattn_cli {
+
+/// The registry with all subcommands the tool ships.
+inline CommandRegistry make_registry() {
+  CommandRegistry registry;
+  register_data_commands(registry);
+  register_graph_commands(registry);
+  return registry;
+}
+
+}  // namespace causalattn_cli

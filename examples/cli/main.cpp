@@ -1,0 +1,11 @@
+// causalattn: the command-line tool. Everything lives in cli.hpp and the *_commands.hpp headers.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  return causalattn_cli::run_cli(causalattn_cli::make_registry(), args, std::cout, std::cerr);
+}

@@ -1,0 +1,62 @@
+// The README's module tour as one program: every snippet in the README is compiled and run here
+// (ctest runs it as the test "tour"), so the documentation cannot drift from the API.
+#include <iostream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "causalattn.hpp"
+
+namespace ca = causalattn;
+
+int main(int argc, char** argv) {
+  const std::string data = argc > 1 ? argv[1] : "examples/data";
+
+  // --- core: errors that name the argument and the offending entry
+  ca::Matrix<double> x = ca::Matrix<double>::Ones(3, 2);
+  x(2, 1) = std::numeric_limits<double>::quiet_NaN();
+  try {
+    ca::check_finite("x", x);
+  } catch (const ca::invalid_input& e) {
+    std::cout << e.what() << "\n";  // causalattn: x: non-finite value nan at row 2, column 1
+  }
+  ca::Rng rng(42);  // portable: the same draws on every platform
+  ca::Matrix<float> noise = ca::normal_matrix<float>(100, 3, rng);
+
+  // --- io: tables
+  ca::CsvOptions options;
+  options.columns = {"treat", "re78"};
+  auto nsw = ca::read_csv<double>(data + "/lalonde/lalonde_nsw_dw.csv", options);
+  std::cout << nsw.data.rows() << " rows, columns " << nsw.names[0] << ", " << nsw.names[1] << "\n";
+
+  // --- graph: marks, CPDAGs, lagged graphs
+  ca::Graph dag({"smoking", "tar", "cancer", "genes"});
+  dag.add_directed(0, 1);  // smoking --> tar
+  dag.add_directed(1, 2);  // tar --> cancer
+  dag.add_directed(3, 2);  // genes --> cancer: a v-structure at cancer
+  ca::Graph cpdag = ca::dag_to_cpdag(dag);
+  std::cout << ca::to_tetrad_text(cpdag);  // smoking --- tar, tar --> cancer, genes --> cancer
+  ca::LaggedGraph lagged(3, 2);
+  lagged.set_link(0, 1, 2);  // X1(t-2) --> X2(t)
+
+  // --- io: graph files in every peer's format
+  ca::Graph truth = ca::read_tetrad(data + "/causal-learn/graph.10.txt");
+  ca::IntMatrix cl = ca::to_causal_learn_matrix(truth);            // causal-learn G.graph
+  ca::IntMatrix amat = ca::to_pcalg_amat(truth, ca::AmatType::pag);  // pcalg amat
+  std::string dot = ca::format_graph(truth, ca::GraphFormat::dot);   // Graphviz
+  std::cout << cl.rows() << "x" << amat.cols() << " matrices, " << dot.size() << " bytes of DOT\n";
+
+  // --- io: NumPy arrays (attention matrices and data from Python)
+  ca::Matrix<double> a = ca::normal_matrix<double>(4, 4, rng);
+  std::string bytes = ca::to_npy(a);
+  ca::Matrix<double> back = ca::npy_to_matrix(ca::parse_npy<double>(bytes));
+
+  // --- metrics: compare an estimate with the truth
+  ca::Graph estimate = ca::dag_to_cpdag(truth);
+  std::cout << "SHD(CPDAG, DAG) = " << ca::structural_hamming_distance(estimate, truth)
+            << ", arrowhead precision = " << ca::arrowhead_confusion(estimate, truth).precision() << "\n";
+  std::vector<double> scores{0.1, 0.4, 0.35, 0.8};
+  std::vector<int> labels{0, 0, 1, 1};
+  std::cout << "AUROC " << ca::auroc(scores, labels) << ", AUPRC " << ca::auprc(scores, labels) << "\n";
+  return back == a && noise.rows() == 100 && lagged.link_count() == 1 ? 0 : 1;
+}

@@ -1,0 +1,8 @@
+#pragma once
+/// \file
+/// Everything in causalattn. Include a module header (causalattn/io.hpp, ...) instead to compile less.
+
+#include "causalattn/core.hpp"
+#include "causalattn/graph.hpp"
+#include "causalattn/io.hpp"
+#include "causalattn/metrics.hpp"

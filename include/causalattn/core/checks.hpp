@@ -1,0 +1,120 @@
+#pragma once
+/// \file
+/// Input checks that throw `invalid_input` naming the argument and the offending row, column and
+/// value. Rows and columns in messages are 0-based, as in Eigen.
+
+#include <cmath>
+#include <limits>
+#include <locale>
+#include <sstream>
+#include <string>
+#include <type_traits>
+
+#include <Eigen/Core>
+
+#include "causalattn/core/errors.hpp"
+
+namespace causalattn {
+namespace detail {
+
+/// Formats a number for an error message with enough digits to identify it ("nan", "-inf", "0.1").
+template <class T>
+std::string to_text(T value) {
+  std::ostringstream out;
+  out.imbue(std::locale::classic());
+  if constexpr (std::is_floating_point_v<T>) {
+    out.precision(std::numeric_limits<T>::max_digits10);
+  }
+  out << value;
+  return out.str();
+}
+
+}  // namespace detail
+
+/// Throws unless every entry of `m` is finite. O(rows * cols).
+/// \param argument name used in the message. Example: `check_finite("X", X);`
+template <class Derived>
+void check_finite(const std::string& argument, const Eigen::DenseBase<Derived>& m) {
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+      const auto v = m(i, j);
+      if (!std::isfinite(v)) {
+        throw invalid_input(argument, "non-finite value " + detail::to_text(v) + " at row " +
+                                          std::to_string(i) + ", column " + std::to_string(j));
+      }
+    }
+  }
+}
+
+/// Throws if `m` has no rows or no columns. O(1).
+/// Example: `check_not_empty("X", X);`
+template <class Derived>
+void check_not_empty(const std::string& argument, const Eigen::EigenBase<Derived>& m) {
+  if (m.rows() == 0 || m.cols() == 0) {
+    throw invalid_input(argument, "is empty (" + std::to_string(m.rows()) + " x " +
+                                      std::to_string(m.cols()) + "); at least one row and column are needed");
+  }
+}
+
+/// Throws unless `m` is exactly `rows x cols`; pass -1 to leave a dimension free. O(1).
+/// Example: `check_shape("weights", w, X.rows(), 1);`
+template <class Derived>
+void check_shape(const std::string& argument, const Eigen::EigenBase<Derived>& m, Eigen::Index rows,
+                 Eigen::Index cols) {
+  const bool rows_ok = rows < 0 || m.rows() == rows;
+  const bool cols_ok = cols < 0 || m.cols() == cols;
+  if (!rows_ok || !cols_ok) {
+    auto want = [](Eigen::Index n) { return n < 0 ? std::string("any") : std::to_string(n); };
+    throw invalid_input(argument, "has shape " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) +
+                                      ", expected " + want(rows) + " x " + want(cols));
+  }
+}
+
+/// Throws unless `a` and `b` have the same number of rows (samples). O(1).
+/// Example: `check_same_rows("X", X, "treatment", t);`
+template <class DerivedA, class DerivedB>
+void check_same_rows(const std::string& name_a, const Eigen::EigenBase<DerivedA>& a, const std::string& name_b,
+                     const Eigen::EigenBase<DerivedB>& b) {
+  if (a.rows() != b.rows()) {
+    throw invalid_input(name_b, "has " + std::to_string(b.rows()) + " rows but " + name_a + " has " +
+                                    std::to_string(a.rows()) + "; they must match");
+  }
+}
+
+/// Throws if `m` is not square. O(1). Example: `check_square("covariance", C);`
+template <class Derived>
+void check_square(const std::string& argument, const Eigen::EigenBase<Derived>& m) {
+  if (m.rows() != m.cols()) {
+    throw invalid_input(argument, "must be square, got " + std::to_string(m.rows()) + " x " +
+                                      std::to_string(m.cols()));
+  }
+}
+
+/// Throws if a column of `m` is constant (all entries equal), which makes variances, correlations
+/// and standardisation undefined. O(rows * cols).
+/// Example: `check_no_constant_columns("X", X);`
+template <class Derived>
+void check_no_constant_columns(const std::string& argument, const Eigen::DenseBase<Derived>& m) {
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    bool constant = true;
+    for (Eigen::Index i = 1; i < m.rows() && constant; ++i) {
+      constant = m(i, j) == m(0, j);
+    }
+    if (constant && m.rows() > 0) {
+      throw invalid_input(argument, "column " + std::to_string(j) + " is constant (every row equals " +
+                                        detail::to_text(m(0, j)) + ")");
+    }
+  }
+}
+
+/// Throws unless `lo <= value <= hi` and `value` is not NaN. Used by options' `validate()`. O(1).
+/// Example: `check_in_range("options.alpha", alpha, 0.0, 1.0);`
+template <class T>
+void check_in_range(const std::string& argument, T value, T lo, T hi) {
+  if (!(value >= lo && value <= hi)) {
+    throw invalid_input(argument, "is " + detail::to_text(value) + ", must lie in [" + detail::to_text(lo) +
+                                      ", " + detail::to_text(hi) + "]");
+  }
+}
+
+}  // namespace causalattn

@@ -1,0 +1,74 @@
+#pragma once
+/// \file
+/// The `threads` option: resolving 0 to "all cores" and a deterministic parallel loop.
+
+#include <exception>
+#include <mutex>
+#include <string>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "causalattn/core/errors.hpp"
+
+namespace causalattn {
+
+/// True when the library was compiled with OpenMP, so `threads > 1` runs in parallel.
+constexpr bool has_openmp() noexcept {
+#ifdef _OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
+
+/// Resolves a `threads` option: 0 means all available threads (OpenMP's maximum, else the hardware
+/// concurrency), a positive value is used as given, a negative value throws `invalid_input`.
+/// Without OpenMP the result is always 1. O(1).
+/// Example: `int t = causalattn::resolve_threads(options.threads);`
+inline int resolve_threads(int requested, const std::string& argument = "threads") {
+  if (requested < 0) {
+    throw invalid_input(argument, "is " + std::to_string(requested) + ", must be >= 0 (0 = all available)");
+  }
+#ifdef _OPENMP
+  if (requested == 0) return omp_get_max_threads();
+  return requested;
+#else
+  return 1;
+#endif
+}
+
+/// Calls `body(i)` for every i in [begin, end) on up to `threads` threads (0 = all). Iterations must
+/// be independent; results are deterministic as long as each iteration writes only its own outputs
+/// and draws randomness from `rng.substream(i)`. If iterations throw, the exception of the lowest
+/// failing index is rethrown on the calling thread after the loop, whatever the thread count. Work per iteration: O(body).
+/// Example: `causalattn::parallel_for(0, n, opts.threads, [&](Index i) { out[i] = f(i); });`
+template <class IndexT, class Body>
+void parallel_for(IndexT begin, IndexT end, int threads, Body&& body) {
+  const int used = resolve_threads(threads);
+  if (used <= 1 || end - begin <= 1) {
+    for (IndexT i = begin; i < end; ++i) body(i);
+    return;
+  }
+#ifdef _OPENMP
+  std::exception_ptr failure;
+  IndexT failed_at = end;
+  std::mutex failure_mutex;
+#pragma omp parallel for num_threads(used) schedule(dynamic)
+  for (IndexT i = begin; i < end; ++i) {
+    try {
+      body(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (i < failed_at) {
+        failed_at = i;
+        failure = std::current_exception();
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+#endif
+}
+
+}  // namespace causalattn

@@ -1,0 +1,25 @@
+#pragma once
+/// \file
+/// Library version. CMake reads the three macros below, so they are the single source of truth.
+
+#define CAUSALATTN_VERSION_MAJOR 0
+#define CAUSALATTN_VERSION_MINOR 1
+#define CAUSALATTN_VERSION_PATCH 0
+
+/// The version as a string literal, "MAJOR.MINOR.PATCH".
+#define CAUSALATTN_VERSION_STRING "0.1.0"
+
+/// Encodes a version as one comparable integer: `CAUSALATTN_VERSION >= CAUSALATTN_MAKE_VERSION(0, 2, 0)`.
+#define CAUSALATTN_MAKE_VERSION(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+
+/// The version as one comparable integer.
+#define CAUSALATTN_VERSION \
+  CAUSALATTN_MAKE_VERSION(CAUSALATTN_VERSION_MAJOR, CAUSALATTN_VERSION_MINOR, CAUSALATTN_VERSION_PATCH)
+
+namespace causalattn {
+
+/// The library version at run time, e.g. "0.1.0". O(1).
+/// Example: `std::cout << causalattn::version_string();`
+constexpr const char* version_string() noexcept { return CAUSALATTN_VERSION_STRING; }
+
+}  // namespace causalattn

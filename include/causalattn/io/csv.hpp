@@ -1,0 +1,361 @@
+#pragma once
+/// \file
+/// CSV / whitespace-delimited table reader (header row, numeric cells) and writer.
+
+#include <cmath>
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/names.hpp"
+#include "causalattn/core/scalar.hpp"
+#include "causalattn/io/detail/text.hpp"
+
+namespace causalattn {
+
+/// Field separator of a table file.
+enum class Delimiter {
+  automatic,  ///< from the header line: ',' if present, else tab, else ';', else runs of blanks
+  comma,      ///< ','
+  tab,        ///< one tab per separator (empty cells are visible)
+  semicolon,  ///< ';'
+  whitespace  ///< runs of spaces and tabs; leading and trailing blanks ignored
+};
+
+/// Options of `parse_csv` / `read_csv`. Defaults read a headed, auto-delimited numeric table.
+struct CsvOptions {
+  /// Field separator; default `automatic` (see `Delimiter`).
+  Delimiter delimiter = Delimiter::automatic;
+  /// Columns to return, by header name and in this order; empty (default) = all columns. Columns
+  /// not selected are not parsed, so they may hold text (ids, labels).
+  std::vector<std::string> columns;
+  /// True (default): the first line holds column names. False: every line is data and the columns
+  /// are named X1..Xp.
+  bool has_header = true;
+  /// False (default): a header whose every field is a number is rejected as "missing header",
+  /// which catches data files without one. True: accept numeric column names.
+  bool allow_numeric_header = false;
+  /// Longest accepted line in bytes, terminator excluded; default 524288 (512 KiB), range >= 1.
+  /// Longer lines are rejected, so a corrupt or binary file fails fast with a clear message.
+  std::size_t max_line_bytes = std::size_t{512} * 1024;
+
+  /// Throws `invalid_input` if an option is out of range.
+  void validate() const {
+    if (max_line_bytes == 0) throw invalid_input("options.max_line_bytes", "is 0, must be >= 1");
+    for (const auto& name : columns)
+      if (name.empty()) throw invalid_input("options.columns", "contains an empty column name");
+  }
+};
+
+/// A numeric table: column names and an n x p column-major matrix (rows = data lines).
+template <class Scalar = double>
+struct CsvTable {
+  std::vector<std::string> names;  ///< column names, one per matrix column
+  Matrix<Scalar> data;             ///< values, rows = samples
+
+  /// Index of the column called `name`; throws `invalid_input` if there is none. O(p).
+  Index column(const std::string& name) const {
+    for (std::size_t j = 0; j < names.size(); ++j)
+      if (names[j] == name) return static_cast<Index>(j);
+    throw invalid_input("column", "no column named '" + name + "'");
+  }
+};
+
+namespace detail {
+
+/// Splits one line into fields: quotes ("a, b" and "" for a quote inside) are honoured, blanks
+/// around unquoted fields are trimmed. Fields cannot span lines.
+class FieldSplitter {
+ public:
+  FieldSplitter(const std::string& source, Delimiter delimiter) : source_(source), delimiter_(delimiter) {}
+
+  /// Splits `line` (1-based number `line_number`) into `fields`, reusing their storage.
+  void split(std::string_view line, std::size_t line_number, std::vector<std::string>& fields) const {
+    std::size_t count = 0;
+    std::size_t pos = 0;
+    const bool blanks = delimiter_ == Delimiter::whitespace;
+    if (blanks) pos = skip_blanks(line, pos);
+    if (blanks && pos == line.size()) {
+      fields.clear();
+      return;
+    }
+    for (;;) {
+      if (count == fields.size()) fields.emplace_back();
+      std::string& field = fields[count++];
+      field.clear();
+      pos = skip_blanks(line, pos);
+      if (pos < line.size() && line[pos] == '"') {
+        pos = read_quoted(line, pos + 1, line_number, count, field);
+        pos = skip_blanks(line, pos);
+        if (pos < line.size() && !is_separator(line[pos])) {
+          throw error(line_number, count, "unexpected character '" + std::string(1, line[pos]) +
+                                              "' after a closing quote");
+        }
+      } else {
+        const std::size_t start = pos;
+        while (pos < line.size() && !is_separator(line[pos])) ++pos;
+        field.assign(trim(line.substr(start, pos - start)));
+      }
+      if (pos >= line.size()) break;
+      pos = blanks ? skip_blanks(line, pos) : pos + 1;  // consume the separator
+      if (blanks && pos == line.size()) break;
+    }
+    fields.resize(count);
+  }
+
+ private:
+  char separator() const {
+    switch (delimiter_) {
+      case Delimiter::tab: return '\t';
+      case Delimiter::semicolon: return ';';
+      default: return ',';
+    }
+  }
+  bool is_separator(char c) const { return delimiter_ == Delimiter::whitespace ? is_blank(c) : c == separator(); }
+  std::size_t skip_blanks(std::string_view line, std::size_t pos) const {
+    while (pos < line.size() && is_blank(line[pos]) && !(delimiter_ == Delimiter::tab && line[pos] == '\t')) ++pos;
+    return pos;
+  }
+  std::size_t read_quoted(std::string_view line, std::size_t pos, std::size_t line_number, std::size_t column,
+                          std::string& field) const {
+    while (pos < line.size()) {
+      if (line[pos] != '"') {
+        field.push_back(line[pos++]);
+      } else if (pos + 1 < line.size() && line[pos + 1] == '"') {
+        field.push_back('"');
+        pos += 2;
+      } else {
+        return pos + 1;
+      }
+    }
+    throw error(line_number, column, "quoted field is not closed on this line (fields cannot span lines)");
+  }
+  invalid_input error(std::size_t line_number, std::size_t column, const std::string& what) const {
+    return invalid_input(source_, "line " + std::to_string(line_number) + ", column " + std::to_string(column) +
+                                      ": " + what);
+  }
+
+  const std::string& source_;
+  Delimiter delimiter_;
+};
+
+/// The delimiter `automatic` resolves to for a header line (quoted text ignored).
+inline Delimiter detect_delimiter(std::string_view header) {
+  bool quoted = false, comma = false, tab = false, semicolon = false;
+  for (char c : header) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    comma = comma || c == ',';
+    tab = tab || c == '\t';
+    semicolon = semicolon || c == ';';
+  }
+  if (comma) return Delimiter::comma;
+  if (tab) return Delimiter::tab;
+  if (semicolon) return Delimiter::semicolon;
+  return Delimiter::whitespace;
+}
+
+/// True for the spellings of a missing value that spreadsheets, R and pandas write.
+inline bool is_missing_token(std::string_view s) {
+  for (std::string_view token : {"NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "null", "NULL", "None", "?", "."})
+    if (s == token) return true;
+  return false;
+}
+
+/// True if every field parses as a finite number.
+inline bool all_numeric(const std::vector<std::string>& fields) {
+  for (const auto& f : fields) {
+    double v = 0;
+    if (parse_number(f, v) != NumberStatus::ok) return false;
+  }
+  return !fields.empty();
+}
+
+}  // namespace detail
+
+/// Parses a table held in memory. The first line is the header (unless `options.has_header` is
+/// false); every other line is one sample of numbers. Accepts ',' / tab / ';' / blank-separated
+/// fields, double-quoted fields, CRLF line ends, a UTF-8 byte-order mark and trailing blank lines.
+/// Every malformed input throws `invalid_input` naming `source`, the 1-based line and column and the
+/// column name: ragged rows, non-numeric, empty or missing (NA) cells, non-finite or out-of-range
+/// numbers, empty input, a missing or duplicated header name, unknown selected columns, blank lines
+/// between rows, lines longer than `options.max_line_bytes`.
+/// \param text    the file contents.
+/// \param options delimiter, column selection, header handling, line limit.
+/// \param source  name used in error messages (the path, for `read_csv`).
+/// Complexity O(bytes). Example:
+/// \code
+///   auto t = causalattn::parse_csv<double>("x,y\n1,2\n3,4\n");
+///   // t.names == {"x", "y"}, t.data == [[1, 2], [3, 4]]
+/// \endcode
+template <class Scalar = double>
+CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}, const std::string& source = "csv") {
+  static_assert(is_supported_scalar_v<Scalar>, "parse_csv reads float or double");
+  options.validate();
+  text = detail::strip_bom(text);
+  if (detail::trim(text).find_first_not_of("\r\n") == std::string_view::npos) {
+    throw invalid_input(source, "is empty (no header and no data)");
+  }
+
+  detail::LineReader lines(text);
+  auto check_length = [&](std::string_view line, std::size_t number) {
+    if (line.size() > options.max_line_bytes) {
+      throw invalid_input(source, "line " + std::to_string(number) + " is " + std::to_string(line.size()) +
+                                      " bytes long, more than options.max_line_bytes = " +
+                                      std::to_string(options.max_line_bytes));
+    }
+  };
+  lines.next();
+  check_length(lines.line(), 1);
+  if (detail::trim(lines.line()).empty()) {
+    throw invalid_input(source, "line 1 is empty; expected the header with column names");
+  }
+  const Delimiter delimiter =
+      options.delimiter == Delimiter::automatic ? detail::detect_delimiter(lines.line()) : options.delimiter;
+  const detail::FieldSplitter splitter(source, delimiter);
+
+  std::vector<std::string> fields;
+  splitter.split(lines.line(), 1, fields);
+  std::vector<std::string> header;
+  bool first_line_is_data = false;
+  if (options.has_header) {
+    header = fields;
+    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t j = 0; j < header.size(); ++j) {
+      if (header[j].empty()) {
+        throw invalid_input(source, "line 1, column " + std::to_string(j + 1) + ": the header has an empty column name");
+      }
+      if (!seen.emplace(header[j], j).second) {
+        throw invalid_input(source, "line 1: column name '" + header[j] + "' appears twice (columns " +
+                                        std::to_string(seen[header[j]] + 1) + " and " + std::to_string(j + 1) + ")");
+      }
+    }
+    if (!options.allow_numeric_header && detail::all_numeric(header)) {
+      throw invalid_input(source, "line 1 holds only numbers, so the header with column names is missing "
+                                  "(set options.has_header = false to read a file without one)");
+    }
+  } else {
+    header = default_variable_names(static_cast<Index>(fields.size()));
+    first_line_is_data = true;
+  }
+  const std::size_t width = header.size();
+
+  // Selected columns, in the order asked for.
+  std::vector<std::size_t> selected;
+  if (options.columns.empty()) {
+    for (std::size_t j = 0; j < width; ++j) selected.push_back(j);
+  } else {
+    for (const auto& name : options.columns) {
+      std::size_t j = 0;
+      while (j < width && header[j] != name) ++j;
+      if (j == width) {
+        std::string available;
+        for (std::size_t k = 0; k < width && k < 30; ++k) available += (k ? ", " : "") + header[k];
+        if (width > 30) available += ", ...";
+        throw invalid_input("options.columns", "no column named '" + name + "' in " + source + " (columns: " + available + ")");
+      }
+      selected.push_back(j);
+    }
+  }
+
+  std::vector<Scalar> values;  // row-major
+  std::size_t rows = 0;
+  std::size_t blank_line = 0;  // a blank line is fine only if nothing but blank lines follows it
+  auto parse_row = [&](std::size_t number) {
+    if (fields.size() != width) {
+      throw invalid_input(source, "line " + std::to_string(number) + " has " + std::to_string(fields.size()) +
+                                      " fields, the header has " + std::to_string(width));
+    }
+    for (std::size_t j : selected) {
+      const std::string& cell = fields[j];
+      auto where = [&] {
+        return "line " + std::to_string(number) + ", column " + std::to_string(j + 1) + " ('" + header[j] + "')";
+      };
+      if (cell.empty()) throw invalid_input(source, where() + ": empty cell (missing values are not supported)");
+      if (detail::is_missing_token(cell)) {
+        throw invalid_input(source, where() + ": missing value '" + cell + "' (missing values are not supported)");
+      }
+      Scalar v{};
+      switch (detail::parse_number(cell, v)) {
+        case detail::NumberStatus::not_a_number:
+          throw invalid_input(source, where() + ": '" + detail::excerpt(cell) + "' is not a number");
+        case detail::NumberStatus::out_of_range:
+          throw invalid_input(source, where() + ": " + detail::excerpt(cell) + " is out of the range of " +
+                                          (std::is_same_v<Scalar, float> ? "float" : "double"));
+        case detail::NumberStatus::ok: break;
+      }
+      if (!std::isfinite(v)) throw invalid_input(source, where() + ": non-finite value '" + cell + "'");
+      values.push_back(v);
+    }
+    ++rows;
+  };
+
+  if (first_line_is_data) parse_row(1);
+  while (lines.next()) {
+    check_length(lines.line(), lines.number());
+    const bool blank = detail::trim(lines.line()).empty();
+    if (blank) {
+      if (blank_line == 0) blank_line = lines.number();
+      continue;
+    }
+    if (blank_line != 0) {
+      throw invalid_input(source, "line " + std::to_string(blank_line) + " is blank but data rows follow it");
+    }
+    splitter.split(lines.line(), lines.number(), fields);
+    parse_row(lines.number());
+  }
+  if (rows == 0) throw invalid_input(source, "has a header but no data rows");
+
+  CsvTable<Scalar> table;
+  for (std::size_t j : selected) table.names.push_back(header[j]);
+  using RowMajor = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  table.data = Eigen::Map<const RowMajor>(values.data(), static_cast<Index>(rows), static_cast<Index>(selected.size()));
+  return table;
+}
+
+/// Reads a table file; see `parse_csv` for the format and the errors (which name `path`).
+/// Complexity O(file size). Example: `auto t = causalattn::read_csv("lalonde.csv", {.columns = {"re78"}});`
+template <class Scalar = double>
+CsvTable<Scalar> read_csv(const std::string& path, const CsvOptions& options = {}) {
+  return parse_csv<Scalar>(detail::read_file_bytes(path), options, path);
+}
+
+/// Writes `names` and `data` as comma-separated text with a header; numbers are written with the
+/// fewest digits that read back to the same value, names are quoted when they contain ',', '"' or
+/// blanks. Throws `invalid_input` on a name/column count mismatch or a non-finite value. O(n p).
+/// Example: `causalattn::write_csv(std::cout, {"x", "y"}, M);`
+template <class Derived>
+void write_csv(std::ostream& out, const std::vector<std::string>& names, const Eigen::DenseBase<Derived>& data) {
+  if (static_cast<Index>(names.size()) != data.cols()) {
+    throw invalid_input("names", "has " + std::to_string(names.size()) + " entries but data has " +
+                                     std::to_string(data.cols()) + " columns");
+  }
+  check_finite("data", data);
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    const std::string& name = names[j];
+    const bool quote = name.find_first_of(",\" \t;") != std::string::npos || name.empty();
+    if (j) out << ',';
+    if (!quote) {
+      out << name;
+      continue;
+    }
+    out << '"';
+    for (char c : name) out << (c == '"' ? "\"\"" : std::string(1, c));
+    out << '"';
+  }
+  out << '\n';
+  for (Index i = 0; i < data.rows(); ++i) {
+    for (Index j = 0; j < data.cols(); ++j) out << (j ? "," : "") << detail::format_exact(data(i, j));
+    out << '\n';
+  }
+}
+
+}  // namespace causalattn

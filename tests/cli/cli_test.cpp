@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "causalattn/io/graph_io.hpp"
+#include "causalattn/io/json.hpp"
+#include "commands.hpp"
+
+namespace ca = causalattn;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = causalattn_cli::run_cli(causalattn_cli::make_registry(), args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+const std::string data_dir = CAUSALATTN_DATA_DIR;
+
+// An error is one line on stderr, nothing on stdout, exit code 2.
+void require_clean_error(const Result& r, const std::string& expected) {
+  INFO(r.err);
+  REQUIRE(r.code == 2);
+  REQUIRE(r.out.empty());
+  REQUIRE_THAT(r.err, StartsWith("causalattn: error: ") && Contains(expected));
+  REQUIRE(r.err.find('\n') == r.err.size() - 1);
+}
+
+}  // namespace
+
+TEST_CASE("help lists every registered command", "[cli]") {
+  const auto r = run({"--help"});
+  REQUIRE(r.code == 0);
+  const auto registry = causalattn_cli::make_registry();
+  for (const auto& [name, command] : registry.all()) REQUIRE_THAT(r.out, Contains(name));
+  REQUIRE_THAT(run({"describe", "--help"}).out, Contains("usage: causalattn describe"));
+}
+
+TEST_CASE("version in text and JSON", "[cli]") {
+  REQUIRE_THAT(run({"version"}).out, Contains(ca::version_string()));
+  const auto r = run({"--format", "json", "version"});
+  REQUIRE(r.code == 0);
+  REQUIRE(ca::JsonValue::parse(r.out).at("version").as_string() == ca::version_string());
+  REQUIRE(run({"--version"}).out == std::string(ca::version_string()) + "\n");
+}
+
+TEST_CASE("describe summarises a bundled file in text and JSON", "[cli]") {
+  const std::string path = data_dir + "/lalonde/lalonde_nsw_dw.csv";
+  const auto text = run({"describe", path});
+  REQUIRE(text.code == 0);
+  REQUIRE_THAT(text.out, Contains("445 rows x 12 columns"));
+  const auto json = run({"--format=json", "describe", path, "--columns", "treat,re78"});
+  REQUIRE(json.code == 0);
+  const auto v = ca::JsonValue::parse(json.out);
+  REQUIRE(v.at("rows").as_number() == 445);
+  const auto& columns = v.at("columns").as_array();
+  REQUIRE(columns.size() == 2);
+  REQUIRE(columns[0].at("name").as_string() == "treat");
+  REQUIRE(columns[0].at("mean").as_number() == Approx(185.0 / 445).epsilon(1e-12));
+}
+
+TEST_CASE("convert-graph converts between formats", "[cli]") {
+  const auto tetrad = data_dir + "/causal-learn/graph.10.txt";
+  const auto r = run({"convert-graph", tetrad, "--to", "dot"});
+  REQUIRE(r.code == 0);
+  REQUIRE(ca::parse_dot(r.out) == ca::read_tetrad(tetrad));
+  const auto out = (std::filesystem::temp_directory_path() / "causalattn_cli_test.json").string();
+  REQUIRE(run({"convert-graph", tetrad, "-o", out}).code == 0);
+  REQUIRE(ca::read_graph(out, ca::GraphFormat::json) == ca::read_tetrad(tetrad));
+  std::filesystem::remove(out);
+}
+
+TEST_CASE("every error is one line on stderr with exit code 2", "[cli]") {
+  require_clean_error(run({}), "no command given");
+  require_clean_error(run({"frobnicate"}), "unknown command 'frobnicate'");
+  require_clean_error(run({"--format", "xml", "version"}), "--format must be text or json");
+  require_clean_error(run({"--format"}), "needs a value");
+  require_clean_error(run({"--verbose", "version"}), "unknown option '--verbose'");
+  require_clean_error(run({"describe"}), "usage: causalattn describe");
+  require_clean_error(run({"describe", "a.csv", "--colums", "x"}), "unknown option '--colums'");
+  require_clean_error(run({"describe", data_dir + "/missing.csv"}), "cannot open file");
+  require_clean_error(run({"describe", data_dir + "/lalonde/lalonde_matchit.csv"}), "'NSW1' is not a number");
+  require_clean_error(run({"convert-graph", "x.txt", "--to", "gml"}), "'gml' is not a graph format");
+  require_clean_error(run({"describe", data_dir + "/lalonde/lalonde_nsw_dw.csv", "--columns"}), "needs a value");
+}
