@@ -18,7 +18,7 @@ for t in $targets; do
   seeds="$root/tests/fuzz/seeds/${t%_fuzzer}"
   log="$build/$t.log"
   echo "fuzzing $t for ${seconds}s"
-  if ! "$build/$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+  if ! "$build/tests/fuzz/$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
       "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) >"$log" 2>&1; then
     tail -n 40 "$log"
     echo "FUZZ FAILURE in $t (log: $log)"
