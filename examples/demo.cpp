@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
     const double var1 = (treat * (earnings - mean1).square()).sum() / n1;
     const double var0 = ((1 - treat) * (earnings - mean0).square()).sum() / n0;
     const double se = std::sqrt(var1 / n1 + var0 / n0);
-    std::cout << std::fixed << std::setprecision(2) << "LaLonde NSW experiment: " << n1 << " treated, " << n0
-              << " controls\n  1978 earnings: treated $" << mean1 << ", controls $" << mean0
+    std::cout << std::fixed << std::setprecision(2) << "LaLonde NSW experiment: " << static_cast<int>(n1)
+              << " treated, " << static_cast<int>(n0) << " controls\n  1978 earnings: treated $" << mean1 << ", controls $" << mean0
               << "\n  experimental effect of job training: $" << mean1 - mean0 << " (HC0 s.e. $" << se << ")\n\n";
 
     // 2. The causal-learn benchmark graph and its Markov equivalence class.

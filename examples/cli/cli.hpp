@@ -27,10 +27,10 @@ struct usage_error : std::runtime_error {
 
 /// What a subcommand gets: its arguments, the output format and the two streams.
 struct Invocation {
-  std::vector<std::string> args;  ///< arguments after the subcommand name
-  OutputFormat format = OutputFormat::text;
-  std::ostream& out;
-  std::ostream& err;
+  std::vector<std::string> args;             ///< arguments after the subcommand name
+  OutputFormat format = OutputFormat::text;  ///< from --format
+  std::ostream& out;                         ///< results
+  std::ostream& err;                         ///< diagnostics
 };
 
 /// One subcommand: name, one-line summary, usage line and the function that runs it (returns the

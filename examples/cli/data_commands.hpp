@@ -1,6 +1,7 @@
 #pragma once
 // Subcommands about the tool itself and about data files: version, describe.
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -42,15 +43,22 @@ inline int run_describe(Invocation& call) {
   text << std::left << std::setw(14) << "column" << std::right << std::setw(14) << "mean" << std::setw(14) << "sd"
        << std::setw(14) << "min" << std::setw(14) << "max" << "\n";
   for (causalattn::Index j = 0; j < x.cols(); ++j) {
-    const double mean = x.col(j).mean();
-    const double sd = x.rows() > 1 ? std::sqrt((x.col(j).array() - mean).square().sum() / (n - 1)) : 0.0;
+    // Scale by the largest magnitude first, so columns near the double range do not overflow.
     const double lo = x.col(j).minCoeff(), hi = x.col(j).maxCoeff();
+    const double scale = std::max({std::abs(lo), std::abs(hi), 1e-300});
+    const Eigen::ArrayXd scaled = x.col(j).array() / scale;
+    const double scaled_mean = scaled.mean();
+    const double mean = scaled_mean * scale;
+    const double sd = x.rows() > 1 ? std::sqrt((scaled - scaled_mean).square().sum() / (n - 1)) * scale : 0.0;
     const auto& name = table.names[static_cast<std::size_t>(j)];
+    if (!std::isfinite(sd)) throw causalattn::invalid_input(path, "column '" + name + "': its standard deviation overflows double");
     text << std::left << std::setw(14) << name << std::right << std::setprecision(6) << std::setw(14) << mean
          << std::setw(14) << sd << std::setw(14) << lo << std::setw(14) << hi << "\n";
-    causalattn::JsonValue c = causalattn::JsonValue::object();
-    c.set("name", name).set("mean", mean).set("sd", sd).set("min", lo).set("max", hi);
-    columns.push_back(c);
+    if (call.format == OutputFormat::json) {
+      causalattn::JsonValue c = causalattn::JsonValue::object();
+      c.set("name", name).set("mean", mean).set("sd", sd).set("min", lo).set("max", hi);
+      columns.push_back(c);
+    }
   }
   if (call.format == OutputFormat::json) {
     causalattn::JsonValue v = causalattn::JsonValue::object();

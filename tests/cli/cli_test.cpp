@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -93,4 +94,19 @@ TEST_CASE("every error is one line on stderr with exit code 2", "[cli]") {
   require_clean_error(run({"describe", data_dir + "/lalonde/lalonde_matchit.csv"}), "'NSW1' is not a number");
   require_clean_error(run({"convert-graph", "x.txt", "--to", "gml"}), "'gml' is not a graph format");
   require_clean_error(run({"describe", data_dir + "/lalonde/lalonde_nsw_dw.csv", "--columns"}), "needs a value");
+}
+
+TEST_CASE("describe handles columns near the double range", "[cli]") {
+  const auto path = (std::filesystem::temp_directory_path() / "causalattn_cli_big.csv").string();
+  {
+    std::ofstream out(path);
+    out << "big,mixed\n1e308,1e200\n1e308,-1e200\n";
+  }
+  const auto r = run({"--format", "json", "describe", path});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto v = ca::JsonValue::parse(r.out);
+  REQUIRE(v.at("columns").as_array()[0].at("mean").as_number() == Approx(1e308));
+  REQUIRE(v.at("columns").as_array()[1].at("sd").as_number() == Approx(std::sqrt(2.0) * 1e200));
+  std::filesystem::remove(path);
 }

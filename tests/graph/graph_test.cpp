@@ -89,3 +89,12 @@ TEST_CASE("lagged graph: links, summary and bounds", "[graph]") {
   REQUIRE_THROWS_WITH(ca::LaggedGraph(3, 0), Contains("max_lag"));
   REQUIRE(g != ca::LaggedGraph(3, 2));
 }
+
+TEST_CASE("review regressions: invalid mark values and oversized graphs are rejected", "[graph]") {
+  ca::Graph g(2);
+  REQUIRE_THROWS_WITH(g.set_edge(0, 1, static_cast<Mark>(7), Mark::arrow), Contains("value 7 is not a Mark"));
+  g.add_directed(0, 1);
+  REQUIRE_THROWS_WITH(g.set_mark_at(0, 1, static_cast<Mark>(9)), Contains("value 9"));
+  REQUIRE_THROWS_WITH(ca::LaggedGraph(3, ca::Index(1) << 62), Contains("max_lag") && Contains("2^40"));
+  REQUIRE_THROWS_WITH(ca::LaggedGraph(2000, 1000000), Contains("max_lag"));
+}

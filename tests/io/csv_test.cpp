@@ -130,3 +130,16 @@ TEST_CASE("read_csv reads the bundled data files and names a missing path", "[io
   REQUIRE_THROWS_WITH(ca::read_csv<double>(dir + "/no/such/file.csv"), Contains("no/such/file.csv") &&
                                                                             Contains("cannot open"));
 }
+
+TEST_CASE("review regressions: signs, duplicate selections, unwritable names, directories", "[io][csv]") {
+  REQUIRE_THROWS_WITH(ca::parse_csv<double>("a\n+-1\n"), Contains("'+-1' is not a number"));
+  REQUIRE(ca::parse_csv<double>("a\n+1\n").data(0, 0) == 1.0);
+  ca::CsvOptions options;
+  options.columns = {"a", "b", "a"};
+  REQUIRE_THROWS_WITH(ca::parse_csv<double>("a,b\n1,2\n", options), Contains("'a' is selected twice"));
+  std::ostringstream out;
+  const ca::Matrix<double> m = ca::Matrix<double>::Ones(1, 2);
+  REQUIRE_THROWS_WITH(ca::write_csv(out, {"a", "b\nc"}, m), Contains("entry 1") && Contains("line break"));
+  REQUIRE_THROWS_WITH(ca::write_csv(out, {"", "b"}, m), Contains("entry 0"));
+  REQUIRE_THROWS_WITH(ca::read_csv<double>(CAUSALATTN_DATA_DIR), Contains("is a directory"));
+}

@@ -206,3 +206,15 @@ TEST_CASE("graph files: format by name and extension, write then read", "[io][gr
   REQUIRE(ca::read_graph(path, GraphFormat::dot) == g);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("review regressions: keyword-named nodes, text after the edge list, matrix errors name the file", "[io][graph]") {
+  ca::Graph g({"node", "graph", "edge", "strict"});
+  g.add_directed(0, 1);
+  g.set_edge(2, 3, Mark::circle, Mark::arrow);
+  REQUIRE(ca::parse_dot(ca::to_dot(g)) == g);
+  REQUIRE_THROWS_WITH(ca::parse_tetrad_text("Graph Nodes:\nA;B;C\n\nGraph Edges:\n1. A --> B\n\n2. B --> C\n", "t.txt"),
+                      Contains("t.txt") && Contains("line 7") && Contains("not a section header"));
+  REQUIRE_THROWS_WITH(ca::parse_tetrad_text("Graph Nodes:\nA B;C\n\nGraph Edges:\n"), Contains("'A B'"));
+  REQUIRE_THROWS_WITH(ca::parse_graph("0 7\n1 0\n", GraphFormat::causal_learn, "m.txt"),
+                      Contains("m.txt") && Contains("entry (0, 1) is 7"));
+}

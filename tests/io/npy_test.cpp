@@ -467,20 +467,26 @@ TEMPLATE_TEST_CASE("non-finite values are rejected with the index of the first",
                Contains("inf at index ()"));
 }
 
-TEST_CASE("float64 values beyond the float range are rejected when reading as float", "[io][npy]") {
+TEST_CASE("float64 values outside float's normal range are rejected when reading as float", "[io][npy]") {
   const std::string big = npy_file(dict_for("<f8", "(2, 2)"), payload<double>({1, 2, 3, 1e300}));
   REQUIRE_THAT(parse_error<float>(big), Contains("e+300") && Contains("index (1, 1)") &&
-                                            Contains("outside the range of float") && Contains("as double"));
+                                            Contains("outside the normal range of float") && Contains("as double"));
   REQUIRE(ca::parse_npy<double>(big).data[3] == 1e300);
   const std::string neg = npy_file(dict_for(">f8", "(3,)"), payload<double>({-3.5e38, 0, 0}, true));
   REQUIRE_THAT(parse_error<float>(neg), Contains("-3.5") && Contains("e+38") && Contains("index (0)"));
-  // The largest float survives exactly; underflow is ordinary rounding, not an error.
-  const double flt_max = std::numeric_limits<float>::max();
+  // The extremes of float's normal range and zero survive exactly; a value that would underflow to
+  // zero or a subnormal is rejected like the CSV reader rejects it (no silent zero).
+  const double flt_max = std::numeric_limits<float>::max(), flt_min = std::numeric_limits<float>::min();
   const auto edge =
-      ca::parse_npy<float>(npy_file(dict_for("<f8", "(3,)"), payload<double>({flt_max, -flt_max, 1e-300})));
+      ca::parse_npy<float>(npy_file(dict_for("<f8", "(4,)"), payload<double>({flt_max, -flt_max, flt_min, 0.0})));
   REQUIRE(edge.data[0] == std::numeric_limits<float>::max());
   REQUIRE(edge.data[1] == -std::numeric_limits<float>::max());
-  REQUIRE(edge.data[2] == 0.0f);
+  REQUIRE(edge.data[2] == std::numeric_limits<float>::min());
+  REQUIRE(edge.data[3] == 0.0f);
+  const std::string tiny = npy_file(dict_for("<f8", "(2,)"), payload<double>({1.0, -1e-300}));
+  REQUIRE_THAT(parse_error<float>(tiny), Contains("e-300") && Contains("index (1)") &&
+                                             Contains("outside the normal range of float"));
+  REQUIRE(ca::parse_npy<double>(tiny).data[1] == -1e-300);
 }
 
 TEST_CASE("every truncation and single-byte corruption throws only invalid_input", "[io][npy]") {

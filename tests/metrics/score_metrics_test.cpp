@@ -263,3 +263,12 @@ TEST_CASE("pehe is the root mean squared ITE error", "[metrics][ate][pehe]") {
   REQUIRE_THAT(ca::test::invalid_input_message([&] { ca::pehe(truth, estimate); }),
                Contains("ite_estimate") && Contains("row 1"));
 }
+
+TEST_CASE("ATE helpers: huge finite inputs are computed without overflow or reported", "[metrics][ate]") {
+  Eigen::VectorXd a(2), b(2);
+  a << 1e200, 3e200;
+  b << -1e200, 3e200;
+  REQUIRE(ca::pehe(a, b) == Approx(std::sqrt(2.0) * 1e200).epsilon(1e-12));  // differences (2e200, 0)
+  REQUIRE_THROWS_AS(ca::ate_absolute_error(1.7e308, -1.7e308), ca::numerical_error);
+  REQUIRE(ca::mean_absolute_ate_error({1.7e308, 0.0}, {-1.0e308, 0.0}) == Approx(1.35e308));
+}

@@ -48,7 +48,9 @@ class Rng {
   /// The seed this generator was built from (print it next to results).
   std::uint64_t seed() const noexcept { return seed_; }
 
+  /// Smallest raw output (UniformRandomBitGenerator).
   static constexpr result_type min() noexcept { return 0; }
+  /// Largest raw output (UniformRandomBitGenerator).
   static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
 
   /// The next raw 64-bit output. O(1).

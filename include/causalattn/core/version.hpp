@@ -6,8 +6,14 @@
 #define CAUSALATTN_VERSION_MINOR 1
 #define CAUSALATTN_VERSION_PATCH 0
 
-/// The version as a string literal, "MAJOR.MINOR.PATCH".
-#define CAUSALATTN_VERSION_STRING "0.1.0"
+#define CAUSALATTN_DETAIL_STRINGIFY_(x) #x
+#define CAUSALATTN_DETAIL_STRINGIFY(x) CAUSALATTN_DETAIL_STRINGIFY_(x)
+
+/// The version as a string literal, "MAJOR.MINOR.PATCH", built from the three macros above.
+#define CAUSALATTN_VERSION_STRING                                                      \
+  CAUSALATTN_DETAIL_STRINGIFY(CAUSALATTN_VERSION_MAJOR)                                \
+  "." CAUSALATTN_DETAIL_STRINGIFY(CAUSALATTN_VERSION_MINOR) "." CAUSALATTN_DETAIL_STRINGIFY( \
+      CAUSALATTN_VERSION_PATCH)
 
 /// Encodes a version as one comparable integer: `CAUSALATTN_VERSION >= CAUSALATTN_MAKE_VERSION(0, 2, 0)`.
 #define CAUSALATTN_MAKE_VERSION(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))

@@ -38,6 +38,7 @@ struct Edge {
   Index b = 0;            ///< second node
   Mark at_a = Mark::none; ///< mark at node a
   Mark at_b = Mark::none; ///< mark at node b
+  /// Same nodes and marks.
   friend bool operator==(const Edge& x, const Edge& y) {
     return x.a == y.a && x.b == y.b && x.at_a == y.at_a && x.at_b == y.at_b;
   }
@@ -65,6 +66,9 @@ class Graph {
   /// Nodes with the given names (non-empty, unique) and no edges. O(p^2).
   explicit Graph(std::vector<std::string> names)
       : names_(std::move(names)), index_(detail::index_node_names(names_)) {
+    if (names_.size() > (std::size_t{1} << 20)) {
+      throw invalid_input("names", std::to_string(names_.size()) + " nodes exceed the dense graph limit of 2^20");
+    }
     marks_.assign(names_.size() * names_.size(), Mark::none);
   }
 
@@ -102,9 +106,8 @@ class Graph {
   /// use `remove_edge`). Throws `invalid_input` for a self-loop or an out-of-range node. O(1).
   void set_edge(Index a, Index b, Mark at_a, Mark at_b) {
     if (a == b) throw invalid_input("edge", "self-loop at node " + std::to_string(a) + " is not allowed");
-    if (at_a == Mark::none || at_b == Mark::none) {
-      throw invalid_input("edge", "marks of an edge cannot be 'none' (use remove_edge)");
-    }
+    check_edge_mark(at_a);
+    check_edge_mark(at_b);
     marks_[slot(a, b)] = at_a;
     marks_[slot(b, a)] = at_b;
   }
@@ -120,7 +123,7 @@ class Graph {
     if (!adjacent(i, j)) {
       throw invalid_input("edge", "no edge between " + name(i) + " and " + name(j) + " to set a mark on");
     }
-    if (mark == Mark::none) throw invalid_input("mark", "cannot be 'none' (use remove_edge)");
+    check_edge_mark(mark);
     marks_[slot(i, j)] = mark;
   }
 
@@ -193,9 +196,16 @@ class Graph {
 
   /// Same node names in the same order and the same marks everywhere. O(p^2).
   friend bool operator==(const Graph& x, const Graph& y) { return x.names_ == y.names_ && x.marks_ == y.marks_; }
+  /// Negation of ==.
   friend bool operator!=(const Graph& x, const Graph& y) { return !(x == y); }
 
  private:
+  static void check_edge_mark(Mark mark) {
+    if (mark == Mark::none) throw invalid_input("mark", "cannot be 'none' on an edge (use remove_edge)");
+    if (mark != Mark::tail && mark != Mark::arrow && mark != Mark::circle) {
+      throw invalid_input("mark", "value " + std::to_string(static_cast<int>(mark)) + " is not a Mark");
+    }
+  }
   std::size_t checked(Index i, const char* what) const {
     if (i < 0 || i >= size()) {
       throw invalid_input(what, "index " + std::to_string(i) + " is out of range [0, " + std::to_string(size()) + ")");

@@ -2,6 +2,8 @@
 /// \file
 /// `LaggedGraph`: a time-delayed causal graph, source at t - lag --> target at t, lags 1..L.
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +31,11 @@ class LaggedGraph {
   LaggedGraph(std::vector<std::string> names, Index max_lag) : names_(std::move(names)), max_lag_(max_lag) {
     detail::index_node_names(names_);
     if (max_lag < 1) throw invalid_input("max_lag", "is " + std::to_string(max_lag) + ", must be >= 1");
+    const auto p = static_cast<std::uint64_t>(names_.size());
+    if (p > (1U << 20) || static_cast<std::uint64_t>(max_lag) > (std::uint64_t{1} << 40) / std::max<std::uint64_t>(1, p * p)) {
+      throw invalid_input("max_lag", std::to_string(p) + " nodes x " + std::to_string(p) + " x " + std::to_string(max_lag) +
+                                         " lags exceed the limit of 2^40 links");
+    }
     links_.assign(static_cast<std::size_t>(size() * size() * max_lag), false);
   }
 
@@ -78,9 +85,11 @@ class LaggedGraph {
     return false;
   }
 
+  /// Same names, maximum lag and links.
   friend bool operator==(const LaggedGraph& x, const LaggedGraph& y) {
     return x.names_ == y.names_ && x.max_lag_ == y.max_lag_ && x.links_ == y.links_;
   }
+  /// Negation of ==.
   friend bool operator!=(const LaggedGraph& x, const LaggedGraph& y) { return !(x == y); }
 
  private:

@@ -50,8 +50,14 @@ struct CsvOptions {
   /// Throws `invalid_input` if an option is out of range.
   void validate() const {
     if (max_line_bytes == 0) throw invalid_input("options.max_line_bytes", "is 0, must be >= 1");
-    for (const auto& name : columns)
-      if (name.empty()) throw invalid_input("options.columns", "contains an empty column name");
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      if (columns[k].empty()) throw invalid_input("options.columns", "entry " + std::to_string(k) + " is an empty column name");
+      for (std::size_t m = 0; m < k; ++m)
+        if (columns[m] == columns[k]) {
+          throw invalid_input("options.columns", "column '" + columns[k] + "' is selected twice (entries " +
+                                                     std::to_string(m) + " and " + std::to_string(k) + ")");
+        }
+    }
   }
 };
 
@@ -330,7 +336,8 @@ CsvTable<Scalar> read_csv(const std::string& path, const CsvOptions& options = {
 
 /// Writes `names` and `data` as comma-separated text with a header; numbers are written with the
 /// fewest digits that read back to the same value, names are quoted when they contain ',', '"' or
-/// blanks. Throws `invalid_input` on a name/column count mismatch or a non-finite value. O(n p).
+/// blanks. Throws `invalid_input` on a name/column count mismatch, an empty name or one holding a
+/// line break (`read_csv` could not read either back), or a non-finite value. O(n p).
 /// Example: `causalattn::write_csv(std::cout, {"x", "y"}, M);`
 template <class Derived>
 void write_csv(std::ostream& out, const std::vector<std::string>& names, const Eigen::DenseBase<Derived>& data) {
@@ -340,8 +347,13 @@ void write_csv(std::ostream& out, const std::vector<std::string>& names, const E
   }
   check_finite("data", data);
   for (std::size_t j = 0; j < names.size(); ++j) {
+    if (names[j].empty() || names[j].find_first_of("\r\n") != std::string::npos) {
+      throw invalid_input("names", "entry " + std::to_string(j) + " is empty or holds a line break");
+    }
+  }
+  for (std::size_t j = 0; j < names.size(); ++j) {
     const std::string& name = names[j];
-    const bool quote = name.find_first_of(",\" \t;") != std::string::npos || name.empty();
+    const bool quote = name.find_first_of(",\" \t;") != std::string::npos;
     if (j) out << ',';
     if (!quote) {
       out << name;

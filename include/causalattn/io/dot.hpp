@@ -41,6 +41,7 @@ struct DotToken {
   enum class Kind { id, symbol, end } kind = Kind::end;
   std::string text;
   std::size_t line = 0;
+  bool quoted = false;  ///< a quoted identifier is never a keyword
 };
 
 /// Splits DOT text into identifiers (bare or quoted) and symbols ({ } [ ] ; , = -> --).
@@ -57,6 +58,7 @@ class DotLexer {
     if (c == '"') {
       t.kind = DotToken::Kind::id;
       t.text = quoted();
+      t.quoted = true;
       return t;
     }
     if (c == '-' && pos_ + 1 < text_.size() && (text_[pos_ + 1] == '>' || text_[pos_ + 1] == '-')) {
@@ -138,9 +140,9 @@ class DotLexer {
   std::size_t line_ = 1;
 };
 
-/// Case-insensitive keyword comparison (DOT keywords ignore case).
+/// Case-insensitive keyword comparison (DOT keywords ignore case; quoted identifiers are names).
 inline bool dot_keyword(const DotToken& t, std::string_view word) {
-  if (t.kind != DotToken::Kind::id || t.text.size() != word.size()) return false;
+  if (t.kind != DotToken::Kind::id || t.quoted || t.text.size() != word.size()) return false;
   for (std::size_t i = 0; i < word.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(t.text[i])) != word[i]) return false;
   return true;

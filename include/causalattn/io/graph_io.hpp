@@ -69,11 +69,15 @@ inline Graph parse_graph(std::string_view text, GraphFormat format, const std::s
     case GraphFormat::tetrad: return parse_tetrad_text(text, source);
     case GraphFormat::dot: return parse_dot(text, source);
     case GraphFormat::json: return parse_graph_json(text, source);
-    case GraphFormat::causal_learn: return from_causal_learn_matrix(parse_int_matrix(text, source));
-    case GraphFormat::amat_pag: return from_pcalg_amat(parse_int_matrix(text, source), AmatType::pag);
-    case GraphFormat::amat_cpdag: return from_pcalg_amat(parse_int_matrix(text, source), AmatType::cpdag);
+    default: break;
   }
-  throw invalid_input("format", "unknown graph format");
+  const IntMatrix m = parse_int_matrix(text, source);
+  try {
+    if (format == GraphFormat::causal_learn) return from_causal_learn_matrix(m);
+    return from_pcalg_amat(m, format == GraphFormat::amat_pag ? AmatType::pag : AmatType::cpdag);
+  } catch (const invalid_input& e) {  // name the file, not only the matrix convention
+    throw invalid_input(source, std::string(e.what()).substr(std::string("causalattn: ").size()));
+  }
 }
 
 /// Reads a graph file in `format`. Example: `auto g = causalattn::read_graph("truth.txt", GraphFormat::tetrad);`

@@ -30,7 +30,9 @@ class JsonValue {
  public:
   /// The kind of value held.
   enum class Type { null, boolean, number, string, array, object };
+  /// The elements of an array.
   using Array = std::vector<JsonValue>;
+  /// The members of an object, sorted by key.
   using Object = std::map<std::string, JsonValue>;
 
   /// null.
@@ -67,9 +69,13 @@ class JsonValue {
   /// `invalid_input(source, ...)` naming the line and column of the first error. O(bytes).
   static JsonValue parse(std::string_view text, const std::string& source = "json");
 
+  /// The kind of value held. O(1).
   Type type() const noexcept { return type_; }
+  /// True for null. O(1).
   bool is_null() const noexcept { return type_ == Type::null; }
+  /// True for an object. O(1).
   bool is_object() const noexcept { return type_ == Type::object; }
+  /// True for an array. O(1).
   bool is_array() const noexcept { return type_ == Type::array; }
 
   /// The boolean; throws `invalid_input` naming `what` if this is not a boolean.
@@ -119,6 +125,7 @@ class JsonValue {
     return out;
   }
 
+  /// Deep equality: same type and the same content (numbers compared exactly).
   friend bool operator==(const JsonValue& x, const JsonValue& y) {
     if (x.type_ != y.type_) return false;
     switch (x.type_) {
@@ -131,6 +138,7 @@ class JsonValue {
     }
     return false;
   }
+  /// Negation of ==.
   friend bool operator!=(const JsonValue& x, const JsonValue& y) { return !(x == y); }
 
  private:

@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -31,6 +30,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/io/detail/npy_header.hpp"
+#include "causalattn/io/detail/text.hpp"
 
 namespace causalattn {
 
@@ -107,7 +107,8 @@ std::vector<Src> decode_npy_values(std::string_view bytes, const NpyHeader& head
   return out;
 }
 
-/// Checks decoded values (finite; within float range when narrowing) and converts them. O(n).
+/// Checks decoded values (finite; when narrowing, within float's normal range, so nothing silently
+/// becomes infinite, zero or subnormal) and converts them. O(n).
 template <class Scalar, class Src>
 std::vector<Scalar> finish_npy_values(std::vector<Src>&& values, const std::vector<std::size_t>& shape,
                                       const std::string& source) {
@@ -116,13 +117,16 @@ std::vector<Scalar> finish_npy_values(std::vector<Src>&& values, const std::vect
     const Src v = values[k];
     const bool finite = std::isfinite(v);
     const bool out_of_range =
-        narrowing && finite && std::fabs(v) > static_cast<Src>(std::numeric_limits<Scalar>::max());
+        narrowing && finite &&
+        (std::fabs(v) > static_cast<Src>(std::numeric_limits<Scalar>::max()) ||
+         (v != 0 && std::fabs(v) < static_cast<Src>(std::numeric_limits<Scalar>::min())));
     if (!finite || out_of_range) {
       const std::string where = " at index " + format_index(c_order_index(shape, k)) + " (flat index " +
                                 std::to_string(k) + " in C order)";
       if (!finite) throw invalid_input(source, "non-finite value " + to_text(v) + where);
       throw invalid_input(source, "value " + to_text(v) + where +
-                                      " is outside the range of float (largest magnitude " +
+                                      " is outside the normal range of float (magnitudes " +
+                                      to_text(std::numeric_limits<Scalar>::min()) + " to " +
                                       to_text(std::numeric_limits<Scalar>::max()) +
                                       "); read the file as double instead");
     }
@@ -192,7 +196,8 @@ std::string to_npy_bytes(const Eigen::DenseBase<Derived>& m, bool fortran_order,
 /// dtypes '<f4', '>f4', '=f4', '<f8', '>f8', '=f8' ('=' is the host's byte order, as NumPy reads it),
 /// C or Fortran order (the result is always C order), any rank, and any header padding. float32
 /// data read as double is exact; float64 data read as float is rounded, and a magnitude above
-/// `FLT_MAX` throws rather than becoming infinite (tiny values may round to zero).
+/// `FLT_MAX` or a non-zero magnitude below `FLT_MIN` throws rather than becoming infinite, zero or
+/// subnormal.
 /// Throws `invalid_input(source, ...)` for a bad magic string, an unsupported version, a truncated
 /// or malformed header (not a dict; missing, duplicate or unknown keys; unsupported dtype; a shape
 /// entry that is negative, not an integer, or whose product overflows size_t), a data section
@@ -295,18 +300,7 @@ NpyArray<Scalar> parse_npy(std::string_view bytes, const std::string& source = "
 /// Example: `auto a = causalattn::read_npy<float>("weights.npy");`
 template <class Scalar = double>
 NpyArray<Scalar> read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw invalid_input(path, "cannot open the file for reading (missing or unreadable)");
-  std::string bytes;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    bytes.append(buffer, static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    throw invalid_input(path, "read error after " + std::to_string(bytes.size()) + " bytes" +
-                                  (bytes.empty() ? " (is it a directory?)" : ""));
-  }
-  return parse_npy<Scalar>(bytes, path);
+  return parse_npy<Scalar>(detail::read_file_bytes(path), path);
 }
 
 /// Converts an array of rank at most 2 to a column-major Eigen matrix: shape (r, c) gives r x c,
@@ -366,12 +360,7 @@ std::string to_npy(const Eigen::DenseBase<Derived>& m, bool fortran_order = fals
 /// Example: `causalattn::write_npy("X.npy", X);  // np.load("X.npy")`
 template <class Derived>
 void write_npy(const std::string& path, const Eigen::DenseBase<Derived>& m, bool fortran_order = false) {
-  const std::string bytes = detail::to_npy_bytes(m, fortran_order, path);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw invalid_input(path, "cannot open the file for writing");
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) throw invalid_input(path, "writing " + std::to_string(bytes.size()) + " bytes failed");
+  detail::write_file_bytes(path, detail::to_npy_bytes(m, fortran_order, path));
 }
 
 }  // namespace causalattn

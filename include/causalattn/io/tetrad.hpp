@@ -50,7 +50,8 @@ inline std::string to_tetrad_text(const Graph& g) {
 /// Parses Tetrad text. Expects "Graph Nodes:", a line of names separated by ';' (or ','), then
 /// "Graph Edges:" and one edge per line ("[N.] A xyz B" where xyz is one of ---, -->, <--, <->,
 /// o->, <-o, o-o, --o, o--); trailing edge properties (Tetrad's "dd nl" and the like) are ignored,
-/// and so are later sections ("Graph Attributes:", ...) after a blank line. Every malformed line
+/// and so are later sections ("Graph Attributes:", ...) after a blank line; any other text after
+/// a blank line is an error rather than a silently dropped edge. Every malformed line
 /// throws `invalid_input` naming `source` and the line: a missing section, an unknown node, a bad
 /// edge symbol, a self-loop or a pair with two edges. O(bytes + p^2).
 /// Example: `auto g = causalattn::parse_tetrad_text(text);`
@@ -78,6 +79,9 @@ inline Graph parse_tetrad_text(std::string_view text, const std::string& source 
     if (end == std::string_view::npos) end = node_line.size();
     const std::string_view name = detail::trim(node_line.substr(pos, end - pos));
     if (name.empty()) throw fail("empty node name in the node list");
+    if (name.find_first_of(" \t;,") != std::string_view::npos) {
+      throw fail("node name '" + std::string(name) + "' contains a blank, ';' or ','");
+    }
     names.emplace_back(name);
     pos = end + 1;
   }
@@ -92,7 +96,13 @@ inline Graph parse_tetrad_text(std::string_view text, const std::string& source 
   if (!next_nonblank() || detail::trim(lines.line()) != "Graph Edges:") throw fail("expected 'Graph Edges:'");
   while (lines.next()) {
     const std::string_view line = detail::trim(lines.line());
-    if (line.empty()) break;
+    if (line.empty()) {
+      // After the edge list only other sections ("Graph Attributes:", ...) may follow; an edge after
+      // a blank line would otherwise be dropped silently.
+      if (!next_nonblank()) break;
+      if (detail::trim(lines.line()).back() != ':') throw fail("text after a blank line that is not a section header such as 'Graph Attributes:'");
+      break;
+    }
     auto words = detail::split_words(line);
     if (!words.empty() && words.front().back() == '.') words.erase(words.begin());
     if (words.size() < 3) throw fail("expected an edge such as '1. X1 --> X2', got '" + detail::excerpt(line) + "'");

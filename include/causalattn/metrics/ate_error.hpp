@@ -31,7 +31,9 @@ inline void check_finite_value(const std::string& argument, double value) {
 inline double ate_absolute_error(double estimate, double truth) {
   detail::check_finite_value("estimate", estimate);
   detail::check_finite_value("truth", truth);
-  return std::abs(estimate - truth);
+  const double error = std::abs(estimate - truth);
+  if (!std::isfinite(error)) throw numerical_error("ate_absolute_error: |estimate - truth| overflows double");
+  return error;
 }
 
 /// Mean absolute ATE error (1/m) sum_k |estimates[k] - truths[k]|, e.g. over m simulated data sets
@@ -55,9 +57,12 @@ inline double mean_absolute_ate_error(const std::vector<double>& estimates, cons
     if (!std::isfinite(truths[k])) {
       throw invalid_input("truths", "non-finite value " + detail::to_text(truths[k]) + at);
     }
-    sum += std::abs(estimates[k] - truths[k]);
+    const double n = static_cast<double>(estimates.size());
+    const double difference = estimates[k] - truths[k];  // may overflow for opposite huge values
+    sum += std::isfinite(difference) ? std::abs(difference) / n : std::abs(estimates[k] / n - truths[k] / n);
   }
-  return sum / static_cast<double>(estimates.size());
+  if (!std::isfinite(sum)) throw numerical_error("mean_absolute_ate_error: the mean error overflows double");
+  return sum;
 }
 
 /// Precision in estimation of heterogeneous effects (PEHE; Hill 2011): the root mean squared
@@ -82,8 +87,11 @@ double pehe(const Eigen::MatrixBase<Derived1>& ite_estimate, const Eigen::Matrix
   check_shape("ite_truth", ite_truth, ite_estimate.rows(), ite_estimate.cols());
   check_finite("ite_estimate", ite_estimate);
   check_finite("ite_truth", ite_truth);
-  const double sum_sq = (ite_estimate.template cast<double>() - ite_truth.template cast<double>()).squaredNorm();
-  return std::sqrt(sum_sq / static_cast<double>(ite_estimate.size()));
+  // stableNorm rescales, so large effects do not overflow in the squares.
+  const double root_sum_sq = (ite_estimate.template cast<double>() - ite_truth.template cast<double>()).stableNorm();
+  const double result = root_sum_sq / std::sqrt(static_cast<double>(ite_estimate.size()));
+  if (!std::isfinite(result)) throw numerical_error("pehe: the root mean squared error overflows double");
+  return result;
 }
 
 }  // namespace causalattn

@@ -58,10 +58,12 @@ struct ConfusionCounts {
     return p + r == 0.0 ? 0.0 : 2.0 * p * r / (p + r);
   }
 
+  /// Same three counts.
   friend bool operator==(const ConfusionCounts& x, const ConfusionCounts& y) noexcept {
     return x.true_positives == y.true_positives && x.false_positives == y.false_positives &&
            x.false_negatives == y.false_negatives;
   }
+  /// Negation of ==.
   friend bool operator!=(const ConfusionCounts& x, const ConfusionCounts& y) noexcept { return !(x == y); }
 };
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstddef>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -17,6 +18,8 @@ namespace causalattn::detail {
 
 /// Reads a whole file as bytes; throws `invalid_input(path, ...)` if it cannot be opened or read.
 inline std::string read_file_bytes(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw invalid_input(path, "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw invalid_input(path, "cannot open file for reading");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -95,7 +98,10 @@ enum class NumberStatus { ok, not_a_number, out_of_range };
 /// Parses all of `text` (an optional leading '+' allowed) as a `T` in the C locale.
 template <class T>
 NumberStatus parse_number(std::string_view text, T& value) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && text.front() == '-') return NumberStatus::not_a_number;  // "+-1"
+  }
   if (text.empty() || text.front() == '+' || text.front() == ' ') return NumberStatus::not_a_number;
   const char* first = text.data();
   const char* last = first + text.size();
