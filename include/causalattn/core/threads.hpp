@@ -39,16 +39,19 @@ inline int resolve_threads(int requested, const std::string& argument = "threads
 #endif
 }
 
-/// Calls `body(i)` for every i in [begin, end) on up to `threads` threads (0 = all). Iterations must
-/// be independent; results are deterministic as long as each iteration writes only its own outputs
-/// and draws randomness from `rng.substream(i)`. If iterations throw, the exception of the lowest
-/// failing index is rethrown on the calling thread after the loop, whatever the thread count. Work per iteration: O(body).
-/// Example: `causalattn::parallel_for(0, n, opts.threads, [&](Index i) { out[i] = f(i); });`
+/// Calls `body(i, worker)` for every i in [begin, end) on up to `threads` threads (0 = all), where
+/// `worker` in [0, resolve_threads(threads)) identifies the thread running the call, for picking a
+/// per-thread scratch buffer (results must never depend on it). Iterations must be independent;
+/// results are deterministic as long as each iteration writes only its own outputs and draws
+/// randomness from `rng.substream(i)`. If iterations throw, the exception of the lowest failing
+/// index is rethrown on the calling thread after the loop, whatever the thread count.
+/// Work per iteration: O(body).
+/// Example: `causalattn::parallel_for_workers(0, n, 2, [&](Index i, int w) { out[i] = f(i, scratch[w]); });`
 template <class IndexT, class Body>
-void parallel_for(IndexT begin, IndexT end, int threads, Body&& body) {
+void parallel_for_workers(IndexT begin, IndexT end, int threads, Body&& body) {
   const int used = resolve_threads(threads);
   if (used <= 1 || end - begin <= 1) {
-    for (IndexT i = begin; i < end; ++i) body(i);
+    for (IndexT i = begin; i < end; ++i) body(i, 0);
     return;
   }
 #ifdef _OPENMP
@@ -58,7 +61,7 @@ void parallel_for(IndexT begin, IndexT end, int threads, Body&& body) {
 #pragma omp parallel for num_threads(used) schedule(dynamic)
   for (IndexT i = begin; i < end; ++i) {
     try {
-      body(i);
+      body(i, omp_get_thread_num());
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
       if (i < failed_at) {
@@ -69,6 +72,14 @@ void parallel_for(IndexT begin, IndexT end, int threads, Body&& body) {
   }
   if (failure) std::rethrow_exception(failure);
 #endif
+}
+
+/// Calls `body(i)` for every i in [begin, end) on up to `threads` threads (0 = all); see
+/// `parallel_for_workers` for the guarantees (determinism, exceptions).
+/// Example: `causalattn::parallel_for(0, n, opts.threads, [&](Index i) { out[i] = f(i); });`
+template <class IndexT, class Body>
+void parallel_for(IndexT begin, IndexT end, int threads, Body&& body) {
+  parallel_for_workers(begin, end, threads, [&](IndexT i, int) { body(i); });
 }
 
 }  // namespace causalattn
