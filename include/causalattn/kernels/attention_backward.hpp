@@ -76,24 +76,22 @@ struct BackwardWorkspace {
 
 /// Fills w.p with the probabilities of tile (i0, j0) and w.ds with dS = P o (dO V^T - D).
 template <class Scalar>
-void probability_and_score_gradient(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
-                                    const Eigen::Ref<const Matrix<Scalar>>& v, const Eigen::Ref<const Vector<Scalar>>& lse,
+void probability_and_score_gradient(const Eigen::Ref<const Matrix<Scalar>>& q, const Matrix<Scalar>& kt,
+                                    const Matrix<Scalar>& vt, const Eigen::Ref<const Vector<Scalar>>& lse,
                                     const Eigen::Ref<const Matrix<Scalar>>& d_output, const Vector<Scalar>& delta,
                                     Index i0, Index rows, Index j0, Index cols, Index ld, Scalar scale,
                                     const AttentionOptions& options, const KeyPaddingMask& key_padding,
                                     BackwardWorkspace<Scalar>& w) {
-  score_tile<Scalar>(q, k, i0, rows, j0, cols, scale, options.causal, key_padding, w.p.data(), ld);
+  score_tile<Scalar>(q, kt, i0, rows, j0, cols, scale, options.causal, key_padding, w.p.data(), ld);
   auto p = w.p.topLeftCorner(rows, cols);
-  const auto row_lse = lse.segment(i0, rows).array();
-  const Vector<Scalar> shift =
-      (row_lse == -std::numeric_limits<Scalar>::infinity()).select(std::numeric_limits<Scalar>::infinity(), row_lse);
-  p = (p.colwise() - shift).array().exp().matrix();
+  normalise_with_log_normalizer<Scalar>(p, lse.segment(i0, rows));
   auto ds = w.ds.topLeftCorner(rows, cols);
   ds.setZero();
-  // dP = dO_i V_j^T (V^T of a column-major block is row-major).
-  serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(rows, cols, v.cols(), d_output.data() + i0, d_output.outerStride(),
-                                                v.data() + j0, v.outerStride(), w.ds.data(), ld, Scalar(1));
-  ds = p.cwiseProduct((ds.colwise() - delta.segment(i0, rows)));
+  // dP = dO_i V_j^T, with V^T held as the d_v x n_k matrix vt.
+  serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, cols, vt.rows(), d_output.data() + i0, d_output.outerStride(),
+                                                vt.data() + j0 * vt.rows(), vt.rows(), w.ds.data(), ld, Scalar(1));
+  const auto row_delta = delta.segment(i0, rows);
+  for (Index c = 0; c < cols; ++c) ds.col(c) = p.col(c).cwiseProduct(ds.col(c) - row_delta);
 }
 
 /// The tiled kernel, in two deterministic passes: key tiles in parallel accumulate dK and dV over
@@ -110,6 +108,7 @@ AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matri
   const Index bq = std::min(options.query_tile, nq), bk = std::min(options.key_tile, nk);
   AttentionGradients<Scalar> g{Matrix<Scalar>::Zero(nq, d), Matrix<Scalar>::Zero(nk, d), Matrix<Scalar>::Zero(nk, dv)};
   const Vector<Scalar> delta = d_output.cwiseProduct(output).rowwise().sum();
+  const Matrix<Scalar> kt = k.transpose(), vt = v.transpose();
   const int threads = resolve_threads(options.threads, "options.threads");
   std::vector<BackwardWorkspace<Scalar>> workspaces(static_cast<std::size_t>(threads));
   auto workspace = [&](int worker) -> BackwardWorkspace<Scalar>& {
@@ -127,7 +126,7 @@ AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matri
     const Index first_query = options.causal ? (j0 / bq) * bq : 0;  // earlier queries see none of these keys
     for (Index i0 = first_query; i0 < nq; i0 += bq) {
       const Index rows = std::min(bq, nq - i0);
-      probability_and_score_gradient<Scalar>(q, k, v, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
+      probability_and_score_gradient<Scalar>(q, kt, vt, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
                                              key_padding, w);
       // dV_j += P^T dO_i ; dK_j += scale dS^T Q_i (transposes of column-major tiles are row-major).
       serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(cols, dv, rows, w.p.data(), bq, d_output.data() + i0,
@@ -143,7 +142,7 @@ AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matri
     const Index key_end = visible_key_end(i0, rows, nk, options.causal);
     for (Index j0 = 0; j0 < key_end; j0 += bk) {
       const Index cols = std::min(bk, key_end - j0);
-      probability_and_score_gradient<Scalar>(q, k, v, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
+      probability_and_score_gradient<Scalar>(q, kt, vt, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
                                              key_padding, w);
       // dQ_i += scale dS K_j.
       serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, d, cols, w.ds.data(), bq, k.data() + j0, k.outerStride(),

@@ -80,6 +80,7 @@ AttentionResult<Scalar> attention_forward_tiled(const Eigen::Ref<const Matrix<Sc
   const int threads = resolve_threads(options.threads, "options.threads");
   std::vector<ForwardWorkspace<Scalar>> workspaces(static_cast<std::size_t>(threads));
   const Index tiles = (nq + bq - 1) / bq;
+  const Matrix<Scalar> kt = k.transpose();
 
   parallel_for_workers(Index(0), tiles, threads, [&](Index tile, int worker) {
     auto& w = workspaces[static_cast<std::size_t>(worker)];
@@ -95,13 +96,15 @@ AttentionResult<Scalar> attention_forward_tiled(const Eigen::Ref<const Matrix<Sc
     const Index key_end = visible_key_end(i0, rows, nk, options.causal);
     for (Index j0 = 0; j0 < key_end; j0 += bk) {
       const Index cols = std::min(bk, key_end - j0);
-      score_tile<Scalar>(q, k, i0, rows, j0, cols, scale, options.causal, key_padding, w.scores.data(), bq);
+      score_tile<Scalar>(q, kt, i0, rows, j0, cols, scale, options.causal, key_padding, w.scores.data(), bq);
       auto s = w.scores.topLeftCorner(rows, cols);
-      const Vector<Scalar> new_max = w.row_max.cwiseMax(s.rowwise().maxCoeff());
+      const Vector<Scalar> new_max = w.row_max.cwiseMax(row_max_by_columns(s));
       const Vector<Scalar> shift = safe_shift<Scalar>(new_max);
-      s = (s.colwise() - shift).array().exp().matrix();
+      // exp(-inf - shift) may come out as a tiny number rather than 0; it multiplies a row that has
+      // seen no visible key yet, whose sum and accumulator are exactly 0.
       const Vector<Scalar> rescale = (w.row_max - shift).array().exp().matrix();
-      w.row_sum = w.row_sum.cwiseProduct(rescale) + s.rowwise().sum();
+      w.row_sum = w.row_sum.cwiseProduct(rescale);
+      exponentiate_columns(s, shift, w.row_sum);
       acc = rescale.asDiagonal() * acc;
       serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, dv, cols, w.scores.data(), bq, v.data() + j0, v.outerStride(),
                                                     w.accumulator.data(), bq, Scalar(1));
@@ -124,10 +127,8 @@ AttentionResult<Scalar> attention_forward_tiled(const Eigen::Ref<const Matrix<Sc
     parallel_for(Index(0), tiles, threads, [&](Index tile) {
       const Index i0 = tile * bq, rows = std::min(bq, nq - i0);
       auto block = result.attention.middleRows(i0, rows);
-      score_tile<Scalar>(q, k, i0, rows, 0, nk, scale, options.causal, key_padding, result.attention.data() + i0, nq);
-      const Vector<Scalar> lse = result.log_normalizer.segment(i0, rows);
-      const Vector<Scalar> shift = (lse.array() == minus_inf).select(std::numeric_limits<Scalar>::infinity(), lse);
-      block = (block.colwise() - shift).array().exp().matrix();
+      score_tile<Scalar>(q, kt, i0, rows, 0, nk, scale, options.causal, key_padding, result.attention.data() + i0, nq);
+      normalise_with_log_normalizer<Scalar>(block, result.log_normalizer.segment(i0, rows));
     });
   }
   return result;

@@ -11,6 +11,52 @@
 
 namespace causalattn {
 
+namespace detail {
+
+/// column = exp(column - shift) with exp(-inf) = 0 exactly, vectorised. Eigen's packet exp clamps
+/// its argument (to about -88 for float, -709 for double), so a masked score of -inf would
+/// otherwise get a tiny non-zero weight; columns holding -inf are patched from `scratch`, a copy of
+/// the input (Eigen 3.4's select is not vectorised, this costs one vectorised copy and min).
+template <class Column, class Scalar>
+void exp_shifted_column(Column&& column, const Vector<Scalar>& shift, Vector<Scalar>& scratch) {
+  scratch = column;
+  column.array() = (column - shift).array().exp();
+  if (scratch.minCoeff() == -std::numeric_limits<Scalar>::infinity()) {
+    for (Index i = 0; i < scratch.size(); ++i)
+      if (scratch(i) == -std::numeric_limits<Scalar>::infinity()) column(i) = 0;
+  }
+}
+
+/// Row maxima of a column-major matrix, one contiguous column at a time (vectorised).
+template <class Derived>
+Vector<typename Derived::Scalar> row_max_by_columns(const Eigen::MatrixBase<Derived>& x) {
+  using Scalar = typename Derived::Scalar;
+  Vector<Scalar> m = Vector<Scalar>::Constant(x.rows(), -std::numeric_limits<Scalar>::infinity());
+  for (Index c = 0; c < x.cols(); ++c) m = m.cwiseMax(x.col(c));
+  return m;
+}
+
+/// x(:, c) = exp(x(:, c) - shift) for every column (exp(-inf) = 0), adding each row's sum into
+/// `row_sum`. Working a contiguous column at a time keeps Eigen on its packet exp (a broadcast over
+/// the whole matrix falls back to scalar expf).
+template <class Derived, class Scalar>
+void exponentiate_columns(Eigen::MatrixBase<Derived>& x, const Vector<Scalar>& shift, Vector<Scalar>& row_sum) {
+  Vector<Scalar> scratch;
+  for (Index c = 0; c < x.cols(); ++c) {
+    exp_shifted_column(x.col(c), shift, scratch);
+    row_sum += x.col(c);
+  }
+}
+
+/// The shift used to exponentiate a row: its maximum, or 0 where the row is entirely -inf.
+template <class Scalar>
+Vector<Scalar> safe_shift(const Vector<Scalar>& row_max) {
+  const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
+  return (row_max.array() == minus_inf).select(Scalar(0), row_max);
+}
+
+}  // namespace detail
+
 /// Which implementation a kernel runs: Eigen's packet math (SSE/AVX2/AVX-512 as compiled) or plain
 /// scalar loops. The scalar path is the reference the vectorised one is tested against.
 enum class KernelPath { vectorized, scalar };
@@ -39,9 +85,15 @@ Vector<typename Derived::Scalar> row_log_sum_exp(const Eigen::MatrixBase<Derived
     }
     return out;
   }
-  const Vector<Scalar> m = x.rowwise().maxCoeff();
-  const Vector<Scalar> shift = (m.array() == minus_inf).select(Scalar(0), m);
-  out = (x.colwise() - shift).array().exp().rowwise().sum().log().matrix() + shift;
+  const Vector<Scalar> m = detail::row_max_by_columns(x);
+  const Vector<Scalar> shift = detail::safe_shift<Scalar>(m);
+  Vector<Scalar> sum = Vector<Scalar>::Zero(x.rows()), column, scratch;
+  for (Index c = 0; c < x.cols(); ++c) {
+    column = x.col(c);
+    detail::exp_shifted_column(column, shift, scratch);
+    sum += column;
+  }
+  for (Index i = 0; i < x.rows(); ++i) out(i) = sum(i) > Scalar(0) ? std::log(sum(i)) + shift(i) : minus_inf;
   return out;
 }
 
@@ -67,12 +119,11 @@ void row_softmax_inplace(Eigen::MatrixBase<Derived>& x, KernelPath path = Kernel
     }
     return;
   }
-  const Vector<Scalar> m = x.rowwise().maxCoeff();
-  const Vector<Scalar> shift = (m.array() == minus_inf).select(Scalar(0), m);
-  x = (x.colwise() - shift).array().exp().matrix();
-  const Vector<Scalar> sum = x.rowwise().sum();
+  const Vector<Scalar> shift = detail::safe_shift<Scalar>(detail::row_max_by_columns(x));
+  Vector<Scalar> sum = Vector<Scalar>::Zero(x.rows());
+  detail::exponentiate_columns(x, shift, sum);
   const Vector<Scalar> inverse = (sum.array() > Scalar(0)).select(sum.array().inverse(), Scalar(0));
-  x = inverse.asDiagonal() * x;
+  for (Index c = 0; c < x.cols(); ++c) x.col(c).array() *= inverse.array();
 }
 
 }  // namespace causalattn

@@ -9,6 +9,7 @@
 
 #include "causalattn/kernels/attention_options.hpp"
 #include "causalattn/kernels/detail/serial_gemm.hpp"
+#include "causalattn/kernels/softmax.hpp"
 
 namespace causalattn::detail {
 
@@ -22,16 +23,16 @@ inline Index visible_key_end(Index i0, Index rows, Index n_keys, bool causal) {
 }
 
 /// S = scale * Q[i0:i0+rows] K[j0:j0+cols]^T into `s` (leading dimension `lds`), then -inf where
-/// the causal mask or the key padding hides a key. One serial GEMM plus O(rows * cols) masking.
+/// the causal mask or the key padding hides a key. `kt` is K transposed (d x n_k), so the GEMM packs
+/// contiguous columns instead of gathering a strided row-major view. One serial GEMM plus
+/// O(rows * cols) masking.
 template <class Scalar>
-void score_tile(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k, Index i0,
-                Index rows, Index j0, Index cols, Scalar scale, bool causal, const KeyPaddingMask& key_padding,
-                Scalar* s, Index lds) {
+void score_tile(const Eigen::Ref<const Matrix<Scalar>>& q, const Matrix<Scalar>& kt, Index i0, Index rows, Index j0,
+                Index cols, Scalar scale, bool causal, const KeyPaddingMask& key_padding, Scalar* s, Index lds) {
   Eigen::Map<Matrix<Scalar>, 0, Eigen::OuterStride<>> tile(s, rows, cols, Eigen::OuterStride<>(lds));
   tile.setZero();
-  // K^T of a column-major block is a row-major d x cols block with the same leading dimension.
-  serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(rows, cols, q.cols(), q.data() + i0, q.outerStride(), k.data() + j0,
-                                                k.outerStride(), s, lds, scale);
+  serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, cols, q.cols(), q.data() + i0, q.outerStride(),
+                                                kt.data() + j0 * kt.rows(), kt.rows(), s, lds, scale);
   const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
   if (key_padding.size() != 0) {
     for (Index c = 0; c < cols; ++c)
@@ -45,11 +46,14 @@ void score_tile(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<cons
   }
 }
 
-/// Row shift used to exponentiate scores: the row maximum, or 0 where the row is entirely -inf.
-template <class Scalar>
-Vector<Scalar> safe_shift(const Vector<Scalar>& row_max) {
-  const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
-  return (row_max.array() == minus_inf).select(Scalar(0), row_max);
+/// p(i, j) = exp(s(i, j) - lse(i)) in place, column by column; rows with lse = -inf (no visible key)
+/// and masked entries become exactly 0.
+template <class Scalar, class Tile>
+void normalise_with_log_normalizer(Tile&& s, const Eigen::Ref<const Vector<Scalar>>& lse) {
+  const Vector<Scalar> shift =
+      (lse.array() == -std::numeric_limits<Scalar>::infinity()).select(std::numeric_limits<Scalar>::infinity(), lse);
+  Vector<Scalar> scratch;
+  for (Index c = 0; c < s.cols(); ++c) exp_shifted_column(s.col(c), shift, scratch);
 }
 
 }  // namespace causalattn::detail
