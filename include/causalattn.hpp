@@ -5,4 +5,6 @@
 #include "causalattn/core.hpp"
 #include "causalattn/graph.hpp"
 #include "causalattn/io.hpp"
+#include "causalattn/kernels.hpp"
 #include "causalattn/metrics.hpp"
+#include "causalattn/nn.hpp"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for SECONDS (default 60) from the seed
 # corpus in tests/fuzz/seeds/<target>. Fails on any crash or sanitizer report.
-# Usage: bash tests/fuzz/run_fuzzers.sh [SECONDS]
+# Usage: bash tests/fuzz/run_fuzzers.sh [SECONDS] [TARGET...]   (targets default to all *_fuzzer)
 set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -9,7 +9,12 @@ build="$root/build/fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCAUSALATTN_BUILD_FUZZERS=ON -DCAUSALATTN_BUILD_TESTS=OFF -DCAUSALATTN_BUILD_EXAMPLES=OFF \
   -DCAUSALATTN_BUILD_BENCHMARKS=OFF -DCAUSALATTN_INSTALL=OFF >/dev/null
-targets=$(cd "$root/tests/fuzz" && ls ./*_fuzzer.cpp | sed 's|^\./||; s|\.cpp$||')
+if [ $# -gt 1 ]; then
+  shift
+  targets="$*"
+else
+  targets=$(cd "$root/tests/fuzz" && ls ./*_fuzzer.cpp | sed 's|^\./||; s|\.cpp$||')
+fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j 2 --target $targets >/dev/null
 for t in $targets; do

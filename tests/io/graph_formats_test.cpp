@@ -218,3 +218,9 @@ TEST_CASE("review regressions: keyword-named nodes, text after the edge list, ma
   REQUIRE_THROWS_WITH(ca::parse_graph("0 7\n1 0\n", GraphFormat::causal_learn, "m.txt"),
                       Contains("m.txt") && Contains("entry (0, 1) is 7"));
 }
+
+TEST_CASE("fuzzer regression: Tetrad names with control characters are rejected by reader and writer", "[io][graph]") {
+  REQUIRE_THROWS_WITH(ca::parse_tetrad_text(std::string("Graph Nodes:\nX1;X2\r\x01;X3\n\nGraph Edges:\n")),
+                      Contains("control character"));
+  REQUIRE_THROWS_WITH(ca::to_tetrad_text(ca::Graph(std::vector<std::string>{"a\tb"})), Contains("control character"));
+}

@@ -14,6 +14,14 @@
 namespace causalattn {
 namespace detail {
 
+/// True if `name` can stand in Tetrad text: non-empty, no blank, ';', ',' or control character.
+inline bool is_tetrad_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == ';' || c == ',' || c == 0x7f) return false;
+  return true;
+}
+
 /// Tetrad's character for a mark on the left end of an edge ("<" for an arrow).
 inline char tetrad_left_char(Mark m) { return m == Mark::arrow ? '<' : m == Mark::circle ? 'o' : '-'; }
 /// Tetrad's character for a mark on the right end of an edge (">" for an arrow).
@@ -24,14 +32,15 @@ inline char tetrad_right_char(Mark m) { return m == Mark::arrow ? '>' : m == Mar
 /// Writes `g` in Tetrad text: the node list separated by ';', then one numbered line per edge such
 /// as "1. X1 --> X2", "2. X2 o-> X3", "3. X3 <-> X4", "4. X4 --- X5", "5. X5 o-o X6". Edges are
 /// listed by node index, written with the arrow pointing right where there is a single arrow. Node
-/// names containing blanks, ';' or ',' cannot be written (`invalid_input`). O(p^2).
+/// names containing blanks, ';', ',' or control characters cannot be written (`invalid_input`). O(p^2).
 /// Example: `std::string text = causalattn::to_tetrad_text(cpdag);`
 inline std::string to_tetrad_text(const Graph& g) {
   std::string out = "Graph Nodes:\n";
   for (Index i = 0; i < g.size(); ++i) {
     const std::string& name = g.name(i);
-    if (name.find_first_of(" \t\r\n;,") != std::string::npos) {
-      throw invalid_input("graph", "node name '" + name + "' contains a blank, ';' or ',' and cannot be written as Tetrad text");
+    if (!detail::is_tetrad_name(name)) {
+      throw invalid_input("graph", "node name '" + name +
+                                       "' contains a blank, ';', ',' or control character and cannot be written as Tetrad text");
     }
     out += (i ? ";" : "") + name;
   }
@@ -79,8 +88,8 @@ inline Graph parse_tetrad_text(std::string_view text, const std::string& source 
     if (end == std::string_view::npos) end = node_line.size();
     const std::string_view name = detail::trim(node_line.substr(pos, end - pos));
     if (name.empty()) throw fail("empty node name in the node list");
-    if (name.find_first_of(" \t;,") != std::string_view::npos) {
-      throw fail("node name '" + std::string(name) + "' contains a blank, ';' or ','");
+    if (!detail::is_tetrad_name(name)) {
+      throw fail("node name '" + detail::excerpt(name) + "' contains a blank, ';', ',' or control character");
     }
     names.emplace_back(name);
     pos = end + 1;

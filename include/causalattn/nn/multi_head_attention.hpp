@@ -1,0 +1,154 @@
+#pragma once
+/// \file
+/// Multi-head self-attention over a batch of independent sequences.
+
+#include <string>
+#include <vector>
+
+#include "causalattn/core/threads.hpp"
+#include "causalattn/kernels/attention_backward.hpp"
+#include "causalattn/kernels/attention_forward.hpp"
+#include "causalattn/nn/linear.hpp"
+#include "causalattn/nn/sequence_layout.hpp"
+
+namespace causalattn {
+
+/// Options of `MultiHeadSelfAttention`.
+struct SelfAttentionOptions {
+  /// Number of heads, >= 1, dividing the width; default 1.
+  Index heads = 1;
+  /// Use the query projection for the keys too (K = Q), the "key = query" mode in which attention
+  /// scores are a symmetric kernel k(x_i, x_j) = exp(q_i . q_j / sqrt(d)), as CInA needs. Default false.
+  bool share_query_key = false;
+  /// Causal mask inside each sequence. Default false.
+  bool causal = false;
+  /// Threads over (sequence, head) pairs; 0 = all. Results do not depend on it.
+  int threads = 0;
+  /// Throws `invalid_input` unless the options suit a layer of this width.
+  void validate(Index width) const {
+    if (heads < 1 || width % heads != 0) {
+      throw invalid_input("options.heads", "is " + std::to_string(heads) + ", must be >= 1 and divide the width " +
+                                               std::to_string(width));
+    }
+    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+  }
+};
+
+/// Multi-head self-attention: Q = x Wq, K = x Wk (or Q), V = x Wv, per sequence and head
+/// softmax(Q_h K_h^T / sqrt(d_h)) V_h with the tiled kernel, heads concatenated, then x_out = concat Wo.
+/// Sequences never attend to each other. (Sequence, head) pairs run in parallel, each pair computed
+/// by one thread, so results are identical for any thread count.
+/// Example:
+/// \code
+///   causalattn::Rng rng(0);
+///   causalattn::MultiHeadSelfAttention<float> attention(64, {.heads = 4}, rng);   // C++20 syntax
+///   auto y = attention.forward(x, causalattn::SequenceLayout::uniform(8, 128));  // x: 1024 x 64
+/// \endcode
+template <class Scalar>
+class MultiHeadSelfAttention {
+ public:
+  /// \param width   model width (features per token); \param options heads and modes;
+  /// \param rng     initialisation stream (Xavier uniform projections, zero biases).
+  MultiHeadSelfAttention(Index width, const SelfAttentionOptions& options, Rng& rng)
+      : options_((options.validate(width), options)),
+        query_(width, width, rng),
+        key_(width, width, rng),
+        value_(width, width, rng),
+        output_(width, width, rng) {}
+
+  /// Model width.
+  Index width() const noexcept { return query_.in_features(); }
+
+  /// Self-attention of every sequence in `layout` (x holds layout.tokens() rows). `key_padding`
+  /// optionally marks tokens (over the whole batch) that no query may attend. O(sum_b n_b^2 width).
+  Matrix<Scalar> forward(const Eigen::Ref<const Matrix<Scalar>>& x, const SequenceLayout& layout,
+                         const KeyPaddingMask& key_padding = {}) {
+    layout.check_rows("x", x.rows());
+    check_shape("x", x, -1, width());
+    if (key_padding.size() != 0 && key_padding.size() != layout.tokens()) {
+      throw invalid_input("key_padding", "has " + std::to_string(key_padding.size()) + " entries for " +
+                                             std::to_string(layout.tokens()) + " tokens");
+    }
+    layout_ = layout;
+    padding_ = key_padding;
+    q_ = query_.forward(x);
+    k_ = options_.share_query_key ? q_ : key_.forward(x);
+    v_ = value_.forward(x);
+    concat_.resize(x.rows(), width());
+    log_normalizers_.resize(x.rows(), options_.heads);
+    for_each_pair([&](Index b, Index h) {
+      const auto r = attention_forward<Scalar>(slice(q_, b, h), slice(k_, b, h), slice(v_, b, h), kernel_options(),
+                                               padding_of(b));
+      slice(concat_, b, h) = r.output;
+      log_normalizers_.col(h).segment(layout_.offset(b), layout_.length(b)) = r.log_normalizer;
+    });
+    return output_.forward(concat_);
+  }
+
+  /// Backward through the last `forward`: accumulates all projection gradients and returns dx.
+  Matrix<Scalar> backward(const Eigen::Ref<const Matrix<Scalar>>& dy) {
+    const Matrix<Scalar> d_concat = output_.backward(dy);
+    Matrix<Scalar> dq(q_.rows(), q_.cols()), dk(k_.rows(), k_.cols()), dv(v_.rows(), v_.cols());
+    for_each_pair([&](Index b, Index h) {
+      const Vector<Scalar> lse = log_normalizers_.col(h).segment(layout_.offset(b), layout_.length(b));
+      const auto g = attention_backward<Scalar>(slice(q_, b, h), slice(k_, b, h), slice(v_, b, h), slice(concat_, b, h),
+                                                lse, slice(d_concat, b, h), kernel_options(), padding_of(b));
+      slice(dq, b, h) = g.dq;
+      slice(dk, b, h) = g.dk;
+      slice(dv, b, h) = g.dv;
+    });
+    Matrix<Scalar> dx = value_.backward(dv);
+    if (options_.share_query_key) {
+      dx += query_.backward(dq + dk);
+    } else {
+      dx += query_.backward(dq);
+      dx += key_.backward(dk);
+    }
+    return dx;
+  }
+
+  /// Adds "<prefix>.query.*", "<prefix>.key.*" (unless shared), "<prefix>.value.*", "<prefix>.output.*".
+  void register_parameters(ParameterRegistry<Scalar>& registry, const std::string& prefix) {
+    query_.register_parameters(registry, prefix + ".query");
+    if (!options_.share_query_key) key_.register_parameters(registry, prefix + ".key");
+    value_.register_parameters(registry, prefix + ".value");
+    output_.register_parameters(registry, prefix + ".output");
+  }
+
+  /// Row log-normalisers of the last forward pass, tokens x heads (CInA reads them).
+  const Matrix<Scalar>& log_normalizers() const noexcept { return log_normalizers_; }
+
+ private:
+  Index head_width() const { return width() / options_.heads; }
+
+  template <class M>
+  auto slice(M& m, Index b, Index h) const {
+    return m.block(layout_.offset(b), h * head_width(), layout_.length(b), head_width());
+  }
+
+  KeyPaddingMask padding_of(Index b) const {
+    if (padding_.size() == 0) return {};
+    return padding_.segment(layout_.offset(b), layout_.length(b));
+  }
+
+  AttentionOptions kernel_options() const {
+    AttentionOptions o;
+    o.causal = options_.causal;
+    o.threads = 1;  // parallelism is over (sequence, head) pairs
+    return o;
+  }
+
+  template <class Body>
+  void for_each_pair(Body&& body) const {
+    const Index heads = options_.heads;
+    parallel_for(Index(0), layout_.count() * heads, options_.threads, [&](Index pair) { body(pair / heads, pair % heads); });
+  }
+
+  SelfAttentionOptions options_;
+  Linear<Scalar> query_, key_, value_, output_;
+  SequenceLayout layout_ = SequenceLayout::single(1);
+  KeyPaddingMask padding_;
+  Matrix<Scalar> q_, k_, v_, concat_, log_normalizers_;
+};
+
+}  // namespace causalattn
