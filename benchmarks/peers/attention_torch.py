@@ -7,20 +7,12 @@ import time
 
 import torch
 
+from timing import median_ms
+
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 4096
 d = int(sys.argv[2]) if len(sys.argv) > 2 else 64
 repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 
-
-def median_ms(fn):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    times.sort()
-    return times[len(times) // 2]
 
 
 print(f"torch {torch.__version__}, n={n}, d={d}, median of {repeats}")
@@ -43,7 +35,7 @@ for dtype in (torch.float32, torch.float64):
             out.backward(dout)
             return (time.perf_counter() - start) * 1e3
 
-        fwd = median_ms(forward)
+        fwd = median_ms(forward, repeats)
         backward_only()
         bwd = sorted(backward_only() for _ in range(repeats))[repeats // 2]
         flops = 4.0 * n * n * d

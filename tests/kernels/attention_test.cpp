@@ -7,6 +7,7 @@
 #include "causalattn/kernels/attention_backward.hpp"
 #include "causalattn/kernels/attention_forward.hpp"
 #include "causalattn/kernels/attention_naive.hpp"
+#include "finite_difference.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -173,23 +174,9 @@ TEST_CASE("backward matches central finite differences of the forward pass", "[k
     auto loss = [&] { return ca::attention_forward<double>(q, k, v, options, padding).output.cwiseProduct(weights).sum(); };
     const auto fwd = ca::attention_forward<double>(q, k, v, options, padding);
     const auto g = ca::attention_backward<double>(q, k, v, fwd.output, fwd.log_normalizer, weights, options, padding);
-    const double h = 1e-6;
-    auto check = [&](ca::Matrix<double>& x, const ca::Matrix<double>& grad) {
-      for (Index c = 0; c < x.cols(); ++c) {
-        for (Index r = 0; r < x.rows(); ++r) {
-          const double saved = x(r, c);
-          x(r, c) = saved + h;
-          const double up = loss();
-          x(r, c) = saved - h;
-          const double down = loss();
-          x(r, c) = saved;
-          REQUIRE(grad(r, c) == Approx((up - down) / (2 * h)).margin(1e-7).epsilon(1e-6));
-        }
-      }
-    };
-    check(q, g.dq);
-    check(k, g.dk);
-    check(v, g.dv);
+    ca::test::check_gradient("dq", q, g.dq, loss);
+    ca::test::check_gradient("dk", k, g.dk, loss);
+    ca::test::check_gradient("dv", v, g.dv, loss);
   }
 }
 
