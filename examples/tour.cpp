@@ -58,5 +58,35 @@ int main(int argc, char** argv) {
   std::vector<double> scores{0.1, 0.4, 0.35, 0.8};
   std::vector<int> labels{0, 0, 1, 1};
   std::cout << "AUROC " << ca::auroc(scores, labels) << ", AUPRC " << ca::auprc(scores, labels) << "\n";
+  // --- kernels: attention without the n x n matrix
+  ca::Matrix<float> tokens = ca::normal_matrix<float>(4096, 64, rng);
+  ca::AttentionOptions attention;
+  attention.causal = true;
+  auto forward = ca::attention_forward<float>(tokens, tokens, tokens, attention);
+  ca::Matrix<float> d_output = ca::Matrix<float>::Ones(4096, 64);
+  auto grads = ca::attention_backward<float>(tokens, tokens, tokens, forward.output,
+                                             forward.log_normalizer, d_output, attention);
+
+  // --- nn: trainable transformer layers
+  ca::EncoderOptions encoder_options;
+  encoder_options.width = 16;
+  encoder_options.hidden = 32;
+  encoder_options.attention.heads = 2;
+  ca::Encoder<double> encoder(encoder_options, rng);
+  ca::ParameterRegistry<double> params;
+  encoder.register_parameters(params, "encoder");
+  ca::AdamW<double> optimizer(params, ca::AdamWOptions{});
+  auto layout = ca::SequenceLayout::from_lengths({5, 3});  // two sequences, no padding needed
+  ca::Matrix<double> batch = ca::normal_matrix<double>(layout.tokens(), 16, rng);
+  ca::Matrix<double> y = encoder.forward(batch, layout);
+  params.zero_grad();
+  encoder.backward(y);  // gradient of 0.5 * |y|^2
+  ca::clip_gradient_norm(params, 1.0);
+  optimizer.step();
+  std::string saved = ca::serialize_parameters(params);  // versioned, checksummed
+  ca::load_parameters(saved, params);
+  std::cout << "attention output " << forward.output.rows() << "x" << forward.output.cols() << ", |dQ| "
+            << grads.dq.norm() << "; encoder with " << params.scalar_count() << " parameters\n";
+
   return back == a && noise.rows() == 100 && lagged.link_count() == 1 ? 0 : 1;
 }
