@@ -36,7 +36,7 @@ TEST_CASE("equal seeds give equal streams, different seeds and substreams differ
   REQUIRE(a.seed() == 42);
 }
 
-TEST_CASE("uniform draws have the moments of U[0,1)", "[core][random]") {
+TEST_CASE("uniform draws on the unit interval have the right mean and variance", "[core][random]") {
   ca::Rng rng(2024);
   const int n = 200000;
   double sum = 0, sum2 = 0, lo = 1, hi = 0;
