@@ -77,6 +77,15 @@ TEST_CASE("every corruption class is rejected with a clear message", "[nn][seria
   std::string huge = good;
   for (int i = 16; i < 24; ++i) huge[std::size_t(i)] = '\xff';  // tensor count 2^64 - 1
   fails(huge, "cannot fit in the file");
+  // Fuzzer finding: a 0 x 2^60 tensor made the reader loop over empty columns for minutes.
+  ca::Parameter<double> one = ca::Parameter<double>::zeros(1, 1);
+  ca::ParameterRegistry<double> single;
+  single.add("w", one);
+  std::string empty_shape = ca::serialize_parameters(single);
+  const std::size_t rows_at = 8 + 4 + 4 + 8 + 4 + 1;
+  for (int i = 0; i < 8; ++i) empty_shape[rows_at + std::size_t(i)] = 0;                         // rows = 0
+  for (int i = 0; i < 8; ++i) empty_shape[rows_at + 8 + std::size_t(i)] = i == 7 ? '\x10' : 0;  // cols = 2^60
+  REQUIRE_THROWS_WITH(ca::parse_parameters<double>(empty_shape), Contains("empty shape 0 x 1152921504606846976"));
   // A structurally valid file of a different model: name and shape mismatches.
   ca::Parameter<double> p = ca::Parameter<double>::zeros(2, 2);
   ca::ParameterRegistry<double> other;

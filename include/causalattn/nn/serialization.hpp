@@ -129,7 +129,7 @@ std::string serialize_parameters(const ParameterRegistry<Scalar>& registry) {
 
 /// Parses a parameter file held in memory. Every defect throws `invalid_input(source, ...)` naming
 /// it and the byte offset: wrong magic, unsupported version, a scalar type other than `Scalar`, a
-/// truncated or oversized field, an empty, overlong or duplicate name, a shape whose size overflows,
+/// truncated or oversized field, an empty, overlong or duplicate name, an empty or oversized shape,
 /// a non-finite value, trailing bytes, or a checksum mismatch (corruption). Nothing is allocated
 /// beyond what the remaining bytes can hold. O(bytes).
 /// Example: `auto tensors = causalattn::parse_parameters<float>(bytes, "model.bin");`
@@ -164,7 +164,10 @@ std::vector<NamedTensor<Scalar>> parse_parameters(std::string_view bytes, const 
       if (other.name == name) in.fail("tensor name '" + name + "' appears twice");
     const auto rows = in.uint(8, "rows"), cols = in.uint(8, "cols");
     const std::uint64_t max_values = in.remaining() / sizeof(Scalar);
-    if (rows > max_values || (rows != 0 && cols > max_values / rows)) {
+    if (rows == 0 || cols == 0) {
+      in.fail("tensor '" + name + "' has the empty shape " + std::to_string(rows) + " x " + std::to_string(cols));
+    }
+    if (rows > max_values || cols > max_values / rows) {
       in.fail("tensor '" + name + "' of shape " + std::to_string(rows) + " x " + std::to_string(cols) +
               " is larger than the rest of the file");
     }
