@@ -79,7 +79,8 @@ void BM_attention_backward(benchmark::State& state) {
     benchmark::DoNotOptimize(g.dq.data());
   }
   const double tiles = threads * 2.0 * options.query_tile * options.key_tile;
-  report<Scalar>(state, 8.0 * n * n * d, sizeof(Scalar) * (tiles + 3.0 * n * d + n));
+  const double transposes_and_dq_groups = (2.0 + ca::detail::backward_key_groups) * n * d;
+  report<Scalar>(state, 8.0 * n * n * d, sizeof(Scalar) * (tiles + transposes_and_dq_groups + 3.0 * n * d + n));
 }
 
 template <class Scalar>

@@ -94,8 +94,15 @@ void probability_and_score_gradient(const Eigen::Ref<const Matrix<Scalar>>& q, c
   for (Index c = 0; c < cols; ++c) ds.col(c) = p.col(c).cwiseProduct(ds.col(c) - row_delta);
 }
 
-/// The tiled kernel, in two deterministic passes: key tiles in parallel accumulate dK and dV over
-/// all query tiles; then query tiles in parallel accumulate dQ over all key tiles.
+/// Number of fixed key-tile groups whose dQ contributions the tiled backward sums separately. It is
+/// a constant, not the thread count, so the summation order (and the result) never depends on threads.
+inline constexpr Index backward_key_groups = 4;
+
+/// The tiled kernel, one pass over (key tile, query tile) pairs: 5 GEMMs per pair (S, dP, dV, dK,
+/// dQ). Key tiles are dealt round-robin to `backward_key_groups` groups; a group is processed by
+/// one thread, which owns the dK, dV rows of its key tiles and a private dQ buffer; the group
+/// buffers are added in group order at the end. Deterministic for any thread count; extra memory
+/// `backward_key_groups` x n_q x d.
 template <class Scalar>
 AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matrix<Scalar>>& q,
                                                     const Eigen::Ref<const Matrix<Scalar>>& k,
@@ -109,46 +116,39 @@ AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matri
   AttentionGradients<Scalar> g{Matrix<Scalar>::Zero(nq, d), Matrix<Scalar>::Zero(nk, d), Matrix<Scalar>::Zero(nk, dv)};
   const Vector<Scalar> delta = d_output.cwiseProduct(output).rowwise().sum();
   const Matrix<Scalar> kt = k.transpose(), vt = v.transpose();
+  const Index key_tiles = (nk + bk - 1) / bk;
+  const Index groups = std::min(key_tiles, backward_key_groups);
+  std::vector<Matrix<Scalar>> dq_group(static_cast<std::size_t>(groups));
   const int threads = resolve_threads(options.threads, "options.threads");
   std::vector<BackwardWorkspace<Scalar>> workspaces(static_cast<std::size_t>(threads));
-  auto workspace = [&](int worker) -> BackwardWorkspace<Scalar>& {
+
+  parallel_for_workers(Index(0), groups, threads, [&](Index group, int worker) {
     auto& w = workspaces[static_cast<std::size_t>(worker)];
     if (w.p.rows() != bq) {
       w.p.resize(bq, bk);
       w.ds.resize(bq, bk);
     }
-    return w;
-  };
-
-  parallel_for_workers(Index(0), (nk + bk - 1) / bk, threads, [&](Index key_tile, int worker) {
-    auto& w = workspace(worker);
-    const Index j0 = key_tile * bk, cols = std::min(bk, nk - j0);
-    const Index first_query = options.causal ? (j0 / bq) * bq : 0;  // earlier queries see none of these keys
-    for (Index i0 = first_query; i0 < nq; i0 += bq) {
-      const Index rows = std::min(bq, nq - i0);
-      probability_and_score_gradient<Scalar>(q, kt, vt, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
-                                             key_padding, w);
-      // dV_j += P^T dO_i ; dK_j += scale dS^T Q_i (transposes of column-major tiles are row-major).
-      serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(cols, dv, rows, w.p.data(), bq, d_output.data() + i0,
-                                                    d_output.outerStride(), g.dv.data() + j0, nk, Scalar(1));
-      serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(cols, d, rows, w.ds.data(), bq, q.data() + i0, q.outerStride(),
-                                                    g.dk.data() + j0, nk, scale);
+    Matrix<Scalar>& dq = dq_group[static_cast<std::size_t>(group)];
+    dq.setZero(nq, d);
+    for (Index key_tile = group; key_tile < key_tiles; key_tile += groups) {
+      const Index j0 = key_tile * bk, cols = std::min(bk, nk - j0);
+      const Index first_query = options.causal ? (j0 / bq) * bq : 0;  // earlier queries see none of these keys
+      for (Index i0 = first_query; i0 < nq; i0 += bq) {
+        const Index rows = std::min(bq, nq - i0);
+        probability_and_score_gradient<Scalar>(q, kt, vt, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
+                                               key_padding, w);
+        // dV_j += P^T dO_i ; dK_j += scale dS^T Q_i (transposes of column-major tiles are row-major);
+        // dQ_i += scale dS K_j.
+        serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(cols, dv, rows, w.p.data(), bq, d_output.data() + i0,
+                                                      d_output.outerStride(), g.dv.data() + j0, nk, Scalar(1));
+        serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(cols, d, rows, w.ds.data(), bq, q.data() + i0, q.outerStride(),
+                                                      g.dk.data() + j0, nk, scale);
+        serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, d, cols, w.ds.data(), bq, k.data() + j0, k.outerStride(),
+                                                      dq.data() + i0, nq, scale);
+      }
     }
   });
-
-  parallel_for_workers(Index(0), (nq + bq - 1) / bq, threads, [&](Index query_tile, int worker) {
-    auto& w = workspace(worker);
-    const Index i0 = query_tile * bq, rows = std::min(bq, nq - i0);
-    const Index key_end = visible_key_end(i0, rows, nk, options.causal);
-    for (Index j0 = 0; j0 < key_end; j0 += bk) {
-      const Index cols = std::min(bk, key_end - j0);
-      probability_and_score_gradient<Scalar>(q, kt, vt, lse, d_output, delta, i0, rows, j0, cols, bq, scale, options,
-                                             key_padding, w);
-      // dQ_i += scale dS K_j.
-      serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, d, cols, w.ds.data(), bq, k.data() + j0, k.outerStride(),
-                                                    g.dq.data() + i0, nq, scale);
-    }
-  });
+  for (const auto& dq : dq_group) g.dq += dq;
   return g;
 }
 
@@ -156,8 +156,8 @@ AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matri
 
 /// Gradients of a loss with respect to Q, K and V of `attention_forward`, given dLoss/dOutput.
 /// Recomputation-based: the attention is rebuilt tile by tile from the saved row log-normalisers,
-/// so memory is O((n_q + n_k) d) (FlashAttention-2's scheme, in two passes so that every gradient
-/// entry is accumulated by one thread in a fixed order: identical results for any thread count).
+/// so memory is O((n_q + n_k) d) (FlashAttention-2's scheme). Key tiles go to a fixed number of
+/// groups, each summed by one thread in a fixed order, so results are identical for any thread count.
 /// Fully masked query rows (log-normaliser -inf) contribute nothing.
 /// \param q, k, v        the forward inputs.
 /// \param output         the forward output (n_q x d_v).
@@ -165,7 +165,7 @@ AttentionGradients<Scalar> attention_backward_tiled(const Eigen::Ref<const Matri
 /// \param d_output       dLoss/dOutput (n_q x d_v).
 /// \param options        must equal the forward options (scale, mask); tiles and threads may differ.
 /// \param key_padding    the forward key-padding mask.
-/// Complexity O(n_q n_k (d + d_v)) time, about 3.5 forward passes of GEMM work.
+/// Complexity O(n_q n_k (d + d_v)) time, about 2.5 forward passes of GEMM work.
 /// Example:
 /// \code
 ///   auto fwd = causalattn::attention_forward<double>(Q, K, V, opt);
