@@ -96,7 +96,7 @@ void probability_and_score_gradient(const Eigen::Ref<const Matrix<Scalar>>& q, c
 
 /// Number of fixed key-tile groups whose dQ contributions the tiled backward sums separately. It is
 /// a constant, not the thread count, so the summation order (and the result) never depends on threads.
-inline constexpr Index backward_key_groups = 4;
+inline constexpr Index backward_key_groups = 8;
 
 /// The tiled kernel, one pass over (key tile, query tile) pairs: 5 GEMMs per pair (S, dP, dV, dK,
 /// dQ). Key tiles are dealt round-robin to `backward_key_groups` groups; a group is processed by
