@@ -168,3 +168,30 @@ TEST_CASE("a one-layer encoder learns a content-addressed copy task to near-zero
   REQUIRE(report.status == ca::TrainingStatus::converged);
   REQUIRE(report.losses.back() < 2e-3 * first_loss + 2e-3);
 }
+
+TEST_CASE("train reports progress and stops on target, request or divergence", "[nn][training]") {
+  std::vector<long long> seen;
+  ca::TrainingOptions options;
+  options.epochs = 10;
+  options.progress = [&](const ca::TrainingProgress& p) {
+    seen.push_back(p.epoch);
+    REQUIRE(p.seconds >= 0);
+    return p.epoch < 5;
+  };
+  auto report = ca::train([](long long epoch) { return 1.0 / double(epoch + 1); }, options);
+  REQUIRE(report.status == ca::TrainingStatus::stopped);
+  REQUIRE(report.epochs == 6);
+  REQUIRE(seen == std::vector<long long>{0, 1, 2, 3, 4, 5});
+  options.progress = nullptr;
+  options.target_loss = 0.25;
+  report = ca::train([](long long epoch) { return 1.0 / double(epoch + 1); }, options);
+  REQUIRE(report.status == ca::TrainingStatus::converged);
+  REQUIRE(report.losses.size() == 4);
+  report = ca::train([](long long epoch) { return epoch == 2 ? std::nan("") : 1.0; }, options);
+  REQUIRE(report.status == ca::TrainingStatus::diverged);
+  REQUIRE(report.epochs == 3);
+  options.target_loss = -1;
+  REQUIRE(ca::train([](long long) { return 1.0; }, options).status == ca::TrainingStatus::completed);
+  options.epochs = 0;
+  REQUIRE_THROWS_WITH(ca::train([](long long) { return 1.0; }, options), Contains("options.epochs"));
+}
