@@ -1,0 +1,79 @@
+#pragma once
+/// \file
+/// Fisher's z test of conditional independence for (approximately) Gaussian data.
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "causalattn/core/errors.hpp"
+#include "causalattn/discovery/correlation.hpp"
+#include "causalattn/discovery/partial_correlation.hpp"
+
+namespace causalattn {
+
+/// Outcome of one conditional-independence test.
+struct CiTestResult {
+  double p_value = 1;    ///< large means "independent"; compared with alpha
+  double statistic = 0;  ///< the test statistic (|z| sqrt(n - |S| - 3) for Fisher z)
+};
+
+/// Fisher z test: x _||_ y | S is tested through z = atanh(r(x, y | S)), with statistic
+/// sqrt(n - |S| - 3) |z| and two-sided p-value 2 (1 - Phi(stat)) = erfc(stat / sqrt 2). |r| >= 1
+/// gives p = 0 (dependent). The effective sample size n is the number of data rows, or any n >= 4
+/// for a correlation matrix that does not come from data (for attention matrices: the embedding
+/// width). A test with n - |S| - 3 <= 0 has no degrees of freedom left and throws `invalid_input`.
+/// The object holds the p x p correlation matrix; each test is O(|S|^3).
+/// Example:
+/// \code
+///   causalattn::FisherZTest test(X);            // from data
+///   double p = test.test(0, 1, {2}).p_value;    // X1 _||_ X2 | X3 ?
+/// \endcode
+class FisherZTest {
+ public:
+  /// From data (n x p, rows = samples): the correlation matrix and n = rows.
+  template <class Derived>
+  explicit FisherZTest(const Eigen::MatrixBase<Derived>& data)
+      : correlation_(correlation_matrix(data.template cast<double>())), sample_size_(static_cast<double>(data.rows())) {}
+
+  /// From a correlation matrix and an effective sample size (> 3).
+  FisherZTest(Matrix<double> correlation, double sample_size)
+      : correlation_(std::move(correlation)), sample_size_(sample_size) {
+    check_square("correlation", correlation_);
+    check_finite("correlation", correlation_);
+    if (!(sample_size_ > 3)) throw invalid_input("sample_size", "is " + detail::to_text(sample_size_) + ", must exceed 3");
+  }
+
+  /// Number of variables.
+  Index variables() const noexcept { return correlation_.rows(); }
+  /// The effective sample size.
+  double sample_size() const noexcept { return sample_size_; }
+  /// The correlation matrix.
+  const Matrix<double>& correlation() const noexcept { return correlation_; }
+
+  /// Tests x _||_ y | s. Indices are trusted (the caller validates). O(|s|^3).
+  CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
+    const double freedom = sample_size_ - double(s.size()) - 3;
+    if (freedom <= 0) {
+      throw invalid_input("sample_size", detail::to_text(sample_size_) + " samples leave no degrees of freedom for a test "
+                                         "conditioning on " + std::to_string(s.size()) + " variables");
+    }
+    const double r = partial_correlation(correlation_, x, y, s).value;
+    CiTestResult result;
+    if (std::abs(r) >= 1) {
+      result.statistic = std::numeric_limits<double>::infinity();
+      result.p_value = 0;
+      return result;
+    }
+    result.statistic = std::sqrt(freedom) * std::abs(std::atanh(r));
+    result.p_value = std::erfc(result.statistic / std::sqrt(2.0));
+    return result;
+  }
+
+ private:
+  Matrix<double> correlation_;
+  double sample_size_;
+};
+
+}  // namespace causalattn

@@ -1,0 +1,70 @@
+#pragma once
+/// \file
+/// Partial correlations r(x, y | S) from a correlation matrix.
+
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "causalattn/core/scalar.hpp"
+
+namespace causalattn {
+
+/// A partial correlation and how it was obtained.
+struct PartialCorrelation {
+  double value = 0;                 ///< r(x, y | S), in [-1, 1]
+  bool used_pseudo_inverse = false; ///< the (|S| + 2) submatrix was singular; a pseudo-inverse was used
+};
+
+/// r(x, y | S) from the correlation matrix `r`: the plain correlation for |S| = 0, the closed form
+/// (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)) for |S| = 1, and for |S| >= 2 the
+/// precision-matrix form -P_xy / sqrt(P_xx P_yy) with P the inverse of the (|S| + 2) submatrix,
+/// through a Cholesky factorisation, falling back to an eigen-decomposition pseudo-inverse (flagged)
+/// when the submatrix is singular. The result is clamped to [-1, 1]. Indices are not checked (hot
+/// path); callers validate them. O(|S|^3).
+/// Example: `auto pc = causalattn::partial_correlation(R, 0, 1, {2, 3});`
+template <class Derived>
+PartialCorrelation partial_correlation(const Eigen::MatrixBase<Derived>& r, Index x, Index y, const std::vector<Index>& s) {
+  PartialCorrelation out;
+  const auto clamp = [](double v) { return std::max(-1.0, std::min(1.0, v)); };
+  if (s.empty()) {
+    out.value = clamp(double(r(x, y)));
+    return out;
+  }
+  if (s.size() == 1) {
+    const double rxy = double(r(x, y)), rxz = double(r(x, s[0])), ryz = double(r(y, s[0]));
+    const double denominator = (1 - rxz * rxz) * (1 - ryz * ryz);
+    if (denominator > 0) {
+      out.value = clamp((rxy - rxz * ryz) / std::sqrt(denominator));
+      return out;
+    }
+  }
+  const Index k = static_cast<Index>(s.size()) + 2;
+  Eigen::MatrixXd m(k, k);
+  auto index = [&](Index a) { return a == 0 ? x : a == 1 ? y : s[static_cast<std::size_t>(a - 2)]; };
+  for (Index a = 0; a < k; ++a)
+    for (Index b = 0; b < k; ++b) m(a, b) = double(r(index(a), index(b)));
+  // Only P_xx, P_yy, P_xy are needed: solve M [p_x p_y] = [e_x e_y].
+  Eigen::MatrixXd unit = Eigen::MatrixXd::Zero(k, 2);
+  unit(0, 0) = unit(1, 1) = 1;
+  Eigen::LLT<Eigen::MatrixXd> llt(m);
+  Eigen::Matrix2d p;
+  if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-12) {
+    p = llt.solve(unit).topRows(2);
+  } else {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(m);
+    const Eigen::VectorXd values = eigen.eigenvalues();
+    const double cutoff = 1e-12 * std::max(1.0, values.cwiseAbs().maxCoeff());
+    const Eigen::VectorXd inverse = (values.array().abs() > cutoff).select(values.cwiseInverse(), 0.0);
+    p = (eigen.eigenvectors().topRows(2) * inverse.asDiagonal() * eigen.eigenvectors().topRows(2).transpose());
+    out.used_pseudo_inverse = true;
+  }
+  const double scale = std::sqrt(std::abs(p(0, 0) * p(1, 1)));
+  out.value = scale > 0 ? clamp(-p(0, 1) / scale) : 0.0;
+  return out;
+}
+
+}  // namespace causalattn

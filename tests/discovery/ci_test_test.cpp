@@ -1,0 +1,161 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+
+#include <Eigen/Dense>
+
+#include "causalattn/core/random.hpp"
+#include "causalattn/discovery/d_separation.hpp"
+#include "causalattn/discovery/fisher_z.hpp"
+#include "random_graphs.hpp"
+
+namespace ca = causalattn;
+using ca::Index;
+using Catch::Matchers::Contains;
+
+TEMPLATE_TEST_CASE("correlation matrix equals the textbook formula", "[discovery][correlation]", float, double) {
+  ca::Rng rng(1);
+  ca::Matrix<TestType> x = ca::normal_matrix<TestType>(200, 5, rng);
+  x.col(1) += TestType(0.8) * x.col(0);
+  const auto r = ca::correlation_matrix(x);
+  for (Index a = 0; a < 5; ++a) {
+    for (Index b = 0; b < 5; ++b) {
+      const auto ca_ = (x.col(a).array() - x.col(a).mean()).matrix();
+      const auto cb = (x.col(b).array() - x.col(b).mean()).matrix();
+      const double expected = double(ca_.dot(cb)) / (double(ca_.norm()) * double(cb.norm()));
+      REQUIRE(double(r(a, b)) == Approx(expected).margin(10 * ca::test_precision<TestType>() * 1e-2));
+    }
+  }
+  REQUIRE(r == r.transpose());
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(ca::Matrix<double>::Ones(5, 2)), Contains("column 0 is constant"));
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(ca::Matrix<double>::Zero(1, 2)), Contains("correlations need >= 2"));
+}
+
+TEST_CASE("partial correlation equals the correlation of regression residuals", "[discovery][correlation]") {
+  const std::uint64_t seed = 7;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  ca::Matrix<double> x = ca::normal_matrix<double>(500, 6, rng);
+  x.col(2) += x.col(0) - x.col(1);
+  x.col(3) += 0.5 * x.col(2);
+  x.col(4) += x.col(3) + x.col(0);
+  const auto r = ca::correlation_matrix(x);
+  for (const std::vector<Index>& s : {std::vector<Index>{}, {2}, {2, 3}, {1, 2, 5}}) {
+    // Residuals of x0 and x4 on [1, x_S] by least squares.
+    ca::Matrix<double> design(500, Index(s.size()) + 1);
+    design.col(0).setOnes();
+    for (std::size_t k = 0; k < s.size(); ++k) design.col(Index(k) + 1) = x.col(s[k]);
+    auto residual = [&](Index v) {
+      const Eigen::VectorXd beta = design.colPivHouseholderQr().solve(x.col(v));
+      return Eigen::VectorXd(x.col(v) - design * beta);
+    };
+    const Eigen::VectorXd e0 = residual(0), e4 = residual(4);
+    const double expected = e0.dot(e4) / (e0.norm() * e4.norm());
+    const auto pc = ca::partial_correlation(r, 0, 4, s);
+    REQUIRE(pc.value == Approx(expected).epsilon(1e-9));
+    REQUIRE_FALSE(pc.used_pseudo_inverse);
+  }
+}
+
+TEST_CASE("collinear conditioning sets use the flagged pseudo-inverse and stay finite", "[discovery][correlation]") {
+  ca::Rng rng(8);
+  ca::Matrix<double> x = ca::normal_matrix<double>(300, 4, rng);
+  x.col(3) = 2.0 * x.col(2);  // perfectly collinear
+  const auto r = ca::correlation_matrix(x);
+  const auto pc = ca::partial_correlation(r, 0, 1, {2, 3});
+  REQUIRE(pc.used_pseudo_inverse);
+  REQUIRE(std::isfinite(pc.value));
+  REQUIRE(std::abs(pc.value - ca::partial_correlation(r, 0, 1, {2}).value) < 1e-6);
+}
+
+TEST_CASE("Fisher z p-values: known values, dependence, degrees of freedom", "[discovery][fisherz]") {
+  ca::Matrix<double> r = ca::Matrix<double>::Identity(3, 3);
+  r(0, 1) = r(1, 0) = 0.1;
+  ca::FisherZTest test(r, 103);
+  // z = atanh(0.1); stat = sqrt(103 - 3) z; p = erfc(stat / sqrt 2) (values from Python's math module).
+  const auto result = test.test(0, 1, {});
+  REQUIRE(result.statistic == Approx(1.0033534773107558).epsilon(1e-12));
+  REQUIRE(result.p_value == Approx(0.3156903423455445).epsilon(1e-12));
+  REQUIRE(test.test(0, 2, {}).p_value == Approx(1.0));
+  r(0, 1) = r(1, 0) = 1.0;
+  REQUIRE(ca::FisherZTest(r, 103).test(0, 1, {}).p_value == 0.0);
+  REQUIRE_THROWS_WITH(ca::FisherZTest(r, 4).test(0, 1, {2}), Contains("no degrees of freedom"));
+  REQUIRE_THROWS_WITH(ca::FisherZTest(r, 3), Contains("must exceed 3"));
+}
+
+namespace {
+
+// Path-based d-separation by brute force: some path x ... y is active given s, where a path is
+// active iff every collider on it is in s or has a descendant in s, and no non-collider is in s.
+bool brute_force_d_separated(const ca::Graph& g, Index x, Index y, const std::vector<Index>& s) {
+  const Index p = g.size();
+  std::vector<char> in_s(std::size_t(p), 0), in_path(std::size_t(p), 0);
+  for (Index v : s) in_s[std::size_t(v)] = 1;
+  std::vector<char> has_s_descendant(std::size_t(p), 0);  // v or a descendant of v in s
+  for (Index v = 0; v < p; ++v) {
+    std::vector<Index> stack{v};
+    std::vector<char> seen(std::size_t(p), 0);
+    while (!stack.empty()) {
+      const Index u = stack.back();
+      stack.pop_back();
+      if (seen[std::size_t(u)]) continue;
+      seen[std::size_t(u)] = 1;
+      if (in_s[std::size_t(u)]) has_s_descendant[std::size_t(v)] = 1;
+      for (Index c : g.children(u)) stack.push_back(c);
+    }
+  }
+  std::vector<Index> path{x};
+  in_path[std::size_t(x)] = 1;
+  std::function<bool()> active = [&]() -> bool {
+    const Index last = path.back();
+    if (last == y) {
+      for (std::size_t k = 1; k + 1 < path.size(); ++k) {
+        const Index a = path[k - 1], b = path[k], c = path[k + 1];
+        const bool collider = g.is_directed(a, b) && g.is_directed(c, b);
+        if (collider ? !has_s_descendant[std::size_t(b)] : in_s[std::size_t(b)] != 0) return false;
+      }
+      return true;
+    }
+    for (Index next : g.adjacents(last)) {
+      if (in_path[std::size_t(next)]) continue;
+      path.push_back(next);
+      in_path[std::size_t(next)] = 1;
+      const bool found = active();
+      in_path[std::size_t(next)] = 0;
+      path.pop_back();
+      if (found) return true;
+    }
+    return false;
+  };
+  return !active();
+}
+
+}  // namespace
+
+TEST_CASE("d-separation equals the path definition on random DAGs", "[discovery][dsep]") {
+  const std::uint64_t seed = 99;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  int separated = 0, connected = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const auto dag = ca::test::random_dag(7, 0.35, rng);
+    const Index x = Index(rng.uniform_int(7));
+    Index y = Index(rng.uniform_int(7));
+    if (y == x) y = (x + 1) % 7;
+    std::vector<Index> s;
+    for (Index v = 0; v < 7; ++v)
+      if (v != x && v != y && rng.bernoulli(0.3)) s.push_back(v);
+    const bool expected = brute_force_d_separated(dag, x, y, s);
+    INFO("trial " << trial);
+    REQUIRE(ca::d_separated(dag, x, y, s) == expected);
+    (expected ? separated : connected)++;
+  }
+  REQUIRE(separated > 30);
+  REQUIRE(connected > 30);
+  ca::Graph cyclic(3);
+  cyclic.add_directed(0, 1);
+  cyclic.add_directed(1, 0 + 2);
+  cyclic.add_directed(2, 0);
+  REQUIRE_THROWS_AS(ca::DSeparationTest(cyclic), ca::invalid_input);
+}
