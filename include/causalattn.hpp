@@ -3,6 +3,7 @@
 /// Everything in causalattn. Include a module header (causalattn/io.hpp, ...) instead to compile less.
 
 #include "causalattn/core.hpp"
+#include "causalattn/discovery.hpp"
 #include "causalattn/graph.hpp"
 #include "causalattn/io.hpp"
 #include "causalattn/kernels.hpp"

@@ -3,6 +3,7 @@
 /// d-separation in a DAG, and a conditional-independence "test" that answers from it (an oracle).
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
@@ -11,65 +12,78 @@
 
 namespace causalattn {
 
-/// True if x and y are d-separated by s in `dag` (Pearl 1988), decided on the moral graph of the
-/// ancestral set of {x, y} u s (Lauritzen et al. 1990): x and y are d-separated iff every path
-/// between them in that moral graph passes through s. Throws `invalid_input` if `dag` is not a DAG
-/// or an index is out of range or repeated. O(p^2).
-/// Example: `bool sep = causalattn::d_separated(dag, 0, 2, {1});`
-inline bool d_separated(const Graph& dag, Index x, Index y, const std::vector<Index>& s) {
-  const Index p = dag.size();
+namespace detail {
+
+/// Parent and child lists of a DAG, for repeated d-separation queries.
+struct DagLists {
+  std::vector<std::vector<Index>> parents, children;
+  explicit DagLists(const Graph& dag) : parents(std::size_t(dag.size())), children(std::size_t(dag.size())) {
+    if (!dag.is_dag()) throw invalid_input("dag", "is not a DAG (it has a non-directed edge or a directed cycle)");
+    for (Index v = 0; v < dag.size(); ++v) {
+      parents[std::size_t(v)] = dag.parents(v);
+      children[std::size_t(v)] = dag.children(v);
+    }
+  }
+};
+
+/// Bayes-ball reachability (Shachter 1998; Koller and Friedman 2009, algorithm 3.1): y is
+/// d-connected to x given s iff the ball started upwards at x reaches y. O(p + edges).
+inline bool d_separated(const DagLists& dag, Index x, Index y, const std::vector<Index>& s) {
+  const auto p = static_cast<Index>(dag.parents.size());
   auto check = [&](Index v, const char* what) {
     if (v < 0 || v >= p) throw invalid_input(what, "index " + std::to_string(v) + " is out of range [0, " + std::to_string(p) + ")");
   };
   check(x, "x");
   check(y, "y");
   if (x == y) throw invalid_input("y", "equals x (" + std::to_string(x) + ")");
-  std::vector<char> in_s(static_cast<std::size_t>(p), 0);
+  std::vector<char> in_s(static_cast<std::size_t>(p), 0), ancestor_of_s(static_cast<std::size_t>(p), 0);
+  std::vector<Index> stack;
   for (Index v : s) {
     check(v, "s");
     if (v == x || v == y) throw invalid_input("s", "contains x or y (" + std::to_string(v) + ")");
-    in_s[static_cast<std::size_t>(v)] = 1;
+    in_s[std::size_t(v)] = 1;
+    stack.push_back(v);
   }
-  // Ancestral set of {x, y} u s.
-  std::vector<char> ancestral(static_cast<std::size_t>(p), 0);
-  std::vector<Index> stack{x, y};
-  stack.insert(stack.end(), s.begin(), s.end());
-  while (!stack.empty()) {
+  while (!stack.empty()) {  // s and its ancestors
     const Index v = stack.back();
     stack.pop_back();
-    if (ancestral[static_cast<std::size_t>(v)]) continue;
-    ancestral[static_cast<std::size_t>(v)] = 1;
-    for (Index parent : dag.parents(v)) stack.push_back(parent);
+    if (ancestor_of_s[std::size_t(v)]) continue;
+    ancestor_of_s[std::size_t(v)] = 1;
+    for (Index parent : dag.parents[std::size_t(v)]) stack.push_back(parent);
   }
-  // Moral graph on the ancestral set: parent-child edges plus edges between co-parents.
-  std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
-  for (Index v = 0; v < p; ++v) {
-    if (!ancestral[static_cast<std::size_t>(v)]) continue;
-    const auto parents = dag.parents(v);
-    for (std::size_t i = 0; i < parents.size(); ++i) {
-      neighbours[static_cast<std::size_t>(v)].push_back(parents[i]);
-      neighbours[static_cast<std::size_t>(parents[i])].push_back(v);
-      for (std::size_t j = i + 1; j < parents.size(); ++j) {
-        neighbours[static_cast<std::size_t>(parents[i])].push_back(parents[j]);
-        neighbours[static_cast<std::size_t>(parents[j])].push_back(parents[i]);
-      }
-    }
-  }
-  // Search from x avoiding s.
-  std::vector<char> seen(static_cast<std::size_t>(p), 0);
-  stack = {x};
-  seen[static_cast<std::size_t>(x)] = 1;
-  while (!stack.empty()) {
-    const Index v = stack.back();
-    stack.pop_back();
-    for (Index w : neighbours[static_cast<std::size_t>(v)]) {
-      if (w == y) return false;
-      if (seen[static_cast<std::size_t>(w)] || in_s[static_cast<std::size_t>(w)]) continue;
-      seen[static_cast<std::size_t>(w)] = 1;
-      stack.push_back(w);
+  // Visit (node, arrived from a child = up / from a parent = down).
+  std::vector<char> visited_up(static_cast<std::size_t>(p), 0), visited_down(static_cast<std::size_t>(p), 0);
+  std::vector<std::pair<Index, bool>> queue{{x, true}};
+  while (!queue.empty()) {
+    const auto [v, up] = queue.back();
+    queue.pop_back();
+    auto& visited = up ? visited_up : visited_down;
+    if (visited[std::size_t(v)]) continue;
+    visited[std::size_t(v)] = 1;
+    const bool observed = in_s[std::size_t(v)] != 0;
+    if (!observed && v == y) return false;
+    if (up && !observed) {
+      for (Index parent : dag.parents[std::size_t(v)]) queue.emplace_back(parent, true);
+      for (Index child : dag.children[std::size_t(v)]) queue.emplace_back(child, false);
+    } else if (!up) {
+      if (!observed)
+        for (Index child : dag.children[std::size_t(v)]) queue.emplace_back(child, false);
+      if (ancestor_of_s[std::size_t(v)])
+        for (Index parent : dag.parents[std::size_t(v)]) queue.emplace_back(parent, true);
     }
   }
   return true;
+}
+
+}  // namespace detail
+
+/// True if x and y are d-separated by s in `dag` (Pearl 1988), by Bayes-ball reachability
+/// (Shachter 1998). Throws `invalid_input` if `dag` is not a DAG or an index is out of range or
+/// repeated. O(p^2) (building the parent lists) plus O(p + edges) for the query; `DSeparationTest`
+/// builds the lists once.
+/// Example: `bool sep = causalattn::d_separated(dag, 0, 2, {1});`
+inline bool d_separated(const Graph& dag, Index x, Index y, const std::vector<Index>& s) {
+  return detail::d_separated(detail::DagLists(dag), x, y, s);
 }
 
 /// A conditional-independence test that answers from a known DAG: p-value 1 when d-separated, 0
@@ -78,21 +92,19 @@ inline bool d_separated(const Graph& dag, Index x, Index y, const std::vector<In
 class DSeparationTest {
  public:
   /// \param dag the true DAG (validated).
-  explicit DSeparationTest(Graph dag) : dag_(std::move(dag)) {
-    if (!dag_.is_dag()) throw invalid_input("dag", "is not a DAG");
-  }
+  explicit DSeparationTest(const Graph& dag) : lists_(dag) {}
   /// Number of variables.
-  Index variables() const noexcept { return dag_.size(); }
-  /// p = 1 if x and y are d-separated by s, else 0. O(p^2).
+  Index variables() const noexcept { return static_cast<Index>(lists_.parents.size()); }
+  /// p = 1 if x and y are d-separated by s, else 0. O(p + edges).
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
     CiTestResult r;
-    r.p_value = d_separated(dag_, x, y, s) ? 1.0 : 0.0;
+    r.p_value = detail::d_separated(lists_, x, y, s) ? 1.0 : 0.0;
     r.statistic = 1 - r.p_value;
     return r;
   }
 
  private:
-  Graph dag_;
+  detail::DagLists lists_;
 };
 
 }  // namespace causalattn

@@ -19,8 +19,18 @@ struct CiTestResult {
   double statistic = 0;  ///< the test statistic (|z| sqrt(n - |S| - 3) for Fisher z)
 };
 
+/// How a two-sided normal p-value is evaluated.
+enum class PValueConvention {
+  /// erfc(stat / sqrt 2): accurate down to ~1e-308 (default).
+  accurate,
+  /// 2 * (1 - Phi(stat)) evaluated in that order, as causal-learn does: p rounds to exactly 0 once
+  /// Phi rounds to 1 (stat > ~8.29), and the resulting ties steer its maxP orientations, so this is
+  /// needed to reproduce causal-learn's outputs entry for entry.
+  causal_learn
+};
+
 /// Fisher z test: x _||_ y | S is tested through z = atanh(r(x, y | S)), with statistic
-/// sqrt(n - |S| - 3) |z| and two-sided p-value 2 (1 - Phi(stat)) = erfc(stat / sqrt 2). |r| >= 1
+/// sqrt(n - |S| - 3) |z| and two-sided p-value 2 (1 - Phi(stat)) (see `PValueConvention`). |r| >= 1
 /// gives p = 0 (dependent). The effective sample size n is the number of data rows, or any n >= 4
 /// for a correlation matrix that does not come from data (for attention matrices: the embedding
 /// width). A test with n - |S| - 3 <= 0 has no degrees of freedom left and throws `invalid_input`.
@@ -34,12 +44,14 @@ class FisherZTest {
  public:
   /// From data (n x p, rows = samples): the correlation matrix and n = rows.
   template <class Derived>
-  explicit FisherZTest(const Eigen::MatrixBase<Derived>& data)
-      : correlation_(correlation_matrix(data.template cast<double>())), sample_size_(static_cast<double>(data.rows())) {}
+  explicit FisherZTest(const Eigen::MatrixBase<Derived>& data, PValueConvention convention = PValueConvention::accurate)
+      : correlation_(correlation_matrix(data.template cast<double>())),
+        sample_size_(static_cast<double>(data.rows())),
+        convention_(convention) {}
 
   /// From a correlation matrix and an effective sample size (> 3).
-  FisherZTest(Matrix<double> correlation, double sample_size)
-      : correlation_(std::move(correlation)), sample_size_(sample_size) {
+  FisherZTest(Matrix<double> correlation, double sample_size, PValueConvention convention = PValueConvention::accurate)
+      : correlation_(std::move(correlation)), sample_size_(sample_size), convention_(convention) {
     check_square("correlation", correlation_);
     check_finite("correlation", correlation_);
     if (!(sample_size_ > 3)) throw invalid_input("sample_size", "is " + detail::to_text(sample_size_) + ", must exceed 3");
@@ -66,14 +78,26 @@ class FisherZTest {
       result.p_value = 0;
       return result;
     }
-    result.statistic = std::sqrt(freedom) * std::abs(std::atanh(r));
-    result.p_value = std::erfc(result.statistic / std::sqrt(2.0));
+    result.statistic = std::sqrt(freedom) * std::abs(0.5 * std::log((1 + r) / (1 - r)));
+    result.p_value = two_sided_normal_p_value(result.statistic, convention_);
     return result;
+  }
+
+  /// Two-sided p-value of a standard normal statistic under the given convention.
+  static double two_sided_normal_p_value(double statistic, PValueConvention convention) {
+    if (convention == PValueConvention::accurate) return std::erfc(statistic / std::sqrt(2.0));
+    // Phi as scipy's ndtr evaluates it (erf near 0, erfc in the tails), then 2 (1 - Phi).
+    const double t = statistic * 0.70710678118654752440;
+    const double phi = std::abs(t) < 0.70710678118654752440 ? 0.5 + 0.5 * std::erf(t)
+                       : t > 0                                ? 1 - 0.5 * std::erfc(std::abs(t))
+                                                              : 0.5 * std::erfc(std::abs(t));
+    return 2 * (1 - phi);
   }
 
  private:
   Matrix<double> correlation_;
   double sample_size_;
+  PValueConvention convention_;
 };
 
 }  // namespace causalattn

@@ -1,0 +1,147 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "causalattn/discovery/d_separation.hpp"
+#include "causalattn/discovery/discrete_tests.hpp"
+#include "causalattn/discovery/pc.hpp"
+#include "causalattn/graph/cpdag.hpp"
+#include "causalattn/io/csv.hpp"
+#include "causalattn/io/endpoint_matrix.hpp"
+#include "random_graphs.hpp"
+
+namespace ca = causalattn;
+using ca::Index;
+using Catch::Matchers::Contains;
+
+namespace {
+const std::string data_dir = CAUSALATTN_DATA_DIR;
+
+ca::IntMatrix expected_matrix(const std::string& name) {
+  return ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/" + name));
+}
+}  // namespace
+
+TEST_CASE("PC reproduces causal-learn's seven linear_10 outputs entry by entry", "[discovery][pc]") {
+  const auto table = ca::read_csv<double>(data_dir + "/causal-learn/data_linear_10.txt");
+  const ca::FisherZTest test(table.data, ca::PValueConvention::causal_learn);
+  const std::pair<int, int> variants[] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, -1}, {2, -1}};
+  for (const auto& [rule, priority] : variants) {
+    const std::string file = "linear_10_pc_fisherz_0.05_stable_" + std::to_string(rule) + "_" + std::to_string(priority) + ".txt";
+    INFO(file);
+    ca::PcOptions options;
+    options.collider_rule = static_cast<ca::ColliderRule>(rule);
+    options.priority = priority;
+    const auto result = ca::pc(test, table.names, options);
+    const ca::IntMatrix actual = ca::to_causal_learn_matrix(result.cpdag);
+    const ca::IntMatrix expected = expected_matrix(file);
+    INFO("actual\n" << actual << "\nexpected\n" << expected);
+    REQUIRE(actual == expected);
+  }
+}
+
+TEST_CASE("PC reproduces causal-learn's discrete_10 outputs with G-square and chi-square", "[discovery][pc]") {
+  const auto table = ca::read_csv<double>(data_dir + "/causal-learn/data_discrete_10.txt");
+  for (const auto& [statistic, file] : {std::pair<ca::DiscreteStatistic, std::string>{ca::DiscreteStatistic::g_square, "discrete_10_pc_gsq_0.05_stable_0_-1.txt"},
+                                        {ca::DiscreteStatistic::chi_square, "discrete_10_pc_chisq_0.05_stable_0_-1.txt"}}) {
+    INFO(file);
+    const ca::DiscreteCiTest test(table.data, statistic);
+    const auto result = ca::pc(test, table.names);
+    REQUIRE(ca::to_causal_learn_matrix(result.cpdag) == expected_matrix(file));
+  }
+}
+
+TEST_CASE("with a d-separation oracle PC returns exactly the true CPDAG", "[discovery][pc]") {
+  // 200 random DAGs with 5 to 40 nodes and expected degree 1, 2 or 3. Every collider rule and
+  // priority must return the CPDAG under a perfect oracle. The union-of-sepsets skeleton tests every
+  // subset of a neighbourhood and max-P enumerates power sets for every triple, so the original
+  // skeleton and the max-P variants run on the graphs with at most 12 nodes (keeps the suite fast).
+  const std::uint64_t seed = 424242;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  int checked = 0, small = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const Index p = 5 + Index(rng.uniform_int(36));
+    const double density = std::min(0.9, (1.0 + double(rng.uniform_int(3))) / double(p - 1));
+    const auto dag = ca::test::random_dag(p, density, rng);
+    const auto truth = ca::dag_to_cpdag(dag);
+    const ca::DSeparationTest oracle(dag);
+    INFO("trial " << trial << ", p " << p);
+    for (auto mode : {ca::SepsetMode::causal_learn, ca::SepsetMode::first_found}) {
+      ca::PcOptions options;
+      options.sepset_mode = mode;
+      options.priority = 2;
+      REQUIRE(ca::pc(oracle, {}, options).cpdag == truth);
+    }
+    if (p <= 12) {
+      ca::PcOptions original;
+      original.stable = false;
+      REQUIRE(ca::pc(oracle, {}, original).cpdag == truth);
+      ++small;
+      for (int rule : {0, 1, 2}) {
+        for (int priority : {-1, 0, 1, 2, 3, 4}) {
+          if (rule == 2 && (priority == 0 || priority == 1)) continue;
+          ca::PcOptions options;
+          options.collider_rule = static_cast<ca::ColliderRule>(rule);
+          options.priority = priority;
+          INFO("rule " << rule << " priority " << priority);
+          REQUIRE(ca::pc(oracle, {}, options).cpdag == truth);
+        }
+      }
+    }
+    ++checked;
+  }
+  REQUIRE(checked == 200);
+  REQUIRE(small > 30);
+}
+
+TEST_CASE("PC is invariant to the thread count and, stable, to the column order", "[discovery][pc]") {
+  const auto table = ca::read_csv<double>(data_dir + "/causal-learn/data_linear_10.txt");
+  const ca::FisherZTest test(table.data);
+  ca::PcOptions options;
+  options.threads = 1;
+  const auto one = ca::pc(test, table.names, options);
+  options.threads = 2;
+  const auto two = ca::pc(test, table.names, options);
+  REQUIRE(one.cpdag == two.cpdag);
+  REQUIRE(one.sepset == two.sepset);
+  REQUIRE(one.max_p_value == two.max_p_value);
+  // Reverse the columns: the stable skeleton is the same graph, relabelled.
+  const Index p = table.data.cols();
+  ca::Matrix<double> reversed(table.data.rows(), p);
+  std::vector<std::string> names(table.names.rbegin(), table.names.rend());
+  for (Index j = 0; j < p; ++j) reversed.col(j) = table.data.col(p - 1 - j);
+  const auto flipped = ca::pc(ca::FisherZTest(reversed), names, options);
+  for (Index a = 0; a < p; ++a)
+    for (Index b = 0; b < p; ++b) REQUIRE(flipped.skeleton.adjacent(p - 1 - a, p - 1 - b) == one.skeleton.adjacent(a, b));
+  // float and double data agree on this well-conditioned sample.
+  const ca::FisherZTest float_test(table.data.cast<float>().eval());
+  REQUIRE(ca::pc(float_test, table.names, options).cpdag == one.cpdag);
+}
+
+TEST_CASE("PC rejects bad options and inputs clearly", "[discovery][pc]") {
+  ca::Rng rng(1);
+  const ca::Matrix<double> x = ca::normal_matrix<double>(50, 3, rng);
+  const ca::FisherZTest test(x);
+  ca::PcOptions options;
+  options.alpha = 1.5;
+  REQUIRE_THROWS_WITH(ca::pc(test, {}, options), Contains("options.alpha"));
+  options = {};
+  options.priority = 7;
+  REQUIRE_THROWS_WITH(ca::pc(test, {}, options), Contains("options.priority"));
+  options = {};
+  options.collider_rule = ca::ColliderRule::definite_max_p;
+  options.priority = 1;
+  REQUIRE_THROWS_WITH(ca::pc(test, {}, options), Contains("definite_max_p"));
+  REQUIRE_THROWS_WITH(ca::pc(test, {"a", "b"}), Contains("names: has 2 entries for 3 variables"));
+  ca::Matrix<double> constant = x;
+  constant.col(1).setConstant(2.0);
+  REQUIRE_THROWS_WITH(ca::FisherZTest{constant}, Contains("column 1 is constant"));
+  // n = 4 samples of 4 nearly identical columns: edges survive depth 0, and at depth 1 n - |S| - 3 = 0.
+  ca::Matrix<double> tiny = ca::normal_matrix<double>(4, 1, rng).replicate(1, 4) + 1e-6 * ca::normal_matrix<double>(4, 4, rng);
+  REQUIRE_THROWS_WITH(ca::pc(ca::FisherZTest(tiny), {}), Contains("no degrees of freedom"));
+  ca::Matrix<double> one_level = ca::Matrix<double>::Zero(10, 2);
+  one_level(0, 0) = 1;
+  REQUIRE_THROWS_WITH(ca::DiscreteCiTest(one_level, ca::DiscreteStatistic::g_square), Contains("column 1 has a single level"));
+}
