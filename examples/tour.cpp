@@ -88,5 +88,13 @@ int main(int argc, char** argv) {
   std::cout << "attention output " << forward.output.rows() << "x" << forward.output.cols() << ", |dQ| "
             << grads.dq.norm() << "; encoder with " << params.scalar_count() << " parameters\n";
 
+  // --- discovery: conditional independence and PC
+  auto linear = ca::read_csv<double>(data + "/causal-learn/data_linear_10.txt");
+  ca::FisherZTest fisher(linear.data, ca::PValueConvention::causal_learn);
+  ca::PcOptions pc_options;
+  pc_options.collider_rule = ca::ColliderRule::max_p;  // causal-learn's uc_rule = 1
+  ca::PcResult found = ca::pc(fisher, linear.names, pc_options);
+  std::cout << ca::format_graph(found.cpdag, ca::GraphFormat::causal_learn);  // == causal-learn's pc()
+
   return back == a && noise.rows() == 100 && lagged.link_count() == 1 ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 
 #include "cli.hpp"
 #include "data_commands.hpp"
+#include "discovery_commands.hpp"
 #include "graph_commands.hpp"
 
 namespace causalattn_cli {
@@ -12,6 +13,7 @@ inline CommandRegistry make_registry() {
   CommandRegistry registry;
   register_data_commands(registry);
   register_graph_commands(registry);
+  register_discovery_commands(registry);
   return registry;
 }
 

@@ -110,3 +110,25 @@ TEST_CASE("describe handles columns near the double range", "[cli]") {
   REQUIRE(v.at("columns").as_array()[1].at("sd").as_number() == Approx(std::sqrt(2.0) * 1e200));
   std::filesystem::remove(path);
 }
+
+TEST_CASE("pc reproduces causal-learn's expected outputs from the command line", "[cli][pc]") {
+  const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
+  for (const auto& [rule, priority] : {std::pair<int, int>{0, 2}, {1, -1}, {2, -1}}) {
+    const auto r = run({"pc", "--data", data, "--uc-rule", std::to_string(rule), "--uc-priority", std::to_string(priority),
+                        "--format", "causal-learn"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const std::string expected = ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_pc_fisherz_0.05_stable_" +
+                                                             std::to_string(rule) + "_" + std::to_string(priority) + ".txt");
+    REQUIRE(ca::parse_int_matrix(r.out) == ca::parse_int_matrix(expected));
+  }
+  const auto discrete = run({"pc", "--data", data_dir + "/causal-learn/data_discrete_10.txt", "--test", "chisq", "--format",
+                             "causal-learn"});
+  REQUIRE(ca::parse_int_matrix(discrete.out) ==
+          ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/discrete_10_pc_chisq_0.05_stable_0_-1.txt")));
+  require_clean_error(run({"pc"}), "pc needs --data");
+  require_clean_error(run({"pc", "--data", data, "--uc-rule", "5"}), "--uc-rule must be an integer in [0, 2]");
+  require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "options.alpha");
+  require_clean_error(run({"pc", "--data", data, "--test", "kci"}), "--test must be fisherz, gsq or chisq");
+  require_clean_error(run({"pc", "--data", data, "--stable", "--original"}), "exclude each other");
+}
