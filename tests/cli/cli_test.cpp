@@ -113,7 +113,7 @@ TEST_CASE("describe handles columns near the double range", "[cli]") {
 
 TEST_CASE("pc reproduces causal-learn's expected outputs from the command line", "[cli][pc]") {
   const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
-  for (const auto& [rule, priority] : {std::pair<int, int>{0, 2}, {1, -1}, {2, -1}}) {
+  for (const auto& [rule, priority] : {std::pair<int, int>{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, -1}, {2, -1}}) {
     const auto r = run({"pc", "--data", data, "--uc-rule", std::to_string(rule), "--uc-priority", std::to_string(priority),
                         "--format", "causal-learn"});
     INFO(r.err);
@@ -122,10 +122,13 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
                                                              std::to_string(rule) + "_" + std::to_string(priority) + ".txt");
     REQUIRE(ca::parse_int_matrix(r.out) == ca::parse_int_matrix(expected));
   }
-  const auto discrete = run({"pc", "--data", data_dir + "/causal-learn/data_discrete_10.txt", "--test", "chisq", "--format",
-                             "causal-learn"});
-  REQUIRE(ca::parse_int_matrix(discrete.out) ==
-          ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/discrete_10_pc_chisq_0.05_stable_0_-1.txt")));
+  for (const std::string test : {"gsq", "chisq"}) {
+    const auto discrete = run({"pc", "--data", data_dir + "/causal-learn/data_discrete_10.txt", "--test", test, "--format",
+                               "causal-learn"});
+    REQUIRE(ca::parse_int_matrix(discrete.out) ==
+            ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/discrete_10_pc_" + test +
+                                                             "_0.05_stable_0_-1.txt")));
+  }
   require_clean_error(run({"pc"}), "pc needs --data");
   require_clean_error(run({"pc", "--data", data, "--uc-rule", "5"}), "--uc-rule must be an integer in [0, 2]");
   require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "options.alpha");

@@ -145,3 +145,17 @@ TEST_CASE("PC rejects bad options and inputs clearly", "[discovery][pc]") {
   one_level(0, 0) = 1;
   REQUIRE_THROWS_WITH(ca::DiscreteCiTest(one_level, ca::DiscreteStatistic::g_square), Contains("column 1 has a single level"));
 }
+
+TEST_CASE("perfectly collinear columns: PC runs, keeps the edge between the copies, no NaN", "[discovery][pc]") {
+  ca::Rng rng(12);
+  ca::Matrix<double> x = ca::normal_matrix<double>(400, 4, rng);
+  x.col(1) += x.col(0);
+  x.col(3) = 3.0 * x.col(2);  // an exact copy up to scale
+  const ca::FisherZTest test(x);
+  const auto result = ca::pc(test, {});
+  REQUIRE(result.cpdag.adjacent(2, 3));
+  REQUIRE(result.cpdag.adjacent(0, 1));
+  REQUIRE(result.max_p_value.allFinite());
+  // A partial correlation given an exact copy uses the flagged pseudo-inverse and stays finite.
+  REQUIRE(std::isfinite(test.test(0, 2, {3}).p_value));
+}
