@@ -129,17 +129,23 @@ struct Skeleton {
   std::vector<std::vector<std::vector<Index>>> sepset;
   Matrix<double> max_p;
   std::vector<long long> tests_per_depth;
+
+  /// The complete undirected graph over p nodes: PC's starting point.
+  static Skeleton complete(Index p) {
+    Skeleton sk;
+    sk.adjacent.assign(std::size_t(p * p), 1);
+    for (Index i = 0; i < p; ++i) sk.adjacent[std::size_t(i * p + i)] = 0;
+    sk.sepset.assign(std::size_t(p), std::vector<std::vector<Index>>(std::size_t(p)));
+    sk.max_p = Matrix<double>::Zero(p, p);
+    return sk;
+  }
 };
 
 /// Skeleton, stable variant: adjacency frozen per depth, every unordered pair handled by one task
 /// (both sides' conditioning sets, each distinct set tested once), removals applied after the depth.
 template <class Test>
 Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
-  Skeleton sk;
-  sk.adjacent.assign(std::size_t(p * p), 1);
-  for (Index i = 0; i < p; ++i) sk.adjacent[std::size_t(i * p + i)] = 0;
-  sk.sepset.assign(std::size_t(p), std::vector<std::vector<Index>>(std::size_t(p)));
-  sk.max_p = Matrix<double>::Zero(p, p);
+  Skeleton sk = Skeleton::complete(p);
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
   for (Index depth = 0;; ++depth) {
     std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
@@ -205,11 +211,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
 /// Skeleton, original (order-dependent) variant: removals take effect at once, first set found.
 template <class Test>
 Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) {
-  Skeleton sk;
-  sk.adjacent.assign(std::size_t(p * p), 1);
-  for (Index i = 0; i < p; ++i) sk.adjacent[std::size_t(i * p + i)] = 0;
-  sk.sepset.assign(std::size_t(p), std::vector<std::vector<Index>>(std::size_t(p)));
-  sk.max_p = Matrix<double>::Zero(p, p);
+  Skeleton sk = Skeleton::complete(p);
   for (Index depth = 0;; ++depth) {
     Index max_degree = 0;
     for (Index i = 0; i < p; ++i) {
