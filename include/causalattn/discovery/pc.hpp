@@ -162,35 +162,50 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
         if (x < y) edges.emplace_back(x, y);
     struct Outcome {
       bool removed = false;
-      std::set<Index> separating;
+      std::vector<Index> separating;  // sorted and deduplicated after the task
       double max_p = 0;
       long long tests = 0;
     };
     std::vector<Outcome> outcomes(edges.size());
-    parallel_for(Index(0), Index(edges.size()), options.threads, [&](Index e) {
-      const auto [x, y] = edges[std::size_t(e)];
-      Outcome& out = outcomes[std::size_t(e)];
-      std::set<std::vector<Index>> tested;
+    // One task per pair; a set from y's side that lies inside adj(x) was already tested from x's
+    // side. Pairs are handed out in blocks so that the ~p^2/2 cheap depth-0 tasks stay cheap.
+    const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
+    auto handle_pair = [&](std::size_t e) {
+      const auto [x, y] = edges[e];
+      Outcome& out = outcomes[e];
+      auto run = [&](const std::vector<Index>& subset) {
+        const double pv = test.test(x, y, subset).p_value;
+        ++out.tests;
+        out.max_p = std::max(out.max_p, pv);
+        if (!(pv > options.alpha)) return true;
+        out.separating.insert(out.separating.end(), subset.begin(), subset.end());
+        out.removed = true;
+        return !first_found;  // pcalg keeps the first separating set
+      };
+      if (depth == 0) {
+        run({});
+        return;
+      }
+      std::vector<Index> pool;
       for (const auto& [a, b] : {std::pair<Index, Index>{x, y}, {y, x}}) {
-        std::vector<Index> pool;
+        pool.clear();
         for (Index v : neighbours[std::size_t(a)])
           if (v != b) pool.push_back(v);
-        bool stop = false;
+        bool go_on = true;
         for_each_subset(pool, depth, [&](const std::vector<Index>& subset) {
-          if (!tested.insert(subset).second) return true;  // the same test from the other side
-          const double pv = test.test(x, y, subset).p_value;
-          ++out.tests;
-          out.max_p = std::max(out.max_p, pv);
-          if (pv > options.alpha) {
-            if (first_found && !out.removed) out.separating.insert(subset.begin(), subset.end());
-            if (!first_found) out.separating.insert(subset.begin(), subset.end());
-            out.removed = true;
-            if (first_found) stop = true;
-          }
-          return !stop;
+          if (a == y && std::all_of(subset.begin(), subset.end(), [&](Index v) { return frozen(x, v); })) return true;
+          go_on = run(subset);
+          return go_on;
         });
-        if (stop) break;
+        if (!go_on) break;
       }
+      std::sort(out.separating.begin(), out.separating.end());
+      out.separating.erase(std::unique(out.separating.begin(), out.separating.end()), out.separating.end());
+    };
+    const auto pairs = Index(edges.size());
+    const Index block = std::max<Index>(1, pairs / 1024);
+    parallel_for(Index(0), (pairs + block - 1) / block, options.threads, [&](Index b) {
+      for (Index e = b * block; e < std::min(pairs, (b + 1) * block); ++e) handle_pair(std::size_t(e));
     });
     long long tests = 0;
     for (std::size_t e = 0; e < edges.size(); ++e) {
@@ -200,7 +215,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
       sk.max_p(x, y) = sk.max_p(y, x) = std::max(sk.max_p(x, y), out.max_p);
       if (!out.removed) continue;
       sk.adjacent[std::size_t(x * p + y)] = sk.adjacent[std::size_t(y * p + x)] = 0;
-      sk.sepset[std::size_t(x)][std::size_t(y)].assign(out.separating.begin(), out.separating.end());
+      sk.sepset[std::size_t(x)][std::size_t(y)] = out.separating;
       sk.sepset[std::size_t(y)][std::size_t(x)] = sk.sepset[std::size_t(x)][std::size_t(y)];
     }
     sk.tests_per_depth.push_back(tests);

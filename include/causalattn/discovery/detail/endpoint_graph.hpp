@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,12 +16,43 @@
 
 namespace causalattn::detail {
 
-/// Mixed graph over p nodes for PC's orientation phase.
+/// Bit matrix with row and column views kept in step: `set(i, j)` marks (i, j), rows and columns
+/// can be enumerated in O(p / 64 + hits). Used for the ancestry table of `EndpointGraph`.
+class TwoWayBitMatrix {
+ public:
+  explicit TwoWayBitMatrix(Index p) : words_((p + 63) / 64), rows_(std::size_t(p * words_), 0), cols_(rows_) {}
+  bool test(Index i, Index j) const { return (rows_[word(i, j)] >> (j & 63)) & 1u; }
+  void set(Index i, Index j) {
+    rows_[word(i, j)] |= std::uint64_t(1) << (j & 63);
+    cols_[word(j, i)] |= std::uint64_t(1) << (i & 63);
+  }
+  void clear() {
+    std::fill(rows_.begin(), rows_.end(), 0);
+    std::fill(cols_.begin(), cols_.end(), 0);
+  }
+  /// Snapshot of the set positions j of row i (when `by_row`) or i of column j, ascending.
+  void positions(Index line, bool by_row, std::vector<Index>& out) const {
+    out.clear();
+    const auto& bits = by_row ? rows_ : cols_;
+    for (Index w = 0; w < words_; ++w)
+      for (std::uint64_t v = bits[std::size_t(line * words_ + w)]; v != 0; v &= v - 1)
+        out.push_back(w * 64 + __builtin_ctzll(v));
+  }
+
+ private:
+  std::size_t word(Index i, Index j) const { return std::size_t(i * words_ + (j >> 6)); }
+  Index words_;
+  std::vector<std::uint64_t> rows_, cols_;
+};
+
+/// Mixed graph over p nodes for PC's orientation phase. Adjacency is also kept as sorted lists, so
+/// listing pairs and triples costs O(edges) rather than O(p^2), and the ancestry table is a
+/// `TwoWayBitMatrix`, so its reconstruction after removing a directed edge costs O(edges x hits).
 class EndpointGraph {
  public:
   explicit EndpointGraph(Index p)
-      : p_(p), g_(std::size_t(p * p), 0), d_(std::size_t(p * p), 0) {
-    for (Index i = 0; i < p; ++i) d(i, i) = 1;
+      : p_(p), g_(std::size_t(p * p), 0), neighbours_(std::size_t(p)), d_(p) {
+    for (Index i = 0; i < p; ++i) d_.set(i, i);
   }
 
   Index size() const { return p_; }
@@ -29,7 +61,7 @@ class EndpointGraph {
   bool directed(Index i, Index j) const { return mark(i, j) == -1 && mark(j, i) == 1; }
   bool undirected(Index i, Index j) const { return mark(i, j) == -1 && mark(j, i) == -1; }
   /// True if j is recorded as an ancestor of i (orienting i -> j would close a cycle).
-  bool recorded_ancestor(Index i, Index j) const { return d_[std::size_t(i * p_ + j)] != 0; }
+  bool recorded_ancestor(Index i, Index j) const { return d_.test(i, j); }
 
   /// Adds i --- j (skeleton construction).
   void add_undirected(Index i, Index j) { set(i, j, -1, -1); }
@@ -51,18 +83,14 @@ class EndpointGraph {
     set(i, j, 1, 1);
   }
   /// Adjacent nodes of i, ascending.
-  std::vector<Index> adjacents(Index i) const {
-    std::vector<Index> out;
-    for (Index j = 0; j < p_; ++j)
-      if (adjacent(i, j)) out.push_back(j);
-    return out;
-  }
-  /// Ordered adjacent pairs (c, r), tails first then arrowheads, each pair exactly once.
+  const std::vector<Index>& adjacents(Index i) const { return neighbours_[std::size_t(i)]; }
+  /// Ordered adjacent pairs (c, r), tails first then arrowheads, each pair exactly once
+  /// (r ascending, then c ascending, within each mark).
   std::vector<std::pair<Index, Index>> ordered_pairs() const {
     std::vector<std::pair<Index, Index>> out;
     for (int code : {-1, 1})
       for (Index r = 0; r < p_; ++r)
-        for (Index c = 0; c < p_; ++c)
+        for (Index c : adjacents(r))
           if (mark(r, c) == code) out.emplace_back(c, r);
     return out;
   }
@@ -88,8 +116,8 @@ class EndpointGraph {
   Graph to_graph(const std::vector<std::string>& names) const {
     Graph out(names);
     for (Index i = 0; i < p_; ++i)
-      for (Index j = i + 1; j < p_; ++j) {
-        if (!adjacent(i, j)) continue;
+      for (Index j : adjacents(i)) {
+        if (j < i) continue;
         auto to_mark = [](int m) { return m == 1 ? Mark::arrow : Mark::tail; };
         out.set_edge(i, j, to_mark(mark(i, j)), to_mark(mark(j, i)));
       }
@@ -97,45 +125,62 @@ class EndpointGraph {
   }
 
  private:
-  unsigned char& d(Index i, Index j) { return d_[std::size_t(i * p_ + j)]; }
   void set(Index i, Index j, int at_i, int at_j) {
+    const bool was = adjacent(i, j), is = at_i != 0;
     g_[std::size_t(i * p_ + j)] = at_i;
     g_[std::size_t(j * p_ + i)] = at_j;
-  }
-  // Records the new edge i -> j in the ancestry table (not a full transitive closure, by design).
-  void adjust(Index i, Index j) {
-    d(j, i) = 1;
-    for (Index k = 0; k < p_; ++k) {
-      if (d(i, k)) d(j, k) = 1;
-      if (d(k, j)) d(k, i) = 1;
+    if (was == is) return;
+    for (auto [a, b] : {std::pair<Index, Index>{i, j}, {j, i}}) {
+      auto& list = neighbours_[std::size_t(a)];
+      const auto at = std::lower_bound(list.begin(), list.end(), b);
+      if (is) list.insert(at, b);
+      else list.erase(at);
     }
   }
+  // Records the new edge i -> j in the ancestry table (not a full transitive closure, by design):
+  // d(j, i); d(j, k) for every k with d(i, k); d(k, i) for every k with d(k, j).
+  void adjust(Index i, Index j) {
+    d_.set(j, i);
+    d_.positions(i, true, scratch_);
+    for (Index k : scratch_) d_.set(j, k);
+    d_.positions(j, false, scratch_);
+    for (Index k : scratch_) d_.set(k, i);
+  }
   void reconstitute() {
-    std::fill(d_.begin(), d_.end(), 0);
-    for (Index i = 0; i < p_; ++i) d(i, i) = 1;
-    for (Index i = p_ - 1; i >= 0; --i)
-      for (Index j = p_ - 1; j > i; --j) {
+    d_.clear();
+    for (Index i = 0; i < p_; ++i) d_.set(i, i);
+    for (Index i = p_ - 1; i >= 0; --i) {
+      const auto& list = adjacents(i);
+      for (auto it = list.rbegin(); it != list.rend() && *it > i; ++it) {
+        const Index j = *it;
         if (directed(i, j)) adjust(i, j);
         else if (directed(j, i)) adjust(j, i);
       }
+    }
   }
+  // Pairs grouped by their first node (keeping the global order), so that the inner loop of the
+  // reference's pair-by-pair scan visits only the pairs that can extend a given one.
   std::vector<std::array<Index, 3>> triples(bool shielded) const {
     const auto pairs = ordered_pairs();
+    std::vector<std::vector<std::size_t>> starting_at(static_cast<std::size_t>(p_));
+    for (std::size_t b = 0; b < pairs.size(); ++b) starting_at[std::size_t(pairs[b].first)].push_back(b);
     std::vector<std::array<Index, 3>> out;
-    for (std::size_t a = 0; a < pairs.size(); ++a)
-      for (std::size_t b = 0; b < pairs.size(); ++b) {
-        if (a == b) continue;
-        const auto& [a0, a1] = pairs[a];
-        const auto& [b0, b1] = pairs[b];
-        if (b0 != a1 || a0 == b1) continue;
+    for (std::size_t a = 0; a < pairs.size(); ++a) {
+      const auto& [a0, a1] = pairs[a];
+      for (std::size_t b : starting_at[std::size_t(a1)]) {
+        const Index b1 = pairs[b].second;
+        if (a == b || a0 == b1) continue;
         if (adjacent(a0, b1) == shielded) out.push_back({a0, a1, b1});
       }
+    }
     return out;
   }
 
   Index p_;
   std::vector<int> g_;
-  std::vector<unsigned char> d_;
+  std::vector<std::vector<Index>> neighbours_;
+  TwoWayBitMatrix d_;
+  std::vector<Index> scratch_;
 };
 
 }  // namespace causalattn::detail
