@@ -95,6 +95,12 @@ int main(int argc, char** argv) {
   pc_options.collider_rule = ca::ColliderRule::max_p;  // causal-learn's uc_rule = 1
   ca::PcResult found = ca::pc(fisher, linear.names, pc_options);
   std::cout << ca::format_graph(found.cpdag, ca::GraphFormat::causal_learn);  // == causal-learn's pc()
+  // Background knowledge and pcalg's majority rule: X1 precedes X2 and X3, X4 -> X5 is forbidden.
+  ca::PcOptions informed;
+  informed.collider_rule = ca::ColliderRule::majority;
+  informed.knowledge = ca::BackgroundKnowledge(linear.data.cols());
+  informed.knowledge.set_tier(0, 0).set_tier(1, 1).set_tier(2, 1).forbid(3, 4);
+  ca::PcResult guided = ca::pc(fisher, linear.names, informed);  // guided.ambiguous_triples
 
   return back == a && noise.rows() == 100 && lagged.link_count() == 1 ? 0 : 1;
 }

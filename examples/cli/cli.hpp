@@ -114,15 +114,15 @@ class ArgumentList {
   std::vector<std::string> positional_;
 };
 
-/// Splits "a,b,c" into {"a", "b", "c"} (empty input gives an empty list).
-inline std::vector<std::string> split_list(const std::string& text) {
+/// Splits "a,b,c" into {"a", "b", "c"} at `delimiter` (empty input gives an empty list).
+inline std::vector<std::string> split_list(const std::string& text, char delimiter = ',') {
   std::vector<std::string> out;
   std::size_t pos = 0;
   while (pos <= text.size() && !text.empty()) {
-    const auto comma = text.find(',', pos);
-    out.push_back(text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
+    const auto at = text.find(delimiter, pos);
+    out.push_back(text.substr(pos, at == std::string::npos ? std::string::npos : at - pos));
+    if (at == std::string::npos) break;
+    pos = at + 1;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/json.hpp"
 #include "commands.hpp"
@@ -134,4 +135,34 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
   require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "options.alpha");
   require_clean_error(run({"pc", "--data", data, "--test", "kci"}), "--test must be fisherz, gsq or chisq");
   require_clean_error(run({"pc", "--data", data, "--stable", "--original"}), "exclude each other");
+}
+
+TEST_CASE("pc takes background knowledge and the conservative and majority rules from the command line", "[cli][pc]") {
+  const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
+  const auto table = ca::read_csv<double>(data);
+  const ca::FisherZTest test(table.data, ca::PValueConvention::causal_learn);
+  // The command line and the API with the same knowledge give the same graph.
+  ca::PcOptions options;
+  options.collider_rule = ca::ColliderRule::conservative;
+  options.knowledge = ca::BackgroundKnowledge(table.data.cols());
+  options.knowledge.forbid(0, 1).forbid(1, 0).require(4, 2).set_tier(5, 0).set_tier(6, 0).set_tier(7, 1);
+  options.knowledge.forbid_within_tiers();
+  const auto api = ca::pc(test, table.names, options);
+  const auto r = run({"pc", "--data", data, "--uc-rule", "conservative", "--forbid", "X1:X2,X2:X1", "--require", "X5:X3",
+                      "--tiers", "X6,X7;X8", "--forbid-within-tiers", "--format", "causal-learn"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(ca::parse_int_matrix(r.out) == ca::to_causal_learn_matrix(api.cpdag));
+  REQUIRE_FALSE(api.cpdag.adjacent(0, 1));
+  REQUIRE(api.cpdag.is_directed(4, 2));
+  REQUIRE_THAT(r.err, Contains(std::to_string(api.ambiguous_triples.size()) + " ambiguous triples"));
+  const auto majority = run({"pc", "--data", data, "--uc-rule", "majority", "--format", "causal-learn"});
+  options = {};
+  options.collider_rule = ca::ColliderRule::majority;
+  REQUIRE(ca::parse_int_matrix(majority.out) == ca::to_causal_learn_matrix(ca::pc(test, table.names, options).cpdag));
+
+  require_clean_error(run({"pc", "--data", data, "--forbid", "X1-X2"}), "--forbid takes FROM:TO pairs, got 'X1-X2'");
+  require_clean_error(run({"pc", "--data", data, "--require", "X1:Q"}), "--require names 'Q', which is not a column");
+  require_clean_error(run({"pc", "--data", data, "--tiers", "X1;Z9"}), "--tiers names 'Z9'");
+  require_clean_error(run({"pc", "--data", data, "--require", "X1:X2", "--forbid", "X1:X2"}), "requires and forbids the edge 0 -> 1");
 }

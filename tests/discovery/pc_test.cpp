@@ -62,9 +62,8 @@ TEST_CASE("with a d-separation oracle PC returns exactly the true CPDAG", "[disc
   ca::Rng rng(seed);
   int checked = 0, small = 0;
   for (int trial = 0; trial < 200; ++trial) {
-    const Index p = 5 + Index(rng.uniform_int(36));
-    const double density = std::min(0.9, (1.0 + double(rng.uniform_int(3))) / double(p - 1));
-    const auto dag = ca::test::random_dag(p, density, rng);
+    const auto dag = ca::test::random_sparse_dag(5, 36, rng);
+    const Index p = dag.size();
     const auto truth = ca::dag_to_cpdag(dag);
     const ca::DSeparationTest oracle(dag);
     INFO("trial " << trial << ", p " << p);

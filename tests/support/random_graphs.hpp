@@ -1,6 +1,9 @@
 #pragma once
 // Random graphs for tests: DAGs and graphs with all four endpoint marks.
 
+#include <algorithm>
+#include <cstdint>
+
 #include "causalattn/core/random.hpp"
 #include "causalattn/graph/graph.hpp"
 
@@ -16,6 +19,14 @@ inline Graph random_dag(Index p, double density, Rng& rng) {
     for (Index j = i + 1; j < p; ++j)
       if (rng.bernoulli(density)) g.add_directed(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
   return g;
+}
+
+/// Random sparse DAG whose size is drawn from [min_p, min_p + span) and whose expected degree is
+/// 1, 2 or 3 (edge probability capped at 0.9), as the PC oracle tests use.
+inline Graph random_sparse_dag(Index min_p, Index span, Rng& rng) {
+  const Index p = min_p + Index(rng.uniform_int(std::uint64_t(span)));
+  const double density = std::min(0.9, (1.0 + double(rng.uniform_int(3))) / double(p - 1));
+  return random_dag(p, density, rng);
 }
 
 /// A uniformly drawn edge mark: tail, arrow or circle.

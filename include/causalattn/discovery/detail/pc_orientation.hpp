@@ -1,0 +1,290 @@
+#pragma once
+/// \file
+/// PC's orientation phase with the reference implementation's exact semantics: background
+/// knowledge first, then unshielded colliders by the chosen rule and conflict priority, then
+/// Meek's rules R1-R3 (with causal-learn's cycle guard and the definite variants for definite max-P).
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/detail/endpoint_graph.hpp"
+#include "causalattn/discovery/detail/pc_skeleton.hpp"
+#include "causalattn/discovery/pc_options.hpp"
+
+namespace causalattn::detail {
+
+/// Memoises a CI test on (min(x, y), max(x, y), sorted S).
+template <class Test>
+class CachedTest {
+ public:
+  explicit CachedTest(const Test& test) : test_(test) {}
+  double p_value(Index x, Index y, std::vector<Index> s) {
+    std::sort(s.begin(), s.end());
+    auto key = std::make_tuple(std::min(x, y), std::max(x, y), s);
+    const auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    ++tests_;
+    const double p = test_.test(std::get<0>(key), std::get<1>(key), s).p_value;
+    cache_.emplace(std::move(key), p);
+    return p;
+  }
+  long long tests() const { return tests_; }
+
+ private:
+  const Test& test_;
+  std::map<std::tuple<Index, Index, std::vector<Index>>, double> cache_;
+  long long tests_ = 0;
+};
+
+/// What the tests of x _||_ z | S say over S in the power sets of adj(x) and of adj(z) (the
+/// reference's "CondSets"), split by whether S contains y.
+struct TripleEvidence {
+  double max_p_with = 0;     ///< largest p-value over sets containing y
+  double max_p_without = 0;  ///< largest p-value over sets without y
+  int separating_with = 0;     ///< separating sets (p > alpha) containing y
+  int separating_without = 0;  ///< separating sets without y
+};
+
+/// Runs every test of the triple (x, y, z) once (deduplicated, cached). O(2^deg(x) + 2^deg(z)) tests.
+template <class Test>
+TripleEvidence triple_evidence(const EndpointGraph& g, CachedTest<Test>& test, Index x, Index y, Index z,
+                               double alpha) {
+  std::set<std::vector<Index>> sets;
+  for (Index side : {x, z}) {
+    const auto& pool = g.adjacents(side);
+    for (Index k = 0; k <= Index(pool.size()); ++k) for_each_subset(pool, k, [&](const std::vector<Index>& s) {
+        sets.insert(s);
+        return true;
+      });
+  }
+  TripleEvidence evidence;
+  for (const auto& s : sets) {
+    const double pv = test.p_value(x, z, s);
+    const bool separates = pv > alpha;
+    if (std::find(s.begin(), s.end(), y) != s.end()) {
+      evidence.max_p_with = std::max(evidence.max_p_with, pv);
+      evidence.separating_with += separates;
+    } else {
+      evidence.max_p_without = std::max(evidence.max_p_without, pv);
+      evidence.separating_without += separates;
+    }
+  }
+  return evidence;
+}
+
+/// Triple label under the conservative or the majority rule.
+enum class TripleLabel { collider, non_collider, ambiguous };
+
+/// Labels a triple from its separating sets: conservative needs unanimity, majority a strict majority;
+/// no separating set at all is ambiguous under both.
+inline TripleLabel label_by_separating_sets(const TripleEvidence& e, ColliderRule rule) {
+  const int with = e.separating_with, total = e.separating_with + e.separating_without;
+  if (total == 0) return TripleLabel::ambiguous;
+  if (rule == ColliderRule::conservative) {
+    if (with == 0) return TripleLabel::collider;
+    return with == total ? TripleLabel::non_collider : TripleLabel::ambiguous;
+  }
+  if (2 * with < total) return TripleLabel::collider;
+  return 2 * with > total ? TripleLabel::non_collider : TripleLabel::ambiguous;
+}
+
+/// True if the collider x -> y <- z contradicts the knowledge (x -> y or z -> y forbidden, or
+/// y -> x or y -> z required); such a collider is never oriented.
+inline bool collider_contradicts(const BackgroundKnowledge& bk, Index x, Index y, Index z) {
+  return bk.forbidden(x, y) || bk.forbidden(z, y) || bk.required(y, x) || bk.required(y, z);
+}
+
+/// Orients every undirected edge the knowledge decides (one direction forbidden or required), in
+/// ascending pair order, before the colliders.
+inline void orient_by_knowledge(EndpointGraph& g, const BackgroundKnowledge& bk) {
+  for (Index a = 0; a < g.size(); ++a) {
+    const std::vector<Index> later(std::upper_bound(g.adjacents(a).begin(), g.adjacents(a).end(), a), g.adjacents(a).end());
+    for (Index b : later) {
+      if (!g.undirected(a, b)) continue;
+      if (bk.forbidden(b, a) || bk.required(a, b)) g.orient(a, b);
+      else if (bk.forbidden(a, b) || bk.required(b, a)) g.orient(b, a);
+    }
+  }
+}
+
+/// Orients x -> y <- z unless y already points to x or z ("keep existing colliders").
+inline bool orient_collider_if_free(EndpointGraph& g, Index x, Index y, Index z) {
+  if (g.directed(y, x) || g.directed(y, z)) return false;
+  g.orient(x, y);
+  g.orient(z, y);
+  return true;
+}
+
+/// Applies a collider under priority 0 (overwrite) or 1 (bi-directed on conflict).
+inline void orient_collider_now(EndpointGraph& g, Index x, Index y, Index z, int priority) {
+  if (priority == 0) {
+    g.orient(x, y);
+    g.orient(z, y);
+    return;
+  }
+  for (Index a : {x, z}) {
+    if (g.undirected(a, y)) g.orient(a, y);
+    else if (g.mark(a, y) == 1 && g.mark(y, a) == -1) g.bidirect(a, y);
+  }
+}
+
+/// One step of Meek's rules: orients a -> b unless b is recorded as an ancestor of a (the
+/// reference's cycle guard) or the knowledge forbids a -> b or requires b -> a. True if oriented.
+inline bool meek_orient(EndpointGraph& g, const BackgroundKnowledge& bk, Index a, Index b) {
+  if (g.recorded_ancestor(a, b) || bk.forbidden(a, b) || bk.required(b, a)) return false;
+  g.orient(a, b);
+  return true;
+}
+
+/// Sorted list of triples (x, y, z) with x < z, queried in either direction.
+class TripleSet {
+ public:
+  explicit TripleSet(std::vector<std::array<Index, 3>> triples) : triples_(std::move(triples)) {
+    std::sort(triples_.begin(), triples_.end());
+  }
+  bool contains(Index a, Index b, Index c) const {
+    const std::array<Index, 3> key = a < c ? std::array<Index, 3>{a, b, c} : std::array<Index, 3>{c, b, a};
+    return std::binary_search(triples_.begin(), triples_.end(), key);
+  }
+  const std::vector<std::array<Index, 3>>& list() const { return triples_; }
+
+ private:
+  std::vector<std::array<Index, 3>> triples_;
+};
+
+/// Meek's rules R1-R3 as the reference applies them: triples, triangles and kites listed once from
+/// the graph on entry, repeated passes until nothing changes. R1 does not fire through an ambiguous
+/// triple i - j - k, nor R3 through an ambiguous j - i - k (conservative and majority rules).
+inline void reference_meek(EndpointGraph& g, const BackgroundKnowledge& bk, const TripleSet& ambiguous) {
+  const auto ut = g.unshielded_triples();
+  const auto tri = g.triangles();
+  const auto kites = g.kites();
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& [i, j, k] : ut)
+      if (g.directed(i, j) && g.undirected(j, k) && !ambiguous.contains(i, j, k)) changed |= meek_orient(g, bk, j, k);
+    for (const auto& [i, j, k] : tri)
+      if (g.directed(i, j) && g.directed(j, k) && g.undirected(i, k)) changed |= meek_orient(g, bk, i, k);
+    for (const auto& [i, j, k, l] : kites)
+      if (g.undirected(i, j) && g.undirected(i, k) && g.directed(j, l) && g.directed(k, l) && g.undirected(i, l) &&
+          !ambiguous.contains(j, i, k))
+        changed |= meek_orient(g, bk, i, l);
+  }
+}
+
+/// A collider found by a rule, with the p-value that ranks it under priorities 3 and 4.
+struct RankedCollider {
+  std::array<Index, 3> triple;
+  double key;
+};
+
+/// Orients ranked colliders in key order (ascending for priority 3, descending for 4), keeping
+/// existing ones; appends the oriented triples to `oriented` when given.
+inline void orient_ranked(EndpointGraph& g, std::vector<RankedCollider> ranked, bool ascending,
+                          std::vector<std::array<Index, 3>>* oriented) {
+  std::stable_sort(ranked.begin(), ranked.end(), [ascending](const RankedCollider& a, const RankedCollider& b) {
+    return ascending ? a.key < b.key : a.key > b.key;
+  });
+  for (const auto& r : ranked)
+    if (orient_collider_if_free(g, r.triple[0], r.triple[1], r.triple[2]) && oriented) oriented->push_back(r.triple);
+}
+
+/// Definite max-P (causal-learn's uc_rule 2): colliders and non-colliders every test agrees on, the
+/// colliders oriented by priority, then the definite Meek rules, then the ordinary ones.
+template <class Test>
+void orient_definite_max_p(EndpointGraph& g, CachedTest<Test>& test, const std::vector<std::array<Index, 3>>& triples,
+                           const PcOptions& options) {
+  const int priority = options.effective_priority();
+  const auto& bk = options.knowledge;
+  std::vector<RankedCollider> colliders;
+  std::vector<std::array<Index, 3>> non_collider_list, oriented_list;
+  for (const auto& t : triples) {
+    const auto [x, y, z] = t;
+    const auto e = triple_evidence(g, test, x, y, z, options.alpha);
+    const bool uc = !(e.max_p_with > options.alpha), nuc = !(e.max_p_without > options.alpha);
+    if (uc && !(nuc && !(e.max_p_without > e.max_p_with))) {
+      if (!collider_contradicts(bk, x, y, z)) colliders.push_back({t, priority <= 3 ? e.max_p_with : e.max_p_without});
+    } else if (nuc) {
+      non_collider_list.push_back(t);
+    }
+  }
+  if (priority == 2) {
+    for (const auto& r : colliders)
+      if (orient_collider_if_free(g, r.triple[0], r.triple[1], r.triple[2])) oriented_list.push_back(r.triple);
+  } else {
+    orient_ranked(g, colliders, priority == 3, &oriented_list);
+  }
+  const TripleSet non_colliders(non_collider_list), oriented(oriented_list);
+  const auto tri = g.triangles();
+  const auto kites = g.kites();
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& [i, j, k] : non_collider_list) {
+      if (g.directed(i, j) && g.undirected(j, k)) changed |= meek_orient(g, bk, j, k);
+      else if (g.directed(k, j) && g.undirected(j, i)) changed |= meek_orient(g, bk, j, i);
+    }
+    for (const auto& [i, j, k] : tri)
+      if (g.directed(i, j) && g.directed(j, k) && g.undirected(i, k)) changed |= meek_orient(g, bk, i, k);
+    for (const auto& [i, j, k, l] : kites)
+      if (oriented.contains(j, l, k) && non_colliders.contains(j, i, k) && g.undirected(i, l)) changed |= meek_orient(g, bk, i, l);
+  }
+  reference_meek(g, bk, TripleSet({}));
+}
+
+/// Orients the skeleton `g`: background knowledge, colliders by the chosen rule and priority, Meek's
+/// rules. Returns the ambiguous triples (conservative and majority rules only).
+template <class Test>
+std::vector<std::array<Index, 3>> orient(EndpointGraph& g, const Skeleton& sk, CachedTest<Test>& test,
+                                         const PcOptions& options) {
+  const auto& bk = options.knowledge;
+  if (!bk.empty()) orient_by_knowledge(g, bk);
+  std::vector<std::array<Index, 3>> triples;
+  for (const auto& t : g.unshielded_triples())
+    if (t[0] < t[2]) triples.push_back(t);
+  if (options.collider_rule == ColliderRule::definite_max_p) {
+    orient_definite_max_p(g, test, triples, options);
+    return {};
+  }
+  const int priority = options.effective_priority();
+  std::vector<RankedCollider> ranked;
+  std::vector<std::array<Index, 3>> ambiguous;
+  for (const auto& t : triples) {
+    const auto [x, y, z] = t;
+    bool collider = false;
+    TripleEvidence e;
+    switch (options.collider_rule) {
+      case ColliderRule::sepset: {
+        const auto& s = sk.sepset[std::size_t(x)][std::size_t(z)];
+        collider = std::find(s.begin(), s.end(), y) == s.end();
+        if (collider && priority >= 3 && !collider_contradicts(bk, x, y, z)) e = triple_evidence(g, test, x, y, z, options.alpha);
+        break;
+      }
+      case ColliderRule::max_p:
+        e = triple_evidence(g, test, x, y, z, options.alpha);
+        collider = e.max_p_without > e.max_p_with;
+        break;
+      default: {
+        e = triple_evidence(g, test, x, y, z, options.alpha);
+        const TripleLabel label = label_by_separating_sets(e, options.collider_rule);
+        if (label == TripleLabel::ambiguous) ambiguous.push_back(t);
+        collider = label == TripleLabel::collider;
+      }
+    }
+    if (!collider || collider_contradicts(bk, x, y, z)) continue;
+    if (priority <= 1) orient_collider_now(g, x, y, z, priority);
+    else if (priority == 2) orient_collider_if_free(g, x, y, z);
+    else ranked.push_back({t, priority == 3 ? e.max_p_with : e.max_p_without});
+  }
+  if (priority >= 3) orient_ranked(g, std::move(ranked), priority == 3, nullptr);
+  TripleSet ambiguous_set(std::move(ambiguous));
+  reference_meek(g, bk, ambiguous_set);
+  return ambiguous_set.list();
+}
+
+}  // namespace causalattn::detail

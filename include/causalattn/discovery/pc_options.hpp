@@ -1,0 +1,89 @@
+#pragma once
+/// \file
+/// Options and result of the PC algorithm (`pc`).
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/names.hpp"
+#include "causalattn/core/scalar.hpp"
+#include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/graph/graph.hpp"
+
+namespace causalattn {
+
+/// Which separating set PC keeps for a removed edge.
+enum class SepsetMode {
+  causal_learn,  ///< stable: every set at the removal depth is tested; keep the union of all that separate
+  first_found    ///< pcalg: stop at the first separating set and keep it
+};
+
+/// How unshielded triples x - y - z become colliders x -> y <- z (causal-learn's uc_rule).
+enum class ColliderRule {
+  sepset = 0,          ///< y is not in the separating set of x and z
+  max_p = 1,           ///< the largest p-value over sets without y beats the largest with y (Ramsey 2016)
+  definite_max_p = 2,  ///< max-P among triples every test classifies consistently, plus definite Meek rules
+  /// Conservative PC (Ramsey, Zhang, Spirtes 2006): every subset of adj(x) and of adj(z) is tested;
+  /// a collider if y is in none of the separating sets, a non-collider if in all, else ambiguous.
+  conservative = 3,
+  /// Majority rule (Colombo and Maathuis 2014): a collider if y is in fewer than half of the separating
+  /// sets, a non-collider if in more than half, ambiguous at exactly half or when none separates.
+  majority = 4
+};
+
+/// Options of `pc`.
+struct PcOptions {
+  double alpha = 0.05;                        ///< significance level, in (0, 1): independent iff p > alpha
+  bool stable = true;                         ///< order-independent skeleton (Colombo and Maathuis 2014)
+  int max_depth = -1;                         ///< largest conditioning set size; -1 = unlimited
+  /// See `SepsetMode`; the original (unstable) skeleton always keeps the first set found.
+  SepsetMode sepset_mode = SepsetMode::causal_learn;
+  ColliderRule collider_rule = ColliderRule::sepset;  ///< causal-learn's uc_rule 0 / 1 / 2, or conservative / majority
+  /// Conflict handling (causal-learn's uc_priority): 0 overwrite, 1 orient bi-directed, 2 keep
+  /// existing colliders, 3 prioritise stronger colliders, 4 prioritise stronger* colliders; -1 (default)
+  /// = the rule's default (3 for sepset and max_p, 4 for definite_max_p).
+  int priority = -1;
+  int threads = 0;  ///< threads for the skeleton's tests (stable mode); 0 = all; results never depend on it
+  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`.
+  BackgroundKnowledge knowledge;
+  /// Throws `invalid_input` naming the first bad option.
+  void validate() const {
+    if (!(alpha > 0 && alpha < 1)) throw invalid_input("options.alpha", "is " + detail::to_text(alpha) + ", must lie in (0, 1)");
+    if (max_depth < -1) throw invalid_input("options.max_depth", "is " + std::to_string(max_depth) + ", must be >= -1");
+    if (priority < -1 || priority > 4) throw invalid_input("options.priority", "is " + std::to_string(priority) + ", must be -1..4");
+    if (collider_rule == ColliderRule::definite_max_p && (priority == 0 || priority == 1)) {
+      throw invalid_input("options.priority", "definite_max_p supports priorities 2, 3, 4 (or -1)");
+    }
+    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    knowledge.validate();
+  }
+  /// The priority actually used.
+  int effective_priority() const {
+    if (priority >= 0) return priority;
+    return collider_rule == ColliderRule::definite_max_p ? 4 : 3;
+  }
+};
+
+/// What `pc` returns.
+struct PcResult {
+  Graph cpdag;     ///< the estimated CPDAG (may hold <-> edges under priority 1)
+  Graph skeleton;  ///< the undirected skeleton before orientation
+  /// sepset[x][y]: the separating set of a removed edge (ascending; empty for depth 0, kept edges and
+  /// edges the background knowledge bans).
+  std::vector<std::vector<std::vector<Index>>> sepset;
+  /// max_p_value(x, y): the largest p-value seen for the pair during the skeleton phase (0 when the
+  /// pair was never tested: banned or required by the background knowledge).
+  Matrix<double> max_p_value;
+  /// Unshielded triples (x, y, z), x < z, that the conservative or majority rule left ambiguous
+  /// (never oriented as colliders, and Meek's rules do not propagate through them); ascending.
+  std::vector<std::array<Index, 3>> ambiguous_triples;
+  std::vector<long long> tests_per_depth;  ///< CI tests run at each depth (both directions counted once)
+  long long tests = 0;                     ///< all CI tests, skeleton and orientation
+  double seconds_skeleton = 0;             ///< wall time of the skeleton phase
+  double seconds_orientation = 0;          ///< wall time of colliders and Meek's rules
+};
+
+}  // namespace causalattn
