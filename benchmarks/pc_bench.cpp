@@ -43,7 +43,7 @@ void BM_pc(benchmark::State& state) {
   long long tests = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
-    const ca::FisherZTest test(data);
+    const ca::FisherZTest test(data, ca::PValueConvention::accurate, options.threads);
     correlation += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto result = ca::pc(test, {}, options);
     skeleton += result.seconds_skeleton;

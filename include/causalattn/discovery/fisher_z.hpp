@@ -42,10 +42,11 @@ enum class PValueConvention {
 /// \endcode
 class FisherZTest {
  public:
-  /// From data (n x p, rows = samples): the correlation matrix and n = rows.
+  /// From data (n x p, rows = samples): the correlation matrix (on `threads`, 0 = all) and n = rows.
   template <class Derived>
-  explicit FisherZTest(const Eigen::MatrixBase<Derived>& data, PValueConvention convention = PValueConvention::accurate)
-      : correlation_(correlation_matrix(data.template cast<double>())),
+  explicit FisherZTest(const Eigen::MatrixBase<Derived>& data, PValueConvention convention = PValueConvention::accurate,
+                       int threads = 0)
+      : correlation_(correlation_matrix(data.template cast<double>(), threads)),
         sample_size_(static_cast<double>(data.rows())),
         convention_(convention) {}
 

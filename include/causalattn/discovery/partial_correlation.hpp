@@ -19,6 +19,43 @@ struct PartialCorrelation {
   bool used_pseudo_inverse = false; ///< the (|S| + 2) submatrix was singular; a pseudo-inverse was used
 };
 
+namespace detail {
+
+/// r(x, y | S) from the (|S| + 2) submatrix M of `r` over (x, y, S), held in a `Square` matrix type:
+/// solve M [p_x p_y] = [e_x e_y] by Cholesky (only P_xx, P_yy, P_xy are needed), or use an
+/// eigen-decomposition pseudo-inverse (flagged) when M is singular.
+template <class Square, class Derived>
+PartialCorrelation partial_correlation_of_submatrix(const Eigen::MatrixBase<Derived>& r, Index x, Index y,
+                                                    const std::vector<Index>& s) {
+  using Tall = Eigen::Matrix<double, Eigen::Dynamic, 2, 0, Square::MaxRowsAtCompileTime, 2>;
+  using Solver = Eigen::SelfAdjointEigenSolver<Square>;
+  PartialCorrelation out;
+  const Index k = static_cast<Index>(s.size()) + 2;
+  Square m(k, k);
+  auto index = [&](Index a) { return a == 0 ? x : a == 1 ? y : s[static_cast<std::size_t>(a - 2)]; };
+  for (Index a = 0; a < k; ++a)
+    for (Index b = 0; b < k; ++b) m(a, b) = double(r(index(a), index(b)));
+  Tall unit = Tall::Zero(k, 2);
+  unit(0, 0) = unit(1, 1) = 1;
+  Eigen::LLT<Square> llt(m);
+  Eigen::Matrix2d p;
+  if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-12) {
+    p = llt.solve(unit).topRows(2);
+  } else {
+    Solver eigen(m);
+    const auto& values = eigen.eigenvalues();
+    const double cutoff = 1e-12 * std::max(1.0, values.cwiseAbs().maxCoeff());
+    const typename Solver::RealVectorType inverse = (values.array().abs() > cutoff).select(values.cwiseInverse(), 0.0);
+    p = (eigen.eigenvectors().topRows(2) * inverse.asDiagonal() * eigen.eigenvectors().topRows(2).transpose());
+    out.used_pseudo_inverse = true;
+  }
+  const double scale = std::sqrt(std::abs(p(0, 0) * p(1, 1)));
+  out.value = scale > 0 ? std::max(-1.0, std::min(1.0, -p(0, 1) / scale)) : 0.0;
+  return out;
+}
+
+}  // namespace detail
+
 /// r(x, y | S) from the correlation matrix `r`: the plain correlation for |S| = 0, the closed form
 /// (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)) for |S| = 1, and for |S| >= 2 the
 /// precision-matrix form -P_xy / sqrt(P_xx P_yy) with P the inverse of the (|S| + 2) submatrix,
@@ -42,29 +79,9 @@ PartialCorrelation partial_correlation(const Eigen::MatrixBase<Derived>& r, Inde
       return out;
     }
   }
-  const Index k = static_cast<Index>(s.size()) + 2;
-  Eigen::MatrixXd m(k, k);
-  auto index = [&](Index a) { return a == 0 ? x : a == 1 ? y : s[static_cast<std::size_t>(a - 2)]; };
-  for (Index a = 0; a < k; ++a)
-    for (Index b = 0; b < k; ++b) m(a, b) = double(r(index(a), index(b)));
-  // Only P_xx, P_yy, P_xy are needed: solve M [p_x p_y] = [e_x e_y].
-  Eigen::MatrixXd unit = Eigen::MatrixXd::Zero(k, 2);
-  unit(0, 0) = unit(1, 1) = 1;
-  Eigen::LLT<Eigen::MatrixXd> llt(m);
-  Eigen::Matrix2d p;
-  if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-12) {
-    p = llt.solve(unit).topRows(2);
-  } else {
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(m);
-    const Eigen::VectorXd values = eigen.eigenvalues();
-    const double cutoff = 1e-12 * std::max(1.0, values.cwiseAbs().maxCoeff());
-    const Eigen::VectorXd inverse = (values.array().abs() > cutoff).select(values.cwiseInverse(), 0.0);
-    p = (eigen.eigenvectors().topRows(2) * inverse.asDiagonal() * eigen.eigenvectors().topRows(2).transpose());
-    out.used_pseudo_inverse = true;
-  }
-  const double scale = std::sqrt(std::abs(p(0, 0) * p(1, 1)));
-  out.value = scale > 0 ? clamp(-p(0, 1) / scale) : 0.0;
-  return out;
+  // Small conditioning sets live on the stack (no allocation in the hot loop of PC).
+  if (s.size() + 2 <= 16) return detail::partial_correlation_of_submatrix<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 16, 16>>(r, x, y, s);
+  return detail::partial_correlation_of_submatrix<Eigen::MatrixXd>(r, x, y, s);
 }
 
 }  // namespace causalattn

@@ -72,65 +72,61 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
     for (Index x = 0; x < p; ++x)
       for (Index y : neighbours[std::size_t(x)])
         if (x < y) edges.emplace_back(x, y);
-    struct Outcome {
-      bool removed = false;
-      std::vector<Index> separating;  // sorted and deduplicated after the task
-      double max_p = 0;
-      long long tests = 0;
-    };
-    std::vector<Outcome> outcomes(edges.size());
-    // One task per pair; a set from y's side that lies inside adj(x) was already tested from x's
-    // side. Pairs are handed out in blocks so that the ~p^2/2 cheap depth-0 tasks stay cheap.
+    // One task per pair, writing only that pair's entries: removals go to `next` (the adjacency
+    // read during the depth stays frozen), separating sets and p-values to the pair's own slots. A
+    // set from y's side that lies inside adj(x) was already tested from x's side. Pairs are handed
+    // out in blocks so that the ~p^2/2 cheap depth-0 tasks stay cheap.
+    std::vector<char> next = sk.adjacent;
+    std::vector<long long> tests_by_worker(std::size_t(resolve_threads(options.threads)), 0);
     const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
-    auto handle_pair = [&](std::size_t e) {
+    auto handle_pair = [&](std::size_t e, long long& tests) {
       const auto [x, y] = edges[e];
       if (options.knowledge.required(x, y) || options.knowledge.required(y, x)) return;  // never tested
-      Outcome& out = outcomes[e];
+      bool removed = false;
+      double max_p = sk.max_p(x, y);
+      std::vector<Index> separating;
       auto run = [&](const std::vector<Index>& subset) {
         const double pv = test.test(x, y, subset).p_value;
-        ++out.tests;
-        out.max_p = std::max(out.max_p, pv);
+        ++tests;
+        max_p = std::max(max_p, pv);
         if (!(pv > options.alpha)) return true;
-        out.separating.insert(out.separating.end(), subset.begin(), subset.end());
-        out.removed = true;
+        separating.insert(separating.end(), subset.begin(), subset.end());
+        removed = true;
         return !first_found;  // pcalg keeps the first separating set
       };
       if (depth == 0) {
         run({});
-        return;
+      } else {
+        std::vector<Index> pool;
+        for (const auto& [a, b] : {std::pair<Index, Index>{x, y}, {y, x}}) {
+          pool.clear();
+          for (Index v : neighbours[std::size_t(a)])
+            if (v != b) pool.push_back(v);
+          bool go_on = true;
+          for_each_subset(pool, depth, [&](const std::vector<Index>& subset) {
+            if (a == y && std::all_of(subset.begin(), subset.end(), [&](Index v) { return frozen(x, v); })) return true;
+            go_on = run(subset);
+            return go_on;
+          });
+          if (!go_on) break;
+        }
       }
-      std::vector<Index> pool;
-      for (const auto& [a, b] : {std::pair<Index, Index>{x, y}, {y, x}}) {
-        pool.clear();
-        for (Index v : neighbours[std::size_t(a)])
-          if (v != b) pool.push_back(v);
-        bool go_on = true;
-        for_each_subset(pool, depth, [&](const std::vector<Index>& subset) {
-          if (a == y && std::all_of(subset.begin(), subset.end(), [&](Index v) { return frozen(x, v); })) return true;
-          go_on = run(subset);
-          return go_on;
-        });
-        if (!go_on) break;
-      }
-      std::sort(out.separating.begin(), out.separating.end());
-      out.separating.erase(std::unique(out.separating.begin(), out.separating.end()), out.separating.end());
+      sk.max_p(x, y) = sk.max_p(y, x) = max_p;
+      if (!removed) return;
+      std::sort(separating.begin(), separating.end());
+      separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
+      next[std::size_t(x * p + y)] = next[std::size_t(y * p + x)] = 0;
+      sk.sepset[std::size_t(y)][std::size_t(x)] = separating;
+      sk.sepset[std::size_t(x)][std::size_t(y)] = std::move(separating);
     };
     const auto pairs = Index(edges.size());
     const Index block = std::max<Index>(1, pairs / 1024);
-    parallel_for(Index(0), (pairs + block - 1) / block, options.threads, [&](Index b) {
-      for (Index e = b * block; e < std::min(pairs, (b + 1) * block); ++e) handle_pair(std::size_t(e));
+    parallel_for_workers(Index(0), (pairs + block - 1) / block, options.threads, [&](Index b, int worker) {
+      for (Index e = b * block; e < std::min(pairs, (b + 1) * block); ++e) handle_pair(std::size_t(e), tests_by_worker[std::size_t(worker)]);
     });
+    sk.adjacent.swap(next);
     long long tests = 0;
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-      const auto [x, y] = edges[e];
-      const Outcome& out = outcomes[e];
-      tests += out.tests;
-      sk.max_p(x, y) = sk.max_p(y, x) = std::max(sk.max_p(x, y), out.max_p);
-      if (!out.removed) continue;
-      sk.adjacent[std::size_t(x * p + y)] = sk.adjacent[std::size_t(y * p + x)] = 0;
-      sk.sepset[std::size_t(x)][std::size_t(y)] = out.separating;
-      sk.sepset[std::size_t(y)][std::size_t(x)] = sk.sepset[std::size_t(x)][std::size_t(y)];
-    }
+    for (long long t : tests_by_worker) tests += t;
     sk.tests_per_depth.push_back(tests);
   }
   return sk;
