@@ -1,0 +1,116 @@
+#pragma once
+/// \file
+/// The propensity step shared by IPW and AIPW: logistic fit, optional trimming (refit on the units
+/// kept) and clipping, overlap diagnostics, and the influence of an inverse-probability-weighted
+/// arm mean including the sampling error of the propensity model.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "causalattn/effects/diagnostics.hpp"
+#include "causalattn/effects/effect_options.hpp"
+#include "causalattn/effects/linear_model.hpp"
+#include "causalattn/effects/logistic_model.hpp"
+#include "causalattn/effects/treatment_data.hpp"
+
+namespace causalattn::detail {
+
+/// Fitted propensities of the units of a sample.
+struct Propensity {
+  LogisticFit fit;
+  Vector<double> e;      ///< propensities used (after clipping)
+  Vector<double> slope;  ///< de/d(linear predictor): e (1 - e), 0 where clipped
+};
+
+/// Clips propensities into [clip, 1 - clip] (when options.clip > 0), zeroing their slope; counts and
+/// warns about the clipped units.
+inline void clip_propensities(Vector<double>& e, Vector<double>& slope, const EffectOptions& options, EffectEstimate& result) {
+  if (options.clip <= 0) return;
+  Index clipped = 0;
+  for (Index i = 0; i < e.size(); ++i) {
+    if (e(i) >= options.clip && e(i) <= 1 - options.clip) continue;
+    e(i) = std::min(std::max(e(i), options.clip), 1 - options.clip);
+    slope(i) = 0;
+    ++clipped;
+  }
+  result.diagnostics.overlap.clipped = clipped;
+  if (clipped > 0) {
+    result.warnings.push_back("clipping moved " + std::to_string(clipped) + " propensities into [" + to_text(options.clip) + ", " +
+                              to_text(1 - options.clip) + "]: the estimate is biased towards the clipped units' arms");
+  }
+}
+
+/// Warns when a propensity fit stopped before converging.
+inline void warn_unconverged(const SolverStatus& status, const EffectOptions& options, EffectEstimate& result) {
+  if (status.converged) return;
+  result.warnings.push_back("the propensity model did not converge in " + std::to_string(options.max_iterations) +
+                            " Newton steps (gradient " + to_text(status.residual) +
+                            "): the arms may be (quasi-)separated; a ridge penalty helps");
+}
+
+/// Fits the propensity model on the whole sample and clips it; records overlap and solver status.
+inline Propensity fit_propensity(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
+  Propensity ps;
+  ps.fit = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance);
+  result.status = ps.fit.status;
+  warn_unconverged(ps.fit.status, options, result);
+  ps.e = ps.fit.probabilities;
+  ps.slope = ps.e.array() * (1 - ps.e.array());
+  fill_overlap(result, s, ps.e);
+  clip_propensities(ps.e, ps.slope, options, result);
+  return ps;
+}
+
+/// The sample restricted to the units whose propensity lies in [trim, 1 - trim] (all units when
+/// trim = 0). Warns about the change of estimand; throws `invalid_input` if an arm is left with
+/// fewer than 2 units.
+inline Sample trim_sample(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
+  if (options.trim <= 0) return s;
+  const Vector<double> e = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance).probabilities;
+  std::vector<Index> kept;
+  for (Index i = 0; i < s.units(); ++i)
+    if (e(i) >= options.trim && e(i) <= 1 - options.trim) kept.push_back(i);
+  Sample out;
+  out.x = Sample::take(s.x, kept);
+  out.y = Sample::take(s.y, kept);
+  out.t = Sample::take(s.t, kept);
+  for (Index i = 0; i < out.units(); ++i) (out.t(i) == 1 ? out.treated : out.control).push_back(i);
+  if (out.treated.size() < 2 || out.control.size() < 2) {
+    throw invalid_input("options.trim", "leaves " + std::to_string(out.treated.size()) + " treated and " +
+                                            std::to_string(out.control.size()) + " control units; each arm needs at least 2");
+  }
+  result.diagnostics.overlap.trimmed = s.units() - out.units();
+  result.n_treated = Index(out.treated.size());
+  result.n_control = Index(out.control.size());
+  if (out.units() < s.units()) {
+    result.warnings.push_back("trimming dropped " + std::to_string(s.units() - out.units()) +
+                              " units: the estimate concerns the units with propensity in [" + to_text(options.trim) + ", " +
+                              to_text(1 - options.trim) + "]");
+  }
+  return out;
+}
+
+/// Influence values (scaled by 1 / sum b) of the arm mean mu = sum_i a_i Y_i / sum_i b_i, where the
+/// weights a_i (derivative a'_i with respect to the unit's linear predictor) depend on the propensity
+/// model and b is either a itself (`normalised`, Hajek) or fixed (Horvitz-Thompson). The propensity
+/// term G' H^-1 z_j (t_j - e_j), G = sum_i (a'_i Y_i - mu b'_i) z_i, accounts for the estimated model.
+inline Vector<double> arm_mean_influence(const Sample& s, const Propensity& ps, const Vector<double>& a, const Vector<double>& a_prime,
+                                         const Vector<double>& b, bool normalised, double mu) {
+  const Index n = s.units(), k = s.x.cols() + 1;
+  Vector<double> g = Vector<double>::Zero(k);
+  for (Index i = 0; i < n; ++i) {
+    const double factor = a_prime(i) * (normalised ? s.y(i) - mu : s.y(i));
+    if (factor != 0) g += factor * LinearFit::design_row(s.x.row(i));
+  }
+  const Vector<double> direction = ps.fit.inverse_information * g / double(n);
+  const double total = b.sum();
+  Vector<double> influence(n);
+  for (Index j = 0; j < n; ++j) {
+    const double score = direction.dot(LinearFit::design_row(s.x.row(j))) * (s.t(j) - ps.fit.probabilities(j));
+    influence(j) = (a(j) * s.y(j) - mu * b(j) + score) / total;
+  }
+  return influence;
+}
+
+}  // namespace causalattn::detail

@@ -1,0 +1,98 @@
+#pragma once
+/// \file
+/// Balance diagnostics (standardised mean differences, effective sample sizes, largest weight),
+/// propensity overlap and the warnings a user should see.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/effects/effect_estimate.hpp"
+#include "causalattn/effects/treatment_data.hpp"
+
+namespace causalattn {
+namespace detail {
+
+/// Weighted column means of the rows `rows` of x (weights w indexed by row of x; uniform if empty).
+inline RowVector<double> arm_means(const Matrix<double>& x, const std::vector<Index>& rows, const Vector<double>& w) {
+  RowVector<double> sum = RowVector<double>::Zero(x.cols());
+  double total = 0;
+  for (Index i : rows) {
+    const double weight = w.size() ? w(i) : 1.0;
+    sum += weight * x.row(i);
+    total += weight;
+  }
+  return sum / total;
+}
+
+/// Fills smd_before / smd_after, the effective sample sizes and the largest weight, and appends
+/// warnings: |SMD| > 0.1 after weighting, an arm's effective sample size below 10% of its size, a
+/// unit carrying more than 10% of its arm. `weights` may be empty (no weighting).
+inline void fill_balance(EffectEstimate& result, const Sample& s, const Vector<double>& weights) {
+  BalanceDiagnostics& d = result.diagnostics;
+  const Vector<double> none;
+  const RowVector<double> treated_mean = arm_means(s.x, s.treated, none), control_mean = arm_means(s.x, s.control, none);
+  RowVector<double> variance_sum = RowVector<double>::Zero(s.x.cols());
+  for (const auto* arm : {&s.treated, &s.control}) {
+    const RowVector<double>& mean = arm == &s.treated ? treated_mean : control_mean;
+    RowVector<double> squares = RowVector<double>::Zero(s.x.cols());
+    for (Index i : *arm) squares += (s.x.row(i) - mean).array().square().matrix();
+    variance_sum += squares / double(arm->size() - 1);
+  }
+  // A covariate constant within both arms has no spread: its SMD is reported as 0 when the means agree.
+  const RowVector<double> pooled = (variance_sum / 2).cwiseSqrt();
+  auto standardise = [&](const RowVector<double>& difference) {
+    Vector<double> out(difference.size());
+    for (Index j = 0; j < difference.size(); ++j) out(j) = pooled(j) > 0 ? difference(j) / pooled(j) : 0.0;
+    return out;
+  };
+  d.smd_before = standardise(treated_mean - control_mean);
+  if (weights.size() == 0) return;
+  d.smd_after = standardise(arm_means(s.x, s.treated, weights) - arm_means(s.x, s.control, weights));
+  auto ess = [&](const std::vector<Index>& rows, double& max_weight) {
+    double sum = 0, squares = 0;
+    for (Index i : rows) {
+      sum += weights(i);
+      squares += weights(i) * weights(i);
+    }
+    for (Index i : rows) max_weight = std::max(max_weight, weights(i) / sum);
+    return squares > 0 ? sum * sum / squares : 0.0;
+  };
+  d.max_weight = 0;
+  d.ess_treated = ess(s.treated, d.max_weight);
+  d.ess_control = ess(s.control, d.max_weight);
+  const double worst = d.smd_after.cwiseAbs().maxCoeff();
+  if (worst > 0.1) result.warnings.push_back("a covariate stays imbalanced after weighting (largest |SMD| " + to_text(worst) + ")");
+  if (d.ess_treated < 0.1 * double(s.treated.size()) || d.ess_control < 0.1 * double(s.control.size())) {
+    result.warnings.push_back("effective sample size below 10% of an arm (treated " + to_text(d.ess_treated) + ", control " +
+                              to_text(d.ess_control) + "): the estimate rests on few units");
+  }
+  if (d.max_weight > 0.1) result.warnings.push_back("one unit carries " + to_text(100 * d.max_weight) + "% of its arm's weight");
+}
+
+/// Summarises propensities e (indexed by row) over the units of `s`; warns about extreme values.
+inline void fill_overlap(EffectEstimate& result, const Sample& s, const Vector<double>& e) {
+  OverlapSummary& o = result.diagnostics.overlap;
+  o.available = true;
+  auto range = [&](const std::vector<Index>& rows, double& lo, double& hi) {
+    lo = 1;
+    hi = 0;
+    for (Index i : rows) {
+      lo = std::min(lo, e(i));
+      hi = std::max(hi, e(i));
+    }
+  };
+  range(s.treated, o.min_treated, o.max_treated);
+  range(s.control, o.min_control, o.max_control);
+  o.extreme = Index((e.array() < 0.01 || e.array() > 0.99).count());
+  if (o.extreme > 0) {
+    result.warnings.push_back(std::to_string(o.extreme) + " units have propensity below 0.01 or above 0.99 (control range [" +
+                              to_text(o.min_control) + ", " + to_text(o.max_control) + "]): weights are unstable; consider "
+                              "clipping, trimming or the Hajek form");
+  }
+}
+
+}  // namespace detail
+}  // namespace causalattn

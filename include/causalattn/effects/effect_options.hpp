@@ -1,0 +1,53 @@
+#pragma once
+/// \file
+/// Options shared by the treatment-effect estimators (each reads the fields that concern it).
+
+#include <cstdint>
+#include <string>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/effects/treatment_data.hpp"
+
+namespace causalattn {
+
+/// Horvitz-Thompson (weights 1/e, not normalised) or Hajek (weights normalised within each arm).
+enum class IpwForm { horvitz_thompson, hajek };
+
+/// Outcome regression: one OLS per arm (default) or a single model Y ~ 1 + T + X.
+enum class OutcomeModel { per_arm, single };
+
+/// Options of the estimators. The defaults are the textbook specification: standardised covariates,
+/// unpenalised logistic propensity and OLS, no clipping or trimming, no cross-fitting, analytic
+/// standard errors, a 95% interval.
+struct EffectOptions {
+  Estimand estimand = Estimand::ate;        ///< ATE or ATT
+  double confidence = 0.95;                 ///< level of the interval, in (0, 1)
+  bool standardize = true;                  ///< z-score the covariates first (matters with ridge / kernels)
+  double ridge = 0;                         ///< L2 penalty of the outcome and propensity models (not on intercepts)
+  double clip = 0;                          ///< clip propensities into [clip, 1 - clip]; 0 = off; < 0.5
+  double trim = 0;                          ///< drop units with propensity outside [trim, 1 - trim]; 0 = off; < 0.5
+  IpwForm ipw_form = IpwForm::hajek;        ///< IPW weights normalised (Hajek) or not (Horvitz-Thompson)
+  OutcomeModel outcome_model = OutcomeModel::per_arm;  ///< regression adjustment's model
+  int folds = 1;                            ///< AIPW cross-fitting folds; 1 = none (use 5 with flexible or ridge models)
+  int bootstrap = 0;                        ///< bootstrap replicates for the standard error; 0 = analytic
+  std::uint64_t seed = 20261122;            ///< seed of the folds and the bootstrap
+  int threads = 0;                          ///< threads for the bootstrap and kernels; 0 = all
+  int max_iterations = 100;                 ///< Newton iterations of the logistic and entropy-balancing fits
+  double tolerance = 1e-10;                 ///< their convergence tolerance (gradient norm)
+
+  /// Throws `invalid_input` naming the first bad option.
+  void validate() const {
+    if (!(confidence > 0 && confidence < 1)) throw invalid_input("options.confidence", "is " + detail::to_text(confidence) + ", must lie in (0, 1)");
+    if (!(ridge >= 0) || !std::isfinite(ridge)) throw invalid_input("options.ridge", "is " + detail::to_text(ridge) + ", must be >= 0");
+    if (!(clip >= 0 && clip < 0.5)) throw invalid_input("options.clip", "is " + detail::to_text(clip) + ", must lie in [0, 0.5)");
+    if (!(trim >= 0 && trim < 0.5)) throw invalid_input("options.trim", "is " + detail::to_text(trim) + ", must lie in [0, 0.5)");
+    if (folds < 1) throw invalid_input("options.folds", "is " + std::to_string(folds) + ", must be >= 1");
+    if (bootstrap < 0) throw invalid_input("options.bootstrap", "is " + std::to_string(bootstrap) + ", must be >= 0");
+    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    if (max_iterations < 1) throw invalid_input("options.max_iterations", "is " + std::to_string(max_iterations) + ", must be >= 1");
+    if (!(tolerance > 0)) throw invalid_input("options.tolerance", "is " + detail::to_text(tolerance) + ", must be > 0");
+  }
+};
+
+}  // namespace causalattn

@@ -1,0 +1,119 @@
+#pragma once
+/// \file
+/// Entropy balancing (Hainmueller 2012): maximum-entropy weights whose weighted covariate means equal
+/// a target exactly, found by Newton's method on the convex dual.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <Eigen/Cholesky>
+
+#include "causalattn/effects/detail/arm_models.hpp"
+#include "causalattn/effects/bootstrap.hpp"
+#include "causalattn/effects/diagnostics.hpp"
+#include "causalattn/effects/effect_options.hpp"
+#include "causalattn/effects/inference.hpp"
+
+namespace causalattn {
+namespace detail {
+
+/// Weights w_i proportional to exp(lambda' c_i), c_i = x_i - target, over the rows of `x`, with
+/// sum w = 1 and sum w_i c_i = 0: Newton on the dual log sum exp(lambda' c_i) with backtracking,
+/// softmax in log-sum-exp form. Stops when max |sum w_i c_i| < tolerance; updates `status`.
+inline Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>& target, const EffectOptions& options,
+                                      SolverStatus& status) {
+  const Matrix<double> c = x.rowwise() - target;
+  const Index k = c.cols();
+  Vector<double> lambda = Vector<double>::Zero(k);
+  auto weights_and_dual = [&](const Vector<double>& l, Vector<double>& w) {
+    const Vector<double> score = c * l;
+    const double top = score.maxCoeff();
+    w = (score.array() - top).exp();
+    const double sum = w.sum();
+    w /= sum;
+    return top + std::log(sum);  // log sum exp(score)
+  };
+  Vector<double> w;
+  double dual = weights_and_dual(lambda, w);
+  for (int iteration = 0;; ++iteration) {
+    const Vector<double> gradient = c.transpose() * w;
+    status.residual = gradient.cwiseAbs().maxCoeff();
+    if (status.residual < options.tolerance) break;
+    if (iteration >= options.max_iterations) {
+      status.converged = false;
+      break;
+    }
+    ++status.iterations;
+    const Matrix<double> centred = c.rowwise() - gradient.transpose();
+    Matrix<double> hessian = Matrix<double>::Zero(k, k);
+    hessian.selfadjointView<Eigen::Lower>().rankUpdate((centred.array().colwise() * w.array().sqrt()).matrix().transpose());
+    hessian = hessian.selfadjointView<Eigen::Lower>();
+    hessian.diagonal().array() += 1e-12 * std::max(1.0, hessian.diagonal().maxCoeff());  // collinear covariates
+    const Vector<double> step = -hessian.ldlt().solve(gradient);
+    double length = 1;
+    Vector<double> trial_w;
+    bool moved = false;
+    for (int halving = 0; halving < 50 && !moved; ++halving, length /= 2) {
+      const double trial = weights_and_dual(lambda + length * step, trial_w);
+      // Armijo decrease, allowing rounding noise of the log-sum-exp near the optimum.
+      if (trial <= dual + 1e-4 * length * gradient.dot(step) + 1e-13 * (1 + std::abs(dual))) {
+        lambda += length * step;
+        dual = trial;
+        w = trial_w;
+        moved = true;
+      }
+    }
+    if (!moved) {  // no step decreases the dual in floating point
+      status.converged = status.residual < 1e-6;
+      break;
+    }
+  }
+  return w;
+}
+
+}  // namespace detail
+
+/// Entropy balancing. ATT: control weights of maximum entropy (uniform base) whose weighted covariate
+/// means equal the treated means; treated weights 1 / n_1. ATE: each arm reweighted to the means of
+/// all units. The effect is the difference of weighted outcome means; the standard error is
+/// sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2) with per-arm OLS / ridge outcome models (conditional on X
+/// and T). If the target lies outside the convex hull of an arm, exact balance is impossible: the
+/// dual diverges, `status.converged` is false and a warning says so. O(iterations x n p^2).
+/// Example: `options.estimand = causalattn::Estimand::att; auto r = causalattn::entropy_balancing(data, options);`
+template <class Scalar>
+EffectEstimate entropy_balancing(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
+  options.validate();
+  if (options.bootstrap > 0) {
+    return detail::bootstrap(data, options, [](const TreatmentData<Scalar>& d, const EffectOptions& o) { return entropy_balancing(d, o); });
+  }
+  const detail::Sample s = detail::make_sample(data, options.standardize);
+  EffectEstimate r = detail::start_estimate("ebal", s, options);
+  r.weights = Vector<double>::Zero(s.units());
+  const bool att = options.estimand == Estimand::att;
+  const RowVector<double> target = att ? detail::arm_means(s.x, s.treated, {}) : RowVector<double>(s.x.colwise().mean());
+  for (const auto* arm : {&s.treated, &s.control}) {
+    const bool fixed = att && arm == &s.treated;
+    SolverStatus arm_status;
+    const Vector<double> w = fixed ? Vector<double>::Constant(Index(arm->size()), 1.0 / double(arm->size()))
+                                   : detail::entropy_weights(detail::Sample::take(s.x, *arm), target, options, arm_status);
+    r.status.converged = r.status.converged && arm_status.converged;
+    r.status.iterations += arm_status.iterations;
+    r.status.residual = std::max(r.status.residual, arm_status.residual);
+    for (std::size_t k = 0; k < arm->size(); ++k) r.weights((*arm)[k]) = w(Index(k));
+  }
+  if (!r.status.converged) {
+    r.warnings.push_back("entropy balancing did not reach exact balance (largest mean gap " + detail::to_text(r.status.residual) +
+                         " standard deviations): the target means lie outside or on the edge of an arm's convex hull");
+  }
+  const Vector<double> signed_weights = (2 * s.t.array() - 1) * r.weights.array();
+  r.estimate = signed_weights.dot(s.y);
+  const detail::ArmModels models = detail::fit_arm_models(s, options.ridge, s.treated, s.control);
+  detail::warn_rank_deficient(r, models);
+  detail::set_weighting_interval(r, r.weights, s.y, models.own_arm(s));
+  detail::fill_balance(r, s, r.weights);
+  return r;
+}
+
+}  // namespace causalattn
