@@ -4,6 +4,7 @@
 
 #include "causalattn/core.hpp"
 #include "causalattn/discovery.hpp"
+#include "causalattn/effects.hpp"
 #include "causalattn/graph.hpp"
 #include "causalattn/io.hpp"
 #include "causalattn/kernels.hpp"

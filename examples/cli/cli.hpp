@@ -13,6 +13,7 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/version.hpp"
+#include "causalattn/io/detail/text.hpp"
 #include "causalattn/io/json.hpp"
 
 namespace causalattn_cli {
@@ -125,6 +126,27 @@ inline std::vector<std::string> split_list(const std::string& text, char delimit
     pos = at + 1;
   }
   return out;
+}
+
+/// Parses an integer option in [lo, hi]; throws usage_error naming the option otherwise.
+inline int integer_option(const ArgumentList& args, const std::string& key, int fallback, int lo, int hi) {
+  if (!args.has(key)) return fallback;
+  const std::string text = args.get(key);
+  int value = 0;
+  if (causalattn::detail::parse_number(text, value) != causalattn::detail::NumberStatus::ok || value < lo || value > hi) {
+    throw usage_error(key + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + text + "'");
+  }
+  return value;
+}
+
+/// Parses a number option; throws usage_error naming it otherwise.
+inline double number_option(const ArgumentList& args, const std::string& key, double fallback) {
+  if (!args.has(key)) return fallback;
+  double value = 0;
+  if (causalattn::detail::parse_number(args.get(key), value) != causalattn::detail::NumberStatus::ok) {
+    throw usage_error(key + " must be a number, got '" + args.get(key) + "'");
+  }
+  return value;
 }
 
 /// Prints the top-level help: usage, global options and the registered subcommands.

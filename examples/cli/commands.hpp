@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "data_commands.hpp"
 #include "discovery_commands.hpp"
+#include "effects_commands.hpp"
 #include "graph_commands.hpp"
 
 namespace causalattn_cli {
@@ -14,6 +15,7 @@ inline CommandRegistry make_registry() {
   register_data_commands(registry);
   register_graph_commands(registry);
   register_discovery_commands(registry);
+  register_effects_commands(registry);
   return registry;
 }
 

@@ -13,17 +13,6 @@
 
 namespace causalattn_cli {
 
-/// Parses an integer option in [lo, hi]; throws usage_error naming the option otherwise.
-inline int integer_option(const ArgumentList& args, const std::string& key, int fallback, int lo, int hi) {
-  if (!args.has(key)) return fallback;
-  const std::string text = args.get(key);
-  int value = 0;
-  if (causalattn::detail::parse_number(text, value) != causalattn::detail::NumberStatus::ok || value < lo || value > hi) {
-    throw usage_error(key + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + text + "'");
-  }
-  return value;
-}
-
 /// Index of variable `name` in `names`; throws usage_error naming the option otherwise.
 inline causalattn::Index variable_index(const std::vector<std::string>& names, const std::string& name, const std::string& option) {
   const auto it = std::find(names.begin(), names.end(), name);
@@ -70,13 +59,7 @@ inline int run_pc(Invocation& call) {
   if (!args.has("--data")) throw usage_error("pc needs --data FILE");
   if (args.has("--stable") && args.has("--original")) throw usage_error("--stable and --original exclude each other");
   causalattn::PcOptions options;
-  if (args.has("--alpha")) {
-    double alpha = 0;
-    if (causalattn::detail::parse_number(args.get("--alpha"), alpha) != causalattn::detail::NumberStatus::ok) {
-      throw usage_error("--alpha must be a number, got '" + args.get("--alpha") + "'");
-    }
-    options.alpha = alpha;
-  }
+  options.alpha = number_option(args, "--alpha", options.alpha);
   options.stable = !args.has("--original");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);

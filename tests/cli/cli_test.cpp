@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -165,4 +166,73 @@ TEST_CASE("pc takes background knowledge and the conservative and majority rules
   require_clean_error(run({"pc", "--data", data, "--require", "X1:Q"}), "--require names 'Q', which is not a column");
   require_clean_error(run({"pc", "--data", data, "--tiers", "X1;Z9"}), "--tiers names 'Z9'");
   require_clean_error(run({"pc", "--data", data, "--require", "X1:X2", "--forbid", "X1:X2"}), "requires and forbids the edge 0 -> 1");
+}
+
+TEST_CASE("ate reproduces the Lalonde ATT and IHDP ATE references from the command line", "[cli][ate]") {
+  const std::string covariates = "age,educ,black,hisp,married,nodegree,re74,re75";
+  // ate_reference.md, whole dollars: regression adjustment, IPW (odds), doubly robust, entropy balancing.
+  const std::pair<std::string, std::array<double, 4>> lalonde[] = {{"lalonde_nsw_dw", {1788, 1806, 1797, 1795}},
+                                                                  {"lalonde_dw_psid", {791, 1759, 2053, 2058}},
+                                                                  {"lalonde_dw_cps", {690, 1180, 1274, 1271}},
+                                                                  {"lalonde_matchit", {1648, 1214, 1231, 1273}}};
+  const char* methods[] = {"ols", "ipw", "aipw", "ebal"};
+  for (const auto& [sample, expected] : lalonde) {
+    for (int k = 0; k < 4; ++k) {
+      INFO(sample << " " << methods[k]);
+      const auto r = run({"ate", "--data", data_dir + "/lalonde/" + sample + ".csv", "--treatment", "treat", "--outcome", "re78",
+                          "--covariates", covariates, "--method", methods[k], "--estimand", "att", "--format", "json"});
+      INFO(r.err);
+      REQUIRE(r.code == 0);
+      const auto v = ca::JsonValue::parse(r.out);
+      CHECK(std::abs(v.at("estimate").as_number() - expected[std::size_t(k)]) <= 1.0);
+      CHECK(v.at("method").as_string() == methods[k]);
+      CHECK(v.at("estimand").as_string() == "att");
+      CHECK(v.at("n_treated").as_number() == 185);
+      CHECK(v.at("ci_low").as_number() < v.at("estimate").as_number());
+      CHECK(v.at("ci_high").as_number() > v.at("estimate").as_number());
+      CHECK(v.at("std_error").as_number() > 0);
+      CHECK(v.at("diagnostics").at("smd_before").at("re74").as_number() != 0);
+    }
+  }
+  // IHDP ATE, OLS per arm / IPW Hajek / AIPW / entropy balancing, replications 1-10 (1e-3).
+  const double ihdp[10][4] = {{3.9611, 4.0256, 3.9696, 3.9878}, {4.0568, 4.0335, 4.0395, 4.0873}, {4.0664, 4.0414, 4.0807, 4.0863},
+                              {4.0720, 4.1477, 4.0852, 4.0804}, {4.2200, 4.1857, 4.2039, 4.2263}, {3.9939, 4.1332, 4.0314, 3.9999},
+                              {3.8715, 3.8239, 3.8582, 3.7849}, {3.6800, 3.7682, 3.7023, 3.7003}, {10.1593, 9.9873, 9.9844, 9.9973},
+                              {4.7134, 4.7278, 4.7485, 4.6794}};
+  std::string x25;
+  for (int j = 1; j <= 25; ++j) x25 += (j > 1 ? ",x" : "x") + std::to_string(j);
+  for (int rep = 1; rep <= 10; ++rep) {
+    for (int k = 0; k < 4; ++k) {
+      INFO("IHDP " << rep << " " << methods[k]);
+      const auto r = run({"--format", "json", "ate", "--data", data_dir + "/ihdp/ihdp_npci_" + std::to_string(rep) + ".csv",
+                          "--treatment", "treatment", "--outcome", "y_factual", "--covariates", x25, "--method", methods[k]});
+      REQUIRE(r.code == 0);
+      CHECK(std::abs(ca::JsonValue::parse(r.out).at("estimate").as_number() - ihdp[rep - 1][k]) <= 1e-3);
+    }
+  }
+}
+
+TEST_CASE("ate prints a readable table, defaults its covariates and reports bad input", "[cli][ate]") {
+  const std::string nsw = data_dir + "/lalonde/lalonde_nsw_dw.csv";
+  const auto text = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "ebal", "--estimand", "att"});
+  INFO(text.err);
+  REQUIRE(text.code == 0);
+  REQUIRE_THAT(text.out, Contains("att by ebal, 185 treated, 260 control"));
+  REQUIRE_THAT(text.out, Contains("95% CI"));
+  REQUIRE_THAT(text.out, Contains("SMD before"));
+  REQUIRE_THAT(text.out, Contains("u75"));  // the default covariates include every other column
+  const auto balance = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "balance", "--kernel",
+                            "linear", "--format", "json"});
+  REQUIRE(balance.code == 0);
+  REQUIRE(ca::JsonValue::parse(balance.out).at("diagnostics").at("converged").as_bool());
+  const std::string matchit = data_dir + "/lalonde/lalonde_matchit.csv";
+  require_clean_error(run({"ate", "--data", matchit, "--treatment", "treat", "--outcome", "re78"}), "choose numeric ones with --covariates");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treated", "--outcome", "re78"}), "--treatment names 'treated'");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "age", "--outcome", "re78"}), "treatment: row 0 is 37, must be 0 or 1");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "bart"}),
+                      "method: is 'bart'");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--estimand", "atc"}),
+                      "--estimand must be ate or att");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--clip", "0.7"}), "options.clip");
+  require_clean_error(run({"ate", "--data", nsw, "--outcome", "re78"}), "ate needs --treatment");
 }

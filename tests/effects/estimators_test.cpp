@@ -11,6 +11,7 @@
 #include "causalattn/effects/difference_in_means.hpp"
 #include "causalattn/effects/entropy_balancing.hpp"
 #include "causalattn/effects/ipw.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
 #include "causalattn/effects/logistic_model.hpp"
 #include "causalattn/effects/regression_adjustment.hpp"
 #include "causalattn/io/csv.hpp"
@@ -214,12 +215,12 @@ TEST_CASE("simulated confounded data: every consistent estimator lies within 3 s
   REQUIRE(std::abs(naive.estimate - tau) > 3 * naive.std_error);
 }
 
-TEST_CASE("95% intervals of AIPW and entropy balancing cover the effect in 93-97% of 500 datasets", "[effects][coverage]") {
+TEST_CASE("95% intervals of AIPW, entropy and kernel balancing cover the effect in 93-97% of 500 datasets", "[effects][coverage]") {
   // A statistical test with a fixed seed: n = 400, p = 4, constant effect 2 (so SATE = SATT = 2).
   const std::uint64_t seed = 4242;
   INFO("seed " << seed);
   const ca::Rng root(seed);
-  int covered_aipw = 0, covered_ebal = 0;
+  int covered_aipw = 0, covered_ebal = 0, covered_kernel = 0;
   const int datasets = 500;
   for (int k = 0; k < datasets; ++k) {
     ca::Rng rng = root.substream(std::uint64_t(k));
@@ -228,12 +229,17 @@ TEST_CASE("95% intervals of AIPW and entropy balancing cover the effect in 93-97
     const auto a = ca::aipw(data), e = ca::entropy_balancing(data);
     covered_aipw += a.ci_low <= 2.0 && 2.0 <= a.ci_high;
     covered_ebal += e.ci_low <= 2.0 && 2.0 <= e.ci_high;
+    const auto kb = ca::kernel_balancing(data);
+    covered_kernel += kb.ci_low <= 2.0 && 2.0 <= kb.ci_high;
   }
-  INFO("AIPW covered " << covered_aipw << ", entropy balancing " << covered_ebal << " of " << datasets);
+  INFO("AIPW covered " << covered_aipw << ", entropy balancing " << covered_ebal << ", kernel balancing " << covered_kernel
+                       << " of " << datasets);
   CHECK(covered_aipw >= 465);
   CHECK(covered_aipw <= 485);
   CHECK(covered_ebal >= 465);
   CHECK(covered_ebal <= 485);
+  CHECK(covered_kernel >= 465);
+  CHECK(covered_kernel <= 485);
 }
 
 TEST_CASE("bootstrap: identical for any thread count, close to the analytic standard error", "[effects]") {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,13 @@
 
 namespace causalattn {
 namespace detail {
+
+/// A number with 4 significant digits, for messages a person reads.
+inline std::string rounded(double v) {
+  std::ostringstream out;
+  out << std::setprecision(4) << v;
+  return out.str();
+}
 
 /// Weighted column means of the rows `rows` of x (weights w indexed by row of x; uniform if empty).
 inline RowVector<double> arm_means(const Matrix<double>& x, const std::vector<Index>& rows, const Vector<double>& w) {
@@ -64,12 +73,12 @@ inline void fill_balance(EffectEstimate& result, const Sample& s, const Vector<d
   d.ess_treated = ess(s.treated, d.max_weight);
   d.ess_control = ess(s.control, d.max_weight);
   const double worst = d.smd_after.cwiseAbs().maxCoeff();
-  if (worst > 0.1) result.warnings.push_back("a covariate stays imbalanced after weighting (largest |SMD| " + to_text(worst) + ")");
+  if (worst > 0.1) result.warnings.push_back("a covariate stays imbalanced after weighting (largest |SMD| " + rounded(worst) + ")");
   if (d.ess_treated < 0.1 * double(s.treated.size()) || d.ess_control < 0.1 * double(s.control.size())) {
-    result.warnings.push_back("effective sample size below 10% of an arm (treated " + to_text(d.ess_treated) + ", control " +
-                              to_text(d.ess_control) + "): the estimate rests on few units");
+    result.warnings.push_back("effective sample size below 10% of an arm (treated " + rounded(d.ess_treated) + ", control " +
+                              rounded(d.ess_control) + "): the estimate rests on few units");
   }
-  if (d.max_weight > 0.1) result.warnings.push_back("one unit carries " + to_text(100 * d.max_weight) + "% of its arm's weight");
+  if (d.max_weight > 0.1) result.warnings.push_back("one unit carries " + rounded(100 * d.max_weight) + "% of its arm's weight");
 }
 
 /// Summarises propensities e (indexed by row) over the units of `s`; warns about extreme values.
@@ -89,7 +98,7 @@ inline void fill_overlap(EffectEstimate& result, const Sample& s, const Vector<d
   o.extreme = Index((e.array() < 0.01 || e.array() > 0.99).count());
   if (o.extreme > 0) {
     result.warnings.push_back(std::to_string(o.extreme) + " units have propensity below 0.01 or above 0.99 (control range [" +
-                              to_text(o.min_control) + ", " + to_text(o.max_control) + "]): weights are unstable; consider "
+                              rounded(o.min_control) + ", " + rounded(o.max_control) + "]): weights are unstable; consider "
                               "clipping, trimming or the Hajek form");
   }
 }

@@ -7,6 +7,8 @@
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
+#include "causalattn/effects/gram.hpp"
+#include "causalattn/effects/smo.hpp"
 #include "causalattn/effects/treatment_data.hpp"
 
 namespace causalattn {
@@ -35,6 +37,15 @@ struct EffectOptions {
   int threads = 0;                          ///< threads for the bootstrap and kernels; 0 = all
   int max_iterations = 100;                 ///< Newton iterations of the logistic and entropy-balancing fits
   double tolerance = 1e-10;                 ///< their convergence tolerance (gradient norm)
+  KernelSpec kernel;                        ///< kernel balancing's kernel (default RBF, gamma = 1/p)
+  /// Kernel balancing's trade-off between imbalance and weight dispersion; 0 (default) = 0.1 x the
+  /// mean diagonal of the Gram matrix (the problem is scale-free in kernel x lambda).
+  double lambda = 0;
+  SmoOptions smo = [] {
+    SmoOptions o;
+    o.tolerance = 1e-6;  // KKT gap of the balancing dual: weights accurate to ~1e-6
+    return o;
+  }();
 
   /// Throws `invalid_input` naming the first bad option.
   void validate() const {
@@ -47,6 +58,9 @@ struct EffectOptions {
     if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
     if (max_iterations < 1) throw invalid_input("options.max_iterations", "is " + std::to_string(max_iterations) + ", must be >= 1");
     if (!(tolerance > 0)) throw invalid_input("options.tolerance", "is " + detail::to_text(tolerance) + ", must be > 0");
+    if (!(lambda >= 0) || !std::isfinite(lambda)) throw invalid_input("options.lambda", "is " + detail::to_text(lambda) + ", must be >= 0 (0 = default rule)");
+    kernel.validate();
+    smo.validate();
   }
 };
 

@@ -104,15 +104,10 @@ EffectEstimate entropy_balancing(const TreatmentData<Scalar>& data, const Effect
     for (std::size_t k = 0; k < arm->size(); ++k) r.weights((*arm)[k]) = w(Index(k));
   }
   if (!r.status.converged) {
-    r.warnings.push_back("entropy balancing did not reach exact balance (largest mean gap " + detail::to_text(r.status.residual) +
+    r.warnings.push_back("entropy balancing did not reach exact balance (largest mean gap " + detail::rounded(r.status.residual) +
                          " standard deviations): the target means lie outside or on the edge of an arm's convex hull");
   }
-  const Vector<double> signed_weights = (2 * s.t.array() - 1) * r.weights.array();
-  r.estimate = signed_weights.dot(s.y);
-  const detail::ArmModels models = detail::fit_arm_models(s, options.ridge, s.treated, s.control);
-  detail::warn_rank_deficient(r, models);
-  detail::set_weighting_interval(r, r.weights, s.y, models.own_arm(s));
-  detail::fill_balance(r, s, r.weights);
+  detail::finish_weighting_estimate(r, s, options);
   return r;
 }
 

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/effects/diagnostics.hpp"
 #include "causalattn/effects/effect_estimate.hpp"
 #include "causalattn/effects/effect_options.hpp"
+#include "causalattn/effects/inference.hpp"
 #include "causalattn/effects/linear_model.hpp"
 #include "causalattn/effects/treatment_data.hpp"
 
@@ -38,6 +40,17 @@ inline void warn_rank_deficient(EffectEstimate& result, const ArmModels& m) {
     result.warnings.push_back(std::string("collinear covariates within the ") + (m.treated.rank_deficient ? "treated" : "control") +
                               " arm: the outcome model used the minimum-norm least-squares solution");
   }
+}
+
+/// Completes a weighting estimator's result from its weights (each arm summing to 1): the estimate
+/// sum_T w Y - sum_C w Y, the standard error from per-arm outcome-model residuals, and the balance
+/// diagnostics.
+inline void finish_weighting_estimate(EffectEstimate& r, const Sample& s, const EffectOptions& options) {
+  r.estimate = ((2 * s.t.array() - 1) * r.weights.array()).matrix().dot(s.y);
+  const ArmModels models = fit_arm_models(s, options.ridge, s.treated, s.control);
+  warn_rank_deficient(r, models);
+  set_weighting_interval(r, r.weights, s.y, models.own_arm(s));
+  fill_balance(r, s, r.weights);
 }
 
 /// A result with method, estimand, level and arm sizes filled in.

@@ -36,8 +36,8 @@ inline void clip_propensities(Vector<double>& e, Vector<double>& slope, const Ef
   }
   result.diagnostics.overlap.clipped = clipped;
   if (clipped > 0) {
-    result.warnings.push_back("clipping moved " + std::to_string(clipped) + " propensities into [" + to_text(options.clip) + ", " +
-                              to_text(1 - options.clip) + "]: the estimate is biased towards the clipped units' arms");
+    result.warnings.push_back("clipping moved " + std::to_string(clipped) + " propensities into [" + rounded(options.clip) + ", " +
+                              rounded(1 - options.clip) + "]: the estimate is biased towards the clipped units' arms");
   }
 }
 
@@ -45,7 +45,7 @@ inline void clip_propensities(Vector<double>& e, Vector<double>& slope, const Ef
 inline void warn_unconverged(const SolverStatus& status, const EffectOptions& options, EffectEstimate& result) {
   if (status.converged) return;
   result.warnings.push_back("the propensity model did not converge in " + std::to_string(options.max_iterations) +
-                            " Newton steps (gradient " + to_text(status.residual) +
+                            " Newton steps (gradient " + rounded(status.residual) +
                             "): the arms may be (quasi-)separated; a ridge penalty helps");
 }
 
@@ -85,8 +85,8 @@ inline Sample trim_sample(const Sample& s, const EffectOptions& options, EffectE
   result.n_control = Index(out.control.size());
   if (out.units() < s.units()) {
     result.warnings.push_back("trimming dropped " + std::to_string(s.units() - out.units()) +
-                              " units: the estimate concerns the units with propensity in [" + to_text(options.trim) + ", " +
-                              to_text(1 - options.trim) + "]");
+                              " units: the estimate concerns the units with propensity in [" + rounded(options.trim) + ", " +
+                              rounded(1 - options.trim) + "]");
   }
   return out;
 }

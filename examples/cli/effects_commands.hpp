@@ -1,0 +1,178 @@
+#pragma once
+// Subcommands for treatment effects: ate.
+
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "causalattn/effects/estimate_effect.hpp"
+#include "causalattn/io/csv.hpp"
+#include "causalattn/io/json.hpp"
+#include "cli.hpp"
+
+namespace causalattn_cli {
+
+/// Effect options from the command line (see the ate usage text).
+inline causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
+  causalattn::EffectOptions options;
+  const std::string estimand = args.get("--estimand", "ate");
+  if (estimand != "ate" && estimand != "att") throw usage_error("--estimand must be ate or att, got '" + estimand + "'");
+  options.estimand = estimand == "att" ? causalattn::Estimand::att : causalattn::Estimand::ate;
+  options.confidence = number_option(args, "--confidence", options.confidence);
+  options.ridge = number_option(args, "--ridge", options.ridge);
+  options.clip = number_option(args, "--clip", options.clip);
+  options.trim = number_option(args, "--trim", options.trim);
+  options.lambda = number_option(args, "--lambda", options.lambda);
+  options.folds = integer_option(args, "--folds", 1, 1, 1000);
+  options.bootstrap = integer_option(args, "--bootstrap", 0, 0, 1000000);
+  options.threads = integer_option(args, "--threads", 0, 0, 4096);
+  options.seed = std::uint64_t(integer_option(args, "--seed", int(options.seed % 2000000000), 0, 2000000000));
+  const std::string form = args.get("--ipw-form", "hajek");
+  if (form != "hajek" && form != "ht") throw usage_error("--ipw-form must be hajek or ht, got '" + form + "'");
+  options.ipw_form = form == "ht" ? causalattn::IpwForm::horvitz_thompson : causalattn::IpwForm::hajek;
+  const std::string model = args.get("--outcome-model", "per-arm");
+  if (model != "per-arm" && model != "single") throw usage_error("--outcome-model must be per-arm or single, got '" + model + "'");
+  options.outcome_model = model == "single" ? causalattn::OutcomeModel::single : causalattn::OutcomeModel::per_arm;
+  const std::string kernel = args.get("--kernel", "rbf");
+  if (kernel == "linear") options.kernel.type = causalattn::KernelType::linear;
+  else if (kernel == "poly") options.kernel.type = causalattn::KernelType::polynomial;
+  else if (kernel != "rbf") throw usage_error("--kernel must be rbf, linear or poly, got '" + kernel + "'");
+  options.kernel.gamma = number_option(args, "--gamma", 0);
+  options.kernel.degree = integer_option(args, "--degree", 3, 1, 20);
+  return options;
+}
+
+/// Per-covariate standardised mean differences as a JSON object {name: value}.
+inline causalattn::JsonValue named_values(const std::vector<std::string>& names, const causalattn::Vector<double>& values) {
+  causalattn::JsonValue out = causalattn::JsonValue::object();
+  for (std::size_t j = 0; j < names.size() && causalattn::Index(j) < values.size(); ++j) out.set(names[j], values(causalattn::Index(j)));
+  return out;
+}
+
+/// The result as one JSON object (method, estimand, estimate, std_error, ci_low, ci_high, n_treated,
+/// n_control, diagnostics).
+inline causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates) {
+  using causalattn::JsonValue;
+  const auto& d = r.diagnostics;
+  JsonValue diagnostics = JsonValue::object();
+  diagnostics.set("smd_before", named_values(covariates, d.smd_before)).set("smd_after", named_values(covariates, d.smd_after));
+  diagnostics.set("ess_treated", d.ess_treated).set("ess_control", d.ess_control).set("max_weight", d.max_weight);
+  if (d.overlap.available) {
+    JsonValue overlap = JsonValue::object();
+    overlap.set("min_treated", d.overlap.min_treated).set("max_treated", d.overlap.max_treated);
+    overlap.set("min_control", d.overlap.min_control).set("max_control", d.overlap.max_control);
+    overlap.set("extreme", d.overlap.extreme).set("clipped", d.overlap.clipped).set("trimmed", d.overlap.trimmed);
+    diagnostics.set("overlap", overlap);
+  }
+  diagnostics.set("converged", r.status.converged).set("iterations", r.status.iterations).set("residual", r.status.residual);
+  diagnostics.set("std_error_method", r.std_error_method);
+  JsonValue warnings = JsonValue::array();
+  for (const auto& w : r.warnings) warnings.push_back(w);
+  diagnostics.set("warnings", warnings);
+  JsonValue out = JsonValue::object();
+  out.set("method", r.method).set("estimand", causalattn::estimand_name(r.estimand)).set("estimate", r.estimate);
+  out.set("std_error", r.std_error).set("ci_low", r.ci_low).set("ci_high", r.ci_high).set("confidence", r.confidence);
+  out.set("n_treated", r.n_treated).set("n_control", r.n_control).set("diagnostics", diagnostics);
+  return out;
+}
+
+/// The result as a table a person reads.
+inline std::string effect_text(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates, const std::string& path) {
+  std::ostringstream out;
+  const auto& d = r.diagnostics;
+  out << std::setprecision(6);
+  out << path << ": " << causalattn::estimand_name(r.estimand) << " by " << r.method << ", " << r.n_treated << " treated, "
+      << r.n_control << " control\n";
+  out << "  estimate    " << r.estimate << "\n";
+  out << "  std. error  " << r.std_error << "  (" << r.std_error_method << ")\n";
+  out << "  " << std::setprecision(3) << 100 * r.confidence << std::setprecision(6) << "% CI      [" << r.ci_low << ", "
+      << r.ci_high << "]\n";
+  if (r.status.iterations > 0) {
+    out << "  solver      " << (r.status.converged ? "converged" : "NOT converged") << " after " << r.status.iterations
+        << " iterations (residual " << r.status.residual << ")\n";
+  }
+  if (r.weights.size() > 0) {
+    out << "  weights     effective sample size treated " << d.ess_treated << ", control " << d.ess_control
+        << "; largest weight " << d.max_weight << "\n";
+  }
+  if (d.overlap.available) {
+    out << "  propensity  treated [" << d.overlap.min_treated << ", " << d.overlap.max_treated << "], control ["
+        << d.overlap.min_control << ", " << d.overlap.max_control << "]; " << d.overlap.extreme << " below 0.01 or above 0.99\n";
+  }
+  out << "  balance     " << std::left << std::setw(14) << "covariate" << std::right << std::setw(12) << "SMD before"
+      << std::setw(12) << "SMD after" << "\n";
+  for (std::size_t j = 0; j < covariates.size(); ++j) {
+    out << "              " << std::left << std::setw(14) << covariates[j] << std::right << std::fixed << std::setprecision(3)
+        << std::setw(12) << d.smd_before(causalattn::Index(j));
+    if (d.smd_after.size()) out << std::setw(12) << d.smd_after(causalattn::Index(j));
+    out << std::defaultfloat << std::setprecision(6) << "\n";
+  }
+  for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
+  return out.str();
+}
+
+/// `causalattn ate --data FILE --treatment COL --outcome COL ...`: one treatment-effect estimate.
+inline int run_ate(Invocation& call) {
+  const ArgumentList args(call.args,
+                          {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
+                           "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads",
+                           "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda"});
+  args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
+  for (const char* required : {"--data", "--treatment", "--outcome"})
+    if (!args.has(required)) throw usage_error(std::string("ate needs ") + required);
+  const std::string format = args.get("--format", call.format == OutputFormat::json ? "json" : "text");
+  if (format != "text" && format != "json") throw usage_error("--format must be text or json, got '" + format + "'");
+  const auto method = causalattn::effect_method_from_name(args.get("--method", "aipw"));
+  const causalattn::EffectOptions options = effect_options_from(args);
+  const std::string path = args.get("--data"), treatment = args.get("--treatment"), outcome = args.get("--outcome");
+  causalattn::CsvOptions csv;
+  std::vector<std::string> covariates = split_list(args.get("--covariates"));
+  if (!covariates.empty()) {
+    csv.columns = {treatment, outcome};
+    csv.columns.insert(csv.columns.end(), covariates.begin(), covariates.end());
+  }
+  causalattn::CsvTable<double> table;
+  try {
+    table = causalattn::read_csv<double>(path, csv);
+  } catch (const causalattn::invalid_input& e) {
+    if (!covariates.empty()) throw;
+    throw usage_error(std::string(e.what()) + " (every column but the treatment and the outcome is a covariate by default; "
+                                               "choose numeric ones with --covariates)");
+  }
+  auto column = [&](const std::string& name, const std::string& option) {
+    const auto it = std::find(table.names.begin(), table.names.end(), name);
+    if (it == table.names.end()) throw usage_error(option + " names '" + name + "', which is not a column of " + path);
+    return causalattn::Index(it - table.names.begin());
+  };
+  const causalattn::Index t_column = column(treatment, "--treatment"), y_column = column(outcome, "--outcome");
+  if (covariates.empty()) {
+    for (const auto& name : table.names)
+      if (name != treatment && name != outcome) covariates.push_back(name);
+  }
+  if (covariates.empty()) throw usage_error("no covariates: the file has only the treatment and outcome columns");
+  causalattn::Matrix<double> x(table.data.rows(), causalattn::Index(covariates.size()));
+  for (std::size_t j = 0; j < covariates.size(); ++j) x.col(causalattn::Index(j)) = table.data.col(column(covariates[j], "--covariates"));
+  const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
+  const auto result = causalattn::estimate_effect(method, causalattn::TreatmentData<double>(x, t, y), options);
+  if (format == "json") call.out << effect_json(result, covariates).dump() << "\n";
+  else call.out << effect_text(result, covariates, path);
+  return 0;
+}
+
+/// Registers ate.
+inline void register_effects_commands(CommandRegistry& registry) {
+  registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing",
+                "causalattn ate --data FILE --treatment COL --outcome COL [--covariates a,b,...]\n"
+                "               [--method naive|ols|ipw|aipw|ebal|balance] [--estimand ate|att] [--format text|json]\n"
+                "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
+                "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N]\n"
+                "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"
+                "  Covariates default to every column but the treatment and the outcome. Defaults are the textbook\n"
+                "  specification: unpenalised logistic propensity, OLS per arm, no clipping or trimming, method aipw.\n"
+                "  --folds 5 cross-fits AIPW (use it with --ridge or many covariates).",
+                run_ate});
+}
+
+}  // namespace causalattn_cli

@@ -1,0 +1,23 @@
+#pragma once
+/// \file
+/// Umbrella header of the effects module: treatment data, the estimators (difference in means,
+/// regression adjustment, IPW, AIPW, entropy balancing, kernel optimal balancing by SMO), inference
+/// and diagnostics.
+
+#include "causalattn/effects/aipw.hpp"
+#include "causalattn/effects/bootstrap.hpp"
+#include "causalattn/effects/diagnostics.hpp"
+#include "causalattn/effects/difference_in_means.hpp"
+#include "causalattn/effects/effect_estimate.hpp"
+#include "causalattn/effects/effect_options.hpp"
+#include "causalattn/effects/entropy_balancing.hpp"
+#include "causalattn/effects/estimate_effect.hpp"
+#include "causalattn/effects/gram.hpp"
+#include "causalattn/effects/inference.hpp"
+#include "causalattn/effects/ipw.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
+#include "causalattn/effects/linear_model.hpp"
+#include "causalattn/effects/logistic_model.hpp"
+#include "causalattn/effects/regression_adjustment.hpp"
+#include "causalattn/effects/smo.hpp"
+#include "causalattn/effects/treatment_data.hpp"

@@ -1,0 +1,113 @@
+// Kernel optimal balancing on top of the SMO solver: feasibility, optimality, balance, accuracy.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "causalattn/core/random.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
+#include "causalattn/io/csv.hpp"
+
+namespace ca = causalattn;
+using ca::Index;
+using Catch::Matchers::Contains;
+
+namespace {
+
+/// Confounded linear design with constant effect `tau` (as in estimators_test.cpp).
+void simulate(Index n, Index p, double tau, ca::Rng& rng, ca::Matrix<double>& x, ca::Vector<double>& t, ca::Vector<double>& y) {
+  x = ca::normal_matrix<double>(n, p, rng);
+  t.resize(n);
+  y.resize(n);
+  for (Index i = 0; i < n; ++i) {
+    const double score = 0.5 * x(i, 0) - 0.5 * x(i, 1);
+    t(i) = rng.bernoulli(1 / (1 + std::exp(-score))) ? 1 : 0;
+    y(i) = 1 + x(i, 0) + 0.5 * x(i, 1) - 0.5 * x(i, 2) + tau * t(i) + rng.normal();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("kernel balancing weights are feasible, optimal to the tolerance and reduce imbalance", "[effects][balance]") {
+  const std::uint64_t seed = 31337;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  ca::Matrix<double> x;
+  ca::Vector<double> t, y;
+  simulate(600, 5, 2.0, rng, x, t, y);
+  const ca::TreatmentData<double> data(x, t, y);
+  for (auto estimand : {ca::Estimand::ate, ca::Estimand::att}) {
+    for (auto kernel : {ca::KernelType::rbf, ca::KernelType::linear, ca::KernelType::polynomial}) {
+      INFO(ca::estimand_name(estimand) << ", kernel " << int(kernel));
+      ca::EffectOptions options;
+      options.estimand = estimand;
+      options.kernel.type = kernel;
+      options.kernel.degree = 2;
+      const auto r = ca::kernel_balancing(data, options);
+      REQUIRE(r.status.converged);
+      REQUIRE(r.status.residual <= options.smo.tolerance);
+      double treated = 0, control = 0;
+      for (Index i = 0; i < x.rows(); ++i) {
+        REQUIRE(r.weights(i) >= 0);
+        (t(i) == 1 ? treated : control) += r.weights(i);
+      }
+      REQUIRE(treated == Approx(1).epsilon(1e-12));
+      REQUIRE(control == Approx(1).epsilon(1e-12));
+      // Balancing the confounders x1, x2 removes most of their standardised mean difference.
+      for (Index j : {0, 1}) REQUIRE(std::abs(r.diagnostics.smd_after(j)) < 0.5 * std::abs(r.diagnostics.smd_before(j)));
+      REQUIRE(std::abs(r.estimate - 2.0) < 3 * r.std_error);
+      if (estimand == ca::Estimand::att) {
+        for (Index i = 0; i < x.rows(); ++i)
+          if (t(i) == 1) REQUIRE(r.weights(i) == Approx(1.0 / double(r.n_treated)));
+      }
+    }
+  }
+}
+
+TEST_CASE("a larger lambda trades balance for effective sample size", "[effects][balance]") {
+  const std::uint64_t seed = 2718;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  ca::Matrix<double> x;
+  ca::Vector<double> t, y;
+  simulate(400, 4, 1.0, rng, x, t, y);
+  const ca::TreatmentData<double> data(x, t, y);
+  ca::EffectOptions tight, loose;
+  tight.lambda = 0.01;
+  loose.lambda = 10;
+  const auto a = ca::kernel_balancing(data, tight), b = ca::kernel_balancing(data, loose);
+  REQUIRE(b.diagnostics.ess_control > a.diagnostics.ess_control);
+  REQUIRE(b.diagnostics.smd_after.cwiseAbs().sum() > a.diagnostics.smd_after.cwiseAbs().sum());
+}
+
+TEST_CASE("kernel balancing on the NSW experiment recovers the experimental effect", "[effects][balance]") {
+  ca::CsvOptions csv;
+  csv.columns = {"treat", "re78", "age", "educ", "black", "hisp", "married", "nodegree", "re74", "re75"};
+  const auto table = ca::read_csv<double>(std::string(CAUSALATTN_DATA_DIR) + "/lalonde/lalonde_nsw_dw.csv", csv);
+  const ca::Matrix<double> x = table.data.rightCols(8);
+  const ca::Vector<double> t = table.data.col(0), y = table.data.col(1);
+  ca::EffectOptions options;
+  options.estimand = ca::Estimand::att;
+  const auto r = ca::kernel_balancing(ca::TreatmentData<double>(x, t, y), options);
+  INFO(r.estimate << " +- " << r.std_error);
+  REQUIRE(std::abs(r.estimate - 1794.34) < 2 * r.std_error);
+  REQUIRE(r.std_error > 300);
+  REQUIRE(r.std_error < 1500);
+}
+
+TEST_CASE("kernel balancing rejects bad kernel options", "[effects][balance]") {
+  ca::Matrix<double> x(4, 1);
+  x << 1, 2, 3, 5;
+  ca::Vector<double> t(4), y(4);
+  t << 1, 0, 1, 0;
+  y << 1, 2, 3, 4;
+  const ca::TreatmentData<double> data(x, t, y);
+  ca::EffectOptions options;
+  options.kernel.gamma = -1;
+  REQUIRE_THROWS_WITH(ca::kernel_balancing(data, options), Contains("kernel.gamma"));
+  options = {};
+  options.lambda = -2;
+  REQUIRE_THROWS_WITH(ca::kernel_balancing(data, options), Contains("options.lambda"));
+  options = {};
+  options.smo.tolerance = 0;
+  REQUIRE_THROWS_WITH(ca::kernel_balancing(data, options), Contains("tolerance"));
+}
