@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -166,30 +167,39 @@ inline SmoResult solve_smo(const Eigen::Ref<const Matrix<double>>& q, const Eige
   for (Index t = 0; t < n; ++t) {
     if (a(t) != 0) g.noalias() += a(t) * q.col(t);
   }
-  const Vector<double> diagonal = q.diagonal();
+  const Vector<double> diagonal = q.diagonal(), labels = y;
+  const double *dp = diagonal.data(), *yp = labels.data();
+  // I_up / I_low membership of every variable, updated only for the two that move.
+  std::vector<char> up(static_cast<std::size_t>(n)), low(static_cast<std::size_t>(n));
+  auto set_flags = [&](Index t) {
+    up[std::size_t(t)] = yp[t] > 0 ? a(t) < upper(t) : a(t) > 0;
+    low[std::size_t(t)] = yp[t] > 0 ? a(t) > 0 : a(t) < upper(t);
+  };
+  for (Index t = 0; t < n; ++t) set_flags(t);
   const long long limit = options.max_iterations > 0 ? options.max_iterations
                                                      : std::max<long long>(10'000'000, 100 * static_cast<long long>(n));
   for (;;) {
     // i: the maximal violator in I_up; then j in I_low with the largest second-order decrease.
     Index i = -1, j = -1;
     double m_up = -inf, m_low = inf, best = inf;
+    const double* gp = g.data();
     for (Index t = 0; t < n; ++t) {
-      const bool up = y(t) > 0 ? a(t) < upper(t) : a(t) > 0;
-      if (up && -y(t) * g(t) > m_up) {
-        m_up = -y(t) * g(t);
+      const double v = -yp[t] * gp[t];
+      if (up[std::size_t(t)] && v > m_up) {
+        m_up = v;
         i = t;
       }
     }
     if (i >= 0) {
-      const auto q_i = q.col(i);
+      const double* q_i = q.col(i).data();
+      const double d_i = diagonal(i), y_i = yp[i];
       for (Index t = 0; t < n; ++t) {
-        const bool low = y(t) > 0 ? a(t) > 0 : a(t) < upper(t);
-        if (!low) continue;
-        const double v = -y(t) * g(t);
+        if (!low[std::size_t(t)]) continue;
+        const double v = -yp[t] * gp[t];
         m_low = std::min(m_low, v);
         const double b = m_up - v;
         if (b <= 0) continue;
-        double curvature = diagonal(i) + diagonal(t) - 2 * y(i) * y(t) * q_i(t);
+        double curvature = d_i + dp[t] - 2 * y_i * yp[t] * q_i[t];
         if (curvature <= 0) curvature = options.tau;
         if (-b * b / curvature < best) {
           best = -b * b / curvature;
@@ -212,6 +222,7 @@ inline SmoResult solve_smo(const Eigen::Ref<const Matrix<double>>& q, const Eige
     const double delta_i = new_i - a(i), delta_j = new_j - a(j);
     a(i) = new_i;
     a(j) = new_j;
+    for (Index t : {i, j}) set_flags(t);
     g.noalias() += delta_i * q.col(i) + delta_j * q.col(j);
   }
   result.objective = 0.5 * a.dot(g + p);
