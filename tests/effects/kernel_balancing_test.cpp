@@ -111,3 +111,28 @@ TEST_CASE("kernel balancing rejects bad kernel options", "[effects][balance]") {
   options.smo.tolerance = 0;
   REQUIRE_THROWS_WITH(ca::kernel_balancing(data, options), Contains("tolerance"));
 }
+
+TEST_CASE("kernel balancing on a user Gram matrix equals the built-in kernel and checks the matrix", "[effects][balance]") {
+  const std::uint64_t seed = 1618;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  ca::Matrix<double> x;
+  ca::Vector<double> t, y;
+  simulate(300, 3, 1.0, rng, x, t, y);
+  const ca::TreatmentData<double> data(x, t, y);
+  ca::EffectOptions options;
+  options.standardize = false;  // so that the user's Gram matrix is over the same covariates
+  const ca::Matrix<double> gram = ca::gram_matrix(x);
+  for (auto estimand : {ca::Estimand::ate, ca::Estimand::att}) {
+    options.estimand = estimand;
+    const auto builtin = ca::kernel_balancing(data, options), user = ca::kernel_balancing(data, gram, options);
+    REQUIRE(user.estimate == Approx(builtin.estimate).epsilon(1e-12));
+    REQUIRE((user.weights - builtin.weights).cwiseAbs().maxCoeff() < 1e-12);
+  }
+  REQUIRE_THROWS_WITH(ca::kernel_balancing(data, gram.topRows(10), options), Contains("gram"));
+  ca::Matrix<double> skewed = gram;
+  skewed(5, 2) += 0.5;
+  REQUIRE_THROWS_WITH(ca::kernel_balancing(data, skewed, options), Contains("gram: is not symmetric: (5, 2)"));
+  options.bootstrap = 10;
+  REQUIRE_THROWS_WITH(ca::kernel_balancing(data, gram, options), Contains("options.bootstrap"));
+}

@@ -31,19 +31,24 @@ std::string to_text(T value) {
 
 }  // namespace detail
 
-/// Throws unless every entry of `m` is finite. O(rows * cols).
+/// Throws unless every entry of column `j` of `m` is finite, naming the first bad row. O(rows).
+/// Example: `check_finite_column("X", X, 3);`
+template <class Derived>
+void check_finite_column(const std::string& argument, const Eigen::DenseBase<Derived>& m, Eigen::Index j) {
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    const auto v = m(i, j);
+    if (!std::isfinite(v)) {
+      throw invalid_input(argument, "non-finite value " + detail::to_text(v) + " at row " + std::to_string(i) + ", column " +
+                                        std::to_string(j));
+    }
+  }
+}
+
+/// Throws unless every entry of `m` is finite (columns in order, the first bad entry named). O(rows * cols).
 /// \param argument name used in the message. Example: `check_finite("X", X);`
 template <class Derived>
 void check_finite(const std::string& argument, const Eigen::DenseBase<Derived>& m) {
-  for (Eigen::Index j = 0; j < m.cols(); ++j) {
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-      const auto v = m(i, j);
-      if (!std::isfinite(v)) {
-        throw invalid_input(argument, "non-finite value " + detail::to_text(v) + " at row " +
-                                          std::to_string(i) + ", column " + std::to_string(j));
-      }
-    }
-  }
+  for (Eigen::Index j = 0; j < m.cols(); ++j) check_finite_column(argument, m, j);
 }
 
 /// Throws if `m` has no rows or no columns. O(1).
@@ -90,21 +95,23 @@ void check_square(const std::string& argument, const Eigen::EigenBase<Derived>& 
   }
 }
 
+/// Throws if column `j` of `m` is constant (all entries equal). O(rows).
+/// Example: `check_not_constant_column("X", X, 0);`
+template <class Derived>
+void check_not_constant_column(const std::string& argument, const Eigen::DenseBase<Derived>& m, Eigen::Index j) {
+  for (Eigen::Index i = 1; i < m.rows(); ++i)
+    if (!(m(i, j) == m(0, j))) return;
+  if (m.rows() > 0) {
+    throw invalid_input(argument, "column " + std::to_string(j) + " is constant (every row equals " + detail::to_text(m(0, j)) + ")");
+  }
+}
+
 /// Throws if a column of `m` is constant (all entries equal), which makes variances, correlations
 /// and standardisation undefined. O(rows * cols).
 /// Example: `check_no_constant_columns("X", X);`
 template <class Derived>
 void check_no_constant_columns(const std::string& argument, const Eigen::DenseBase<Derived>& m) {
-  for (Eigen::Index j = 0; j < m.cols(); ++j) {
-    bool constant = true;
-    for (Eigen::Index i = 1; i < m.rows() && constant; ++i) {
-      constant = m(i, j) == m(0, j);
-    }
-    if (constant && m.rows() > 0) {
-      throw invalid_input(argument, "column " + std::to_string(j) + " is constant (every row equals " +
-                                        detail::to_text(m(0, j)) + ")");
-    }
-  }
+  for (Eigen::Index j = 0; j < m.cols(); ++j) check_not_constant_column(argument, m, j);
 }
 
 /// Throws unless `lo <= value <= hi` and `value` is not NaN. Used by options' `validate()`. O(1).

@@ -41,13 +41,15 @@ struct Skeleton {
 
   /// PC's starting point: the complete undirected graph over p nodes, less the pairs the knowledge
   /// bans (forbidden both ways; removed without a test, empty separating set).
-  static Skeleton complete(Index p, const BackgroundKnowledge& knowledge) {
+  static Skeleton complete(Index p, const BackgroundKnowledge& knowledge, int threads) {
     Skeleton sk;
     sk.adjacent.assign(std::size_t(p * p), 1);
-    for (Index i = 0; i < p; ++i)
+    sk.sepset.resize(std::size_t(p));
+    parallel_for(Index(0), p, threads, [&](Index i) {  // p^2 slots: allocated row by row in parallel
       for (Index j = 0; j < p; ++j)
         if (i == j || knowledge.banned(i, j)) sk.adjacent[std::size_t(i * p + j)] = 0;
-    sk.sepset.assign(std::size_t(p), std::vector<std::vector<Index>>(std::size_t(p)));
+      sk.sepset[std::size_t(i)].resize(std::size_t(p));
+    });
     sk.max_p = Matrix<double>::Zero(p, p);
     return sk;
   }
@@ -57,16 +59,16 @@ struct Skeleton {
 /// (both sides' conditioning sets, each distinct set tested once), removals applied after the depth.
 template <class Test>
 Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
-  Skeleton sk = Skeleton::complete(p, options.knowledge);
+  Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
   for (Index depth = 0;; ++depth) {
     std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
-    Index max_degree = 0;
-    for (Index i = 0; i < p; ++i) {
+    parallel_for(Index(0), p, options.threads, [&](Index i) {
       for (Index j = 0; j < p; ++j)
         if (sk.adjacent[std::size_t(i * p + j)]) neighbours[std::size_t(i)].push_back(j);
-      max_degree = std::max<Index>(max_degree, Index(neighbours[std::size_t(i)].size()));
-    }
+    });
+    Index max_degree = 0;
+    for (const auto& list : neighbours) max_degree = std::max<Index>(max_degree, Index(list.size()));
     if (max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth)) break;
     std::vector<std::pair<Index, Index>> edges;
     for (Index x = 0; x < p; ++x)
@@ -135,7 +137,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
 /// Skeleton, original (order-dependent) variant: removals take effect at once, first set found.
 template <class Test>
 Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) {
-  Skeleton sk = Skeleton::complete(p, options.knowledge);
+  Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
   for (Index depth = 0;; ++depth) {
     Index max_degree = 0;
     for (Index i = 0; i < p; ++i) {
