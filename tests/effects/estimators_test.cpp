@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "causalattn/effects/logistic_model.hpp"
 #include "causalattn/effects/regression_adjustment.hpp"
 #include "causalattn/io/csv.hpp"
+#include "simulated_effects.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -58,16 +60,9 @@ ca::EffectOptions with_estimand(ca::Estimand estimand) {
   return options;
 }
 
-/// A confounded linear design with a constant effect `tau`: X ~ N(0, I_p), T ~ Bernoulli(sigmoid(0.5 x1 - 0.5 x2)),
-/// Y = 1 + x1 + 0.5 x2 - 0.5 x3 + tau T + N(0, 1).
 Loaded simulate(Index n, Index p, double tau, ca::Rng& rng) {
-  Loaded d{ca::normal_matrix<double>(n, p, rng), ca::Vector<double>(n), ca::Vector<double>(n)};
-  for (Index i = 0; i < n; ++i) {
-    const double score = 0.5 * d.x(i, 0) - 0.5 * d.x(i, 1);
-    d.t(i) = rng.bernoulli(1 / (1 + std::exp(-score))) ? 1 : 0;
-    d.y(i) = 1 + d.x(i, 0) + 0.5 * d.x(i, 1) - 0.5 * d.x(i, 2) + tau * d.t(i) + rng.normal();
-  }
-  return d;
+  auto d = ca::test::simulate_effects(n, p, tau, rng);
+  return {std::move(d.x), std::move(d.t), std::move(d.y)};
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <utility>
 
 #include "causalattn/core/random.hpp"
 #include "causalattn/effects/kernel_balancing.hpp"
 #include "causalattn/io/csv.hpp"
+#include "simulated_effects.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -13,16 +15,11 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-/// Confounded linear design with constant effect `tau` (as in estimators_test.cpp).
 void simulate(Index n, Index p, double tau, ca::Rng& rng, ca::Matrix<double>& x, ca::Vector<double>& t, ca::Vector<double>& y) {
-  x = ca::normal_matrix<double>(n, p, rng);
-  t.resize(n);
-  y.resize(n);
-  for (Index i = 0; i < n; ++i) {
-    const double score = 0.5 * x(i, 0) - 0.5 * x(i, 1);
-    t(i) = rng.bernoulli(1 / (1 + std::exp(-score))) ? 1 : 0;
-    y(i) = 1 + x(i, 0) + 0.5 * x(i, 1) - 0.5 * x(i, 2) + tau * t(i) + rng.normal();
-  }
+  auto d = ca::test::simulate_effects(n, p, tau, rng);
+  x = std::move(d.x);
+  t = std::move(d.t);
+  y = std::move(d.y);
 }
 
 }  // namespace

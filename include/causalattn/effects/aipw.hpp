@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "causalattn/core/random.hpp"
+#include <utility>
+
 #include "causalattn/effects/detail/arm_models.hpp"
 #include "causalattn/effects/detail/propensity.hpp"
 #include "causalattn/effects/bootstrap.hpp"
@@ -47,8 +49,9 @@ EffectEstimate aipw(const TreatmentData<Scalar>& data, const EffectOptions& opti
   if (options.bootstrap > 0) {
     return detail::bootstrap(data, options, [](const TreatmentData<Scalar>& d, const EffectOptions& o) { return aipw(d, o); });
   }
-  EffectEstimate r = detail::start_estimate("aipw", detail::make_sample(data, options.standardize), options);
-  const detail::Sample s = detail::trim_sample(detail::make_sample(data, options.standardize), options, r);
+  detail::Sample full = detail::make_sample(data, options.standardize);
+  EffectEstimate r = detail::start_estimate("aipw", full, options);
+  const detail::Sample s = detail::trim_sample(std::move(full), options, r);
   const Index n = s.units();
   Vector<double> e(n), m1(n), m0(n);
   const int folds = std::min<int>(options.folds, int(std::min(s.treated.size(), s.control.size())) / 2);

@@ -2,6 +2,8 @@
 /// \file
 /// Inverse probability weighting with a logistic propensity model.
 
+#include <utility>
+
 #include "causalattn/effects/detail/arm_models.hpp"
 #include "causalattn/effects/detail/propensity.hpp"
 #include "causalattn/effects/bootstrap.hpp"
@@ -23,8 +25,9 @@ EffectEstimate ipw(const TreatmentData<Scalar>& data, const EffectOptions& optio
   if (options.bootstrap > 0) {
     return detail::bootstrap(data, options, [](const TreatmentData<Scalar>& d, const EffectOptions& o) { return ipw(d, o); });
   }
-  EffectEstimate r = detail::start_estimate("ipw", detail::make_sample(data, options.standardize), options);
-  const detail::Sample s = detail::trim_sample(detail::make_sample(data, options.standardize), options, r);
+  detail::Sample full = detail::make_sample(data, options.standardize);
+  EffectEstimate r = detail::start_estimate("ipw", full, options);
+  const detail::Sample s = detail::trim_sample(std::move(full), options, r);
   const detail::Propensity ps = detail::fit_propensity(s, options, r);
   const Index n = s.units();
   const bool hajek = options.ipw_form == IpwForm::hajek;

@@ -65,8 +65,8 @@ inline Propensity fit_propensity(const Sample& s, const EffectOptions& options, 
 /// The sample restricted to the units whose propensity lies in [trim, 1 - trim] (all units when
 /// trim = 0). Warns about the change of estimand; throws `invalid_input` if an arm is left with
 /// fewer than 2 units.
-inline Sample trim_sample(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
-  if (options.trim <= 0) return s;
+inline Sample trim_sample(Sample s, const EffectOptions& options, EffectEstimate& result) {
+  if (options.trim <= 0) return s;  // moved out: no copy
   const Vector<double> e = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance).probabilities;
   std::vector<Index> kept;
   for (Index i = 0; i < s.units(); ++i)
