@@ -32,6 +32,25 @@ TEMPLATE_TEST_CASE("correlation matrix equals the textbook formula", "[discovery
   REQUIRE_THROWS_WITH(ca::correlation_matrix(ca::Matrix<double>::Zero(1, 2)), Contains("correlations need >= 2"));
 }
 
+
+TEMPLATE_TEST_CASE("correlation matrix over sample chunks and blocks: textbook values, any thread count", "[discovery][correlation]",
+                   float, double) {
+  // n = 3000 rows split into sample chunks (p = 7: one block, 8 chunks; p = 150: two 128-blocks,
+  // 3 chunks; p = 300: 3 blocks, 2 chunks); a lost or doubled chunk or block changes the values.
+  ca::Rng rng(7);
+  for (Index p : {7, 150, 300}) {
+    ca::Matrix<TestType> x = ca::normal_matrix<TestType>(3000, p, rng);
+    for (Index j = 1; j < p; ++j) x.col(j) += TestType(0.5) * x.col(j - 1);
+    const auto one = ca::correlation_matrix(x, 1);
+    const auto two = ca::correlation_matrix(x, 2);
+    REQUIRE(one == two);
+    const ca::Matrix<double> centred = x.template cast<double>().rowwise() - x.template cast<double>().colwise().mean();
+    const ca::Vector<double> norms = centred.colwise().norm();
+    const ca::Matrix<double> expected = (centred.transpose() * centred).cwiseQuotient(norms * norms.transpose());
+    INFO("p = " << p);
+    REQUIRE((one.template cast<double>() - expected).cwiseAbs().maxCoeff() < 10 * ca::test_precision<TestType>() * 1e-2);
+  }
+}
 TEST_CASE("partial correlation equals the correlation of regression residuals", "[discovery][correlation]") {
   const std::uint64_t seed = 7;
   INFO("seed " << seed);

@@ -3,8 +3,10 @@
 /// Correlation matrices from data (X^T X by blocks, in parallel) or from a covariance matrix.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -18,8 +20,9 @@ namespace causalattn {
 
 /// Pearson correlation matrix of the columns of `data` (n x p, rows = samples): columns are
 /// centred, the covariance X^T X is computed as its lower block triangle (one single-threaded GEMM
-/// per 128 x 128 block, blocks spread over `threads`, 0 = all; the result does not depend on the
-/// thread count), and R = D^-1 C D^-1 with D = sqrt(diag C). The
+/// per 128 x 128 block and, when there are fewer than 8 blocks, per chunk of samples, spread over
+/// `threads`, 0 = all; the result does not depend on the thread count), and R = D^-1 C D^-1 with
+/// D = sqrt(diag C). The
 /// result is exactly symmetric with a unit diagonal. Throws `invalid_input` for fewer than 2 rows,
 /// an empty matrix, non-finite values or a constant column (its correlation is undefined).
 /// Complexity O(n p^2).
@@ -36,18 +39,42 @@ Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Deri
     check_not_constant_column("data", data, j);
     centred.col(j) = data.col(j).array() - data.col(j).mean();
   });
+  // Tasks are (block of the lower block triangle, chunk of samples). With few blocks (small p) the
+  // samples are cut into chunks so that both cores have work; the chunk count depends on n and p
+  // only, and the chunks' partial products are added in chunk order, so the result is the same
+  // for any thread count.
+  const Index n = centred.rows(), pairs = blocks * (blocks + 1) / 2;
+  const Index chunks = std::max<Index>(1, std::min<Index>((8 + pairs - 1) / pairs, n / 256));
+  const Index chunk_rows = (n + chunks - 1) / chunks;
   Matrix<Scalar> c = Matrix<Scalar>::Zero(p, p);
-  parallel_for(Index(0), blocks * (blocks + 1) / 2, threads, [&](Index task) {
-    Index row = 0;  // task -> (row, col) in the lower block triangle, row-major
-    while ((row + 1) * (row + 2) / 2 <= task) ++row;
-    const Index col = task - row * (row + 1) / 2;
-    const Index r0 = row * block, rows = std::min(block, p - r0), c0 = col * block, cols = std::min(block, p - c0);
-    const Index n = centred.rows();
-    // One single-threaded GEMM per block (X_r' X_c), so `threads` alone sets the parallelism and the
-    // summation order does not depend on it.
-    detail::serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, n, centred.data() + r0 * n, n, centred.data() + c0 * n, n,
-                                                          &c(r0, c0), p, Scalar(1));
+  std::vector<Matrix<Scalar>> partial(std::size_t(chunks > 1 ? pairs * chunks : 0));
+  const auto block_of = [&](Index pair) {  // pair -> (first row, rows, first column, columns), row-major order
+    Index row = 0;
+    while ((row + 1) * (row + 2) / 2 <= pair) ++row;
+    const Index col = pair - row * (row + 1) / 2;
+    return std::array<Index, 4>{row * block, std::min(block, p - row * block), col * block, std::min(block, p - col * block)};
+  };
+  parallel_for(Index(0), pairs * chunks, threads, [&](Index task) {
+    const auto [r0, rows, c0, cols] = block_of(task / chunks);
+    const Index k0 = (task % chunks) * chunk_rows, k = std::min(chunk_rows, n - k0);
+    Scalar* out = &c(r0, c0);
+    Index out_stride = p;
+    if (chunks > 1) {
+      partial[std::size_t(task)] = Matrix<Scalar>::Zero(rows, cols);
+      out = partial[std::size_t(task)].data();
+      out_stride = rows;
+    }
+    // One single-threaded GEMM per task (X_r' X_c over the chunk's samples), so `threads` alone
+    // sets the parallelism and the summation order does not depend on it.
+    detail::serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n,
+                                                          centred.data() + c0 * n + k0, n, out, out_stride, Scalar(1));
   });
+  if (chunks > 1) {
+    parallel_for(Index(0), pairs, threads, [&](Index pair) {
+      const auto [r0, rows, c0, cols] = block_of(pair);
+      for (Index chunk = 0; chunk < chunks; ++chunk) c.block(r0, c0, rows, cols) += partial[std::size_t(pair * chunks + chunk)];
+    });
+  }
   const Vector<Scalar> inverse_sd = c.diagonal().cwiseSqrt().cwiseInverse();
   parallel_for(Index(0), p, threads, [&](Index j) {  // scale the lower triangle, mirror it: exactly symmetric
     c(j, j) = Scalar(1);

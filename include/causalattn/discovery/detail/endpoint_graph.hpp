@@ -48,6 +48,11 @@ class TwoWayBitMatrix {
 /// Mixed graph over p nodes for PC's orientation phase. Adjacency is also kept as sorted lists, so
 /// listing pairs and triples costs O(edges) rather than O(p^2), and the ancestry table is a
 /// `TwoWayBitMatrix`, so its reconstruction after removing a directed edge costs O(edges x hits).
+/// The reconstruction is lazy: the reference rebuilds the table whenever a directed edge is removed
+/// (each time a collider re-orients an edge that is already directed), then records the edges
+/// oriented since. Here a removal only marks the table stale and the edges oriented afterwards are
+/// queued; the first read rebuilds it from the graph without the queued edges and then records
+/// them in order, which gives the same table with one rebuild instead of one per removal.
 class EndpointGraph {
  public:
   explicit EndpointGraph(Index p)
@@ -61,7 +66,10 @@ class EndpointGraph {
   bool directed(Index i, Index j) const { return mark(i, j) == -1 && mark(j, i) == 1; }
   bool undirected(Index i, Index j) const { return mark(i, j) == -1 && mark(j, i) == -1; }
   /// True if j is recorded as an ancestor of i (orienting i -> j would close a cycle).
-  bool recorded_ancestor(Index i, Index j) const { return d_.test(i, j); }
+  bool recorded_ancestor(Index i, Index j) {
+    if (stale_) reconstitute();
+    return d_.test(i, j);
+  }
 
   /// Adds i --- j (skeleton construction).
   void add_undirected(Index i, Index j) { set(i, j, -1, -1); }
@@ -69,7 +77,10 @@ class EndpointGraph {
   void remove(Index i, Index j) {
     const bool was_directed = directed(i, j) || directed(j, i);
     set(i, j, 0, 0);
-    if (was_directed) reconstitute();
+    if (was_directed) {
+      stale_ = true;
+      oriented_since_stale_.clear();
+    }
   }
   /// Orients i -> j (replacing any edge).
   void orient(Index i, Index j) {
@@ -138,25 +149,41 @@ class EndpointGraph {
     }
   }
   // Records the new edge i -> j in the ancestry table (not a full transitive closure, by design):
-  // d(j, i); d(j, k) for every k with d(i, k); d(k, i) for every k with d(k, j).
+  // d(j, i); d(j, k) for every k with d(i, k); d(k, i) for every k with d(k, j). Queued while the
+  // table is stale.
   void adjust(Index i, Index j) {
+    if (stale_) {
+      oriented_since_stale_.emplace_back(i, j);
+      return;
+    }
+    record(i, j);
+  }
+  void record(Index i, Index j) {
     d_.set(j, i);
     d_.positions(i, true, scratch_);
     for (Index k : scratch_) d_.set(j, k);
     d_.positions(j, false, scratch_);
     for (Index k : scratch_) d_.set(k, i);
   }
+  // The reference's rebuild (directed edges by descending tail-or-head pair) over the graph as it
+  // was when the table went stale, i.e. without the queued edges, which are then recorded in order.
   void reconstitute() {
+    std::vector<std::pair<Index, Index>> queued = oriented_since_stale_;
+    std::sort(queued.begin(), queued.end());
+    const auto is_queued = [&](Index a, Index b) { return std::binary_search(queued.begin(), queued.end(), std::pair<Index, Index>{a, b}); };
     d_.clear();
     for (Index i = 0; i < p_; ++i) d_.set(i, i);
     for (Index i = p_ - 1; i >= 0; --i) {
       const auto& list = adjacents(i);
       for (auto it = list.rbegin(); it != list.rend() && *it > i; ++it) {
         const Index j = *it;
-        if (directed(i, j)) adjust(i, j);
-        else if (directed(j, i)) adjust(j, i);
+        if (directed(i, j) && !is_queued(i, j)) record(i, j);
+        else if (directed(j, i) && !is_queued(j, i)) record(j, i);
       }
     }
+    for (const auto& [a, b] : oriented_since_stale_) record(a, b);
+    oriented_since_stale_.clear();
+    stale_ = false;
   }
   // Pairs grouped by their first node (keeping the global order), so that the inner loop of the
   // reference's pair-by-pair scan visits only the pairs that can extend a given one.
@@ -180,6 +207,8 @@ class EndpointGraph {
   std::vector<int> g_;
   std::vector<std::vector<Index>> neighbours_;
   TwoWayBitMatrix d_;
+  bool stale_ = false;                                        // a directed edge was removed since the last rebuild
+  std::vector<std::pair<Index, Index>> oriented_since_stale_;  // edges oriented since, in order
   std::vector<Index> scratch_;
 };
 

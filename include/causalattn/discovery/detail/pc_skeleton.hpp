@@ -55,37 +55,56 @@ struct Skeleton {
   }
 };
 
-/// Skeleton, stable variant: adjacency frozen per depth, every unordered pair handled by one task
-/// (both sides' conditioning sets, each distinct set tested once), removals applied after the depth.
+/// Copies the strict lower triangle of a square matrix into its upper one, in 64 x 64 tiles
+/// handed to threads by tile column, so that no two threads write to the same cache line and the
+/// strided side of the transposition stays inside one tile. O(p^2).
+inline void mirror_lower_to_upper(Matrix<double>& table, int threads) {
+  constexpr Index tile = 64;
+  const Index p = table.rows();
+  parallel_for(Index(0), (p + tile - 1) / tile, threads, [&](Index column_tile) {
+    const Index y_end = std::min(p, (column_tile + 1) * tile);
+    for (Index x_begin = 0; x_begin < y_end; x_begin += tile)
+      for (Index y = column_tile * tile; y < y_end; ++y)
+        for (Index x = x_begin; x < std::min(y, x_begin + tile); ++x) table(x, y) = table(y, x);
+  });
+}
+
+/// Skeleton, stable variant: adjacency frozen per depth, every unordered pair x < y handled by the
+/// task of row x (both sides' conditioning sets, each distinct set tested once), removals applied
+/// after the depth.
 template <class Test>
 Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
   Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
+  std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
+  parallel_for(Index(0), p, options.threads, [&](Index i) {
+    const char* row = sk.adjacent.data() + i * p;
+    auto& list = neighbours[std::size_t(i)];
+    list.reserve(std::size_t(std::count(row, row + p, char(1))));
+    for (Index j = 0; j < p; ++j)
+      if (row[j]) list.push_back(j);
+  });
   for (Index depth = 0;; ++depth) {
-    std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
-    parallel_for(Index(0), p, options.threads, [&](Index i) {
-      for (Index j = 0; j < p; ++j)
-        if (sk.adjacent[std::size_t(i * p + j)]) neighbours[std::size_t(i)].push_back(j);
+    parallel_for(Index(0), p, options.threads, [&](Index i) {  // drop the neighbours removed last depth
+      auto& list = neighbours[std::size_t(i)];
+      list.erase(std::remove_if(list.begin(), list.end(), [&](Index j) { return !sk.adjacent[std::size_t(i * p + j)]; }), list.end());
     });
     Index max_degree = 0;
     for (const auto& list : neighbours) max_degree = std::max<Index>(max_degree, Index(list.size()));
     if (max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth)) break;
-    std::vector<std::pair<Index, Index>> edges;
-    for (Index x = 0; x < p; ++x)
-      for (Index y : neighbours[std::size_t(x)])
-        if (x < y) edges.emplace_back(x, y);
-    // One task per pair, writing only that pair's entries: removals go to `next` (the adjacency
-    // read during the depth stays frozen), separating sets and p-values to the pair's own slots. A
-    // set from y's side that lies inside adj(x) was already tested from x's side. Pairs are handed
-    // out in blocks so that the ~p^2/2 cheap depth-0 tasks stay cheap.
+    // Row x's task handles its pairs x < y and writes only into row x's cells: removals to next[x][y]
+    // (the adjacency read during the depth stays frozen), the p-value to max_p(y, x) (column x of
+    // the column-major table), the separating set to sepset[x][y]. Threads therefore never write
+    // to the same cache line; row y copies the removals of its pairs x < y after the depth, and
+    // max_p's upper triangle is filled after the last depth. A set from y's side that lies inside
+    // adj(x) was already tested from x's side.
     std::vector<char> next = sk.adjacent;
-    std::vector<long long> tests_by_worker(std::size_t(resolve_threads(options.threads)), 0);
+    std::vector<long long> tests_by_row(std::size_t(p), 0);
     const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
-    auto handle_pair = [&](std::size_t e, long long& tests) {
-      const auto [x, y] = edges[e];
+    auto handle_pair = [&](Index x, Index y, long long& tests) {
       if (options.knowledge.required(x, y) || options.knowledge.required(y, x)) return;  // never tested
       bool removed = false;
-      double max_p = sk.max_p(x, y);
+      double max_p = sk.max_p(y, x);
       std::vector<Index> separating;
       auto run = [&](const std::vector<Index>& subset) {
         const double pv = test.test(x, y, subset).p_value;
@@ -113,24 +132,33 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
           if (!go_on) break;
         }
       }
-      sk.max_p(x, y) = sk.max_p(y, x) = max_p;
+      sk.max_p(y, x) = max_p;
       if (!removed) return;
       std::sort(separating.begin(), separating.end());
       separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
-      next[std::size_t(x * p + y)] = next[std::size_t(y * p + x)] = 0;
-      sk.sepset[std::size_t(y)][std::size_t(x)] = separating;
+      next[std::size_t(x * p + y)] = 0;
       sk.sepset[std::size_t(x)][std::size_t(y)] = std::move(separating);
     };
-    const auto pairs = Index(edges.size());
-    const Index block = std::max<Index>(1, pairs / 1024);
-    parallel_for_workers(Index(0), (pairs + block - 1) / block, options.threads, [&](Index b, int worker) {
-      for (Index e = b * block; e < std::min(pairs, (b + 1) * block); ++e) handle_pair(std::size_t(e), tests_by_worker[std::size_t(worker)]);
+    parallel_for(Index(0), p, options.threads, [&](Index x) {
+      long long tests = 0;
+      const auto& list = neighbours[std::size_t(x)];
+      for (auto it = std::upper_bound(list.begin(), list.end(), x); it != list.end(); ++it) handle_pair(x, *it, tests);
+      tests_by_row[std::size_t(x)] = tests;
+    });
+    parallel_for(Index(0), p, options.threads, [&](Index y) {  // row y takes the removals of its pairs x < y
+      for (Index x : neighbours[std::size_t(y)]) {
+        if (x >= y) break;
+        if (next[std::size_t(x * p + y)]) continue;
+        next[std::size_t(y * p + x)] = 0;
+        sk.sepset[std::size_t(y)][std::size_t(x)] = sk.sepset[std::size_t(x)][std::size_t(y)];
+      }
     });
     sk.adjacent.swap(next);
     long long tests = 0;
-    for (long long t : tests_by_worker) tests += t;
+    for (long long t : tests_by_row) tests += t;
     sk.tests_per_depth.push_back(tests);
   }
+  mirror_lower_to_upper(sk.max_p, options.threads);
   return sk;
 }
 
