@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -121,6 +122,21 @@ void check_in_range(const std::string& argument, T value, T lo, T hi) {
   if (!(value >= lo && value <= hi)) {
     throw invalid_input(argument, "is " + detail::to_text(value) + ", must lie in [" + detail::to_text(lo) +
                                       ", " + detail::to_text(hi) + "]");
+  }
+}
+
+/// Throws unless every entry of `indices` lies in [0, size) and none repeats; `noun` names what an
+/// index stands for in the message ("node 7 is out of range [0, 5)", "lists node 2 twice"). O(size + |indices|).
+/// Example: `check_distinct_indices("latent", latent, dag.size(), "node");`
+inline void check_distinct_indices(const std::string& argument, const std::vector<Eigen::Index>& indices, Eigen::Index size,
+                                   const std::string& noun) {
+  std::vector<char> seen(static_cast<std::size_t>(size), 0);
+  for (const Eigen::Index v : indices) {
+    if (v < 0 || v >= size) {
+      throw invalid_input(argument, noun + " " + std::to_string(v) + " is out of range [0, " + std::to_string(size) + ")");
+    }
+    if (seen[static_cast<std::size_t>(v)]) throw invalid_input(argument, "lists " + noun + " " + std::to_string(v) + " twice");
+    seen[static_cast<std::size_t>(v)] = 1;
   }
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 #include "causalattn/graph/graph.hpp"
@@ -87,24 +88,46 @@ inline bool d_separated(const Graph& dag, Index x, Index y, const std::vector<In
 }
 
 /// A conditional-independence test that answers from a known DAG: p-value 1 when d-separated, 0
-/// otherwise, so PC run with it recovers the DAG's CPDAG exactly (a correctness oracle).
+/// otherwise, so PC run with it recovers the DAG's CPDAG exactly (a correctness oracle). Given a
+/// list of observed nodes, it answers over those only (variable i is DAG node observed[i]; the
+/// others are latent), the oracle for FCI.
 /// Example: `causalattn::DSeparationTest oracle(dag); pc(oracle, ...);`
 class DSeparationTest {
  public:
-  /// \param dag the true DAG (validated).
-  explicit DSeparationTest(const Graph& dag) : lists_(dag) {}
-  /// Number of variables.
-  Index variables() const noexcept { return static_cast<Index>(lists_.parents.size()); }
-  /// p = 1 if x and y are d-separated by s, else 0. O(p + edges).
+  /// \param dag the true DAG (validated); every node observed.
+  explicit DSeparationTest(const Graph& dag) : DSeparationTest(dag, all_nodes(dag.size())) {}
+  /// \param dag      the true DAG (validated).
+  /// \param observed the DAG nodes the test's variables stand for, in order (distinct, in range).
+  DSeparationTest(const Graph& dag, std::vector<Index> observed) : lists_(dag), observed_(std::move(observed)) {
+    check_distinct_indices("observed", observed_, dag.size(), "node");
+  }
+  /// Number of variables (observed nodes).
+  Index variables() const noexcept { return static_cast<Index>(observed_.size()); }
+  /// p = 1 if x and y are d-separated by s, else 0 (indices into the observed nodes). O(p + edges).
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
+    std::vector<Index> nodes;
+    nodes.reserve(s.size());
+    for (Index v : s) nodes.push_back(node(v, "s"));
     CiTestResult r;
-    r.p_value = detail::d_separated(lists_, x, y, s) ? 1.0 : 0.0;
+    r.p_value = detail::d_separated(lists_, node(x, "x"), node(y, "y"), nodes) ? 1.0 : 0.0;
     r.statistic = 1 - r.p_value;
     return r;
   }
 
  private:
+  static std::vector<Index> all_nodes(Index p) {
+    std::vector<Index> v(static_cast<std::size_t>(p));
+    for (Index i = 0; i < p; ++i) v[std::size_t(i)] = i;
+    return v;
+  }
+  Index node(Index v, const char* argument) const {
+    if (v < 0 || v >= variables()) {
+      throw invalid_input(argument, "index " + std::to_string(v) + " is out of range [0, " + std::to_string(variables()) + ")");
+    }
+    return observed_[std::size_t(v)];
+  }
   detail::DagLists lists_;
+  std::vector<Index> observed_;
 };
 
 }  // namespace causalattn

@@ -50,15 +50,7 @@ template <class Test>
 PcResult pc(const Test& test, std::vector<std::string> names = {}, const PcOptions& options = {}) {
   options.validate();
   const Index p = test.variables();
-  if (p < 2) throw invalid_input("test", "has " + std::to_string(p) + " variables; PC needs at least 2");
-  if (names.empty()) names = default_variable_names(p);
-  if (Index(names.size()) != p) {
-    throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(p) + " variables");
-  }
-  if (options.knowledge.variables() != 0 && options.knowledge.variables() != p) {
-    throw invalid_input("options.knowledge", "covers " + std::to_string(options.knowledge.variables()) + " variables, the test " +
-                                                 std::to_string(p));
-  }
+  detail::check_discovery_inputs(p, names, options.knowledge);
   PcResult result{Graph(names), Graph(names), {}, {}, {}, {}, 0, 0, 0};
   const auto start = std::chrono::steady_clock::now();
   detail::Skeleton sk = options.stable ? detail::stable_skeleton(test, p, options) : detail::original_skeleton(test, p, options);

@@ -86,4 +86,21 @@ struct PcResult {
   double seconds_orientation = 0;          ///< wall time of colliders and Meek's rules
 };
 
+namespace detail {
+
+/// Shared checks of `pc` and `fci`: at least 2 variables, one name per variable (empty names are
+/// replaced by X1..Xp), knowledge over the same variables. Throws `invalid_input`.
+inline void check_discovery_inputs(Index p, std::vector<std::string>& names, const BackgroundKnowledge& knowledge) {
+  if (p < 2) throw invalid_input("test", "has " + std::to_string(p) + " variables; at least 2 are needed");
+  if (names.empty()) names = default_variable_names(p);
+  if (Index(names.size()) != p) {
+    throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(p) + " variables");
+  }
+  if (knowledge.variables() != 0 && knowledge.variables() != p) {
+    throw invalid_input("options.knowledge", "covers " + std::to_string(knowledge.variables()) + " variables, the test " +
+                                                 std::to_string(p));
+  }
+}
+
+}  // namespace detail
 }  // namespace causalattn

@@ -1,0 +1,224 @@
+#pragma once
+/// \file
+/// Causal structure read from self-attention (ABCD; Rohekar, Gurwicz, Nisimov, NeurIPS 2023): one
+/// head's attention A computes Z = A V, read as the linear SEM Z = (I - G)^-1 U, so the tokens'
+/// covariance is C = A A' (unit exogenous variance) or A S A' (value covariance S). Conditional
+/// independence between tokens comes from partial correlations of C, with Fisher z at an effective
+/// sample size equal to the embedding width; PC (causal sufficiency) or FCI (the tokens left out
+/// are latent) then give the graph.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/scalar.hpp"
+#include "causalattn/discovery/correlation.hpp"
+#include "causalattn/discovery/fci.hpp"
+#include "causalattn/discovery/fisher_z.hpp"
+#include "causalattn/discovery/pc.hpp"
+#include "causalattn/graph/graph.hpp"
+
+namespace causalattn {
+
+/// Checks that `a` is an attention matrix: square, non-empty, finite, non-negative, every row
+/// summing to 1 within `row_sum_tolerance`, and a positive diagonal (A = (I - G)^-1 has a unit
+/// diagonal before row normalisation: a token without its own exogenous term has no SEM reading).
+/// Throws `invalid_input` naming `argument` and the offending entry or row. O(n^2).
+/// Example: `causalattn::check_attention_matrix(A);`
+template <class Derived>
+void check_attention_matrix(const Eigen::MatrixBase<Derived>& a, const std::string& argument = "attention",
+                            double row_sum_tolerance = 1e-4) {
+  check_not_empty(argument, a);
+  check_square(argument, a);
+  check_finite(argument, a);
+  for (Index i = 0; i < a.rows(); ++i) {
+    double sum = 0;
+    for (Index j = 0; j < a.cols(); ++j) {
+      const double v = double(a(i, j));
+      if (v < 0) {
+        throw invalid_input(argument, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " + detail::to_text(v) +
+                                          "; attention weights are non-negative");
+      }
+      sum += v;
+    }
+    if (!(std::abs(sum - 1) <= row_sum_tolerance)) {
+      throw invalid_input(argument, "row " + std::to_string(i) + " sums to " + detail::to_text(sum) +
+                                        ", not 1: not a row-stochastic attention matrix");
+    }
+    if (!(double(a(i, i)) > 0)) {
+      throw invalid_input(argument, "diagonal entry (" + std::to_string(i) + ", " + std::to_string(i) +
+                                        ") is 0: the token carries none of its own exogenous noise");
+    }
+  }
+}
+
+/// The SEM covariance of the tokens, C = A A' (unit-variance exogenous noise), in double. `a` is
+/// validated by `check_attention_matrix`. O(n^3).
+/// Example: `Matrix<double> C = causalattn::attention_covariance(A);`
+template <class Derived>
+Matrix<double> attention_covariance(const Eigen::MatrixBase<Derived>& a) {
+  check_attention_matrix(a);
+  const Matrix<double> ad = a.template cast<double>();
+  Matrix<double> c = ad * ad.transpose();
+  c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();  // exactly symmetric
+  return c;
+}
+
+/// The SEM covariance with a value covariance S (n x n, symmetric positive semi-definite): C = A S A'.
+/// Throws `invalid_input` if S is not square of A's size, not finite or not symmetric. O(n^3).
+/// Example: `Matrix<double> C = causalattn::attention_covariance(A, V * V.transpose() / d);`
+template <class DerivedA, class DerivedS>
+Matrix<double> attention_covariance(const Eigen::MatrixBase<DerivedA>& a, const Eigen::MatrixBase<DerivedS>& value_covariance) {
+  check_attention_matrix(a);
+  check_shape("value_covariance", value_covariance, a.rows(), a.rows());
+  check_finite("value_covariance", value_covariance);
+  const Matrix<double> s = value_covariance.template cast<double>();
+  for (Index j = 0; j < s.cols(); ++j)
+    for (Index i = j + 1; i < s.rows(); ++i)
+      if (std::abs(s(i, j) - s(j, i)) > 1e-8 * std::max(1.0, std::sqrt(std::abs(s(i, i) * s(j, j))))) {
+        throw invalid_input("value_covariance", "is not symmetric at (" + std::to_string(i) + ", " + std::to_string(j) + ")");
+      }
+  const Matrix<double> ad = a.template cast<double>();
+  Matrix<double> c = ad * s * ad.transpose();
+  c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();
+  return c;
+}
+
+/// Which search `attention_graph` runs.
+enum class AttentionAlgorithm {
+  pc,  ///< causal sufficiency over the chosen tokens: a CPDAG
+  fci  ///< the tokens left out act as latent variables: a PAG (the default)
+};
+
+/// Options of `attention_graph`.
+struct AttentionGraphOptions {
+  double sample_size = 768;  ///< effective sample size of Fisher z: the embedding width (768 for BERT-base)
+  double alpha = 0.01;       ///< significance level (the reference code's threshold)
+  AttentionAlgorithm algorithm = AttentionAlgorithm::fci;
+  /// Tokens the graph covers, in this order (empty = all). The correlation uses all tokens; the
+  /// others are latent.
+  std::vector<Index> nodes;
+  int max_depth = -1;  ///< largest conditioning set; -1 = unlimited
+  int threads = 0;     ///< threads for the tests; 0 = all; results never depend on it
+};
+
+/// The graph read from one attention matrix, with the tests it took.
+struct AttentionGraph {
+  Graph graph;                ///< CPDAG (PC) or PAG (FCI) over the chosen tokens
+  std::vector<Index> nodes;   ///< the token each graph node stands for
+  long long tests = 0;        ///< CI tests run
+};
+
+namespace detail {
+
+/// The chosen tokens (all when empty), validated against n tokens.
+inline std::vector<Index> attention_nodes(Index n, const std::vector<Index>& requested) {
+  if (requested.empty()) {
+    std::vector<Index> all(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) all[std::size_t(i)] = i;
+    return all;
+  }
+  check_distinct_indices("options.nodes", requested, n, "token");
+  if (requested.size() < 2) throw invalid_input("options.nodes", "names fewer than 2 tokens");
+  return requested;
+}
+
+}  // namespace detail
+
+/// Runs PC or FCI on the tokens' SEM covariance `covariance` (from `attention_covariance`): the
+/// correlation of all tokens, restricted to `options.nodes`, tested by Fisher z at
+/// `options.sample_size`. Node names are "T<i>" for token i. Throws `invalid_input` for bad options
+/// or a covariance with a diagonal below 1e-8.
+/// Complexity: O(n^2) plus the search (see `pc`, `fci`).
+/// Example:
+/// \code
+///   auto g = causalattn::attention_graph_from_covariance(causalattn::attention_covariance(A));
+/// \endcode
+inline AttentionGraph attention_graph_from_covariance(const Matrix<double>& covariance, const AttentionGraphOptions& options = {}) {
+  const Matrix<double> correlation = correlation_from_covariance(covariance);
+  AttentionGraph out{Graph(), detail::attention_nodes(correlation.rows(), options.nodes), 0};
+  const auto k = Index(out.nodes.size());
+  Matrix<double> sub(k, k);
+  std::vector<std::string> names;
+  for (Index i = 0; i < k; ++i) {
+    names.push_back("T" + std::to_string(out.nodes[std::size_t(i)]));
+    for (Index j = 0; j < k; ++j) sub(i, j) = correlation(out.nodes[std::size_t(i)], out.nodes[std::size_t(j)]);
+  }
+  const FisherZTest test(std::move(sub), options.sample_size);
+  FciOptions search;
+  search.alpha = options.alpha;
+  search.max_depth = options.max_depth;
+  search.threads = options.threads;
+  if (options.algorithm == AttentionAlgorithm::pc) {
+    auto result = pc(test, names, search.skeleton_options());
+    out.graph = std::move(result.cpdag);
+    out.tests = result.tests;
+  } else {
+    auto result = fci(test, names, search);
+    out.graph = std::move(result.pag);
+    out.tests = result.tests;
+  }
+  return out;
+}
+
+/// The graph of one head's attention matrix `a` (validated): `attention_graph_from_covariance` on
+/// C = A A'.
+/// Example:
+/// \code
+///   causalattn::AttentionGraphOptions options;
+///   options.nodes = {2, 3, 6};                      // the other tokens are latent
+///   auto pag = causalattn::attention_graph(A, options).graph;
+/// \endcode
+template <class Derived>
+AttentionGraph attention_graph(const Eigen::MatrixBase<Derived>& a, const AttentionGraphOptions& options = {}) {
+  return attention_graph_from_covariance(attention_covariance(a), options);
+}
+
+/// Per-head graphs of one layer and how often the heads agree.
+struct HeadConsensus {
+  std::vector<AttentionGraph> heads;  ///< one graph per head, in head order
+  /// edge_frequency(i, j): fraction of heads whose graph joins nodes i and j (symmetric).
+  Matrix<double> edge_frequency;
+  /// arrowhead_frequency(i, j): fraction of heads with an arrowhead at j on the edge i - j.
+  Matrix<double> arrowhead_frequency;
+};
+
+/// Graphs of every head of the deepest layer (`layer_heads[h]` = head h's attention matrix, as
+/// in [layers][heads] stacks: pass the last layer), one per head as the reference code does,
+/// plus the edge and arrowhead frequencies across heads. Throws `invalid_input` for no heads,
+/// heads of different sizes, or an invalid attention matrix (naming "layer_heads[h]").
+/// Complexity: heads x `attention_graph`.
+/// Example: `auto consensus = causalattn::head_consensus(stack.back(), options);`
+inline HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_heads, const AttentionGraphOptions& options = {}) {
+  if (layer_heads.empty()) throw invalid_input("layer_heads", "is empty; at least one head is needed");
+  HeadConsensus out;
+  for (std::size_t h = 0; h < layer_heads.size(); ++h) {
+    const std::string argument = "layer_heads[" + std::to_string(h) + "]";
+    if (layer_heads[h].rows() != layer_heads[0].rows() || layer_heads[h].cols() != layer_heads[0].cols()) {
+      throw invalid_input(argument, "is " + std::to_string(layer_heads[h].rows()) + " x " + std::to_string(layer_heads[h].cols()) +
+                                        ", head 0 is " + std::to_string(layer_heads[0].rows()) + " x " +
+                                        std::to_string(layer_heads[0].cols()));
+    }
+    check_attention_matrix(layer_heads[h], argument);
+    out.heads.push_back(attention_graph(layer_heads[h], options));
+  }
+  const Index k = out.heads[0].graph.size();
+  out.edge_frequency = Matrix<double>::Zero(k, k);
+  out.arrowhead_frequency = Matrix<double>::Zero(k, k);
+  const double share = 1.0 / double(out.heads.size());
+  for (const auto& head : out.heads)
+    for (Index i = 0; i < k; ++i)
+      for (Index j = 0; j < k; ++j) {
+        if (!head.graph.adjacent(i, j)) continue;
+        out.edge_frequency(i, j) += share;
+        if (head.graph.mark_at(j, i) == Mark::arrow) out.arrowhead_frequency(i, j) += share;
+      }
+  return out;
+}
+
+}  // namespace causalattn

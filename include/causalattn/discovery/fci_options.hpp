@@ -1,0 +1,70 @@
+#pragma once
+/// \file
+/// Options and result of the FCI algorithm (`fci`).
+
+#include <string>
+#include <vector>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/scalar.hpp"
+#include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/pc_options.hpp"
+#include "causalattn/graph/graph.hpp"
+
+namespace causalattn {
+
+/// Options of `fci`. The skeleton options mean what they mean for `pc`.
+struct FciOptions {
+  double alpha = 0.05;  ///< significance level, in (0, 1): independent iff p > alpha
+  bool stable = true;   ///< order-independent skeleton (Colombo and Maathuis 2014)
+  int max_depth = -1;   ///< largest conditioning set size, skeleton and possible-d-sep stage; -1 = unlimited
+  /// Separating sets of the skeleton phase (`SepsetMode`); the possible-d-sep stage keeps the first found.
+  SepsetMode sepset_mode = SepsetMode::causal_learn;
+  /// Run the possible-d-sep stage (default). false skips it: faster, but edges that only a
+  /// possible-d-sep set separates stay in the skeleton.
+  bool possible_dsep = true;
+  int max_path_length = -1;  ///< longest path searched for possible-d-sep sets; -1 = unlimited
+  int threads = 0;           ///< threads for the tests; 0 = all; results never depend on it
+  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`. In a PAG a
+  /// forbidden a -> b puts an arrowhead at a; a required a -> b is oriented a -> b.
+  BackgroundKnowledge knowledge;
+
+  /// Throws `invalid_input` naming the first bad option.
+  void validate() const {
+    skeleton_options().validate();
+    if (max_path_length < -1) {
+      throw invalid_input("options.max_path_length", "is " + std::to_string(max_path_length) + ", must be >= -1");
+    }
+  }
+  /// The options of the PC skeleton phase.
+  PcOptions skeleton_options() const {
+    PcOptions o;
+    o.alpha = alpha;
+    o.stable = stable;
+    o.max_depth = max_depth;
+    o.sepset_mode = sepset_mode;
+    o.threads = threads;
+    o.knowledge = knowledge;
+    return o;
+  }
+};
+
+/// What `fci` returns.
+struct FciResult {
+  Graph pag;       ///< the estimated PAG (marks tail, arrow, circle)
+  Graph skeleton;  ///< the final skeleton (after the possible-d-sep stage), undirected
+  /// sepset[x][y]: the separating set of a removed edge (ascending); see `PcResult::sepset`.
+  std::vector<std::vector<std::vector<Index>>> sepset;
+  /// max_p_value(x, y): the largest p-value seen for the pair, skeleton and possible-d-sep stages.
+  Matrix<double> max_p_value;
+  std::vector<long long> tests_per_depth;  ///< skeleton-phase CI tests at each depth
+  long long tests_possible_dsep = 0;       ///< CI tests of the possible-d-sep stage
+  long long removed_possible_dsep = 0;     ///< edges the possible-d-sep stage removed
+  long long tests = 0;                     ///< all CI tests
+  double seconds_skeleton = 0;             ///< wall time of the skeleton phase
+  double seconds_possible_dsep = 0;        ///< wall time of the possible-d-sep stage
+  double seconds_orientation = 0;          ///< wall time of the orientation rules
+};
+
+}  // namespace causalattn
