@@ -128,15 +128,19 @@ inline std::vector<std::string> split_list(const std::string& text, char delimit
   return out;
 }
 
-/// Parses an integer option in [lo, hi]; throws usage_error naming the option otherwise.
-inline int integer_option(const ArgumentList& args, const std::string& key, int fallback, int lo, int hi) {
-  if (!args.has(key)) return fallback;
-  const std::string text = args.get(key);
+/// Parses `text`, the value (or one list entry) of option `key`, as an integer in [lo, hi]; throws
+/// usage_error naming the option otherwise.
+inline int parse_integer(const std::string& key, const std::string& text, int lo, int hi) {
   int value = 0;
   if (causalattn::detail::parse_number(text, value) != causalattn::detail::NumberStatus::ok || value < lo || value > hi) {
     throw usage_error(key + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + text + "'");
   }
   return value;
+}
+
+/// Parses an integer option in [lo, hi]; throws usage_error naming the option otherwise.
+inline int integer_option(const ArgumentList& args, const std::string& key, int fallback, int lo, int hi) {
+  return args.has(key) ? parse_integer(key, args.get(key), lo, hi) : fallback;
 }
 
 /// Parses a number option; throws usage_error naming it otherwise.

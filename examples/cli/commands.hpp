@@ -1,6 +1,7 @@
 #pragma once
 // Every subcommand of the causalattn tool, registered in one place.
 
+#include "attention_commands.hpp"
 #include "cli.hpp"
 #include "data_commands.hpp"
 #include "discovery_commands.hpp"
@@ -15,6 +16,7 @@ inline CommandRegistry make_registry() {
   register_data_commands(registry);
   register_graph_commands(registry);
   register_discovery_commands(registry);
+  register_attention_commands(registry);
   register_effects_commands(registry);
   return registry;
 }

@@ -1,11 +1,12 @@
 #pragma once
-// Subcommands for causal discovery: pc.
+// Subcommands for causal discovery: pc and fci.
 
 #include <algorithm>
 #include <fstream>
 #include <memory>
 
 #include "causalattn/discovery/discrete_tests.hpp"
+#include "causalattn/discovery/fci.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
@@ -49,58 +50,111 @@ inline causalattn::ColliderRule collider_rule_option(const ArgumentList& args) {
   return static_cast<causalattn::ColliderRule>(integer_option(args, "--uc-rule", 0, 0, 2));
 }
 
-/// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
-inline int run_pc(Invocation& call) {
-  const ArgumentList args(call.args,
-                          {"--data", "--alpha", "--test", "--uc-rule", "--uc-priority", "--sepset-mode", "--max-depth",
-                           "--threads", "--format", "--out", "--forbid", "--require", "--tiers"},
-                          {"--stable", "--original", "--forbid-within-tiers"});
-  args.expect_positional(0, 0, "causalattn pc --data FILE [options] (see causalattn pc --help)");
-  if (!args.has("--data")) throw usage_error("pc needs --data FILE");
+/// The options pc and fci share: --alpha, --stable/--original, --max-depth, --threads,
+/// --sepset-mode and the background knowledge over the data's column names.
+inline causalattn::PcOptions skeleton_options_from(const ArgumentList& args, const std::vector<std::string>& names) {
   if (args.has("--stable") && args.has("--original")) throw usage_error("--stable and --original exclude each other");
   causalattn::PcOptions options;
   options.alpha = number_option(args, "--alpha", options.alpha);
   options.stable = !args.has("--original");
-  options.collider_rule = collider_rule_option(args);
-  options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
   options.max_depth = integer_option(args, "--max-depth", -1, -1, 1000);
   options.threads = integer_option(args, "--threads", 0, 0, 4096);
   const std::string sepset = args.get("--sepset-mode", "causal-learn");
   if (sepset == "pcalg") options.sepset_mode = causalattn::SepsetMode::first_found;
   else if (sepset != "causal-learn") throw usage_error("--sepset-mode must be pcalg or causal-learn, got '" + sepset + "'");
-  const std::string format_name = args.get("--format", "tetrad");
-  const std::string format_key = format_name == "pcalg" ? "amat-cpdag" : format_name;
-  const auto format = causalattn::graph_format_from_name(format_key);
+  options.knowledge = knowledge_from_options(args, names);
+  return options;
+}
 
-  const auto table = causalattn::read_csv<double>(args.get("--data"));
-  options.knowledge = knowledge_from_options(args, table.names);
+/// Runs `search(test)` with the test `--test` names (fisherz, gsq, chisq) on the table's data.
+/// Fisher z uses causal-learn's p-value rounding with causal-learn separating sets, so that its
+/// output can be reproduced.
+template <class Search>
+auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<double>& table, causalattn::SepsetMode sepset_mode,
+                      Search&& search) {
   const std::string test_name = args.get("--test", "fisherz");
-  causalattn::PcResult result;
   if (test_name == "fisherz") {
-    // causal-learn's p-value rounding when its output is to be reproduced.
-    const auto convention = options.sepset_mode == causalattn::SepsetMode::causal_learn
-                                ? causalattn::PValueConvention::causal_learn
-                                : causalattn::PValueConvention::accurate;
-    result = causalattn::pc(causalattn::FisherZTest(table.data, convention), table.names, options);
-  } else if (test_name == "gsq" || test_name == "chisq") {
+    const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
+                                                                                 : causalattn::PValueConvention::accurate;
+    return search(causalattn::FisherZTest(table.data, convention));
+  }
+  if (test_name == "gsq" || test_name == "chisq") {
     const auto statistic = test_name == "gsq" ? causalattn::DiscreteStatistic::g_square : causalattn::DiscreteStatistic::chi_square;
-    result = causalattn::pc(causalattn::DiscreteCiTest(table.data, statistic), table.names, options);
-  } else {
-    throw usage_error("--test must be fisherz, gsq or chisq, got '" + test_name + "'");
+    return search(causalattn::DiscreteCiTest(table.data, statistic));
   }
-  const std::string text = causalattn::format_graph(result.cpdag, format);
-  if (args.has("--out")) {
-    causalattn::detail::write_file_bytes(args.get("--out"), text);
-  } else {
-    call.out << text;
-  }
+  throw usage_error("--test must be fisherz, gsq or chisq, got '" + test_name + "'");
+}
+
+/// The graph format `--format` names (default tetrad; "pcalg" = the amat of `pcalg_kind`).
+inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, const std::string& pcalg_kind) {
+  const std::string name = args.get("--format", "tetrad");
+  return causalattn::graph_format_from_name(name == "pcalg" ? pcalg_kind : name);
+}
+
+/// Writes `graph` in `format` to --out or stdout.
+inline void emit_graph(Invocation& call, const ArgumentList& args, const causalattn::Graph& graph, causalattn::GraphFormat format) {
+  const std::string text = causalattn::format_graph(graph, format);
+  if (args.has("--out")) causalattn::detail::write_file_bytes(args.get("--out"), text);
+  else call.out << text;
+}
+
+/// Flags of pc and fci that take a value / that stand alone.
+inline const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--threads",
+                                                            "--format", "--out", "--forbid", "--require", "--tiers"};
+inline const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers"};
+
+/// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
+inline int run_pc(Invocation& call) {
+  std::vector<std::string> value_flags = search_value_flags;
+  value_flags.insert(value_flags.end(), {"--uc-rule", "--uc-priority"});
+  const ArgumentList args(call.args, value_flags, search_switches);
+  args.expect_positional(0, 0, "causalattn pc --data FILE [options] (see causalattn pc --help)");
+  if (!args.has("--data")) throw usage_error("pc needs --data FILE");
+  const auto table = causalattn::read_csv<double>(args.get("--data"));
+  causalattn::PcOptions options = skeleton_options_from(args, table.names);
+  options.collider_rule = collider_rule_option(args);
+  options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
+  const auto format = graph_format_option(args, "amat-cpdag");
+  const auto result = search_with_test(args, table, options.sepset_mode,
+                                       [&](const auto& test) { return causalattn::pc(test, table.names, options); });
+  emit_graph(call, args, result.cpdag, format);
   call.err << "pc: " << result.cpdag.edge_count() << " edges, " << result.ambiguous_triples.size() << " ambiguous triples, "
            << result.tests << " tests, "
            << result.seconds_skeleton + result.seconds_orientation << " s\n";
   return 0;
 }
 
-/// Registers pc.
+/// `causalattn fci --data FILE ...`: FCI (a PAG) on a CSV / whitespace table with a header row.
+inline int run_fci(Invocation& call) {
+  std::vector<std::string> value_flags = search_value_flags;
+  value_flags.push_back("--max-path-length");
+  std::vector<std::string> switches = search_switches;
+  switches.push_back("--no-possible-dsep");
+  const ArgumentList args(call.args, value_flags, switches);
+  args.expect_positional(0, 0, "causalattn fci --data FILE [options] (see causalattn fci --help)");
+  if (!args.has("--data")) throw usage_error("fci needs --data FILE");
+  const auto table = causalattn::read_csv<double>(args.get("--data"));
+  const causalattn::PcOptions skeleton = skeleton_options_from(args, table.names);
+  causalattn::FciOptions options;
+  options.alpha = skeleton.alpha;
+  options.stable = skeleton.stable;
+  options.max_depth = skeleton.max_depth;
+  options.threads = skeleton.threads;
+  options.sepset_mode = skeleton.sepset_mode;
+  options.knowledge = skeleton.knowledge;
+  options.possible_dsep = !args.has("--no-possible-dsep");
+  options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
+  const auto format = graph_format_option(args, "amat-pag");
+  const auto result = search_with_test(args, table, options.sepset_mode,
+                                       [&](const auto& test) { return causalattn::fci(test, table.names, options); });
+  emit_graph(call, args, result.pag, format);
+  call.err << "fci: " << result.pag.edge_count() << " edges (" << result.removed_possible_dsep
+           << " removed by possible-d-sep), " << result.tests << " tests, "
+           << result.seconds_skeleton + result.seconds_possible_dsep + result.seconds_orientation << " s\n";
+  return 0;
+}
+
+/// Registers pc and fci.
 inline void register_discovery_commands(CommandRegistry& registry) {
   registry.add({"pc", "PC causal discovery on a data file (Fisher z, G-square or chi-square tests)",
                 "causalattn pc --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
@@ -112,6 +166,15 @@ inline void register_discovery_commands(CommandRegistry& registry) {
                 "  --format causal-learn prints causal-learn's endpoint matrix; pcalg its CPDAG amat.\n"
                 "  With --sepset-mode causal-learn (default) the output equals causal-learn's pc().",
                 run_pc});
+  registry.add({"fci", "FCI causal discovery with latent confounders: a PAG (same tests and flags as pc)",
+                "causalattn fci --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
+                "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-path-length L]\n"
+                "              [--no-possible-dsep] [--threads N]\n"
+                "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--out FILE]\n"
+                "  Rules R0-R4 and R8-R10 (Zhang 2008); --format causal-learn prints the endpoint matrix\n"
+                "  (2 = circle), pcalg the PAG amat. A forbidden A:B puts an arrowhead at A.",
+                run_fci});
 }
 
 }  // namespace causalattn_cli

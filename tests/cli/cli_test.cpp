@@ -236,3 +236,115 @@ TEST_CASE("ate prints a readable table, defaults its covariates and reports bad 
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--clip", "0.7"}), "options.clip");
   require_clean_error(run({"ate", "--data", nsw, "--outcome", "re78"}), "ate needs --treatment");
 }
+
+TEST_CASE("fci from the command line equals the API, with causal-learn's endpoint matrix", "[cli][fci]") {
+  const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
+  const auto table = ca::read_csv<double>(data);
+  const ca::FisherZTest test(table.data, ca::PValueConvention::causal_learn);
+  const auto r = run({"fci", "--data", data, "--format", "causal-learn"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(ca::parse_int_matrix(r.out) == ca::to_causal_learn_matrix(ca::fci(test, table.names).pag));
+  REQUIRE_THAT(r.err, Contains("3 removed by possible-d-sep"));
+  // Without the possible-d-sep stage only the three tails at X8 differ from causal-learn's file
+  // (explained in tests/discovery/fci_test.cpp and the README).
+  const auto plain = run({"fci", "--data", data, "--no-possible-dsep", "--format", "causal-learn", "--threads", "1"});
+  const auto ours = ca::parse_int_matrix(plain.out);
+  const auto expected = ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_fci_fisherz_0.05.txt"));
+  REQUIRE((ours.array() != expected.array()).count() == 3);
+  const auto amat = run({"fci", "--data", data, "--format", "pcalg", "--max-depth", "2", "--max-path-length", "3"});
+  REQUIRE(amat.code == 0);
+  REQUIRE(ca::parse_int_matrix(amat.out).rows() == 20);
+  require_clean_error(run({"fci"}), "fci needs --data");
+  require_clean_error(run({"fci", "--data", data, "--uc-rule", "1"}), "unknown option '--uc-rule'");
+  require_clean_error(run({"fci", "--data", data, "--max-path-length", "-5"}), "--max-path-length must be an integer");
+}
+
+namespace {
+
+// The bytes of a version 1.0 .npy file holding `values` (C order, float64) with the given shape.
+std::string npy_bytes(const std::vector<std::size_t>& shape, const std::vector<double>& values) {
+  std::string dims;
+  for (std::size_t d : shape) dims += std::to_string(d) + ", ";
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + dims + "), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8);
+  bytes += char(header.size() & 0xff);
+  bytes += char(header.size() >> 8);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+  return bytes;
+}
+
+// Row-stochastic SEM attention of T0 -> T1 -> T2 <- T3 (A = (I - G)^-1, rows normalised).
+ca::Matrix<double> chain_attention(double weight) {
+  ca::Matrix<double> g = ca::Matrix<double>::Zero(4, 4);
+  g(1, 0) = weight;
+  g(2, 1) = 1.5;
+  g(2, 3) = 0.8;
+  ca::Matrix<double> a = ca::Matrix<double>::Identity(4, 4) + g + g * g;
+  return a.array().colwise() / a.rowwise().sum().array();
+}
+
+}  // namespace
+
+TEST_CASE("attention-graph reads text and .npy stacks, picks layer, head and tokens", "[cli][attention]") {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string text_path = (dir / "causalattn_attention.txt").string();
+  const std::string npy_path = (dir / "causalattn_attention.npy").string();
+  const ca::Matrix<double> a = chain_attention(1.2);
+  {
+    std::ofstream text(text_path);
+    text.precision(17);
+    for (ca::Index i = 0; i < 4; ++i) text << a(i, 0) << ' ' << a(i, 1) << ' ' << a(i, 2) << ' ' << a(i, 3) << '\n';
+  }
+  ca::AttentionGraphOptions options;
+  options.sample_size = 1e6;
+  options.algorithm = ca::AttentionAlgorithm::pc;
+  options.nodes = {2, 0, 1, 3};
+  const auto api = ca::attention_graph(a, options);
+  const auto r = run({"attention-graph", "--attention", text_path, "--samples", "1e6", "--algorithm", "pc", "--nodes", "2,0,1,3",
+                      "--format", "causal-learn"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(ca::parse_int_matrix(r.out) == ca::to_causal_learn_matrix(api.graph));
+  REQUIRE(api.graph.is_directed(2, 0));  // T1 -> T2 (graph node 2 is T1, node 0 is T2)
+  REQUIRE(api.graph.is_directed(3, 0));  // T3 -> T2
+
+  // [2 layers, 3 heads, 4, 4]: layer 1 holds the chain in heads 0 and 2, the identity in head 1.
+  std::vector<double> values;
+  const ca::Matrix<double> identity = ca::Matrix<double>::Identity(4, 4);
+  for (int layer = 0; layer < 2; ++layer)
+    for (int head = 0; head < 3; ++head) {
+      const ca::Matrix<double>& m = (layer == 1 && head == 1) || layer == 0 ? identity : a;
+      for (ca::Index i = 0; i < 4; ++i)
+        for (ca::Index j = 0; j < 4; ++j) values.push_back(m(i, j));
+    }
+  ca::detail::write_file_bytes(npy_path, npy_bytes({2, 3, 4, 4}, values));
+  const auto one_head = run({"attention-graph", "--attention", npy_path, "--samples", "1e6", "--algorithm", "pc", "--head", "2",
+                             "--nodes", "2,0,1,3", "--format", "causal-learn"});
+  REQUIRE(ca::parse_int_matrix(one_head.out) == ca::to_causal_learn_matrix(api.graph));
+  REQUIRE_THAT(one_head.err, Contains("layer 1, 1 head(s), 4 tokens"));
+  const auto all_heads = run({"attention-graph", "--attention", npy_path, "--samples", "1e6", "--format", "tetrad"});
+  REQUIRE_THAT(all_heads.out, Contains("# layer 1 head 2") && Contains("# edge frequency across heads"));
+  REQUIRE_THAT(all_heads.out, Contains("0.667"));
+  const auto as_json = run({"attention-graph", "--attention", npy_path, "--samples", "1e6", "--format", "json", "--layer", "1"});
+  const auto parsed = ca::JsonValue::parse(as_json.out, "stdout");
+  REQUIRE(parsed.at("heads").as_array().size() == 3);
+  const auto empty_layer = run({"attention-graph", "--attention", npy_path, "--layer", "0", "--head", "0", "--format", "causal-learn"});
+  REQUIRE((ca::parse_int_matrix(empty_layer.out).array() == 0).all());  // identity attention: no edges
+
+  require_clean_error(run({"attention-graph"}), "attention-graph needs --attention");
+  require_clean_error(run({"attention-graph", "--attention", npy_path, "--head", "3"}), "--head 3 is out of range");
+  require_clean_error(run({"attention-graph", "--attention", npy_path, "--layer", "2"}), "--layer 2 is out of range");
+  require_clean_error(run({"attention-graph", "--attention", npy_path, "--algorithm", "ges"}), "--algorithm must be pc or fci");
+  require_clean_error(run({"attention-graph", "--attention", npy_path, "--nodes", "0,9"}), "token 9 is out of range");
+  {
+    std::ofstream bad(text_path);
+    bad << "0.5 0.6\n0.5 0.5\n";
+  }
+  require_clean_error(run({"attention-graph", "--attention", text_path}), "row 0 sums to");
+  std::filesystem::remove(text_path);
+  std::filesystem::remove(npy_path);
+}

@@ -250,3 +250,31 @@ TEST_CASE("FCI on linear_10 against causal-learn's older expected output: every 
       {11, 9, 2, 1},   {11, 14, 2, -1}, {15, 9, 2, 1}, {15, 19, 2, -1}, {19, 0, 0, 1}};
   REQUIRE(differences(true) == with_stage);
 }
+
+TEST_CASE("FCI applies background knowledge as PAG marks", "[discovery][fci]") {
+  ca::Graph dag(3);  // X1 -> X2 -> X3: without knowledge X1 o-o X2 o-o X3
+  dag.add_directed(0, 1);
+  dag.add_directed(1, 2);
+  const ca::DSeparationTest oracle(dag);
+  const auto plain = ca::fci(oracle).pag;
+  REQUIRE(plain.mark_at(0, 1) == Mark::circle);
+  REQUIRE(plain.mark_at(1, 0) == Mark::circle);
+  // Tiers X1 < X2 < X3: X2 is not an ancestor of X1, so X1 *-> X2; R1 then gives X2 -> X3.
+  ca::FciOptions options;
+  options.knowledge = ca::BackgroundKnowledge(3);
+  options.knowledge.set_tier(0, 0).set_tier(1, 1).set_tier(2, 2);
+  const auto tiered = ca::fci(oracle, {}, options).pag;
+  REQUIRE(tiered.mark_at(0, 1) == Mark::circle);
+  REQUIRE(tiered.mark_at(1, 0) == Mark::arrow);
+  REQUIRE(tiered.is_directed(1, 2));
+  // A required X1 -> X2 is oriented so, and R1 again gives X2 -> X3.
+  options.knowledge = ca::BackgroundKnowledge(3);
+  options.knowledge.require(0, 1);
+  const auto required = ca::fci(oracle, {}, options).pag;
+  REQUIRE(required.is_directed(0, 1));
+  REQUIRE(required.is_directed(1, 2));
+  // Forbidden both ways: the pair never enters the skeleton, even though the oracle says dependent.
+  options.knowledge = ca::BackgroundKnowledge(3);
+  options.knowledge.forbid(0, 1).forbid(1, 0);
+  REQUIRE(!ca::fci(oracle, {}, options).pag.adjacent(0, 1));
+}
