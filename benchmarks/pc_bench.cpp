@@ -8,27 +8,12 @@
 #include <array>
 #include <chrono>
 
-#include "causalattn/core/random.hpp"
 #include "causalattn/discovery/pc.hpp"
+#include "linear_gaussian_dag.hpp"
 
 namespace {
 
 namespace ca = causalattn;
-
-// n samples of a random linear-Gaussian DAG over p variables in topological order 0..p-1.
-ca::Matrix<double> simulate(ca::Index p, ca::Index n, double degree, std::uint64_t seed) {
-  ca::Rng rng(seed);
-  const double edge_probability = degree / double(p - 1);
-  ca::Matrix<double> x = ca::normal_matrix<double>(n, p, rng);
-  for (ca::Index j = 0; j < p; ++j) {
-    for (ca::Index i = 0; i < j; ++i) {
-      if (!rng.bernoulli(edge_probability)) continue;
-      const double weight = rng.uniform(0.5, 2.0) * (rng.bernoulli(0.5) ? 1 : -1);
-      x.col(j) += weight * x.col(i);
-    }
-  }
-  return x;
-}
 
 void BM_pc(benchmark::State& state) {
   const ca::Index p = state.range(0), n = state.range(1);
@@ -38,7 +23,7 @@ void BM_pc(benchmark::State& state) {
   options.threads = static_cast<int>(state.range(3));
   options.priority = 2;  // the collider rule without max-p searches, as pcalg's default
   options.sepset_mode = state.range(4) ? ca::SepsetMode::first_found : ca::SepsetMode::causal_learn;
-  const ca::Matrix<double> data = simulate(p, n, degree, 20261122);
+  const ca::Matrix<double> data = causalattn_bench::simulate_linear_gaussian_dag(p, n, degree, 20261122);
   double correlation = 0, skeleton = 0, orientation = 0;
   long long tests = 0;
   for (auto _ : state) {

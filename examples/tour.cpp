@@ -1,5 +1,6 @@
 // The README's module tour as one program: every snippet in the README is compiled and run here
 // (ctest runs it as the test "tour"), so the documentation cannot drift from the API.
+#include <algorithm>
 #include <iostream>
 #include <limits>
 #include <string>
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
   std::cout << "attention output " << forward.output.rows() << "x" << forward.output.cols() << ", |dQ| "
             << grads.dq.norm() << "; encoder with " << params.scalar_count() << " parameters\n";
 
-  // --- discovery: conditional independence and PC
+  // --- discovery: conditional independence, PC, FCI, graphs from attention
   auto linear = ca::read_csv<double>(data + "/causal-learn/data_linear_10.txt");
   ca::FisherZTest fisher(linear.data, ca::PValueConvention::causal_learn);
   ca::PcOptions pc_options;
@@ -101,6 +102,27 @@ int main(int argc, char** argv) {
   informed.knowledge = ca::BackgroundKnowledge(linear.data.cols());
   informed.knowledge.set_tier(0, 0).set_tier(1, 1).set_tier(2, 1).forbid(3, 4);
   ca::PcResult guided = ca::pc(fisher, linear.names, informed);  // guided.ambiguous_triples
+  // FCI allows latent confounders: a PAG (o-> marks what the data cannot decide).
+  ca::FciResult latent_aware = ca::fci(fisher, linear.names);  // latent_aware.pag
+  // The PAG FCI must find with a perfect oracle: X1 -> X2 <- L -> X3, L hidden.
+  ca::Graph confounded(4);
+  confounded.add_directed(0, 1);
+  confounded.add_directed(2, 1);
+  confounded.add_directed(2, 3);
+  ca::Graph marginal_pag = ca::dag_to_pag(confounded, {2});  // X1 o-> X2 <-o X4
+  // Structure read from one attention head: C = A A', Fisher z at the embedding width.
+  ca::Matrix<double> head = ca::Matrix<double>::Identity(4, 4);
+  head.row(1) << 0.4, 0.6, 0.0, 0.0;  // token 1 reads token 0
+  ca::AttentionGraphOptions reading;
+  reading.algorithm = ca::AttentionAlgorithm::pc;
+  ca::AttentionGraph token_graph = ca::attention_graph(head, reading);  // T0 - T1
+  // CLEANN: the smallest token sets whose masking changes a prediction, nearest first.
+  ca::Explanation why = ca::explain(token_graph.graph, 1, [](const std::vector<ca::Index>& masked) {
+    return std::find(masked.begin(), masked.end(), 0) != masked.end();  // your model call here
+  });  // why.minimal_sets == {{0}}
+  std::cout << "fci: " << latent_aware.pag.edge_count() << " edges; marginal PAG: " << marginal_pag.edge_count()
+            << " edges; attention graph: " << token_graph.graph.edge_count() << " edge; explanation: {T"
+            << why.minimal_sets.at(0).at(0) << "}\n";
 
   // --- effects: treatment effects with honest uncertainty
   ca::CsvOptions lalonde_columns;

@@ -278,3 +278,17 @@ TEST_CASE("FCI applies background knowledge as PAG marks", "[discovery][fci]") {
   options.knowledge.forbid(0, 1).forbid(1, 0);
   REQUIRE(!ca::fci(oracle, {}, options).pag.adjacent(0, 1));
 }
+
+TEST_CASE("biconnected blocks of a skeleton, as the possible-d-sep stage cuts its sets", "[discovery][fci]") {
+  // Triangle 0-1-2, bridge 2-3, square 3-4-5-6, and an isolated edge 7-8.
+  ca::detail::PagGraph g(9);
+  for (const auto& [a, b] : {std::pair<Index, Index>{0, 1}, {1, 2}, {0, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 3}, {7, 8}})
+    g.add_circle_edge(a, b);
+  const ca::detail::EdgeBlocks blocks(g);
+  REQUIRE(blocks.nodes_with(0, 1) == std::vector<Index>{0, 1, 2});
+  REQUIRE(blocks.nodes_with(2, 0) == std::vector<Index>{0, 1, 2});
+  REQUIRE(blocks.nodes_with(3, 2) == std::vector<Index>{2, 3});
+  REQUIRE(blocks.nodes_with(5, 4) == std::vector<Index>{3, 4, 5, 6});
+  REQUIRE(blocks.nodes_with(6, 3) == std::vector<Index>{3, 4, 5, 6});
+  REQUIRE(blocks.nodes_with(8, 7) == std::vector<Index>{7, 8});
+}

@@ -57,6 +57,80 @@ inline std::vector<Index> possible_d_sep(const PagGraph& g, Index x, int max_pat
   return out;
 }
 
+/// Biconnected components of a graph's skeleton (Hopcroft and Tarjan 1973), iteratively: every
+/// edge belongs to exactly one block, and every simple path between the ends of an edge stays
+/// inside that edge's block.
+class EdgeBlocks {
+ public:
+  explicit EdgeBlocks(const PagGraph& g) : g_(g), block_at_(std::size_t(g.size())) {
+    const Index p = g.size();
+    for (Index v = 0; v < p; ++v) block_at_[std::size_t(v)].assign(g.adjacents(v).size(), -1);
+    std::vector<Index> discovered(std::size_t(p), -1), low(std::size_t(p), 0);
+    struct Frame {
+      Index node, parent;
+      std::size_t next;
+    };
+    std::vector<Frame> frames;
+    std::vector<std::pair<Index, Index>> edges;
+    Index clock = 0;
+    for (Index root = 0; root < p; ++root) {
+      if (discovered[std::size_t(root)] >= 0) continue;
+      discovered[std::size_t(root)] = low[std::size_t(root)] = clock++;
+      frames.push_back({root, -1, 0});
+      while (!frames.empty()) {
+        Frame& top = frames.back();
+        const Index v = top.node;
+        if (top.next < g.adjacents(v).size()) {
+          const Index w = g.adjacents(v)[top.next++];
+          if (w == top.parent) continue;
+          if (discovered[std::size_t(w)] < 0) {
+            edges.emplace_back(v, w);
+            discovered[std::size_t(w)] = low[std::size_t(w)] = clock++;
+            frames.push_back({w, v, 0});
+          } else if (discovered[std::size_t(w)] < discovered[std::size_t(v)]) {
+            edges.emplace_back(v, w);
+            low[std::size_t(v)] = std::min(low[std::size_t(v)], discovered[std::size_t(w)]);
+          }
+          continue;
+        }
+        const Index parent = top.parent;
+        frames.pop_back();
+        if (parent < 0) continue;
+        low[std::size_t(parent)] = std::min(low[std::size_t(parent)], low[std::size_t(v)]);
+        if (low[std::size_t(v)] < discovered[std::size_t(parent)]) continue;
+        std::vector<Index> nodes;  // parent is an articulation point (or the root): close the block
+        const auto block = Index(nodes_.size());
+        for (bool done = false; !done;) {
+          const auto [a, b] = edges.back();
+          edges.pop_back();
+          done = a == parent && b == v;
+          set_block(a, b, block);
+          nodes.push_back(a);
+          nodes.push_back(b);
+        }
+        std::sort(nodes.begin(), nodes.end());
+        nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+        nodes_.push_back(std::move(nodes));
+      }
+    }
+  }
+  /// The nodes of the block holding the edge a - b, ascending.
+  const std::vector<Index>& nodes_with(Index a, Index b) const { return nodes_[std::size_t(block_at_[std::size_t(a)][slot(a, b)])]; }
+
+ private:
+  std::size_t slot(Index a, Index b) const {
+    const auto& list = g_.adjacents(a);
+    return std::size_t(std::lower_bound(list.begin(), list.end(), b) - list.begin());
+  }
+  void set_block(Index a, Index b, Index block) {
+    block_at_[std::size_t(a)][slot(a, b)] = block;
+    block_at_[std::size_t(b)][slot(b, a)] = block;
+  }
+  const PagGraph& g_;
+  std::vector<std::vector<Index>> block_at_;  // block of the edge to the k-th neighbour
+  std::vector<std::vector<Index>> nodes_;     // nodes of each block
+};
+
 /// One edge's outcome in the possible-d-sep stage.
 struct PossibleDsepOutcome {
   Index y = 0;
@@ -70,13 +144,17 @@ struct PossibleDsepOutcome {
 /// does not depend on the thread count. For x - y, subsets of Possible-D-Sep(x) \ {x, y} then of
 /// Possible-D-Sep(y) \ {x, y} are tested by increasing size (at most `max_depth`), skipping those
 /// inside the node's adjacency (the skeleton tested them); the first separating set removes the
-/// edge. Updates `sk` (adjacency, separating sets, largest p-values). Returns the tests run.
+/// edge. The sets are cut to the biconnected component of the edge x - y (pcalg's biCC option,
+/// Colombo et al. 2012): a node off every x - y path is never needed to separate them, and the
+/// cut turns the stage from exponential in |Possible-D-Sep| into exponential in the block size.
+/// Updates `sk` (adjacency, separating sets, largest p-values). Returns the tests run.
 template <class Test>
 long long possible_dsep_stage(const Test& test, const PagGraph& g, Skeleton& sk, const FciOptions& options,
                               long long& removed) {
   const Index p = g.size();
   std::vector<std::vector<Index>> pds(static_cast<std::size_t>(p));
   parallel_for(Index(0), p, options.threads, [&](Index x) { pds[std::size_t(x)] = possible_d_sep(g, x, options.max_path_length); });
+  const EdgeBlocks blocks(g);
   std::vector<std::vector<PossibleDsepOutcome>> outcomes(static_cast<std::size_t>(p));
   std::vector<long long> tests_by_row(static_cast<std::size_t>(p), 0);
   parallel_for(Index(0), p, options.threads, [&](Index x) {
@@ -87,8 +165,9 @@ long long possible_dsep_stage(const Test& test, const PagGraph& g, Skeleton& sk,
       outcome.max_p = sk.max_p(x, y);
       for (const auto& [a, b] : {std::pair<Index, Index>{x, y}, {y, x}}) {
         std::vector<Index> pool;
+        const auto& block = blocks.nodes_with(x, y);
         for (Index v : pds[std::size_t(a)])
-          if (v != b) pool.push_back(v);
+          if (v != b && std::binary_search(block.begin(), block.end(), v)) pool.push_back(v);
         const auto& around = g.adjacents(a);
         const auto limit = options.max_depth < 0 ? Index(pool.size()) : std::min<Index>(Index(pool.size()), options.max_depth);
         for (Index size = 1; size <= limit && !outcome.removed; ++size) {
