@@ -100,6 +100,13 @@ void BM_attention_fci(benchmark::State& state) {
 }
 BENCHMARK(BM_attention_fci)->ArgsProduct({{128, 512}, {1, 2}, {-1, 3}})->ArgNames({"tokens", "threads", "max_depth"})->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The adapter alone: validating A, C = A A' and the token correlation.
+void BM_attention_adapter(benchmark::State& state) {
+  const ScmAttention scm = scm_attention(state.range(0), 20261123);
+  for (auto _ : state) benchmark::DoNotOptimize(ca::correlation_from_covariance(ca::attention_covariance(scm.attention)));
+}
+BENCHMARK(BM_attention_adapter)->Arg(128)->Arg(512)->ArgName("tokens")->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

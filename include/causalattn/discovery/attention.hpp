@@ -22,8 +22,22 @@
 #include "causalattn/discovery/fisher_z.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/graph/graph.hpp"
+#include "causalattn/kernels/detail/serial_gemm.hpp"
 
 namespace causalattn {
+
+namespace detail {
+
+/// X Y' for column-major X (m x k) and Y (n x k) on one thread, so the result never depends on
+/// Eigen's own thread count. O(m n k).
+inline Matrix<double> times_transpose(const Matrix<double>& x, const Matrix<double>& y) {
+  Matrix<double> out = Matrix<double>::Zero(x.rows(), y.rows());
+  serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(x.rows(), y.rows(), x.cols(), x.data(), x.rows(), y.data(), y.rows(), out.data(),
+                                                out.rows(), 1.0);
+  return out;
+}
+
+}  // namespace detail
 
 /// Checks that `a` is an attention matrix: square, non-empty, finite, non-negative, every row
 /// summing to 1 within `row_sum_tolerance`, and a positive diagonal (A = (I - G)^-1 has a unit
@@ -64,7 +78,7 @@ template <class Derived>
 Matrix<double> attention_covariance(const Eigen::MatrixBase<Derived>& a) {
   check_attention_matrix(a);
   const Matrix<double> ad = a.template cast<double>();
-  Matrix<double> c = ad * ad.transpose();
+  Matrix<double> c = detail::times_transpose(ad, ad);
   c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();  // exactly symmetric
   return c;
 }
@@ -84,7 +98,8 @@ Matrix<double> attention_covariance(const Eigen::MatrixBase<DerivedA>& a, const 
         throw invalid_input("value_covariance", "is not symmetric at (" + std::to_string(i) + ", " + std::to_string(j) + ")");
       }
   const Matrix<double> ad = a.template cast<double>();
-  Matrix<double> c = ad * s * ad.transpose();
+  const Matrix<double> as = detail::times_transpose(ad, s);  // A S' = A S (S symmetric)
+  Matrix<double> c = detail::times_transpose(as, ad);
   c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();
   return c;
 }
