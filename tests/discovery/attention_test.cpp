@@ -126,6 +126,10 @@ TEST_CASE("attention adapter: token order, value covariance, head consensus", "[
   REQUIRE(consensus.edge_frequency(0, 2) == 0);
   REQUIRE(consensus.arrowhead_frequency(1, 2) == Approx(2.0 / 3));  // arrowhead at T2 on T1 -> T2
   REQUIRE(consensus.arrowhead_frequency(2, 1) == 0);
+  // A [layer][head] stack: only the deepest layer counts.
+  const auto deepest = ca::deepest_layer_consensus({{identity}, {a, a, identity}}, options);
+  REQUIRE(deepest.edge_frequency == consensus.edge_frequency);
+  REQUIRE_THROWS_WITH(ca::deepest_layer_consensus({}, options), Contains("stack"));
 }
 
 TEST_CASE("attention adapter rejects degenerate input clearly", "[discovery][attention]") {

@@ -273,10 +273,35 @@ TEST_CASE("FCI applies background knowledge as PAG marks", "[discovery][fci]") {
   const auto required = ca::fci(oracle, {}, options).pag;
   REQUIRE(required.is_directed(0, 1));
   REQUIRE(required.is_directed(1, 2));
-  // Forbidden both ways: the pair never enters the skeleton, even though the oracle says dependent.
+}
+
+TEST_CASE("knowledge that two variables cause neither one another: FCI keeps a confounded pair, no false collider",
+          "[discovery][fci]") {
+  // X <- L -> Y with L hidden, X and Y in one tier with edges inside tiers forbidden: true (neither
+  // is an ancestor of the other), and the MAG has X <-> Y, which FCI must keep (PC would drop it).
+  ca::Graph confounded(3);
+  confounded.add_directed(2, 0);
+  confounded.add_directed(2, 1);
+  ca::FciOptions options;
+  options.knowledge = ca::BackgroundKnowledge(2);
+  options.knowledge.set_tier(0, 0).set_tier(1, 0).forbid_within_tiers();
+  const auto pag = ca::fci(ca::DSeparationTest(confounded, {0, 1}), {}, options).pag;
+  REQUIRE(pag.mark_at(0, 1) == Mark::arrow);
+  REQUIRE(pag.mark_at(1, 0) == Mark::arrow);
+  // X <- Y -> Z with X -> Z and Z -> X forbidden (true): the pair is tested and separated by Y, so
+  // X - Y - Z is no collider. PC bans the pair untested and must not read a collider into it either.
+  ca::Graph fork(3);
+  fork.add_directed(1, 0);
+  fork.add_directed(1, 2);
+  const ca::DSeparationTest oracle(fork);
   options.knowledge = ca::BackgroundKnowledge(3);
-  options.knowledge.forbid(0, 1).forbid(1, 0);
-  REQUIRE(!ca::fci(oracle, {}, options).pag.adjacent(0, 1));
+  options.knowledge.forbid(0, 2).forbid(2, 0);
+  REQUIRE(ca::fci(oracle, {}, options).pag == ca::fci(oracle).pag);
+  ca::PcOptions pc_options;
+  pc_options.knowledge = options.knowledge;
+  const auto cpdag = ca::pc(oracle, {}, pc_options).cpdag;
+  REQUIRE(cpdag.is_undirected(0, 1));
+  REQUIRE(cpdag.is_undirected(1, 2));
 }
 
 TEST_CASE("biconnected blocks of a skeleton, as the possible-d-sep stage cuts its sets", "[discovery][fci]") {

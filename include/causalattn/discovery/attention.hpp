@@ -236,4 +236,13 @@ inline HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_hea
   return out;
 }
 
+/// `head_consensus` of the deepest layer of a stack indexed [layer][head] (the reference code
+/// reads only the deepest layer). Throws `invalid_input` for an empty stack or an empty last layer.
+/// Example: `auto consensus = causalattn::deepest_layer_consensus(stack, options);`
+inline HeadConsensus deepest_layer_consensus(const std::vector<std::vector<Matrix<double>>>& stack,
+                                             const AttentionGraphOptions& options = {}) {
+  if (stack.empty()) throw invalid_input("stack", "has no layers");
+  return head_consensus(stack.back(), options);
+}
+
 }  // namespace causalattn

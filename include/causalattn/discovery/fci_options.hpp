@@ -24,20 +24,24 @@ struct FciOptions {
   /// Run the possible-d-sep stage (default). false skips it: faster, but edges that only a
   /// possible-d-sep set separates stay in the skeleton.
   bool possible_dsep = true;
-  int max_path_length = -1;  ///< longest path searched for possible-d-sep sets; -1 = unlimited
+  int max_path_length = -1;  ///< longest walk (edges) searched for possible-d-sep sets; -1 = unlimited, 0 or 1 = neighbours
   int threads = 0;           ///< threads for the tests; 0 = all; results never depend on it
-  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`. In a PAG a
-  /// forbidden a -> b puts an arrowhead at a; a required a -> b is oriented a -> b.
+  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`. In a PAG the
+  /// knowledge speaks of ancestry: a forbidden a -> b (a is not an ancestor of b) puts an arrowhead
+  /// at a, a required a -> b is never removed and is oriented a -> b. Unlike in PC, a pair forbidden
+  /// both ways is still tested: a hidden common cause may join them as a <-> b.
   BackgroundKnowledge knowledge;
 
   /// Throws `invalid_input` naming the first bad option.
   void validate() const {
+    knowledge.validate();
     skeleton_options().validate();
     if (max_path_length < -1) {
       throw invalid_input("options.max_path_length", "is " + std::to_string(max_path_length) + ", must be >= -1");
     }
   }
-  /// The options of the PC skeleton phase.
+  /// The options of the PC skeleton phase: the same settings, with only the required edges of the
+  /// knowledge (FCI tests every other pair).
   PcOptions skeleton_options() const {
     PcOptions o;
     o.alpha = alpha;
@@ -45,7 +49,12 @@ struct FciOptions {
     o.max_depth = max_depth;
     o.sepset_mode = sepset_mode;
     o.threads = threads;
-    o.knowledge = knowledge;
+    if (!knowledge.empty()) {  // the skeleton keeps the required edges; forbidden ones are marks
+      o.knowledge = BackgroundKnowledge(knowledge.variables());
+      for (Index a = 0; a < knowledge.variables(); ++a)
+        for (Index b = 0; b < knowledge.variables(); ++b)
+          if (knowledge.required(a, b)) o.knowledge.require(a, b);
+    }
     return o;
   }
 };

@@ -260,8 +260,9 @@ std::vector<std::array<Index, 3>> orient(EndpointGraph& g, const Skeleton& sk, C
     TripleEvidence e;
     switch (options.collider_rule) {
       case ColliderRule::sepset: {
+        // A pair the knowledge banned was never tested: no separating set, so no evidence of a collider.
         const auto& s = sk.sepset[std::size_t(x)][std::size_t(z)];
-        collider = std::find(s.begin(), s.end(), y) == s.end();
+        collider = !bk.banned(x, z) && std::find(s.begin(), s.end(), y) == s.end();
         if (collider && priority >= 3 && !collider_contradicts(bk, x, y, z)) e = triple_evidence(g, test, x, y, z, options.alpha);
         break;
       }

@@ -15,10 +15,13 @@
 
 namespace causalattn::detail {
 
-/// Possible-D-Sep(x): the nodes v != x reached by a path from x on which every inner node b of a
+/// Possible-D-Sep(x): the nodes v != x reached from x along a walk on which every inner node b of a
 /// consecutive triple (a, b, c) is a collider a *-> b <-* c or a, c are adjacent. Breadth first over
-/// directed edge states (a, b), so each edge is crossed at most once per direction; paths longer
-/// than `max_path_length` edges are not followed (-1 = no limit). Ascending. O(sum deg^2).
+/// directed edge states (a, b), so each edge is crossed at most once per direction. A walk may
+/// repeat a node, so the set can exceed the path-based definition (as pcalg's search does); that
+/// only adds tests, and every separating set found is genuine. Walks longer than
+/// `max_path_length` edges are not followed (-1 = no limit; 0 or 1 = the neighbours only).
+/// Ascending. O(sum deg^2).
 inline std::vector<Index> possible_d_sep(const PagGraph& g, Index x, int max_path_length) {
   const Index p = g.size();
   std::vector<std::size_t> first_slot(std::size_t(p) + 1, 0);  // state (a, b) -> slot of a in b's list
