@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// Umbrella header of the effects module: treatment data, the estimators (difference in means,
-/// regression adjustment, IPW, AIPW, entropy balancing, kernel optimal balancing by SMO), inference
-/// and diagnostics.
+/// regression adjustment, IPW, AIPW, entropy balancing, kernel optimal balancing by SMO), inference,
+/// diagnostics and simulated confounded data sets with a known effect.
 
 #include "causalattn/effects/aipw.hpp"
 #include "causalattn/effects/bootstrap.hpp"
@@ -19,5 +19,6 @@
 #include "causalattn/effects/linear_model.hpp"
 #include "causalattn/effects/logistic_model.hpp"
 #include "causalattn/effects/regression_adjustment.hpp"
+#include "causalattn/effects/simulate.hpp"
 #include "causalattn/effects/smo.hpp"
 #include "causalattn/effects/treatment_data.hpp"
