@@ -6,6 +6,7 @@
 
 #include "causalattn/effects/aipw.hpp"
 #include "causalattn/effects/bootstrap.hpp"
+#include "causalattn/effects/cina_duality.hpp"
 #include "causalattn/effects/diagnostics.hpp"
 #include "causalattn/effects/difference_in_means.hpp"
 #include "causalattn/effects/effect_estimate.hpp"
