@@ -102,8 +102,7 @@ inline int run_attention_graph(Invocation& call) {
     }
     text += "# edge frequency across heads\n" + format_frequencies(consensus.edge_frequency, false);
   }
-  if (args.has("--out")) causalattn::detail::write_file_bytes(args.get("--out"), text);
-  else call.out << text;
+  emit_text(call, args, text);
   long long tests = 0;
   for (const auto& h : consensus.heads) tests += h.tests;
   call.err << "attention-graph: layer " << layer << ", " << consensus.heads.size() << " head(s), " << heads[0].rows() << " tokens, "

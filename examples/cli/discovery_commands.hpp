@@ -91,9 +91,8 @@ inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, con
   return causalattn::graph_format_from_name(name == "pcalg" ? pcalg_kind : name);
 }
 
-/// Writes `graph` in `format` to --out or stdout.
-inline void emit_graph(Invocation& call, const ArgumentList& args, const causalattn::Graph& graph, causalattn::GraphFormat format) {
-  const std::string text = causalattn::format_graph(graph, format);
+/// Writes `text` to the file --out names, or to stdout without it.
+inline void emit_text(Invocation& call, const ArgumentList& args, const std::string& text) {
   if (args.has("--out")) causalattn::detail::write_file_bytes(args.get("--out"), text);
   else call.out << text;
 }
@@ -117,7 +116,7 @@ inline int run_pc(Invocation& call) {
   const auto format = graph_format_option(args, "amat-cpdag");
   const auto result = search_with_test(args, table, options.sepset_mode,
                                        [&](const auto& test) { return causalattn::pc(test, table.names, options); });
-  emit_graph(call, args, result.cpdag, format);
+  emit_text(call, args, causalattn::format_graph(result.cpdag, format));
   call.err << "pc: " << result.cpdag.edge_count() << " edges, " << result.ambiguous_triples.size() << " ambiguous triples, "
            << result.tests << " tests, "
            << result.seconds_skeleton + result.seconds_orientation << " s\n";
@@ -147,7 +146,7 @@ inline int run_fci(Invocation& call) {
   const auto format = graph_format_option(args, "amat-pag");
   const auto result = search_with_test(args, table, options.sepset_mode,
                                        [&](const auto& test) { return causalattn::fci(test, table.names, options); });
-  emit_graph(call, args, result.pag, format);
+  emit_text(call, args, causalattn::format_graph(result.pag, format));
   call.err << "fci: " << result.pag.edge_count() << " edges (" << result.removed_possible_dsep
            << " removed by possible-d-sep), " << result.tests << " tests, "
            << result.seconds_skeleton + result.seconds_possible_dsep + result.seconds_orientation << " s\n";

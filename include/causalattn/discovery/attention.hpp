@@ -37,6 +37,13 @@ inline Matrix<double> times_transpose(const Matrix<double>& x, const Matrix<doub
   return out;
 }
 
+/// A A' of an attention matrix already validated, exactly symmetric. O(n^3).
+inline Matrix<double> unit_noise_covariance(const Matrix<double>& a) {
+  Matrix<double> c = times_transpose(a, a);
+  c.triangularView<Eigen::StrictlyUpper>() = c.transpose();
+  return c;
+}
+
 }  // namespace detail
 
 /// Checks that `a` is an attention matrix: square, non-empty, finite, non-negative, every row
@@ -77,10 +84,7 @@ void check_attention_matrix(const Eigen::MatrixBase<Derived>& a, const std::stri
 template <class Derived>
 Matrix<double> attention_covariance(const Eigen::MatrixBase<Derived>& a) {
   check_attention_matrix(a);
-  const Matrix<double> ad = a.template cast<double>();
-  Matrix<double> c = detail::times_transpose(ad, ad);
-  c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();  // exactly symmetric
-  return c;
+  return detail::unit_noise_covariance(a.template cast<double>());
 }
 
 /// The SEM covariance with a value covariance S (n x n, symmetric positive semi-definite): C = A S A'.
@@ -220,7 +224,7 @@ inline HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_hea
                                         std::to_string(layer_heads[0].cols()));
     }
     check_attention_matrix(layer_heads[h], argument);
-    out.heads.push_back(attention_graph(layer_heads[h], options));
+    out.heads.push_back(attention_graph_from_covariance(detail::unit_noise_covariance(layer_heads[h]), options));
   }
   const Index k = out.heads[0].graph.size();
   out.edge_frequency = Matrix<double>::Zero(k, k);
