@@ -7,6 +7,7 @@
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
+#include "causalattn/effects/cina_options.hpp"
 #include "causalattn/effects/gram.hpp"
 #include "causalattn/effects/smo.hpp"
 #include "causalattn/effects/treatment_data.hpp"
@@ -38,9 +39,11 @@ struct EffectOptions {
   int max_iterations = 100;                 ///< Newton iterations of the logistic and entropy-balancing fits
   double tolerance = 1e-10;                 ///< their convergence tolerance (gradient norm)
   KernelSpec kernel;                        ///< kernel balancing's kernel (default RBF, gamma = 1/p)
-  /// Kernel balancing's trade-off between imbalance and weight dispersion; 0 (default) = 0.1 x the
-  /// mean diagonal of the Gram matrix (the problem is scale-free in kernel x lambda).
+  /// Kernel balancing's and CInA's trade-off between imbalance and weight dispersion; 0 (default) =
+  /// 0.1 x the mean diagonal of the Gram matrix (for CInA, of the attention kernel at
+  /// initialisation); the problem is scale-free in kernel x lambda.
   double lambda = 0;
+  CinaOptions cina;                         ///< single-dataset CInA's key map and training
   SmoOptions smo = [] {
     SmoOptions o;
     o.tolerance = 1e-6;  // KKT gap of the balancing dual: weights accurate to ~1e-6
@@ -60,6 +63,7 @@ struct EffectOptions {
     if (!(tolerance > 0)) throw invalid_input("options.tolerance", "is " + detail::to_text(tolerance) + ", must be > 0");
     if (!(lambda >= 0) || !std::isfinite(lambda)) throw invalid_input("options.lambda", "is " + detail::to_text(lambda) + ", must be >= 0 (0 = default rule)");
     kernel.validate();
+    cina.validate();
     smo.validate();
   }
 };

@@ -6,6 +6,7 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/effects/aipw.hpp"
+#include "causalattn/effects/cina.hpp"
 #include "causalattn/effects/difference_in_means.hpp"
 #include "causalattn/effects/entropy_balancing.hpp"
 #include "causalattn/effects/ipw.hpp"
@@ -14,20 +15,21 @@
 
 namespace causalattn {
 
-/// The estimators: difference in means, regression adjustment, IPW, AIPW, entropy balancing and
-/// kernel optimal balancing.
-enum class EffectMethod { naive, ols, ipw, aipw, ebal, balance };
+/// The estimators: difference in means, regression adjustment, IPW, AIPW, entropy balancing,
+/// kernel optimal balancing and single-dataset CInA.
+enum class EffectMethod { naive, ols, ipw, aipw, ebal, balance, cina };
 
-/// The method called `name` ("naive", "ols", "ipw", "aipw", "ebal", "balance"); throws
+/// The method called `name` ("naive", "ols", "ipw", "aipw", "ebal", "balance", "cina"); throws
 /// `invalid_input` naming "method" otherwise. O(1).
 /// Example: `auto m = causalattn::effect_method_from_name("aipw");`
 inline EffectMethod effect_method_from_name(const std::string& name) {
   const std::pair<const char*, EffectMethod> table[] = {{"naive", EffectMethod::naive}, {"ols", EffectMethod::ols},
                                                         {"ipw", EffectMethod::ipw},     {"aipw", EffectMethod::aipw},
-                                                        {"ebal", EffectMethod::ebal},   {"balance", EffectMethod::balance}};
+                                                        {"ebal", EffectMethod::ebal},   {"balance", EffectMethod::balance},
+                                                        {"cina", EffectMethod::cina}};
   for (const auto& [key, method] : table)
     if (name == key) return method;
-  throw invalid_input("method", "is '" + name + "', must be naive, ols, ipw, aipw, ebal or balance");
+  throw invalid_input("method", "is '" + name + "', must be naive, ols, ipw, aipw, ebal, balance or cina");
 }
 
 /// Runs the estimator `method` on `data` with `options` (see each estimator for what it reads).
@@ -41,6 +43,7 @@ EffectEstimate estimate_effect(EffectMethod method, const TreatmentData<Scalar>&
     case EffectMethod::aipw: return aipw(data, options);
     case EffectMethod::ebal: return entropy_balancing(data, options);
     case EffectMethod::balance: return kernel_balancing(data, options);
+    case EffectMethod::cina: return cina(data, options);
   }
   throw invalid_input("method", "is not a known estimator");
 }
