@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/effects/cina_zs.hpp"
 #include "causalattn/effects/estimate_effect.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
@@ -41,6 +42,10 @@ inline causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
   else if (kernel != "rbf") throw usage_error("--kernel must be rbf, linear or poly, got '" + kernel + "'");
   options.kernel.gamma = number_option(args, "--gamma", 0);
   options.kernel.degree = integer_option(args, "--degree", 3, 1, 20);
+  options.cina.epochs = integer_option(args, "--epochs", options.cina.epochs, 1, 1000000);
+  const std::string key_map = args.get("--key-map", "linear");
+  if (key_map != "linear" && key_map != "mlp") throw usage_error("--key-map must be linear or mlp, got '" + key_map + "'");
+  options.cina.key_map = key_map == "mlp" ? causalattn::KeyMap::mlp : causalattn::KeyMap::linear;
   return options;
 }
 
@@ -118,13 +123,17 @@ inline int run_ate(Invocation& call) {
   const ArgumentList args(call.args,
                           {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
                            "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads",
-                           "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda"});
+                           "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda", "--epochs", "--key-map",
+                           "--model"});
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
     if (!args.has(required)) throw usage_error(std::string("ate needs ") + required);
   const std::string format = args.get("--format", call.format == OutputFormat::json ? "json" : "text");
   if (format != "text" && format != "json") throw usage_error("--format must be text or json, got '" + format + "'");
-  const auto method = causalattn::effect_method_from_name(args.get("--method", "aipw"));
+  const std::string method_name = args.get("--method", "aipw");
+  const bool zero_shot = method_name == "cina-zs";
+  if (args.has("--model") && !zero_shot) throw usage_error("--model applies to --method cina-zs only");
+  const auto method = zero_shot ? causalattn::EffectMethod::cina : causalattn::effect_method_from_name(method_name);
   const causalattn::EffectOptions options = effect_options_from(args);
   const std::string path = args.get("--data"), treatment = args.get("--treatment"), outcome = args.get("--outcome");
   causalattn::CsvOptions csv;
@@ -155,7 +164,9 @@ inline int run_ate(Invocation& call) {
   causalattn::Matrix<double> x(table.data.rows(), causalattn::Index(covariates.size()));
   for (std::size_t j = 0; j < covariates.size(); ++j) x.col(causalattn::Index(j)) = table.data.col(column(covariates[j], "--covariates"));
   const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
-  const auto result = causalattn::estimate_effect(method, causalattn::TreatmentData<double>(x, t, y), options);
+  const causalattn::TreatmentData<double> data(x, t, y);
+  const auto result = zero_shot ? causalattn::cina_zs(causalattn::CinaZsModel<float>::load_default(args.get("--model", "")), data, options)
+                                : causalattn::estimate_effect(method, data, options);
   if (format == "json") call.out << effect_json(result, covariates).dump() << "\n";
   else call.out << effect_text(result, covariates, path);
   return 0;
@@ -163,12 +174,13 @@ inline int run_ate(Invocation& call) {
 
 /// Registers ate.
 inline void register_effects_commands(CommandRegistry& registry) {
-  registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing",
+  registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing, CInA",
                 "causalattn ate --data FILE --treatment COL --outcome COL [--covariates a,b,...]\n"
-                "               [--method naive|ols|ipw|aipw|ebal|balance] [--estimand ate|att] [--format text|json]\n"
+                "               [--method naive|ols|ipw|aipw|ebal|balance|cina|cina-zs] [--estimand ate|att] [--format text|json]\n"
                 "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
                 "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N]\n"
                 "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"
+                "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
                 "  Covariates default to every column but the treatment and the outcome. Defaults are the textbook\n"
                 "  specification: unpenalised logistic propensity, OLS per arm, no clipping or trimming, method aipw.\n"
                 "  --folds 5 cross-fits AIPW (use it with --ridge or many covariates).",

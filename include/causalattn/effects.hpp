@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Umbrella header of the effects module: treatment data, the estimators (difference in means,
-/// regression adjustment, IPW, AIPW, entropy balancing, kernel optimal balancing by SMO, CInA), inference,
+/// regression adjustment, IPW, AIPW, entropy balancing, kernel optimal balancing by SMO, CInA and zero-shot CInA-ZS), inference,
 /// diagnostics and simulated confounded data sets with a known effect.
 
 #include "causalattn/effects/aipw.hpp"
@@ -9,6 +9,9 @@
 #include "causalattn/effects/cina.hpp"
 #include "causalattn/effects/cina_duality.hpp"
 #include "causalattn/effects/cina_options.hpp"
+#include "causalattn/effects/cina_zs.hpp"
+#include "causalattn/effects/cina_zs_model.hpp"
+#include "causalattn/effects/cina_zs_training.hpp"
 #include "causalattn/effects/diagnostics.hpp"
 #include "causalattn/effects/difference_in_means.hpp"
 #include "causalattn/effects/effect_estimate.hpp"

@@ -15,6 +15,7 @@
 #include "causalattn/effects/kernel_balancing.hpp"
 #include "causalattn/effects/logistic_model.hpp"
 #include "causalattn/effects/regression_adjustment.hpp"
+#include "causalattn/effects/simulate.hpp"
 #include "causalattn/io/csv.hpp"
 #include "simulated_effects.hpp"
 
@@ -336,4 +337,19 @@ TEST_CASE("bad treatment data and options are rejected with the argument and pos
   options = {};
   options.ridge = -1;
   REQUIRE_THROWS_WITH(ca::regression_adjustment(data, options), Contains("options.ridge"));
+}
+
+TEST_CASE("a separated propensity fit is reported, never turned into NaN weights", "[effects]") {
+  // Out-of-family simulated data set 95 (seed 777): 22 covariates, a treated unit whose logistic
+  // propensity is 1 to double precision (found by the accuracy program, where IPW returned NaN).
+  const auto sets = causalattn::simulate_datasets(causalattn::out_of_family(), 96, 777);
+  const auto& ds = sets[95];
+  const causalattn::TreatmentData<double> data(ds.x, ds.t, ds.y);
+  causalattn::EffectOptions options;
+  CHECK_THROWS_WITH(causalattn::ipw(data, options), Contains("propensity of unit") && Contains("options.clip"));
+  // AIPW divides the treated residuals by e = 1 there, which stays finite, so it answers.
+  CHECK(std::isfinite(causalattn::aipw(data, options).estimate));
+  options.clip = 0.01;
+  CHECK(std::isfinite(causalattn::ipw(data, options).estimate));
+  CHECK(std::isfinite(causalattn::aipw(data, options).estimate));
 }

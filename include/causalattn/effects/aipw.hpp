@@ -3,6 +3,7 @@
 /// Augmented IPW (doubly robust), optionally cross-fitted.
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "causalattn/core/random.hpp"
@@ -109,6 +110,11 @@ EffectEstimate aipw(const TreatmentData<Scalar>& data, const EffectOptions& opti
     r.estimate = a - b;
     for (Index i : s.treated) influence(i) = (s.y(i) - m0(i) - a) / n1;
     for (Index i : s.control) influence(i) = -e(i) / (1 - e(i)) * (s.y(i) - m0(i) - b) / odds_sum;
+  }
+  if (!std::isfinite(r.estimate) || !influence.allFinite()) {
+    throw numerical_error("AIPW's estimate is " + detail::rounded(r.estimate) + ": a propensity is 0 or 1 to double precision "
+                          "(the logistic fit separates the arms), so an inverse weight is infinite; set options.clip (e.g. "
+                          "0.01), options.trim or options.ridge");
   }
   detail::set_influence_interval(r, influence);
   detail::fill_balance(r, s, {});

@@ -3,6 +3,7 @@
 /// Options of single-dataset CInA (the self-attention layer trained on one data set's balancing
 /// objective, methods/cina.md section 4).
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 

@@ -50,6 +50,8 @@ inline void warn_unconverged(const SolverStatus& status, const EffectOptions& op
 }
 
 /// Fits the propensity model on the whole sample and clips it; records overlap and solver status.
+/// Throws `numerical_error` naming the first unit whose propensity is 0 or 1 to double precision
+/// after clipping (a separated logistic fit), whose inverse weight would be infinite.
 inline Propensity fit_propensity(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
   Propensity ps;
   ps.fit = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance);
@@ -59,6 +61,13 @@ inline Propensity fit_propensity(const Sample& s, const EffectOptions& options, 
   ps.slope = ps.e.array() * (1 - ps.e.array());
   fill_overlap(result, s, ps.e);
   clip_propensities(ps.e, ps.slope, options, result);
+  for (Index i = 0; i < ps.e.size(); ++i) {
+    if (!(ps.e(i) > 0 && ps.e(i) < 1)) {
+      throw numerical_error("the propensity of unit " + std::to_string(i) + " is " + rounded(ps.e(i)) +
+                            " to double precision (the logistic fit separates the arms), so its inverse weight is infinite; "
+                            "set options.clip (e.g. 0.01), options.trim or options.ridge");
+    }
+  }
   return ps;
 }
 

@@ -1,0 +1,319 @@
+#pragma once
+/// \file
+/// The zero-shot CInA model (CInA-ZS, methods/cina.md section 5): a permutation-equivariant
+/// transformer encoder over the units of a data set whose final keys give the balancing kernel and
+/// whose value head gives each unit's balancing weight. Tokens, the network and its file format.
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <Eigen/Eigenvalues>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/nn/encoder.hpp"
+#include "causalattn/nn/serialization.hpp"
+
+namespace causalattn {
+
+/// Shape of a CInA-ZS network (stored in its model file).
+struct CinaZsConfig {
+  Index max_covariates = 20;  ///< p_max: covariates per token (fewer are zero-padded and masked, more reduced by PCA)
+  Index width = 32;           ///< model width, divisible by heads
+  Index hidden = 64;          ///< MLP hidden width of each block
+  Index layers = 2;           ///< encoder blocks
+  Index heads = 4;            ///< attention heads
+  /// Bandwidth of the balancing kernel: the key map K = z A (z the padded covariates, A p_max x p_max)
+  /// starts at key_scale x I and keeps the Frobenius norm key_scale x sqrt(p_max), > 0 (as
+  /// `CinaOptions::key_scale`).
+  double key_scale = 0.2;
+  double lambda_relative = 0.1;  ///< training's lambda = this x the mean diagonal of each data set's kernel, > 0
+
+  /// Throws `invalid_input` naming the first bad field ("config.width", ...).
+  void validate() const {
+    auto fail = [](const char* field, const std::string& value, const char* rule) {
+      throw invalid_input(std::string("config.") + field, "is " + value + ", must be " + rule);
+    };
+    if (max_covariates < 1 || max_covariates > 1024) fail("max_covariates", std::to_string(max_covariates), "in [1, 1024]");
+    if (heads < 1) fail("heads", std::to_string(heads), ">= 1");
+    if (width < 1 || width % heads != 0) fail("width", std::to_string(width), ">= 1 and divisible by heads");
+    if (hidden < 1) fail("hidden", std::to_string(hidden), ">= 1");
+    if (layers < 1 || layers > 64) fail("layers", std::to_string(layers), "in [1, 64]");
+    if (!(key_scale > 0) || !std::isfinite(key_scale)) fail("key_scale", detail::to_text(key_scale), "finite and > 0");
+    if (!(lambda_relative > 0) || !std::isfinite(lambda_relative)) {
+      fail("lambda_relative", detail::to_text(lambda_relative), "finite and > 0");
+    }
+  }
+};
+
+/// Covariates as CInA-ZS reads them: z-scores over the units; with more than `max_covariates`
+/// columns, the leading `max_covariates` principal components of the z-scores, each scaled to unit
+/// variance (signs fixed so each component's largest loading is positive). O(n p^2 + p^3).
+/// Example: `Matrix<double> z = causalattn::cina_zs_covariates(x, 20);`
+inline Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_covariates) {
+  check_not_empty("x", x);
+  check_finite("x", x);
+  check_no_constant_columns("x", x);
+  Matrix<double> z = x.rowwise() - x.colwise().mean();
+  z.array().rowwise() /= (z.colwise().squaredNorm() / double(z.rows())).cwiseSqrt().array();
+  if (z.cols() <= max_covariates) return z;
+  const Eigen::SelfAdjointEigenSolver<Matrix<double>> eigen(z.transpose() * z / double(z.rows()));
+  Matrix<double> loadings = eigen.eigenvectors().rightCols(max_covariates).rowwise().reverse();
+  for (Index c = 0; c < loadings.cols(); ++c) {
+    Index largest = 0;
+    loadings.col(c).cwiseAbs().maxCoeff(&largest);
+    if (loadings(largest, c) < 0) loadings.col(c) *= -1;
+  }
+  Matrix<double> components = z * loadings;
+  for (Index c = 0; c < components.cols(); ++c) {
+    const double sd = std::sqrt(components.col(c).squaredNorm() / double(components.rows()));
+    if (sd > 0) components.col(c) /= sd;
+  }
+  return components;
+}
+
+/// One token per unit: [z_i padded to p_max with zeros, feature mask (1 for a real covariate),
+/// W_i = 2 T_i - 1], rows in unit order. `x` must already be `cina_zs_covariates` output
+/// (at most p_max columns) and `t` 0 / 1. O(n p_max).
+/// Example: `auto tokens = causalattn::cina_zs_tokens<float>(cina_zs_covariates(x, 20), t, 20);`
+template <class Scalar>
+Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, Index max_covariates) {
+  if (x.cols() > max_covariates) {
+    throw invalid_input("x", "has " + std::to_string(x.cols()) + " columns, more than max_covariates = " + std::to_string(max_covariates));
+  }
+  check_shape("t", t, x.rows(), 1);
+  Matrix<Scalar> tokens = Matrix<Scalar>::Zero(x.rows(), 2 * max_covariates + 1);
+  tokens.leftCols(x.cols()) = x.cast<Scalar>();
+  tokens.middleCols(max_covariates, x.cols()).setOnes();
+  tokens.col(2 * max_covariates) = (2 * t.array() - 1).matrix().cast<Scalar>();
+  return tokens;
+}
+
+/// The CInA-ZS network: embedding Linear(2 p_max + 1 -> width), a pre-LN transformer encoder
+/// without positional encoding (permutation equivariant over units; key-padding masks for padded
+/// units), a value head Linear(width -> 1) giving the logit z_i of unit i's balancing weight
+/// alpha_i = sigmoid(z_i), and the final keys K = z A from the unit's covariates through a learned
+/// linear map held at a fixed norm (kernel k_ij = exp(S_ij - log h_i - log h_j), S = K K' / sqrt(p_max)).
+/// Keys computed from the encoder's features instead collapse during training to nearly one
+/// direction (scores within 0.22-0.25 on every data set: a constant kernel, under which any weights
+/// with equal arm totals balance), so the kernel is anchored to the covariates (ours).
+/// The value of the attention-SVM identity is V_i = W_i alpha_i / (lambda h_i), so h . W . V =
+/// alpha / lambda: inference needs the logits only. Forward passes cache activations for backward;
+/// copies are independent. Parameters are registered by `register_parameters`.
+/// Example:
+/// \code
+///   causalattn::CinaZsModel<float> model(causalattn::CinaZsConfig{}, 1);
+///   auto z = model.forward(tokens, causalattn::SequenceLayout::single(tokens.rows()));
+/// \endcode
+template <class Scalar>
+class CinaZsModel {
+ public:
+  /// A freshly initialised model (Xavier uniform from `seed`). Throws `invalid_input` for a bad config.
+  CinaZsModel(const CinaZsConfig& config, std::uint64_t seed) : CinaZsModel(config, Rng(seed)) {}
+
+  /// The pretrained model shipped with the library (examples/models/cina_zs_default.bin, installed
+  /// to <prefix>/share/causalattn/models). Found at `path` if given, else in the directory named by
+  /// the environment variable CAUSALATTN_MODEL_DIR, else in the directory compiled in by CMake.
+  /// The shipped file is checked against `cina_zs_default_checksum`; a file passed by `path` only
+  /// against its own checksum. Throws `invalid_input` naming the file when it is missing, corrupted
+  /// or not the shipped model. O(file size).
+  /// Example: `auto model = causalattn::CinaZsModel<float>::load_default();`
+  static CinaZsModel load_default(const std::string& path = "");
+
+  /// The architecture.
+  const CinaZsConfig& config() const noexcept { return config_; }
+  /// Columns of a token: 2 p_max + 1.
+  Index token_width() const noexcept { return 2 * config_.max_covariates + 1; }
+
+  /// Weight logits z (one per token) of a batch of data sets stacked by `layout`; padded tokens
+  /// (`padding` true) are never attended. Caches what `keys` and `backward` need.
+  /// O(sum_b n_b^2 width + tokens width hidden).
+  Vector<Scalar> forward(const Matrix<Scalar>& tokens, const SequenceLayout& layout, const KeyPaddingMask& padding = {}) {
+    check_shape("tokens", tokens, layout.tokens(), token_width());
+    check_finite("tokens", tokens);
+    covariates_ = tokens.leftCols(config_.max_covariates);
+    features_ = encoder_.forward(embed_.forward(tokens), layout, padding);
+    return value_.forward(features_).col(0);
+  }
+
+  /// Final keys z A of the last forward pass's tokens. Caches for backward.
+  Matrix<Scalar> keys() { return key_.forward(covariates_); }
+
+  /// Rescales the key map A back to its Frobenius norm key_scale x sqrt(p_max) (after each step).
+  void hold_key_scale() {
+    Matrix<Scalar>& a = key_.weight().value;
+    a *= Scalar(config_.key_scale * std::sqrt(double(config_.max_covariates))) / a.norm();
+  }
+
+  /// Accumulates parameter gradients from dLoss/dlogits and (if non-empty) dLoss/dkeys of the last
+  /// forward / keys calls.
+  void backward(const Vector<Scalar>& d_logits, const Matrix<Scalar>& d_keys) {
+    if (d_keys.size() != 0) key_.backward(d_keys);
+    embed_.backward(encoder_.backward(value_.backward(d_logits)));
+  }
+
+  /// Adds "embed.*", "encoder.*", "value.*" and "key.*" to `registry` (the model must not move
+  /// while the registry is in use).
+  void register_parameters(ParameterRegistry<Scalar>& registry) {
+    embed_.register_parameters(registry, "embed");
+    encoder_.register_parameters(registry, "encoder");
+    value_.register_parameters(registry, "value");
+    key_.register_parameters(registry, "key");
+  }
+
+ private:
+  CinaZsModel(const CinaZsConfig& config, Rng rng)
+      : config_((config.validate(), config)),
+        embed_(token_width(), config.width, rng),
+        encoder_(encoder_options(config), rng),
+        value_(config.width, 1, rng),
+        key_(config.max_covariates, config.max_covariates, rng, false) {
+    key_.weight().value = Scalar(config.key_scale) * Matrix<Scalar>::Identity(config.max_covariates, config.max_covariates);
+  }
+
+  static EncoderOptions encoder_options(const CinaZsConfig& c) {
+    EncoderOptions o;
+    o.width = c.width;
+    o.hidden = c.hidden;
+    o.layers = c.layers;
+    o.attention.heads = c.heads;
+    o.attention.threads = 0;  // all threads over (data set, head) pairs; results never depend on it
+    return o;
+  }
+
+  CinaZsConfig config_;
+  Linear<Scalar> embed_;
+  Encoder<Scalar> encoder_;
+  Linear<Scalar> value_, key_;
+  Matrix<Scalar> covariates_, features_;
+};
+
+namespace detail {
+
+inline constexpr const char* cina_zs_config_name = "cina_zs.config";
+
+/// The config as a 1 x 8 tensor: format version, then the fields in declaration order.
+inline Matrix<float> cina_zs_config_tensor(const CinaZsConfig& c) {
+  Matrix<float> t(1, 8);
+  t << 1.0f, float(c.max_covariates), float(c.width), float(c.hidden), float(c.layers), float(c.heads), float(c.key_scale),
+      float(c.lambda_relative);
+  return t;
+}
+
+}  // namespace detail
+
+/// The model in the causalattn parameter format (float values) with its config as the extra tensor
+/// "cina_zs.config". O(parameters).
+/// Example: `std::string bytes = causalattn::serialize_cina_zs(model);`
+template <class Scalar>
+std::string serialize_cina_zs(const CinaZsModel<Scalar>& model) {
+  CinaZsModel<Scalar> copy = model;
+  ParameterRegistry<Scalar> registry;
+  copy.register_parameters(registry);
+  std::vector<Parameter<float>> values;
+  values.reserve(registry.size() + 1);
+  ParameterRegistry<float> as_float;
+  values.push_back({detail::cina_zs_config_tensor(model.config()), Matrix<float>()});
+  as_float.add(detail::cina_zs_config_name, values.back());
+  for (const auto& e : registry.entries()) {
+    values.push_back({e.parameter->value.template cast<float>(), Matrix<float>()});
+    as_float.add(e.name, values.back());
+  }
+  return serialize_parameters(as_float);
+}
+
+/// Reads a model written by `serialize_cina_zs` (any Scalar; values are stored as float). Every
+/// defect throws `invalid_input(source, ...)`: those of `parse_parameters` (magic, version,
+/// truncation, checksum, ...), a missing or malformed config, a missing, extra or misshapen tensor.
+/// O(bytes).
+/// Example: `auto model = causalattn::parse_cina_zs<float>(bytes, "model.bin");`
+template <class Scalar>
+CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& source = "model") {
+  const std::vector<NamedTensor<float>> tensors = parse_parameters<float>(bytes, source);
+  const NamedTensor<float>* config_tensor = nullptr;
+  for (const auto& t : tensors)
+    if (t.name == detail::cina_zs_config_name) config_tensor = &t;
+  if (config_tensor == nullptr) throw invalid_input(source, "has no 'cina_zs.config' tensor: not a CInA-ZS model");
+  const Matrix<float>& c = config_tensor->value;
+  if (c.rows() != 1 || c.cols() != 8 || c(0, 0) != 1.0f) {
+    throw invalid_input(source, "'cina_zs.config' is not a version-1 CInA-ZS config (1 x 8)");
+  }
+  CinaZsConfig config;
+  config.max_covariates = Index(c(0, 1));
+  config.width = Index(c(0, 2));
+  config.hidden = Index(c(0, 3));
+  config.layers = Index(c(0, 4));
+  config.heads = Index(c(0, 5));
+  config.key_scale = double(c(0, 6));
+  config.lambda_relative = double(c(0, 7));
+  try {
+    config.validate();
+  } catch (const invalid_input& e) {
+    throw invalid_input(source, std::string("holds an invalid config: ") + e.what());
+  }
+  CinaZsModel<Scalar> model(config, 0);
+  ParameterRegistry<Scalar> registry;
+  model.register_parameters(registry);
+  if (tensors.size() != registry.size() + 1) {
+    throw invalid_input(source, "holds " + std::to_string(tensors.size() - 1) + " parameter tensors, the model has " +
+                                    std::to_string(registry.size()));
+  }
+  for (const auto& e : registry.entries()) {
+    const NamedTensor<float>* found = nullptr;
+    for (const auto& t : tensors)
+      if (t.name == e.name) found = &t;
+    if (found == nullptr) throw invalid_input(source, "lacks the tensor '" + e.name + "'");
+    if (found->value.rows() != e.parameter->value.rows() || found->value.cols() != e.parameter->value.cols()) {
+      throw invalid_input(source, "tensor '" + e.name + "' has shape " + std::to_string(found->value.rows()) + " x " +
+                                      std::to_string(found->value.cols()) + ", the config implies " +
+                                      std::to_string(e.parameter->value.rows()) + " x " + std::to_string(e.parameter->value.cols()));
+    }
+    e.parameter->value = found->value.template cast<Scalar>();
+  }
+  return model;
+}
+
+/// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (regenerate with
+/// examples/train_cina_zs.cpp, which prints it).
+inline constexpr std::uint64_t cina_zs_default_checksum = 0x045173124f305c9cULL;
+
+/// Where `CinaZsModel::load_default` looks for the shipped model: $CAUSALATTN_MODEL_DIR, else the
+/// directory CMake compiled in (CAUSALATTN_MODEL_DIR), + "/cina_zs_default.bin". Throws
+/// `invalid_input` when neither is set. O(1).
+/// Example: `std::string where = causalattn::cina_zs_default_path();`
+inline std::string cina_zs_default_path() {
+  if (const char* directory = std::getenv("CAUSALATTN_MODEL_DIR")) return std::string(directory) + "/cina_zs_default.bin";
+#ifdef CAUSALATTN_MODEL_DIR
+  return std::string(CAUSALATTN_MODEL_DIR) + "/cina_zs_default.bin";
+#else
+  throw invalid_input("CAUSALATTN_MODEL_DIR", "is not set: link causalattn::causalattn through CMake, set the environment "
+                                              "variable, or pass the model's path");
+#endif
+}
+
+template <class Scalar>
+CinaZsModel<Scalar> CinaZsModel<Scalar>::load_default(const std::string& path) {
+  const std::string file = path.empty() ? cina_zs_default_path() : path;
+  const std::string bytes = detail::read_file_bytes(file);
+  if (path.empty() && detail::fnv1a64(bytes) != cina_zs_default_checksum) {
+    throw invalid_input(file, "is not the shipped CInA-ZS model (its checksum differs from cina_zs_default_checksum)");
+  }
+  return parse_cina_zs<Scalar>(bytes, file);
+}
+
+/// Writes `serialize_cina_zs(model)` to `path`.
+template <class Scalar>
+void save_cina_zs(const std::string& path, const CinaZsModel<Scalar>& model) {
+  detail::write_file_bytes(path, serialize_cina_zs(model));
+}
+
+/// Reads a CInA-ZS model file (errors name `path`).
+/// Example: `auto model = causalattn::load_cina_zs<float>("my_model.bin");`
+template <class Scalar>
+CinaZsModel<Scalar> load_cina_zs(const std::string& path) {
+  return parse_cina_zs<Scalar>(detail::read_file_bytes(path), path);
+}
+
+}  // namespace causalattn
