@@ -237,6 +237,45 @@ TEST_CASE("ate prints a readable table, defaults its covariates and reports bad 
   require_clean_error(run({"ate", "--data", nsw, "--outcome", "re78"}), "ate needs --treatment");
 }
 
+TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate][cina]") {
+  const std::string nsw = data_dir + "/lalonde/lalonde_nsw_dw.csv";
+  const auto table = ca::read_csv<double>(nsw);
+  const std::vector<std::string> covariates = {"age", "educ", "black", "hisp", "married", "nodegree", "re74", "re75"};
+  ca::Matrix<double> x(table.data.rows(), 8);
+  ca::Index t_col = 0, y_col = 0;
+  for (std::size_t j = 0; j < table.names.size(); ++j) {
+    if (table.names[j] == "treat") t_col = ca::Index(j);
+    if (table.names[j] == "re78") y_col = ca::Index(j);
+    for (std::size_t c = 0; c < covariates.size(); ++c)
+      if (table.names[j] == covariates[c]) x.col(ca::Index(c)) = table.data.col(ca::Index(j));
+  }
+  const ca::Vector<double> t = table.data.col(t_col), y = table.data.col(y_col);
+  const ca::TreatmentData<double> data(x, t, y);
+  const std::string list = "age,educ,black,hisp,married,nodegree,re74,re75";
+  const auto zs = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method", "cina-zs",
+                       "--format", "json"});
+  INFO(zs.err);
+  REQUIRE(zs.code == 0);
+  const auto v = ca::JsonValue::parse(zs.out);
+  CHECK(v.at("method").as_string() == "cina-zs");
+  CHECK(v.at("estimate").as_number() == Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data).estimate).epsilon(1e-9));
+  ca::EffectOptions short_training;
+  short_training.cina.epochs = 30;
+  const auto cina = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method", "cina",
+                         "--epochs", "30", "--format", "json"});
+  REQUIRE(cina.code == 0);
+  CHECK(ca::JsonValue::parse(cina.out).at("estimate").as_number() == Approx(ca::cina(data, short_training).estimate).epsilon(1e-9));
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--model", "m.bin"}),
+                      "--model applies to --method cina-zs only");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--estimand", "att"}),
+                      "options.estimand");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--key-map", "rbf"}),
+                      "--key-map must be linear or mlp");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--model",
+                           data_dir + "/lalonde/lalonde_nsw_dw.csv"}),
+                      "not a causalattn parameter file");
+}
+
 TEST_CASE("fci from the command line equals the API, with causal-learn's endpoint matrix", "[cli][fci]") {
   const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
   const auto table = ca::read_csv<double>(data);

@@ -186,6 +186,9 @@ TEST_CASE("CInA rejects bad options by name", "[effects][cina]") {
   CHECK_THROWS_WITH(ca::cina(data, with([](ca::CinaOptions& c) { c.key_scale = -1; })), Contains("options.cina.key_scale"));
   CHECK_THROWS_WITH(ca::cina(data, with([](ca::CinaOptions& c) { c.hidden = 0; })), Contains("options.cina.hidden"));
   CHECK_THROWS_WITH(ca::cina(data, with([](ca::CinaOptions& c) { c.key_width = -2; })), Contains("options.cina.key_width"));
+  ca::EffectOptions resampled;
+  resampled.bootstrap = 10;
+  CHECK_THROWS_WITH(ca::cina_fit(data, resampled), Contains("options.bootstrap"));
   ca::EffectOptions negative_lambda;
   negative_lambda.lambda = -1;
   CHECK_THROWS_WITH(ca::cina(data, negative_lambda), Contains("options.lambda"));

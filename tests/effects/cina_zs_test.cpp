@@ -119,6 +119,14 @@ TEST_CASE("CInA-ZS tokens and covariate reduction", "[effects][cina_zs]") {
   CHECK(tokens(0, 12) == 1.0f);
   CHECK(tokens(n - 1, 12) == -1.0f);
   CHECK_THROWS_WITH(ca::cina_zs_tokens<float>(z, t, 4), Contains("x") && Contains("max_covariates = 4"));
+  t(7) = 2;
+  CHECK_THROWS_WITH(ca::cina_zs_tokens<float>(small, t, 6), Contains("t") && Contains("row 7"));
+  CHECK_THROWS_WITH(ca::cina_zs_covariates(small, 0), Contains("max_covariates"));
+  // Rank-deficient wide data: only the real components are kept, never rounding noise.
+  ca::Matrix<double> wide(30, 25);
+  const ca::Matrix<double> basis = ca::normal_matrix<double>(30, 3, rng);
+  wide = basis * ca::normal_matrix<double>(3, 25, rng);
+  CHECK(ca::cina_zs_covariates(wide, 20).cols() == 3);
   x.col(3).setConstant(1.5);
   CHECK_THROWS_WITH(ca::cina_zs_covariates(x, 6), Contains("x") && Contains("column 3"));
 }
@@ -159,6 +167,20 @@ TEST_CASE("CInA-ZS model files round-trip and reject corruption", "[effects][cin
   corrupted[bytes.size() / 2] = char(corrupted[bytes.size() / 2] ^ 0x10);
   CHECK_THROWS_WITH(ca::parse_cina_zs<float>(corrupted, "model.bin"), Contains("model.bin"));
   CHECK_THROWS_WITH(ca::parse_cina_zs<float>(bytes.substr(0, 100), "model.bin"), Contains("model.bin") && Contains("cannot fit"));
+  // A config with an impossible width is refused before anything is allocated.
+  std::string huge = bytes;
+  {
+    ca::CinaZsModel<float> copy = model;
+    ca::ParameterRegistry<float> r;
+    copy.register_parameters(r);
+    ca::Parameter<float> config{ca::detail::cina_zs_config_tensor(model.config()), ca::Matrix<float>()};
+    config.value(0, 2) = 1e9f;
+    ca::ParameterRegistry<float> with_config;
+    with_config.add(ca::detail::cina_zs_config_name, config);
+    for (const auto& e : r.entries()) with_config.add(e.name, *e.parameter);
+    CHECK_THROWS_WITH(ca::parse_cina_zs<float>(ca::serialize_parameters(with_config), "huge.bin"),
+                      Contains("huge.bin") && Contains("not a whole number in [1, 16384]"));
+  }
   // A plain parameter file (no config) is not a CInA-ZS model.
   ca::Parameter<float> p = ca::Parameter<float>::zeros(2, 2);
   ca::ParameterRegistry<float> registry;
@@ -197,9 +219,17 @@ TEST_CASE("CInA-ZS training lowers the balancing loss and is deterministic", "[e
   CHECK_THROWS_WITH(ca::train_cina_zs(model, datasets, options), Contains("options.epochs"));
   options.epochs = 1;
   CHECK_THROWS_WITH(ca::train_cina_zs(model, {}, options), Contains("datasets"));
+  auto broken = datasets;
+  broken[3].t(0) = 2;
+  CHECK_THROWS_WITH(ca::train_cina_zs(model, broken, options), Contains("datasets[3]") && Contains("row 0"));
   ca::EffectOptions att;
   att.estimand = ca::Estimand::att;
   const ca::SimulatedDataset ds = small_dataset(2);
+  ca::EffectOptions resampled;
+  resampled.bootstrap = 30;
+  const auto boot = ca::cina_zs(model, ca::TreatmentData<double>(ds.x, ds.t, ds.y), resampled);
+  CHECK(boot.std_error_method.find("bootstrap") != std::string::npos);
+  CHECK(boot.std_error > 0);
   CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(ds.x, ds.t, ds.y), att), Contains("options.estimand"));
 }
 

@@ -37,8 +37,8 @@ struct CinaFit {
 
 namespace detail {
 
-/// The key map: linear (no bias) or Linear -> GELU -> Linear, whose last weight matrix keeps the
-/// Frobenius norm it starts with (`hold_scale`): the bandwidth is fixed, the metric's shape learned.
+/// The key map: linear (no bias) or Linear -> GELU -> Linear, whose weight matrices keep the
+/// Frobenius norms they start with (`hold_scale`): the bandwidth is fixed, the metric's shape learned.
 class CinaKeyMap {
  public:
   CinaKeyMap(const CinaOptions& o, Index covariates, Rng& rng)
@@ -49,12 +49,15 @@ class CinaKeyMap {
     Matrix<double>& last = last_weight();
     if (!mlp_ && covariates == width_) last.setIdentity();  // start from keys = key_scale x standardised X
     norm_ = o.key_scale * std::sqrt(double(std::min(covariates, width_)));
+    first_norm_ = first_.weight().value.norm();
     hold_scale();
   }
-  /// Rescales the last weight matrix back to its initial Frobenius norm.
+  /// Rescales the weight matrices back to their initial Frobenius norms (the MLP's hidden layer
+  /// too: scaling it would scale the roughly linear GELU output and sharpen the kernel).
   void hold_scale() {
     Matrix<double>& last = last_weight();
     last *= norm_ / last.norm();
+    if (mlp_) first_.weight().value *= first_norm_ / first_.weight().value.norm();
   }
   Matrix<double> forward(const Matrix<double>& x) {
     const Matrix<double> a = first_.forward(x);
@@ -76,7 +79,7 @@ class CinaKeyMap {
   Matrix<double>& last_weight() { return mlp_ ? second_.weight().value : first_.weight().value; }
 
   Index width_;
-  double norm_ = 1;
+  double norm_ = 1, first_norm_ = 1;
   Linear<double> first_;
   ActivationLayer<double> activation_;
   Linear<double> second_;
@@ -131,7 +134,9 @@ inline double kernel_mmd(const Matrix<double>& kernel, const Vector<double>& sig
 /// the learned kernel (`kernel_balancing`'s ATT problem, solved by SMO).
 /// Standard error as for the other weighting estimators: sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2) with
 /// per-arm OLS; diagnostics as always plus `balance_mmd`, `clipped` and the loss curve.
-/// Throws `invalid_input` naming the first bad option; `numerical_error` if an arm ends with no
+/// Keys are computed from the covariates as `options.standardize` leaves them (z-scores by
+/// default; `key_scale` assumes them). Throws `invalid_input` naming the first bad option (and for
+/// `options.bootstrap` > 0: use `cina`); `numerical_error` if an arm ends with no
 /// positive weight. Complexity O((epochs + settle_epochs) n^2 d) time, O(n^2) memory.
 /// Example:
 /// \code
@@ -143,6 +148,7 @@ inline double kernel_mmd(const Matrix<double>& kernel, const Vector<double>& sig
 template <class Scalar>
 CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
   options.validate();
+  if (options.bootstrap > 0) throw invalid_input("options.bootstrap", "is not used by cina_fit; call cina() for a bootstrap standard error");
   const CinaOptions& o = options.cina;
   const detail::Sample s = detail::make_sample(data, options.standardize);
   const Index n = s.units();

@@ -26,7 +26,7 @@ struct CinaOptions {
   Index hidden = 32;                 ///< hidden width of the MLP key map, >= 1
   /// Bandwidth of the attention kernel: the key map's last weight matrix keeps the Frobenius norm
   /// key_scale x sqrt(min(p, d)) throughout training (the linear map starts at key_scale x the
-  /// identity when d = p), > 0. Minimising the objective over an unconstrained key map sharpens the
+  /// identity when d = p; the MLP's hidden layer keeps its initial norm), > 0. Minimising the objective over an unconstrained key map sharpens the
   /// kernel towards the identity, where the arms are trivially separable and the weights uniform;
   /// holding the scale learns the metric's shape only. 0.2 was best of {0.1, 0.2, 0.3, 0.5, 1} on
   /// 20 in-family simulated data sets (README).

@@ -37,9 +37,9 @@ struct CinaZsConfig {
       throw invalid_input(std::string("config.") + field, "is " + value + ", must be " + rule);
     };
     if (max_covariates < 1 || max_covariates > 1024) fail("max_covariates", std::to_string(max_covariates), "in [1, 1024]");
-    if (heads < 1) fail("heads", std::to_string(heads), ">= 1");
-    if (width < 1 || width % heads != 0) fail("width", std::to_string(width), ">= 1 and divisible by heads");
-    if (hidden < 1) fail("hidden", std::to_string(hidden), ">= 1");
+    if (heads < 1 || heads > 256) fail("heads", std::to_string(heads), "in [1, 256]");
+    if (width < 1 || width > 4096 || width % heads != 0) fail("width", std::to_string(width), "in [1, 4096] and divisible by heads");
+    if (hidden < 1 || hidden > 16384) fail("hidden", std::to_string(hidden), "in [1, 16384]");
     if (layers < 1 || layers > 64) fail("layers", std::to_string(layers), "in [1, 64]");
     if (!(key_scale > 0) || !std::isfinite(key_scale)) fail("key_scale", detail::to_text(key_scale), "finite and > 0");
     if (!(lambda_relative > 0) || !std::isfinite(lambda_relative)) {
@@ -50,9 +50,13 @@ struct CinaZsConfig {
 
 /// Covariates as CInA-ZS reads them: z-scores over the units; with more than `max_covariates`
 /// columns, the leading `max_covariates` principal components of the z-scores, each scaled to unit
-/// variance (signs fixed so each component's largest loading is positive). O(n p^2 + p^3).
+/// variance (signs fixed so each component's largest loading is positive), dropping components
+/// whose variance is below 1e-10 of the largest (rank deficiency: they would be rounding noise
+/// blown up to unit variance). Throws `invalid_input` for empty, non-finite or constant columns
+/// or max_covariates < 1. O(n p^2 + p^3).
 /// Example: `Matrix<double> z = causalattn::cina_zs_covariates(x, 20);`
 inline Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_covariates) {
+  if (max_covariates < 1) throw invalid_input("max_covariates", "is " + std::to_string(max_covariates) + ", must be >= 1");
   check_not_empty("x", x);
   check_finite("x", x);
   check_no_constant_columns("x", x);
@@ -60,7 +64,10 @@ inline Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_cova
   z.array().rowwise() /= (z.colwise().squaredNorm() / double(z.rows())).cwiseSqrt().array();
   if (z.cols() <= max_covariates) return z;
   const Eigen::SelfAdjointEigenSolver<Matrix<double>> eigen(z.transpose() * z / double(z.rows()));
-  Matrix<double> loadings = eigen.eigenvectors().rightCols(max_covariates).rowwise().reverse();
+  const Vector<double>& variance = eigen.eigenvalues();  // ascending
+  Index kept = 0;
+  while (kept < max_covariates && variance(variance.size() - 1 - kept) > 1e-10 * variance(variance.size() - 1)) ++kept;
+  Matrix<double> loadings = eigen.eigenvectors().rightCols(kept).rowwise().reverse();
   for (Index c = 0; c < loadings.cols(); ++c) {
     Index largest = 0;
     loadings.col(c).cwiseAbs().maxCoeff(&largest);
@@ -68,15 +75,14 @@ inline Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_cova
   }
   Matrix<double> components = z * loadings;
   for (Index c = 0; c < components.cols(); ++c) {
-    const double sd = std::sqrt(components.col(c).squaredNorm() / double(components.rows()));
-    if (sd > 0) components.col(c) /= sd;
+    components.col(c) /= std::sqrt(components.col(c).squaredNorm() / double(components.rows()));
   }
   return components;
 }
 
 /// One token per unit: [z_i padded to p_max with zeros, feature mask (1 for a real covariate),
 /// W_i = 2 T_i - 1], rows in unit order. `x` must already be `cina_zs_covariates` output
-/// (at most p_max columns) and `t` 0 / 1. O(n p_max).
+/// (at most p_max columns) and `t` 0 / 1 (else `invalid_input` naming the argument). O(n p_max).
 /// Example: `auto tokens = causalattn::cina_zs_tokens<float>(cina_zs_covariates(x, 20), t, 20);`
 template <class Scalar>
 Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, Index max_covariates) {
@@ -84,6 +90,9 @@ Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, 
     throw invalid_input("x", "has " + std::to_string(x.cols()) + " columns, more than max_covariates = " + std::to_string(max_covariates));
   }
   check_shape("t", t, x.rows(), 1);
+  for (Index i = 0; i < t.size(); ++i) {
+    if (t(i) != 0 && t(i) != 1) throw invalid_input("t", "is " + detail::to_text(t(i)) + " at row " + std::to_string(i) + "; must be 0 or 1");
+  }
   Matrix<Scalar> tokens = Matrix<Scalar>::Zero(x.rows(), 2 * max_covariates + 1);
   tokens.leftCols(x.cols()) = x.cast<Scalar>();
   tokens.middleCols(max_covariates, x.cols()).setOnes();
@@ -100,8 +109,8 @@ Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, 
 /// direction (scores within 0.22-0.25 on every data set: a constant kernel, under which any weights
 /// with equal arm totals balance), so the kernel is anchored to the covariates (ours).
 /// The value of the attention-SVM identity is V_i = W_i alpha_i / (lambda h_i), so h . W . V =
-/// alpha / lambda: inference needs the logits only. Forward passes cache activations for backward;
-/// copies are independent. Parameters are registered by `register_parameters`.
+/// alpha / lambda: inference needs the logits only. Forward passes cache activations for backward,
+/// so one instance must not run on two threads at once; copies are independent (`cina_zs` copies). Parameters are registered by `register_parameters`.
 /// Example:
 /// \code
 ///   causalattn::CinaZsModel<float> model(causalattn::CinaZsConfig{}, 1);
@@ -239,6 +248,12 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
   const Matrix<float>& c = config_tensor->value;
   if (c.rows() != 1 || c.cols() != 8 || c(0, 0) != 1.0f) {
     throw invalid_input(source, "'cina_zs.config' is not a version-1 CInA-ZS config (1 x 8)");
+  }
+  for (Index j = 1; j <= 5; ++j) {  // integer fields: whole numbers in a range a model can have
+    if (!(c(0, j) >= 1 && c(0, j) <= 16384) || c(0, j) != std::floor(c(0, j))) {
+      throw invalid_input(source, "'cina_zs.config' entry " + std::to_string(j) + " is " + detail::to_text(c(0, j)) +
+                                      ", not a whole number in [1, 16384]");
+    }
   }
   CinaZsConfig config;
   config.max_covariates = Index(c(0, 1));

@@ -38,7 +38,9 @@ struct CinaZsTrainingOptions {
   /// Weight of the supervised term |tau_hat - tau| / sd(Y) per data set (0 = unsupervised), >= 0.
   double supervised_weight = 0;
   std::uint64_t seed = 20261123;  ///< order of the data sets
-  int threads = 0;                ///< threads over data sets and attention heads (0 = all); results do not depend on it
+  /// Threads over data sets (0 = all); the encoder's attention uses all threads over (data set,
+  /// head) pairs. Results do not depend on either.
+  int threads = 0;
   std::function<void(const CinaZsProgress&)> progress;  ///< called after every step (optional)
 
   /// Throws `invalid_input` naming the first bad field ("options.epochs", ...).
@@ -61,7 +63,7 @@ struct CinaZsTrainingOptions {
 
 /// What training did.
 struct CinaZsTrainingReport {
-  std::vector<double> epoch_loss;  ///< mean loss over each pass
+  std::vector<double> epoch_loss;  ///< mean of the step losses over each pass
   long long steps = 0;             ///< AdamW steps taken
   double seconds = 0;              ///< wall time
 };
@@ -138,7 +140,7 @@ inline ZsDatasetGradient zs_dataset_gradient(const Matrix<double>& keys, const V
     const double sd = std::sqrt((data.y.array() - data.y.mean()).square().mean());
     const double error = (mean1 - mean0 - data.ate) / sd;
     out.loss += supervised_weight * std::abs(error);
-    const double direction = supervised_weight * (error > 0 ? 1.0 : -1.0) / sd;
+    const double direction = supervised_weight * (error > 0 ? 1.0 : error < 0 ? -1.0 : 0.0) / sd;
     for (Index i = 0; i < n; ++i) {
       d_alpha(i) += sign(i) > 0 ? direction * (data.y(i) - mean1) / sum[1] : -direction * (data.y(i) - mean0) / sum[0];
     }
@@ -155,8 +157,13 @@ inline ZsDatasetGradient zs_dataset_gradient(const Matrix<double>& keys, const V
 /// (`detail::zs_dataset_gradient`), and takes one AdamW step on the mean (gradient clipped to
 /// `clip_norm`). Data sets are visited in a seeded random order per epoch. Covariates are reduced
 /// to the model's p_max as at inference (`cina_zs_covariates`). Deterministic for a seed, whatever
-/// the thread count. Throws `invalid_input` for bad options or an empty list;
-/// `numerical_error` if a gradient becomes non-finite. Time O(epochs sum_m n_m^2 width layers).
+/// the thread count. The weights are rescaled per arm to equal totals (W'alpha = 0) and their step
+/// is the kernel-metric (natural) direction chained through the rescaling and sigmoid, a
+/// preconditioned direction rather than the loss's exact gradient (see `detail::zs_dataset_gradient`).
+/// Throws `invalid_input` for bad options, an empty list or a bad data set ("datasets[m]": shapes,
+/// non-finite values, treatment not 0/1, an arm with fewer than 2 units, a constant covariate; with
+/// the supervised term a non-finite ATE or constant Y); `numerical_error` if a gradient becomes
+/// non-finite. Time O(epochs sum_m n_m^2 width layers); memory O(batch n_max^2) for the kernels.
 /// Example:
 /// \code
 ///   auto data = causalattn::simulate_datasets(causalattn::in_family(), 512, 1);
@@ -172,7 +179,15 @@ CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector
   const Index p_max = model.config().max_covariates;
   std::vector<Matrix<Scalar>> tokens(datasets.size());
   parallel_for(std::size_t(0), datasets.size(), options.threads, [&](std::size_t m) {
-    tokens[m] = cina_zs_tokens<Scalar>(cina_zs_covariates(datasets[m].x, p_max), datasets[m].t, p_max);
+    const SimulatedDataset& d = datasets[m];
+    try {
+      const TreatmentData<double> checked(d.x, d.t, d.y);  // shapes, finiteness, 0/1 treatment, both arms, no constant column
+      if (options.supervised_weight > 0 && !std::isfinite(d.ate)) throw invalid_input("ate", "is " + detail::to_text(d.ate));
+      if (options.supervised_weight > 0 && d.y.maxCoeff() == d.y.minCoeff()) throw invalid_input("y", "is constant");
+    } catch (const invalid_input& e) {
+      throw invalid_input("datasets[" + std::to_string(m) + "]", e.what());
+    }
+    tokens[m] = cina_zs_tokens<Scalar>(cina_zs_covariates(d.x, p_max), d.t, p_max);
   });
 
   ParameterRegistry<Scalar> registry;

@@ -1,0 +1,54 @@
+// CInA speed (issue [6/7]): CInA-ZS inference (one forward pass of the shipped model, weights,
+// estimate and SE) against exact kernel balancing by SMO (`kernel_balancing`, RBF, the library's
+// default tolerance) and single-dataset CInA training (`cina`, default 400 + 400 epochs), all on the
+// same in-family simulated data set (simulate_dataset with n fixed, seed 20261123) and one thread.
+// Run: OMP_NUM_THREADS=1 build/bench/benchmarks/bench_cina --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include "causalattn/effects/cina.hpp"
+#include "causalattn/effects/cina_zs.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
+#include "causalattn/effects/simulate.hpp"
+
+namespace {
+
+namespace ca = causalattn;
+
+ca::SimulatedDataset dataset(ca::Index n) {
+  ca::SimulationFamily family = ca::in_family();
+  family.n_min = family.n_max = n;
+  return ca::simulate_dataset(family, 20261123);
+}
+
+ca::EffectOptions one_thread() {
+  ca::EffectOptions o;
+  o.threads = 1;
+  return o;
+}
+
+void BM_cina_zs_inference(benchmark::State& state) {
+  const auto ds = dataset(state.range(0));
+  const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
+  const auto model = ca::CinaZsModel<float>::load_default();
+  for (auto _ : state) benchmark::DoNotOptimize(ca::cina_zs(model, data, one_thread()).estimate);
+}
+
+void BM_kernel_balancing_smo(benchmark::State& state) {
+  const auto ds = dataset(state.range(0));
+  const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
+  for (auto _ : state) benchmark::DoNotOptimize(ca::kernel_balancing(data, one_thread()).estimate);
+}
+
+void BM_cina_training(benchmark::State& state) {
+  const auto ds = dataset(state.range(0));
+  const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
+  for (auto _ : state) benchmark::DoNotOptimize(ca::cina(data, one_thread()).estimate);
+}
+
+}  // namespace
+
+BENCHMARK(BM_cina_zs_inference)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_kernel_balancing_smo)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cina_training)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+BENCHMARK_MAIN();
