@@ -3,8 +3,9 @@
 //   (a) held-out in-family simulated data sets, (b) out-of-family ones, (c) IHDP replications 1-10
 //   (ATE truth = mean(mu1 - mu0)), (d) Lalonde PSID and CPS (ATT against the experimental $1794).
 //
-//   accuracy_cina [datasets=200] [threads=0] [model=the shipped CInA-ZS model]
+//   accuracy_cina [datasets=200] [threads=0] [model=the shipped CInA-ZS model, "" for it] [methods=all]
 //
+// `methods` is a comma-separated subset of the row names (e.g. "naive,CInA-ZS").
 // Data sets run in parallel (`threads`), each estimator single-threaded inside, so the seconds are
 // one core's time with `threads` data sets in flight. An estimator that throws on a data set (e.g.
 // IPW on a separated propensity fit) is counted under "failed" and left out of its mean. Seeds are
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
   const int threads = argc > 2 ? std::atoi(argv[2]) : 0;
   try {
     const auto model = ca::CinaZsModel<float>::load_default(argc > 3 ? argv[3] : "");
+    const std::string only = argc > 4 ? "," + std::string(argv[4]) + "," : "";
     const std::string data = CAUSALATTN_DATA_DIR;
     const std::vector<Method> methods = {
         {"naive", [](const auto& d, const auto& o) { return ca::difference_in_means(d, o); }, 1 << 30, true},
@@ -162,6 +164,7 @@ int main(int argc, char** argv) {
     std::printf("\n| method | (a) in-family MAE | (b) out-of-family MAE | (c) IHDP 1-10 MAE | (d) PSID ATT error | (d) CPS ATT error | s / data set |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
     for (const auto& m : methods) {
+      if (!only.empty() && only.find("," + m.name + ",") == std::string::npos) continue;
       std::vector<Cell> cells = {evaluate(m, in, ate, threads), evaluate(m, out, ate, threads), evaluate(m, ihdp_cases, ate, threads),
                                  evaluate(m, psid, att, threads), evaluate(m, cps, att, threads)};
       std::printf("| %s | %s | %s | %s | %s | %s | %.4f |\n", m.name.c_str(), mae(cells[0]).c_str(), mae(cells[1]).c_str(),
