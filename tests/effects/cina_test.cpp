@@ -111,6 +111,7 @@ TEST_CASE("single-dataset CInA reaches the exact dual optimum of its learned ker
     INFO("objective " << objective << ", exact optimum " << optimum);
     CHECK(objective >= optimum * (1 - 1e-9));  // weak duality: no primal point is below the optimum
     CHECK(objective <= 1.02 * optimum);
+    std::printf("  objective / exact optimum = %.5f\n", objective / optimum);
 
     // Balance of the projected weights within 25% of the exact solution's, and far better than none.
     const double smo_mmd = mmd(k.kernel, normalised_per_arm(exact.alpha, sign), sign);
@@ -118,6 +119,8 @@ TEST_CASE("single-dataset CInA reaches the exact dual optimum of its learned ker
     INFO("MMD: CInA " << fit.balance_mmd << ", SMO " << smo_mmd << ", uniform " << mmd(k.kernel, uniform, sign));
     CHECK(fit.balance_mmd == Approx(mmd(k.kernel, fit.estimate.weights, sign)).epsilon(1e-12));
     CHECK(fit.balance_mmd <= 1.25 * smo_mmd);
+    std::printf("  MMD / SMO's MMD = %.5f; ATE %.4f +- %.4f, truth %.4f\n", fit.balance_mmd / smo_mmd, fit.estimate.estimate,
+                fit.estimate.std_error, ds.ate);
     CHECK(fit.balance_mmd < 0.8 * mmd(k.kernel, uniform, sign));
 
     // The projection: nonnegative weights summing to 1 per arm; clipped counts the negative read-offs.

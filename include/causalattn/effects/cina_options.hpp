@@ -28,8 +28,8 @@ struct CinaOptions {
   /// key_scale x sqrt(min(p, d)) throughout training (the linear map starts at key_scale x the
   /// identity when d = p; the MLP's hidden layer keeps its initial norm), > 0. Minimising the objective over an unconstrained key map sharpens the
   /// kernel towards the identity, where the arms are trivially separable and the weights uniform;
-  /// holding the scale learns the metric's shape only. 0.2 was best of {0.1, 0.2, 0.3, 0.5, 1} on
-  /// 20 in-family simulated data sets (README).
+  /// holding the scale learns the metric's shape only. 0.2 was the best of {0.1, 0.2, 0.3, 0.5, 1}
+  /// in development runs on in-family simulated data sets (not a shipped benchmark).
   double key_scale = 0.2;
   int epochs = 400;                  ///< full-batch Adam steps with the key map learning, >= 1
   /// Further Adam steps with the keys frozen (the problem is then convex in the coefficients and

@@ -12,6 +12,16 @@
 
 namespace causalattn {
 
+namespace detail {
+
+/// sigmoid(z) = 1 / (1 + exp(-z)) elementwise, in the form that neither overflows nor loses the
+/// small values for either sign of z.
+inline Vector<double> sigmoid(const Vector<double>& z) {
+  return z.unaryExpr([](double v) { return v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v)); });
+}
+
+}  // namespace detail
+
 /// The raw balancing weights alpha_i = sigmoid(z_i) that `model` gives the units of (x, t) in one
 /// forward pass over their tokens (`cina_zs_covariates`, `cina_zs_tokens`). The model is copied,
 /// so this is const and thread-safe. Memory O(n width) (tiled attention); time
@@ -22,8 +32,7 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
   const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(x, p_max), t, p_max);
   CinaZsModel<Scalar> work = model;
   const Vector<Scalar> logits = work.forward(tokens, SequenceLayout::single(tokens.rows()));
-  // sigmoid(z) = exp(-log(1 + exp(-z))), stable for either sign of z.
-  return logits.template cast<double>().unaryExpr([](double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); });
+  return detail::sigmoid(logits.template cast<double>());
 }
 
 /// CInA-ZS's ATE on `data`: the model's raw weights normalised within each arm, estimate

@@ -105,9 +105,9 @@ Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, 
 /// units), a value head Linear(width -> 1) giving the logit z_i of unit i's balancing weight
 /// alpha_i = sigmoid(z_i), and the final keys K = z A from the unit's covariates through a learned
 /// linear map held at a fixed norm (kernel k_ij = exp(S_ij - log h_i - log h_j), S = K K' / sqrt(p_max)).
-/// Keys computed from the encoder's features instead collapse during training to nearly one
-/// direction (scores within 0.22-0.25 on every data set: a constant kernel, under which any weights
-/// with equal arm totals balance), so the kernel is anchored to the covariates (ours).
+/// Keys computed from the encoder's features instead collapsed during development training to
+/// nearly one direction (a near-constant kernel, under which any weights with equal arm totals
+/// balance), so the kernel is anchored to the covariates (ours).
 /// The value of the attention-SVM identity is V_i = W_i alpha_i / (lambda h_i), so h . W . V =
 /// alpha / lambda: inference needs the logits only. Forward passes cache activations for backward,
 /// so one instance must not run on two threads at once; copies are independent (`cina_zs` copies). Parameters are registered by `register_parameters`.

@@ -107,7 +107,7 @@ inline ZsDatasetGradient zs_dataset_gradient(const Matrix<double>& keys, const V
                                              double lambda_relative, double supervised_weight) {
   const Index n = keys.rows();
   const Vector<double> sign = (2 * data.t.array() - 1).matrix();
-  const Vector<double> raw = logits.unaryExpr([](double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); });
+  const Vector<double> raw = sigmoid(logits);
   double arm_total[2] = {0, 0};  // [control, treated]
   for (Index i = 0; i < n; ++i) arm_total[sign(i) > 0] += raw(i);
   const double mass = 0.5 * (arm_total[0] + arm_total[1]);
