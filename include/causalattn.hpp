@@ -10,3 +10,4 @@
 #include "causalattn/kernels.hpp"
 #include "causalattn/metrics.hpp"
 #include "causalattn/nn.hpp"
+#include "causalattn/timeseries.hpp"

@@ -267,8 +267,13 @@ TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate
   CHECK(ca::JsonValue::parse(cina.out).at("estimate").as_number() == Approx(ca::cina(data, short_training).estimate).epsilon(1e-9));
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--model", "m.bin"}),
                       "--model applies to --method cina-zs only");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--estimand", "att"}),
-                      "options.estimand");
+  ca::EffectOptions att;
+  att.estimand = ca::Estimand::att;
+  const auto zs_att = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
+                           "cina-zs", "--estimand", "att", "--format", "json"});
+  REQUIRE(zs_att.code == 0);
+  CHECK(ca::JsonValue::parse(zs_att.out).at("estimate").as_number() ==
+        Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, att).estimate).epsilon(1e-9));
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--key-map", "rbf"}),
                       "--key-map must be linear or mlp");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--model",

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "causalattn/effects/cina_zs_training.hpp"
+#include "causalattn/effects/difference_in_means.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -188,32 +189,93 @@ TEST_CASE("CInA-ZS model files round-trip and reject corruption", "[effects][cin
   CHECK_THROWS_WITH(ca::parse_cina_zs<float>(ca::serialize_parameters(registry), "other.bin"), Contains("not a CInA-ZS model"));
 }
 
-TEST_CASE("CInA-ZS training lowers the balancing loss and is deterministic", "[effects][cina_zs]") {
+TEST_CASE("the exact-dual teacher is the balancing dual's solution and its KL gradient is exact", "[effects][cina_zs]") {
+  const ca::SimulatedDataset ds = small_dataset(5);
+  const ca::CinaZsModel<double> model(small_config(), 3);
+  const ca::Matrix<double> tokens = ca::cina_zs_tokens<double>(ca::cina_zs_covariates(ds.x, 8), ds.t, 8);
+  const ca::Matrix<double> keys = model.keys_of(tokens);
+  const double lambda_relative = model.config().lambda_relative;
+  const ca::Vector<double> teacher = ca::detail::zs_exact_weights(keys, ds.t, lambda_relative);
+  REQUIRE(teacher.size() == ds.t.size());
+  CHECK(teacher.minCoeff() >= 0);
+  CHECK(teacher.maxCoeff() <= 1);
+  CHECK(teacher.minCoeff() < teacher.maxCoeff());  // a real solution, not the start or the box corner
+  // It solves the balancing dual on gram / lambda: its objective is the optimum's up to SMO's
+  // stopping gap (1e-3 on that O(1)-scaled problem), and the optimum, normalised per arm, is kernel
+  // balancing's solution on the same Gram matrix and lambda.
+  const ca::Matrix<double> gram = ca::attention_kernel(keys).kernel;
+  const double lambda = lambda_relative * gram.diagonal().mean();
+  ca::SmoOptions tight;
+  tight.tolerance = 1e-10;
+  const ca::Vector<double> optimum = ca::detail::solve_ate_balancing_dual(gram / lambda, ds.t, 1.0, tight).alpha;
+  const ca::Vector<double> w = 2 * ds.t.array() - 1;
+  auto dual = [&](const ca::Vector<double>& a) {
+    const ca::Vector<double> signed_a = a.cwiseProduct(w);
+    return 0.5 * signed_a.dot(gram * signed_a) / lambda - a.sum();
+  };
+  INFO("teacher's dual objective " << dual(teacher) << ", optimum " << dual(optimum));
+  CHECK(dual(teacher) >= dual(optimum) - 1e-9);
+  CHECK(dual(teacher) - dual(optimum) < 1e-4 * std::abs(dual(optimum)));
+  ca::EffectOptions o;
+  o.lambda = lambda;
+  o.smo.tolerance = 1e-10 * lambda;
+  const ca::EffectEstimate exact = ca::kernel_balancing(ca::TreatmentData<double>(ds.x, ds.t, ds.y), gram, o);
+  double total[2] = {0, 0};
+  for (Index i = 0; i < optimum.size(); ++i) total[ds.t(i) > 0] += optimum(i);
+  for (Index i = 0; i < optimum.size(); ++i) CHECK(optimum(i) / total[ds.t(i) > 0] == Approx(exact.weights(i)).margin(1e-6));
+
+  // d KL / d logits against central differences.
+  ca::Rng rng(4);
+  const ca::Vector<double> logits = 3 * ca::normal_matrix<double>(teacher.size(), 1, rng).col(0);
+  auto loss = [&](const ca::Vector<double>& z) { return ca::detail::zs_teacher_gradient(z, ca::detail::sigmoid(z), teacher).loss; };
+  const auto g = ca::detail::zs_teacher_gradient(logits, ca::detail::sigmoid(logits), teacher);
+  CHECK(g.loss >= 0);
+  CHECK(ca::detail::zs_teacher_gradient(logits, ca::detail::sigmoid(logits), ca::detail::sigmoid(logits)).loss == Approx(0).margin(1e-12));
+  for (Index i = 0; i < logits.size(); i += 7) {
+    ca::Vector<double> up = logits, down = logits;
+    up(i) += 1e-5;
+    down(i) -= 1e-5;
+    CHECK(g.d_logits(i) == Approx((loss(up) - loss(down)) / 2e-5).margin(1e-8));
+  }
+}
+
+TEST_CASE("CInA-ZS training lowers its loss and is deterministic, for both targets", "[effects][cina_zs]") {
   ca::SimulationFamily family = ca::in_family();
   family.n_min = 60;
   family.n_max = 120;
   family.p_max = 8;
   const auto datasets = ca::simulate_datasets(family, 48, 11);
+  for (const auto target : {ca::CinaZsTarget::exact_dual, ca::CinaZsTarget::objective}) {
+    const bool teach = target == ca::CinaZsTarget::exact_dual;
+    INFO("target " << (teach ? "exact_dual" : "objective"));
+    ca::CinaZsTrainingOptions options;
+    options.target = target;
+    options.epochs = 6;
+    options.batch = 4;
+    options.learning_rate = 3e-3;
+    ca::CinaZsModel<float> model(small_config(), 1), again(small_config(), 1);
+    const ca::Matrix<float> initial_keys = model.keys_of(ca::Matrix<float>::Ones(1, model.token_width()));
+    long long calls = 0;
+    options.progress = [&](const ca::CinaZsProgress& p) {
+      ++calls;
+      CHECK(p.total_steps == 72);
+    };
+    const auto report = ca::train_cina_zs(model, datasets, options);
+    REQUIRE(report.epoch_loss.size() == 6);
+    CHECK(report.steps == 72);
+    CHECK(calls == 72);
+    INFO("first epoch " << report.epoch_loss.front() << ", last " << report.epoch_loss.back());
+    CHECK(report.epoch_loss.back() < 0.95 * report.epoch_loss.front());
+    // The teacher's kernel stays the model's kernel; the objective learns the key map.
+    const ca::Matrix<float> final_keys = model.keys_of(ca::Matrix<float>::Ones(1, model.token_width()));
+    CHECK(((final_keys - initial_keys).norm() == 0) == teach);
+    options.threads = 1;
+    options.progress = nullptr;
+    ca::train_cina_zs(again, datasets, options);
+    CHECK(ca::serialize_cina_zs(again) == ca::serialize_cina_zs(model));  // thread count does not matter
+  }
   ca::CinaZsTrainingOptions options;
-  options.epochs = 6;
-  options.batch = 4;
-  options.learning_rate = 3e-3;
-  ca::CinaZsModel<float> model(small_config(), 1), again(small_config(), 1);
-  long long calls = 0;
-  options.progress = [&](const ca::CinaZsProgress& p) {
-    ++calls;
-    CHECK(p.total_steps == 72);
-  };
-  const auto report = ca::train_cina_zs(model, datasets, options);
-  REQUIRE(report.epoch_loss.size() == 6);
-  CHECK(report.steps == 72);
-  CHECK(calls == 72);
-  INFO("first epoch " << report.epoch_loss.front() << ", last " << report.epoch_loss.back());
-  CHECK(report.epoch_loss.back() < 0.95 * report.epoch_loss.front());
-  options.threads = 1;
-  options.progress = nullptr;
-  ca::train_cina_zs(again, datasets, options);
-  CHECK(ca::serialize_cina_zs(again) == ca::serialize_cina_zs(model));  // thread count does not matter
+  ca::CinaZsModel<float> model(small_config(), 1);
 
   options.epochs = 0;
   CHECK_THROWS_WITH(ca::train_cina_zs(model, datasets, options), Contains("options.epochs"));
@@ -222,15 +284,51 @@ TEST_CASE("CInA-ZS training lowers the balancing loss and is deterministic", "[e
   auto broken = datasets;
   broken[3].t(0) = 2;
   CHECK_THROWS_WITH(ca::train_cina_zs(model, broken, options), Contains("datasets[3]") && Contains("row 0"));
-  ca::EffectOptions att;
-  att.estimand = ca::Estimand::att;
   const ca::SimulatedDataset ds = small_dataset(2);
   ca::EffectOptions resampled;
   resampled.bootstrap = 30;
   const auto boot = ca::cina_zs(model, ca::TreatmentData<double>(ds.x, ds.t, ds.y), resampled);
   CHECK(boot.std_error_method.find("bootstrap") != std::string::npos);
   CHECK(boot.std_error > 0);
-  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(ds.x, ds.t, ds.y), att), Contains("options.estimand"));
+}
+
+TEST_CASE("CInA-ZS ATT matches the controls to the treated on the model's kernel", "[effects][cina_zs]") {
+  ca::SimulationFamily family = ca::in_family();
+  family.n_min = family.n_max = 600;
+  family.p_min = family.p_max = 6;
+  const std::uint64_t seed = 43;  // confounded: the naive ATT is 1.06 off
+  std::printf("CInA-ZS ATT: data seed %llu\n", static_cast<unsigned long long>(seed));
+  const ca::SimulatedDataset ds = ca::simulate_dataset(family, seed);
+  const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
+  const ca::CinaZsModel<float> model(small_config(), 9);
+  ca::EffectOptions att;
+  att.estimand = ca::Estimand::att;
+  const ca::EffectEstimate r = ca::cina_zs(model, data, att);
+  CHECK(r.method == "cina-zs");
+  CHECK(r.status.converged);
+  double treated = 0, control = 0;
+  Index n1 = 0;
+  for (Index i = 0; i < ds.t.size(); ++i) {
+    if (ds.t(i) > 0) {
+      treated += r.weights(i);
+      ++n1;
+    } else {
+      control += r.weights(i);
+      CHECK(r.weights(i) >= 0);
+    }
+  }
+  CHECK(treated == Approx(1).epsilon(1e-12));
+  CHECK(control == Approx(1).epsilon(1e-9));
+  for (Index i = 0; i < ds.t.size(); ++i)
+    if (ds.t(i) > 0) CHECK(r.weights(i) == Approx(1.0 / double(n1)));
+  // Matching shrinks every covariate's standardised mean difference against the treated.
+  const ca::BalanceDiagnostics& b = r.diagnostics;
+  REQUIRE(b.smd_after.size() == ds.x.cols());
+  for (Index j = 0; j < ds.x.cols(); ++j) CHECK(std::abs(b.smd_after(j)) < std::abs(b.smd_before(j)));
+  const double naive_error = std::abs(ca::difference_in_means(data, att).estimate - ds.att);
+  std::printf("CInA-ZS ATT %.4f +- %.4f, truth %.4f, naive error %.4f\n", r.estimate, r.std_error, ds.att, naive_error);
+  CHECK(std::abs(r.estimate - ds.att) < 3 * r.std_error);
+  CHECK(std::abs(r.estimate - ds.att) < 0.25 * naive_error);
 }
 
 TEST_CASE("the shipped CInA-ZS model loads, matches its checksum and estimates", "[effects][cina_zs]") {

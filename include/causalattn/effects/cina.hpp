@@ -11,8 +11,8 @@
 
 #include "causalattn/effects/cina_duality.hpp"
 #include "causalattn/effects/detail/arm_models.hpp"
+#include "causalattn/effects/detail/attention_balancing.hpp"
 #include "causalattn/effects/detail/balancing_loss.hpp"
-#include "causalattn/effects/kernel_balancing.hpp"
 #include "causalattn/nn/activation.hpp"
 #include "causalattn/nn/linear.hpp"
 #include "causalattn/nn/optimizer.hpp"
@@ -85,24 +85,6 @@ class CinaKeyMap {
   Linear<double> second_;
   bool mlp_;
 };
-
-/// Projects raw weights onto the arms' simplices: clip at 0, normalise within each arm. Throws
-/// `numerical_error` when an arm has no positive weight left. Returns the number clipped.
-inline Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<double>& weights) {
-  weights = raw.cwiseMax(0.0);
-  Index clipped = 0;
-  for (Index i = 0; i < raw.size(); ++i) clipped += raw(i) < 0;
-  for (const auto* arm : {&s.treated, &s.control}) {
-    double total = 0;
-    for (Index i : *arm) total += weights(i);
-    if (!(total > 0)) {
-      throw numerical_error(std::string("CInA left no positive weight on the ") + (arm == &s.treated ? "treated" : "control") +
-                            " arm; train longer (options.cina.epochs) or increase options.lambda");
-    }
-    for (Index i : *arm) weights(i) /= total;
-  }
-  return clipped;
-}
 
 }  // namespace detail
 
@@ -207,21 +189,10 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   fit.values = coef.value.col(0).cwiseProduct(factors.inverse_normaliser) / fit.lambda;  // V = c / (lambda h)
 
   if (o.refine || options.estimand == Estimand::att) {
-    // The dual on k / lambda with lambda 1 has the same solution and O(1) entries, so the SMO
-    // tolerance means the same thing whatever the kernel's scale (k_ij ~ 1 / n^2).
-    const AttentionKernel kernel = attention_kernel(keys);  // the dense kernel only where SMO needs it
-    EffectOptions exact = options;
-    exact.lambda = 1;
-    fit.estimate = detail::balance_on_gram(s, exact, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
-      Matrix<double> block(Index(a.size()), Index(b.size()));
-      for (std::size_t c = 0; c < b.size(); ++c)
-        for (std::size_t r = 0; r < a.size(); ++r) block(Index(r), Index(c)) = kernel.kernel(a[r], b[c]) / fit.lambda;
-      return block;
-    });
-    fit.estimate.method = "cina";
+    fit.estimate = detail::balance_on_attention_kernel(s, options, attention_kernel(keys), fit.lambda, "cina");  // dense kernel only here
   } else {
     fit.estimate = detail::start_estimate("cina", s, options);
-    fit.clipped = detail::project_to_arms(fit.raw_weights, s, fit.estimate.weights);
+    fit.clipped = detail::project_to_arms(fit.raw_weights, s, fit.estimate.weights, "CInA");
     fit.estimate.status.iterations = total;
     fit.estimate.status.residual = fit.objective;
     detail::finish_weighting_estimate(fit.estimate, s, options);

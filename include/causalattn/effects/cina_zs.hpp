@@ -9,6 +9,7 @@
 #include "causalattn/effects/bootstrap.hpp"
 #include "causalattn/effects/cina_zs_model.hpp"
 #include "causalattn/effects/detail/arm_models.hpp"
+#include "causalattn/effects/detail/attention_balancing.hpp"
 
 namespace causalattn {
 
@@ -35,14 +36,18 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
   return detail::sigmoid(logits.template cast<double>());
 }
 
-/// CInA-ZS's ATE on `data`: the model's raw weights normalised within each arm, estimate
-/// sum_T w Y - sum_C w Y, the standard error of the other weighting estimators
-/// (sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2), per-arm OLS on the covariates standardised as
-/// `options.standardize` says) and the balance diagnostics; with `options.bootstrap` > 0 the
-/// bootstrap's standard error (one forward pass per replicate). Covariates enter the model as z-scores
-/// (more than p_max reduced by PCA, see `cina_zs_covariates`). ATT is not available yet (the
-/// shipped model was trained for the ATE objective): `invalid_input` naming "options.estimand".
-/// Memory O(n width); time O(n^2 width layers) for the forward pass plus O(n p^2) for the SE.
+/// CInA-ZS's estimate on `data`.
+/// - ATE (one forward pass): the model's raw weights normalised within each arm, estimate
+///   sum_T w Y - sum_C w Y.
+/// - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
+///   treated weigh 1 / n_1 and the controls are matched to them by kernel mean matching on the
+///   model's balancing kernel (its keys, no forward pass through the encoder), solved exactly by SMO
+///   with lambda = `options.lambda`, or lambda_relative x the kernel's mean diagonal. Memory O(n^2).
+/// Standard error as for the other weighting estimators (sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2),
+/// per-arm OLS on the covariates standardised as `options.standardize` says) and the balance
+/// diagnostics; with `options.bootstrap` > 0 the bootstrap's standard error. Covariates enter the
+/// model as z-scores (more than p_max reduced by PCA, see `cina_zs_covariates`).
+/// Time O(n^2 width layers) for the forward pass plus O(n p^2) for the SE; memory O(n width) (ATE).
 /// Example:
 /// \code
 ///   const auto model = causalattn::CinaZsModel<float>::load_default();
@@ -54,18 +59,16 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
   if (options.bootstrap > 0) {
     return detail::bootstrap(data, options, [&model](const TreatmentData<DataScalar>& d, const EffectOptions& o) { return cina_zs(model, d, o); });
   }
-  if (options.estimand != Estimand::ate) {
-    throw invalid_input("options.estimand", "is att; CInA-ZS estimates the ATE (its model was trained on the ATE balancing objective)");
-  }
   const detail::Sample s = detail::make_sample(data, options.standardize);
-  const Vector<double> raw = cina_zs_raw_weights(model, data.x().template cast<double>(), s.t);
-  EffectEstimate r = detail::start_estimate("cina-zs", s, options);
-  r.weights = raw;
-  for (const auto* arm : {&s.treated, &s.control}) {
-    double total = 0;
-    for (Index i : *arm) total += raw(i);
-    for (Index i : *arm) r.weights(i) = raw(i) / total;  // total > 0: every sigmoid is positive
+  if (options.estimand == Estimand::att) {
+    const Index p_max = model.config().max_covariates;
+    const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(data.x().template cast<double>(), p_max), s.t, p_max);
+    const AttentionKernel kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
+    const double lambda = options.lambda > 0 ? options.lambda : model.config().lambda_relative * kernel.kernel.diagonal().mean();
+    return detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
   }
+  EffectEstimate r = detail::start_estimate("cina-zs", s, options);
+  detail::project_to_arms(cina_zs_raw_weights(model, data.x().template cast<double>(), s.t), s, r.weights, "CInA-ZS");
   detail::finish_weighting_estimate(r, s, options);
   return r;
 }

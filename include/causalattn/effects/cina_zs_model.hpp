@@ -150,6 +150,14 @@ class CinaZsModel {
   /// Final keys z A of the last forward pass's tokens. Caches for backward.
   Matrix<Scalar> keys() { return key_.forward(covariates_); }
 
+  /// Keys z A of `tokens` (n x token_width) without a forward pass or cache: the balancing kernel
+  /// depends on the covariates only. O(n p_max^2).
+  /// Example: `auto k = model.keys_of(tokens);  // n x p_max`
+  Matrix<Scalar> keys_of(const Matrix<Scalar>& tokens) const {
+    check_shape("tokens", tokens, -1, token_width());
+    return key_.apply(tokens.leftCols(config_.max_covariates));
+  }
+
   /// Rescales the key map A back to its Frobenius norm key_scale x sqrt(p_max) (after each step).
   void hold_key_scale() {
     Matrix<Scalar>& a = key_.weight().value;
@@ -163,13 +171,13 @@ class CinaZsModel {
     embed_.backward(encoder_.backward(value_.backward(d_logits)));
   }
 
-  /// Adds "embed.*", "encoder.*", "value.*" and "key.*" to `registry` (the model must not move
-  /// while the registry is in use).
-  void register_parameters(ParameterRegistry<Scalar>& registry) {
+  /// Adds "embed.*", "encoder.*", "value.*" and (unless `with_keys` is false: a fixed kernel)
+  /// "key.*" to `registry` (the model must not move while the registry is in use).
+  void register_parameters(ParameterRegistry<Scalar>& registry, bool with_keys = true) {
     embed_.register_parameters(registry, "embed");
     encoder_.register_parameters(registry, "encoder");
     value_.register_parameters(registry, "value");
-    key_.register_parameters(registry, "key");
+    if (with_keys) key_.register_parameters(registry, "key");
   }
 
  private:
@@ -292,7 +300,7 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
 
 /// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (regenerate with
 /// examples/train_cina_zs.cpp, which prints it).
-inline constexpr std::uint64_t cina_zs_default_checksum = 0x045173124f305c9cULL;
+inline constexpr std::uint64_t cina_zs_default_checksum = 0xbd1b65efa6fbcf37ULL;
 
 /// Where `CinaZsModel::load_default` looks for the shipped model: $CAUSALATTN_MODEL_DIR, else the
 /// directory CMake compiled in (CAUSALATTN_MODEL_DIR), + "/cina_zs_default.bin". Throws

@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "causalattn/core/threads.hpp"
+#include "causalattn/effects/cina_duality.hpp"
 #include "causalattn/effects/cina_zs.hpp"
 #include "causalattn/effects/detail/balancing_loss.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
 #include "causalattn/effects/simulate.hpp"
 #include "causalattn/nn/optimizer.hpp"
 
@@ -28,8 +30,20 @@ struct CinaZsProgress {
   double seconds = 0;                   ///< wall time since training started
 };
 
+/// What `train_cina_zs` fits the value head to.
+enum class CinaZsTarget {
+  /// Each data set's exact balancing weights: the SMO solution of its balancing dual on the model's
+  /// kernel (computed once, before training; the key map is then held fixed), fitted by the mean
+  /// per-unit Bernoulli KL divergence KL(a* || sigmoid(z)). The same minimiser as `objective`,
+  /// reached by regression instead of through the hinge's subgradients (a teacher, no outcomes).
+  exact_dual,
+  /// The balancing objective itself, minimised through the network (the key map learns too).
+  objective,
+};
+
 /// Options of `train_cina_zs`.
 struct CinaZsTrainingOptions {
+  CinaZsTarget target = CinaZsTarget::exact_dual;  ///< what the value head is fitted to
   int epochs = 4;                 ///< passes over the data sets, >= 1
   Index batch = 8;                ///< data sets per AdamW step, >= 1
   double learning_rate = 2e-3;    ///< peak step (linear warm-up over 5% of the steps, cosine decay to 5%), > 0
@@ -88,26 +102,34 @@ inline double optimal_hinge_intercept(const Vector<double>& decision, const Vect
 }
 
 /// One data set's share of a training step: its loss and the gradients with respect to its logits
-/// and final keys (both in double).
+/// and (objective target only) its final keys, in double.
 struct ZsDatasetGradient {
   double loss = 0;
   Vector<double> d_logits;
   Matrix<double> d_keys;
 };
 
-/// The CInA objective of one data set, divided by n, at the weights a = sigmoid(logits) rescaled
+/// Each data set's exact balancing weights on the kernel of `keys` (n x d, double): the SMO solution
+/// of the ATE dual with lambda = lambda_relative x the kernel's mean diagonal, in [0, 1]. The
+/// teacher of `CinaZsTarget::exact_dual`. O(n^2 d) plus the SMO iterations.
+inline Vector<double> zs_exact_weights(const Matrix<double>& keys, const Vector<double>& t, double lambda_relative) {
+  // Solved on k / lambda with lambda 1 (the same solution): O(1) entries, so SMO's absolute
+  // tolerance means what it says (k_ij ~ 1 / n^2 would meet it at the start).
+  Matrix<double> kernel = attention_kernel(keys).kernel;
+  kernel /= lambda_relative * kernel.diagonal().mean();
+  return solve_ate_balancing_dual(std::move(kernel), t, 1.0, SmoOptions{}).alpha;
+}
+
+/// The balancing objective of one data set, divided by n, at the weights a = sigmoid(logits) rescaled
 /// within each arm to the mean arm total m = (A_1 + A_0) / 2 (alpha_i = a_i m / A_arm(i)), so the
 /// dual's constraint W'alpha = 0 holds by construction: without it the penalty's constant-kernel
 /// part, ~ (W'a)^2 / lambda, dominates and no per-unit signal is learned. The intercept is the
 /// exact minimiser (its own gradient vanishes); lambda = lambda_relative x the mean diagonal of the
 /// kernel (held constant in the gradient). The weights' gradient is the natural one (the kernel's
-/// metric, as in single-dataset CInA), chained through the rescaling and the sigmoid. The
-/// supervised term adds weight x |tau_hat - tau| / sd(Y).
-inline ZsDatasetGradient zs_dataset_gradient(const Matrix<double>& keys, const Vector<double>& logits, const SimulatedDataset& data,
-                                             double lambda_relative, double supervised_weight) {
+/// metric, as in single-dataset CInA), chained through the rescaling; returned with respect to a.
+inline ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const Vector<double>& raw, const Vector<double>& sign,
+                                               double lambda_relative) {
   const Index n = keys.rows();
-  const Vector<double> sign = (2 * data.t.array() - 1).matrix();
-  const Vector<double> raw = sigmoid(logits);
   double arm_total[2] = {0, 0};  // [control, treated]
   for (Index i = 0; i < n; ++i) arm_total[sign(i) > 0] += raw(i);
   const double mass = 0.5 * (arm_total[0] + arm_total[1]);
@@ -127,25 +149,68 @@ inline ZsDatasetGradient zs_dataset_gradient(const Matrix<double>& keys, const V
   double q[2] = {0, 0};
   for (Index i = 0; i < n; ++i) q[sign(i) > 0] += grad_alpha(i) * raw(i);
   const double shared = 0.5 * (q[0] / arm_total[0] + q[1] / arm_total[1]);
-  Vector<double> d_alpha(n);
+  out.d_logits.resize(n);
   for (Index j = 0; j < n; ++j) {
     const int arm = sign(j) > 0;
-    d_alpha(j) = mass / arm_total[arm] * grad_alpha(j) + shared - mass * q[arm] / (arm_total[arm] * arm_total[arm]);
+    out.d_logits(j) = mass / arm_total[arm] * grad_alpha(j) + shared - mass * q[arm] / (arm_total[arm] * arm_total[arm]);
   }
-  if (supervised_weight > 0) {
-    double weighted[2] = {0, 0};
-    const double* sum = arm_total;
-    for (Index i = 0; i < n; ++i) weighted[sign(i) > 0] += raw(i) * data.y(i);
-    const double mean1 = weighted[1] / sum[1], mean0 = weighted[0] / sum[0];
-    const double sd = std::sqrt((data.y.array() - data.y.mean()).square().mean());
-    const double error = (mean1 - mean0 - data.ate) / sd;
-    out.loss += supervised_weight * std::abs(error);
-    const double direction = supervised_weight * (error > 0 ? 1.0 : error < 0 ? -1.0 : 0.0) / sd;
-    for (Index i = 0; i < n; ++i) {
-      d_alpha(i) += sign(i) > 0 ? direction * (data.y(i) - mean1) / sum[1] : -direction * (data.y(i) - mean0) / sum[0];
-    }
+  return out;
+}
+
+/// Mean per-unit Bernoulli KL(a* || sigmoid(z)) (0 at the teacher) and its gradient with respect to
+/// the logits, (sigmoid(z) - a*) / n; log-sigmoids in the stable form. O(n).
+inline ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const Vector<double>& raw, const Vector<double>& teacher) {
+  const Index n = logits.size();
+  auto log_sigmoid = [](double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); };
+  auto plogp = [](double p) { return p > 0 ? p * std::log(p) : 0.0; };
+  ZsDatasetGradient out;
+  for (Index i = 0; i < n; ++i) {
+    const double a = teacher(i), z = logits(i);
+    out.loss += plogp(a) + plogp(1 - a) - a * log_sigmoid(z) - (1 - a) * log_sigmoid(-z);
   }
-  out.d_logits = d_alpha.cwiseProduct(raw.cwiseProduct((1 - raw.array()).matrix()));
+  out.loss /= double(n);
+  out.d_logits = (raw - teacher) / double(n);
+  return out;
+}
+
+/// The supervised term weight x |tau_hat - tau| / sd(Y) of the per-arm-normalised weights
+/// a = sigmoid(logits), added to `g` (its loss, and its gradient with respect to the logits through
+/// `sigmoid_slope` = a (1 - a)). O(n).
+inline void add_supervised_term(ZsDatasetGradient& g, const Vector<double>& raw, const Vector<double>& sigmoid_slope,
+                                const Vector<double>& sign, const SimulatedDataset& data, double weight) {
+  double total[2] = {0, 0}, weighted[2] = {0, 0};
+  for (Index i = 0; i < raw.size(); ++i) {
+    total[sign(i) > 0] += raw(i);
+    weighted[sign(i) > 0] += raw(i) * data.y(i);
+  }
+  const double mean1 = weighted[1] / total[1], mean0 = weighted[0] / total[0];
+  const double sd = std::sqrt((data.y.array() - data.y.mean()).square().mean());
+  const double error = (mean1 - mean0 - data.ate) / sd;
+  g.loss += weight * std::abs(error);
+  const double direction = weight * (error > 0 ? 1.0 : error < 0 ? -1.0 : 0.0) / sd;
+  for (Index i = 0; i < raw.size(); ++i) {
+    const double d_raw = sign(i) > 0 ? direction * (data.y(i) - mean1) / total[1] : -direction * (data.y(i) - mean0) / total[0];
+    g.d_logits(i) += d_raw * sigmoid_slope(i);
+  }
+}
+
+/// One data set's loss and gradients for `target`: the exact-dual regression onto `teacher`, or the
+/// balancing objective on `keys` (see `zs_objective_gradient`, chained through the sigmoid), plus
+/// the supervised term when `supervised_weight` > 0.
+inline ZsDatasetGradient zs_dataset_gradient(CinaZsTarget target, const Matrix<double>& keys, const Vector<double>& logits,
+                                             const Vector<double>& teacher, const SimulatedDataset& data, double lambda_relative,
+                                             double supervised_weight) {
+  const Vector<double> sign = (2 * data.t.array() - 1).matrix();
+  const Vector<double> raw = sigmoid(logits);
+  const Vector<double> slope = raw.cwiseProduct((1 - raw.array()).matrix());
+  ZsDatasetGradient out;
+  if (target == CinaZsTarget::exact_dual) {
+    out = zs_teacher_gradient(logits, raw, teacher);
+  } else {
+    out = zs_objective_gradient(keys, raw, sign, lambda_relative);
+    out.d_logits = out.d_logits.cwiseProduct(slope);
+  }
+  if (supervised_weight > 0) add_supervised_term(out, raw, slope, sign, data, supervised_weight);
   return out;
 }
 
@@ -153,17 +218,22 @@ inline ZsDatasetGradient zs_dataset_gradient(const Matrix<double>& keys, const V
 
 /// Trains `model` on `datasets` (each with its true ATE for the optional supervised term): each
 /// step stacks `options.batch` data sets (ragged, no padding), runs the encoder once, computes every
-/// data set's CInA objective on the final keys and the weights from the value head
-/// (`detail::zs_dataset_gradient`), and takes one AdamW step on the mean (gradient clipped to
-/// `clip_norm`). Data sets are visited in a seeded random order per epoch. Covariates are reduced
-/// to the model's p_max as at inference (`cina_zs_covariates`). Deterministic for a seed, whatever
-/// the thread count. The weights are rescaled per arm to equal totals (W'alpha = 0) and their step
-/// is the kernel-metric (natural) direction chained through the rescaling and sigmoid, a
-/// preconditioned direction rather than the loss's exact gradient (see `detail::zs_dataset_gradient`).
+/// data set's loss for `options.target` from the value head's weights (`detail::zs_dataset_gradient`)
+/// and takes one AdamW step on the mean (gradient clipped to `clip_norm`). Data sets are visited in
+/// a seeded random order per epoch. Covariates are reduced to the model's p_max as at inference
+/// (`cina_zs_covariates`). Deterministic for a seed, whatever the thread count.
+/// - `exact_dual` (default): before the first step every data set's exact balancing weights are
+///   solved by SMO on the model's kernel (its current key map, then held fixed); the loss is the
+///   mean KL divergence of the sigmoid weights from them (0 when the network reproduces the solver).
+/// - `objective`: the balancing objective on the final keys, the key map learning too. The weights
+///   are rescaled per arm to equal totals (W'alpha = 0) and their step is the kernel-metric
+///   (natural) direction chained through the rescaling and sigmoid, a preconditioned direction
+///   rather than the loss's exact gradient.
 /// Throws `invalid_input` for bad options, an empty list or a bad data set ("datasets[m]": shapes,
 /// non-finite values, treatment not 0/1, an arm with fewer than 2 units, a constant covariate; with
 /// the supervised term a non-finite ATE or constant Y); `numerical_error` if a gradient becomes
-/// non-finite. Time O(epochs sum_m n_m^2 width layers); memory O(batch n_max^2) for the kernels.
+/// non-finite. Time O(epochs sum_m n_m^2 width layers) (plus one SMO solve per data set for
+/// `exact_dual`); memory O(n_max^2) per thread for the kernels.
 /// Example:
 /// \code
 ///   auto data = causalattn::simulate_datasets(causalattn::in_family(), 512, 1);
@@ -189,9 +259,16 @@ CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector
     }
     tokens[m] = cina_zs_tokens<Scalar>(cina_zs_covariates(d.x, p_max), d.t, p_max);
   });
+  const bool teach = options.target == CinaZsTarget::exact_dual;
+  std::vector<Vector<double>> teacher(teach ? datasets.size() : 0);
+  if (teach) {
+    parallel_for(std::size_t(0), datasets.size(), options.threads, [&](std::size_t m) {
+      teacher[m] = detail::zs_exact_weights(model.keys_of(tokens[m]).template cast<double>(), datasets[m].t, model.config().lambda_relative);
+    });
+  }
 
   ParameterRegistry<Scalar> registry;
-  model.register_parameters(registry);
+  model.register_parameters(registry, !teach);
   AdamWOptions adam;
   adam.learning_rate = options.learning_rate;
   adam.weight_decay = options.weight_decay;
@@ -215,25 +292,27 @@ CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector
       Matrix<Scalar> batch(layout.tokens(), model.token_width());
       for (std::size_t k = first; k < last; ++k) batch.middleRows(layout.offset(Index(k - first)), lengths[k - first]) = tokens[order[k]];
       const Vector<Scalar> logits = model.forward(batch, layout);
-      const Matrix<Scalar> keys = model.keys();
+      const Matrix<Scalar> keys = teach ? Matrix<Scalar>() : model.keys();
       Vector<Scalar> d_logits(layout.tokens());
       Matrix<Scalar> d_keys(keys.rows(), keys.cols());
       std::vector<double> losses(last - first);
       const double share = 1.0 / double(last - first);
       parallel_for(Index(0), layout.count(), options.threads, [&](Index b) {
         const Index offset = layout.offset(b), n = layout.length(b);
+        const std::size_t m = order[first + std::size_t(b)];
         const detail::ZsDatasetGradient g = detail::zs_dataset_gradient(
-            keys.middleRows(offset, n).template cast<double>(), logits.segment(offset, n).template cast<double>(),
-            datasets[order[first + std::size_t(b)]], model.config().lambda_relative, options.supervised_weight);
+            options.target, teach ? Matrix<double>() : Matrix<double>(keys.middleRows(offset, n).template cast<double>()),
+            logits.segment(offset, n).template cast<double>(), teach ? teacher[m] : Vector<double>(), datasets[m],
+            model.config().lambda_relative, options.supervised_weight);
         losses[std::size_t(b)] = g.loss;
         d_logits.segment(offset, n) = (share * g.d_logits).template cast<Scalar>();
-        d_keys.middleRows(offset, n) = (share * g.d_keys).template cast<Scalar>();
+        if (!teach) d_keys.middleRows(offset, n) = (share * g.d_keys).template cast<Scalar>();
       });
       registry.zero_grad();
       model.backward(d_logits, d_keys);
       clip_gradient_norm(registry, options.clip_norm);
       optimizer.step(schedule.at(report.steps));
-      model.hold_key_scale();
+      if (!teach) model.hold_key_scale();
       ++report.steps;
       const double loss = std::accumulate(losses.begin(), losses.end(), 0.0) * share;
       epoch_loss += loss / double(steps_per_epoch);

@@ -46,7 +46,7 @@ struct SolverStatus {
 /// controls w_i Y_i, each arm's weights summing to 1 (the Horvitz-Thompson forms excepted). The
 /// interval is estimate +- z_(1+level)/2 std_error, or the bootstrap percentile interval.
 struct EffectEstimate {
-  std::string method;             ///< "naive", "ols", "ipw", "aipw", "ebal" or "balance"
+  std::string method;             ///< "naive", "ols", "ipw", "aipw", "ebal", "balance", "cina" or "cina-zs"
   Estimand estimand = Estimand::ate;
   double estimate = 0;            ///< the effect
   double std_error = 0;           ///< standard error (influence function, sandwich or bootstrap)

@@ -19,6 +19,18 @@ namespace causalattn {
 
 namespace detail {
 
+/// The ATE balancing dual (see `kernel_balancing`) on the n x n Gram matrix `gram` of units with
+/// treatment `t` (0 / 1): min 0.5 a'Qa - lambda 1'a s.t. W'a = 0, 0 <= a_i <= 1, Q = W k W, W = 2t - 1,
+/// lambda = `lambda` if > 0, else 0.1 x the mean diagonal of `gram`. Returns SMO's raw a (not yet
+/// normalised per arm). O(n^2) memory plus the SMO iterations.
+inline SmoResult solve_ate_balancing_dual(Matrix<double> gram, const Vector<double>& t, double lambda, const SmoOptions& smo) {
+  if (!(lambda > 0)) lambda = 0.1 * gram.diagonal().mean();
+  const Vector<double> w = 2 * t.array() - 1;
+  gram.array() *= (w * w.transpose()).array();
+  const Index n = gram.rows();
+  return solve_smo(gram, Vector<double>::Constant(n, -lambda), w, Vector<double>::Ones(n), Vector<double>::Zero(n), smo);
+}
+
 /// Solves the balancing dual on the Gram blocks `gram(rows_a, rows_b)` = K(rows_a, rows_b) and
 /// fills the weights, status and the rest of the result (see `kernel_balancing`).
 template <class GramOf>
@@ -29,12 +41,7 @@ EffectEstimate balance_on_gram(const Sample& s, const EffectOptions& options, Gr
   if (options.estimand == Estimand::ate) {
     std::vector<Index> all(static_cast<std::size_t>(s.units()));
     for (Index i = 0; i < s.units(); ++i) all[std::size_t(i)] = i;
-    Matrix<double> q = gram(all, all);
-    const double lambda = options.lambda > 0 ? options.lambda : 0.1 * q.diagonal().mean();
-    const Vector<double> w = 2 * s.t.array() - 1;
-    q.array() *= (w * w.transpose()).array();
-    const Index n = s.units();
-    solution = solve_smo(q, Vector<double>::Constant(n, -lambda), w, Vector<double>::Ones(n), Vector<double>::Zero(n), options.smo);
+    solution = solve_ate_balancing_dual(gram(all, all), s.t, options.lambda, options.smo);
     for (const auto* arm : {&s.treated, &s.control}) {
       double total = 0;
       for (Index i : *arm) total += solution.alpha(i);

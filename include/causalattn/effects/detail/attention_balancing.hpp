@@ -1,0 +1,53 @@
+#pragma once
+/// \file
+/// What single-dataset CInA and CInA-ZS share once their keys are known: the per-arm projection of
+/// raw weights, and the exact balancing solve (ATE dual or ATT kernel mean matching) on the
+/// attention kernel of the keys.
+
+#include <string>
+#include <vector>
+
+#include "causalattn/effects/cina_duality.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
+
+namespace causalattn::detail {
+
+/// Projects raw weights onto the arms' simplices: clip at 0, normalise within each arm. Throws
+/// `numerical_error` naming `method` when an arm has no positive weight left. Returns the number
+/// clipped. O(n).
+inline Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<double>& weights, const std::string& method) {
+  weights = raw.cwiseMax(0.0);
+  Index clipped = 0;
+  for (Index i = 0; i < raw.size(); ++i) clipped += raw(i) < 0;
+  for (const auto* arm : {&s.treated, &s.control}) {
+    double total = 0;
+    for (Index i : *arm) total += weights(i);
+    if (!(total > 0)) {
+      throw numerical_error(method + " left no positive weight on the " + (arm == &s.treated ? "treated" : "control") +
+                            " arm; train longer (options.cina.epochs) or increase options.lambda");
+    }
+    for (Index i : *arm) weights(i) /= total;
+  }
+  return clipped;
+}
+
+/// The exact balancing estimate (`balance_on_gram`: ATE dual or ATT kernel mean matching, by
+/// `options.estimand`, solved by SMO) on an attention kernel (`attention_kernel`) with trade-off `lambda`,
+/// reported as `method`. The dual is solved on k / lambda with lambda 1 (the same solution with
+/// O(1) entries, so the SMO tolerance means the same whatever the kernel's scale, k_ij ~ 1 / n^2).
+/// O(n^2) memory plus the SMO iterations.
+inline EffectEstimate balance_on_attention_kernel(const Sample& s, const EffectOptions& options, const AttentionKernel& kernel,
+                                                  double lambda, const char* method) {
+  EffectOptions exact = options;
+  exact.lambda = 1;
+  EffectEstimate result = balance_on_gram(s, exact, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
+    Matrix<double> block(Index(a.size()), Index(b.size()));
+    for (std::size_t c = 0; c < b.size(); ++c)
+      for (std::size_t r = 0; r < a.size(); ++r) block(Index(r), Index(c)) = kernel.kernel(a[r], b[c]) / lambda;
+    return block;
+  });
+  result.method = method;
+  return result;
+}
+
+}  // namespace causalattn::detail

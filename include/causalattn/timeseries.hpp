@@ -1,0 +1,10 @@
+#pragma once
+/// \file
+/// The timeseries module: simulators with known lagged graphs, lagged scores and their
+/// binarisation, and the Granger and PCMCI baselines.
+
+#include "causalattn/timeseries/granger.hpp"
+#include "causalattn/timeseries/lagged_design.hpp"
+#include "causalattn/timeseries/lagged_scores.hpp"
+#include "causalattn/timeseries/pcmci.hpp"
+#include "causalattn/timeseries/simulate.hpp"
