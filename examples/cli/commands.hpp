@@ -7,6 +7,7 @@
 #include "discovery_commands.hpp"
 #include "effects_commands.hpp"
 #include "graph_commands.hpp"
+#include "timeseries_commands.hpp"
 
 namespace causalattn_cli {
 
@@ -18,6 +19,7 @@ inline CommandRegistry make_registry() {
   register_discovery_commands(registry);
   register_attention_commands(registry);
   register_effects_commands(registry);
+  register_timeseries_commands(registry);
   return registry;
 }
 

@@ -5,4 +5,5 @@
 
 #include "causalattn/metrics/ate_error.hpp"
 #include "causalattn/metrics/graph_metrics.hpp"
+#include "causalattn/metrics/lagged_metrics.hpp"
 #include "causalattn/metrics/score_metrics.hpp"

@@ -1,8 +1,12 @@
 #pragma once
 /// \file
-/// The timeseries module: simulators with known lagged graphs, lagged scores and their
-/// binarisation, and the Granger and PCMCI baselines.
+/// The timeseries module: simulators with known lagged graphs, the autoregressive transformer and
+/// its gradient attribution, lagged scores and their binarisation, and the Granger and PCMCI
+/// baselines.
 
+#include "causalattn/timeseries/ar_training.hpp"
+#include "causalattn/timeseries/ar_transformer.hpp"
+#include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/lagged_design.hpp"
 #include "causalattn/timeseries/lagged_scores.hpp"

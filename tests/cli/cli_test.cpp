@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,10 @@
 #include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/json.hpp"
+#include "causalattn/timeseries/attribution.hpp"
+#include "causalattn/timeseries/granger.hpp"
+#include "causalattn/timeseries/pcmci.hpp"
+#include "causalattn/timeseries/simulate.hpp"
 #include "commands.hpp"
 
 namespace ca = causalattn;
@@ -391,4 +396,68 @@ TEST_CASE("attention-graph reads text and .npy stacks, picks layer, head and tok
   require_clean_error(run({"attention-graph", "--attention", text_path}), "row 0 sums to");
   std::filesystem::remove(text_path);
   std::filesystem::remove(npy_path);
+}
+
+TEST_CASE("lagged from the command line equals the API, in json, dot and text", "[cli][lagged]") {
+  ca::VarOptions v;
+  v.variables = 4;
+  v.max_lag = 2;
+  v.length = 600;
+  v.seed = 6;
+  const ca::LaggedSeries s = ca::simulate_var(v);
+  const auto path = (std::filesystem::temp_directory_path() / "causalattn_cli_lagged.csv").string();
+  {
+    std::ofstream file(path);
+    ca::write_csv(file, {"a", "b", "c", "d"}, s.x);
+  }
+  const ca::Matrix<double> x = ca::read_csv<double>(path).data;  // the values the tool reads
+  const auto granger = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--format", "json"});
+  INFO(granger.err);
+  REQUIRE(granger.code == 0);
+  const auto g = ca::JsonValue::parse(granger.out);
+  CHECK(g.at("method").as_string() == "granger");
+  CHECK(g.at("max_lag").as_number() == 2);
+  CHECK(g.at("nodes").as_array()[3].as_string() == "d");
+  const ca::GrangerResult expected = ca::granger(x, 2);
+  for (ca::Index lag = 1; lag <= 2; ++lag)
+    for (ca::Index source = 0; source < 4; ++source)
+      for (ca::Index target = 0; target < 4; ++target)
+        CHECK(g.at("lagged_scores").as_array()[std::size_t(lag - 1)].as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
+              Approx(expected.scores.lagged[std::size_t(lag - 1)](source, target)).epsilon(1e-12));
+  const ca::Matrix<double> top2 = ca::binarize(expected.scores.summary(), ca::Binarization::row_top_k, 2);
+  for (ca::Index source = 0; source < 4; ++source)
+    for (ca::Index target = 0; target < 4; ++target)
+      CHECK(g.at("summary_graph").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() == top2(source, target));
+  CHECK(g.at("seconds").as_number() >= 0);
+
+  const auto pcmci = run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--format", "json", "--threshold", "3"});
+  REQUIRE(pcmci.code == 0);
+  const auto summary = ca::pcmci(x, 2).scores.summary();
+  CHECK(ca::JsonValue::parse(pcmci.out).at("summary_scores").as_array()[1].as_array()[2].as_number() == Approx(summary(1, 2)).epsilon(1e-12));
+  CHECK(ca::JsonValue::parse(pcmci.out).at("summary_graph").as_array()[1].as_array()[2].as_number() == (summary(1, 2) >= 3 ? 1 : 0));
+
+  const auto transformer = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "dot", "--top-k", "1"});
+  INFO(transformer.err);
+  REQUIRE(transformer.code == 0);
+  CHECK_THAT(transformer.out, StartsWith("digraph lagged {"));
+  CHECK(std::count(transformer.out.begin(), transformer.out.end(), '>') == 4);  // one source per target
+  ca::ArTrainingOptions options;
+  options.model.max_lag = 2;
+  options.epochs = 3;
+  const auto fit = ca::fit_ar_transformer<float>(x, options);
+  const ca::Matrix<double> scores = ca::lagged_attribution(fit, x).scores.summary();
+  const auto json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json"});
+  CHECK(ca::JsonValue::parse(json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(scores(0, 1)).epsilon(1e-9));
+  const auto text = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger"});
+  CHECK_THAT(text.out, StartsWith("lagged graph by granger"));
+
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "lingam"}), "--method must be transformer, granger or pcmci");
+  require_clean_error(run({"lagged", "--data", path}), "lagged needs --max-lag");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "400", "--method", "granger"}), "max_lag = 400");
+  {
+    std::ofstream file(path);
+    file << "a,b\n";
+    for (int t = 0; t < 30; ++t) file << (t * 7) % 11 << ",2\n";
+  }
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "1", "--method", "pcmci"}), "column 1");
 }

@@ -115,6 +115,15 @@ void check_no_constant_columns(const std::string& argument, const Eigen::DenseBa
   for (Eigen::Index j = 0; j < m.cols(); ++j) check_not_constant_column(argument, m, j);
 }
 
+/// Throws unless `value` is finite and > 0 (>= 0 when `allow_zero`), naming `argument`. Used by
+/// options' `validate()`. O(1).
+/// Example: `check_finite_positive("options.learning_rate", learning_rate);`
+inline void check_finite_positive(const std::string& argument, double value, bool allow_zero = false) {
+  if (!(allow_zero ? value >= 0 : value > 0) || !std::isfinite(value)) {
+    throw invalid_input(argument, "is " + detail::to_text(value) + ", must be finite and " + (allow_zero ? ">= 0" : "> 0"));
+  }
+}
+
 /// Throws unless `lo <= value <= hi` and `value` is not NaN. Used by options' `validate()`. O(1).
 /// Example: `check_in_range("options.alpha", alpha, 0.0, 1.0);`
 template <class T>

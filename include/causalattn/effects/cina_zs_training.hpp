@@ -61,12 +61,8 @@ struct CinaZsTrainingOptions {
   void validate() const {
     if (epochs < 1) throw invalid_input("options.epochs", "is " + std::to_string(epochs) + ", must be >= 1");
     if (batch < 1) throw invalid_input("options.batch", "is " + std::to_string(batch) + ", must be >= 1");
-    if (!(learning_rate > 0) || !std::isfinite(learning_rate)) {
-      throw invalid_input("options.learning_rate", "is " + detail::to_text(learning_rate) + ", must be finite and > 0");
-    }
-    if (!(weight_decay >= 0) || !std::isfinite(weight_decay)) {
-      throw invalid_input("options.weight_decay", "is " + detail::to_text(weight_decay) + ", must be finite and >= 0");
-    }
+    check_finite_positive("options.learning_rate", learning_rate);
+    check_finite_positive("options.weight_decay", weight_decay, true);
     if (!(clip_norm > 0)) throw invalid_input("options.clip_norm", "is " + detail::to_text(clip_norm) + ", must be > 0");
     if (!(supervised_weight >= 0) || !std::isfinite(supervised_weight)) {
       throw invalid_input("options.supervised_weight", "is " + detail::to_text(supervised_weight) + ", must be finite and >= 0");

@@ -80,7 +80,8 @@ inline GrangerResult granger(const Matrix<double>& x, Index max_lag, std::vector
       Vector<double> b(max_lag);
       for (Index a = 0; a < max_lag; ++a) b(a) = coefficients(block[std::size_t(a)], target);
       const double s2 = residual_variance(target);
-      const double f = b.dot(block_llt.solve(b)) / (double(max_lag) * s2);
+      const Vector<double> whitened = block_llt.matrixL().solve(b);  // b' G_SS^-1 b = |L^-1 b|^2
+      const double f = whitened.squaredNorm() / (double(max_lag) * s2);
       out.f_statistic(source, target) = f;
       out.p_value(source, target) = detail::f_upper_tail(f, out.numerator_freedom, freedom);
       for (Index lag = 1; lag <= max_lag; ++lag) {

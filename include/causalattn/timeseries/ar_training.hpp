@@ -1,0 +1,175 @@
+#pragma once
+/// \file
+/// Training an `ArTransformer` on one series: next-step MSE on z-scored data, AdamW with weight
+/// decay, early stopping on a held-out tail, progress callback.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "causalattn/nn/optimizer.hpp"
+#include "causalattn/timeseries/ar_transformer.hpp"
+#include "causalattn/timeseries/lagged_design.hpp"
+
+namespace causalattn {
+
+/// Where training stands, after every epoch.
+struct ArTrainingProgress {
+  int epoch = 0;                 ///< epochs done
+  int epochs = 0;                ///< the maximum
+  double train_loss = 0;         ///< mean training MSE of the epoch (z-scored units)
+  double validation_loss = 0;    ///< MSE on the held-out tail
+  double seconds = 0;            ///< wall time so far
+};
+
+/// Options of `fit_ar_transformer`.
+struct ArTrainingOptions {
+  ArTransformerOptions model;        ///< the architecture (its max_lag is the window)
+  int epochs = 60;                   ///< maximum passes over the training windows, >= 1
+  Index batch = 64;                  ///< windows per AdamW step, >= 1
+  double learning_rate = 3e-3;       ///< peak step (warm-up 5%, cosine decay to 5%), > 0
+  double weight_decay = 1e-2;        ///< AdamW's decoupled decay (sparser dependence), >= 0
+  double validation_fraction = 0.2;  ///< the last windows held out for early stopping, in [0, 0.9]
+  int patience = 10;                 ///< stop after this many epochs without a better validation loss, >= 1
+  std::uint64_t seed = 1;            ///< window order
+  std::function<void(const ArTrainingProgress&)> progress;  ///< after every epoch (optional)
+
+  /// Throws `invalid_input` naming the first bad field ("options.epochs", ...).
+  void validate() const {
+    model.validate();
+    if (epochs < 1) throw invalid_input("options.epochs", "is " + std::to_string(epochs) + ", must be >= 1");
+    if (batch < 1) throw invalid_input("options.batch", "is " + std::to_string(batch) + ", must be >= 1");
+    check_finite_positive("options.learning_rate", learning_rate);
+    check_finite_positive("options.weight_decay", weight_decay, true);
+    if (!(validation_fraction >= 0 && validation_fraction <= 0.9)) {
+      throw invalid_input("options.validation_fraction", "is " + detail::to_text(validation_fraction) + ", must be in [0, 0.9]");
+    }
+    if (patience < 1) throw invalid_input("options.patience", "is " + std::to_string(patience) + ", must be >= 1");
+  }
+};
+
+/// A trained model with the scaling it was trained on.
+template <class Scalar>
+struct ArTransformerFit {
+  std::unique_ptr<ArTransformer<Scalar>> model;  ///< the parameters of the best validation epoch
+  Vector<double> mean, scale;                    ///< per-variable z-scoring of the training series
+  std::vector<double> train_loss, validation_loss;  ///< per epoch
+  int best_epoch = 0;                            ///< epoch (1-based) whose parameters were kept
+  double seconds = 0;                            ///< wall time
+
+  /// The z-scored windows of `x` (T x p) in `LaggedDesign::past` order, with their targets. O(T p L).
+  LaggedDesign windows(const Matrix<double>& x) const {
+    Matrix<double> z = (x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
+    return lagged_design(z, model->options().max_lag);
+  }
+};
+
+/// Trains an `ArTransformer` on the series `x` (T x p, rows in time order) for next-step
+/// prediction: windows of `options.model.max_lag` steps (from `lagged_design` on the z-scored
+/// series), mean squared error over all p outputs, AdamW (decoupled weight decay, global gradient
+/// clip at 1) on shuffled mini-batches, the learning rate warmed up over 5% of the steps and
+/// cosine-decayed. The last `validation_fraction` of the windows (in time) are held out; training
+/// stops after `patience` epochs without a lower validation MSE and the best epoch's parameters
+/// are kept. Deterministic for a seed; any thread count gives the same model. Throws
+/// `invalid_input` for bad options or a bad series (NaN, constant column, fewer than 2 training and
+/// 1 validation windows). Time O(epochs T (p L)^2 width layers).
+/// Example:
+/// \code
+///   causalattn::ArTrainingOptions options;
+///   options.model.max_lag = 5;
+///   auto fit = causalattn::fit_ar_transformer<float>(x, options);
+/// \endcode
+template <class Scalar>
+ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTrainingOptions& options) {
+  options.validate();
+  const Index lags = options.model.max_lag;
+  check_series(x, lags, 3);
+  const auto start = std::chrono::steady_clock::now();
+  ArTransformerFit<Scalar> fit;
+  fit.mean = x.colwise().mean().transpose();
+  fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
+  fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
+  const LaggedDesign d = fit.windows(x);
+  const Index total = d.present.rows();
+  const Index held = options.validation_fraction > 0 ? std::max<Index>(1, Index(options.validation_fraction * double(total))) : 0;
+  const Index used = total - held;
+  if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the tail");
+  const Matrix<Scalar> past = d.past.cast<Scalar>(), present = d.present.cast<Scalar>();
+
+  ArTransformer<Scalar>& model = *fit.model;
+  ParameterRegistry<Scalar> registry;
+  model.register_parameters(registry);
+  AdamWOptions adam;
+  adam.learning_rate = options.learning_rate;
+  adam.weight_decay = options.weight_decay;
+  AdamW<Scalar> optimizer(registry, adam);
+  const long long steps_per_epoch = (used + options.batch - 1) / options.batch;
+  const long long planned = steps_per_epoch * options.epochs;
+  const LearningRateSchedule schedule{options.learning_rate, std::max<long long>(1, planned / 20), planned,
+                                      LearningRateSchedule::Decay::cosine, 0.05};
+  auto validation_loss = [&]() {
+    if (held == 0) return std::numeric_limits<double>::quiet_NaN();
+    double loss = 0;
+    for (Index first = used; first < total; first += options.batch) {
+      const Index rows = std::min(options.batch, total - first);
+      loss += double((model.forward(past.middleRows(first, rows)) - present.middleRows(first, rows)).squaredNorm());
+    }
+    return loss / double(held * x.cols());
+  };
+  std::vector<Matrix<Scalar>> best;
+  auto snapshot = [&]() {
+    best.clear();
+    for (const auto& e : registry.entries()) best.push_back(e.parameter->value);
+  };
+  std::vector<Index> order(static_cast<std::size_t>(used));
+  std::iota(order.begin(), order.end(), Index(0));
+  Rng rng(options.seed);
+  double best_loss = std::numeric_limits<double>::infinity();
+  long long step = 0;
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    rng.shuffle(order.begin(), order.end());
+    double epoch_loss = 0;
+    for (long long s = 0; s < steps_per_epoch; ++s) {
+      const Index first = Index(s) * options.batch, rows = std::min(options.batch, used - first);
+      Matrix<Scalar> windows(rows, past.cols()), targets(rows, present.cols());
+      for (Index r = 0; r < rows; ++r) {
+        windows.row(r) = past.row(order[std::size_t(first + r)]);
+        targets.row(r) = present.row(order[std::size_t(first + r)]);
+      }
+      const Matrix<Scalar> error = model.forward(windows) - targets;
+      epoch_loss += double(error.squaredNorm());
+      registry.zero_grad();
+      model.backward(error * Scalar(2.0 / double(rows * present.cols())));
+      clip_gradient_norm(registry, 1.0);
+      optimizer.step(schedule.at(step++));
+      model.refresh();
+    }
+    fit.train_loss.push_back(epoch_loss / double(used * present.cols()));
+    if (!std::isfinite(fit.train_loss.back())) throw numerical_error("AR transformer training diverged at epoch " + std::to_string(epoch + 1));
+    const double v = validation_loss();
+    fit.validation_loss.push_back(v);
+    const bool improved = held == 0 || v < best_loss;
+    if (improved) {
+      best_loss = held == 0 ? fit.train_loss.back() : v;
+      fit.best_epoch = epoch + 1;
+      snapshot();
+    }
+    if (options.progress) {
+      options.progress({epoch + 1, options.epochs, fit.train_loss.back(), v,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+    }
+    if (held > 0 && epoch + 1 - fit.best_epoch >= options.patience) break;
+  }
+  for (std::size_t k = 0; k < best.size(); ++k) registry.entries()[k].parameter->value = best[k];
+  model.refresh();
+  fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return fit;
+}
+
+}  // namespace causalattn

@@ -1,0 +1,208 @@
+#pragma once
+/// \file
+/// The autoregressive transformer of methods/timeseries.md: a decoder-only model over the tokens of
+/// a lag window (one token per lagged observation) that predicts the next step of every variable.
+
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "causalattn/nn/encoder.hpp"
+#include "causalattn/nn/linear.hpp"
+
+namespace causalattn {
+
+/// How a window becomes tokens (methods/timeseries.md allows both).
+enum class ArTokens {
+  per_step,         ///< one token per time step: sum_j x_j E_var[j] + E_lag[lag] (L tokens)
+  per_observation,  ///< one token per lagged value: x u + E_var[j] + E_lag[lag] (p L tokens)
+};
+
+/// Shape of an `ArTransformer`.
+struct ArTransformerOptions {
+  Index max_lag = 5;   ///< L: lags in the window, >= 1
+  ArTokens tokens = ArTokens::per_step;  ///< tokenisation of the window
+  Index width = 32;    ///< token width, divisible by heads, >= 1
+  Index hidden = 64;   ///< MLP hidden width, >= 1
+  Index layers = 1;    ///< decoder blocks, >= 0; 0 = attention-free linear autoregression (a VAR)
+  Index heads = 2;     ///< attention heads, >= 1
+  std::uint64_t seed = 1;  ///< initialisation
+  int threads = 0;     ///< attention threads over (window, head) pairs (0 = all); results do not depend on it
+
+  /// Throws `invalid_input` naming the first bad field ("options.max_lag", ...).
+  void validate() const {
+    if (max_lag < 1 || max_lag > 4096) throw invalid_input("options.max_lag", "is " + std::to_string(max_lag) + ", must be in [1, 4096]");
+    if (layers < 0 || layers > 64) throw invalid_input("options.layers", "is " + std::to_string(layers) + ", must be in [0, 64]");
+    if (heads < 1) throw invalid_input("options.heads", "is " + std::to_string(heads) + ", must be >= 1");
+    if (width < 1 || width % heads != 0) throw invalid_input("options.width", "is " + std::to_string(width) + ", must be >= 1 and divisible by heads");
+    if (hidden < 1) throw invalid_input("options.hidden", "is " + std::to_string(hidden) + ", must be >= 1");
+    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+  }
+};
+
+/// Decoder-only transformer for next-step prediction of a p-variate series.
+///
+/// A window is a row of p L values in `LaggedDesign::past` order (column (lag - 1) p + j holds
+/// X_j(t - lag)). Tokens run from the oldest lag to lag 1 with learned variable embeddings E_var
+/// and lag embeddings E_lag: per step, token(lag) = sum_j X_j(t - lag) E_var[j] + E_lag[lag]; per
+/// observation, token(j, lag) = X_j(t - lag) u + E_var[j] + E_lag[lag] (u a learned value
+/// embedding; variables in order within a step). A causal mask lets each token see itself and
+/// the earlier tokens; the last token's final features go through Linear(width -> p) to predict
+/// X(t). With `layers` = 0 the model is the linear autoregression X(t) = W' window + b instead.
+/// Forward passes cache for backward; one instance must not run on two threads at once.
+/// Example:
+/// \code
+///   causalattn::ArTransformer<double> model(10, {});
+///   causalattn::Matrix<double> prediction = model.forward(windows);  // windows: B x 50
+/// \endcode
+template <class Scalar>
+class ArTransformer {
+ public:
+  /// A model for `variables` series (>= 1) of shape `options`. Throws `invalid_input` for bad options.
+  ArTransformer(Index variables, const ArTransformerOptions& options) : ArTransformer(variables, options, Rng(options.seed)) {}
+
+  /// Number of variables p. O(1).
+  Index variables() const noexcept { return variables_; }
+  /// The options it was built with. O(1).
+  const ArTransformerOptions& options() const noexcept { return options_; }
+  /// Values per window, p L. O(1).
+  Index window_width() const noexcept { return variables_ * options_.max_lag; }
+
+  /// Predictions (B x p) for windows (B x p L). Caches for `backward`.
+  /// O(B ((p L)^2 width + p L width hidden) layers).
+  Matrix<Scalar> forward(const Matrix<Scalar>& windows) {
+    check_shape("windows", windows, -1, window_width());
+    windows_ = windows;
+    if (options_.layers == 0) return linear_.forward(windows);
+    const Index b = windows.rows(), n = tokens_per_window(), p = variables_;
+    Matrix<Scalar> tokens(b * n, options_.width);
+    for (Index w = 0; w < b; ++w) {
+      for (Index k = 0; k < n; ++k) {
+        if (per_step()) {
+          tokens.row(w * n + k) = token_base_.row(k) + windows.row(w).segment((options_.max_lag - 1 - k) * p, p) * variable_.value;
+        } else {
+          tokens.row(w * n + k) = token_base_.row(k) + windows(w, column_of_token(k)) * value_.value.row(0);
+        }
+      }
+    }
+    layout_ = SequenceLayout::uniform(b, n);
+    const Matrix<Scalar> features = encoder_->forward(tokens, layout_);
+    Matrix<Scalar> last(b, options_.width);
+    for (Index w = 0; w < b; ++w) last.row(w) = features.row(w * n + n - 1);
+    return head_.forward(last);
+  }
+
+  /// Accumulates parameter gradients for dLoss/dprediction (B x p) of the last forward pass and
+  /// returns dLoss/dwindows (B x p L). May be called repeatedly after one forward pass (the
+  /// gradient extractors do, once per output). O(as forward).
+  Matrix<Scalar> backward(const Matrix<Scalar>& d_prediction) {
+    if (options_.layers == 0) return linear_.backward(d_prediction);
+    const Index b = windows_.rows(), n = tokens_per_window(), p = variables_;
+    const Matrix<Scalar> d_last = head_.backward(d_prediction);
+    Matrix<Scalar> d_features = Matrix<Scalar>::Zero(b * n, options_.width);
+    for (Index w = 0; w < b; ++w) d_features.row(w * n + n - 1) = d_last.row(w);
+    const Matrix<Scalar> d_tokens = encoder_->backward(d_features);
+    Matrix<Scalar> d_windows(b, window_width());
+    for (Index w = 0; w < b; ++w) {
+      for (Index k = 0; k < n; ++k) {
+        const auto d_token = d_tokens.row(w * n + k);
+        if (per_step()) {
+          const Index first = (options_.max_lag - 1 - k) * p;
+          d_windows.row(w).segment(first, p) = d_token * variable_.value.transpose();
+          variable_.grad.noalias() += windows_.row(w).segment(first, p).transpose() * d_token;
+          lag_.grad.row(options_.max_lag - 1 - k) += d_token;
+        } else {
+          const Index c = column_of_token(k);
+          d_windows(w, c) = d_token.dot(value_.value.row(0));
+          value_.grad.row(0) += windows_(w, c) * d_token;
+          variable_.grad.row(k % p) += d_token;
+          lag_.grad.row(options_.max_lag - 1 - k / p) += d_token;
+        }
+      }
+    }
+    return d_windows;
+  }
+
+  /// Adds the parameters ("value", "variable", "lag", "encoder.*", "head.*"; "linear.*" for
+  /// layers = 0) to `registry`. The model must not move while the registry is in use.
+  void register_parameters(ParameterRegistry<Scalar>& registry) {
+    if (options_.layers == 0) {
+      linear_.register_parameters(registry, "linear");
+      return;
+    }
+    if (!per_step()) registry.add("value", value_);
+    registry.add("variable", variable_);
+    registry.add("lag", lag_);
+    encoder_->register_parameters(registry, "encoder");
+    head_.register_parameters(registry, "head");
+  }
+
+  /// Recomputes the token base E_var + E_lag after the embeddings changed (call after each
+  /// optimiser step; `forward` reads the cached sum). O(p L width).
+  void refresh() {
+    if (options_.layers == 0) return;
+    const Index n = tokens_per_window();
+    token_base_.resize(n, options_.width);
+    for (Index k = 0; k < n; ++k) {
+      if (per_step()) {
+        token_base_.row(k) = lag_.value.row(options_.max_lag - 1 - k);
+      } else {
+        token_base_.row(k) = variable_.value.row(k % variables_) + lag_.value.row(options_.max_lag - 1 - k / variables_);
+      }
+    }
+  }
+
+  /// Tokens per window: L per step, p L per observation. O(1).
+  Index tokens_per_window() const noexcept { return per_step() ? options_.max_lag : window_width(); }
+
+  /// Per-observation tokens: the window column read by token k (tokens run oldest lag first, so
+  /// token k holds variable k mod p at lag L - k / p). O(1).
+  Index column_of_token(Index k) const noexcept {
+    const Index lag = options_.max_lag - k / variables_;
+    return (lag - 1) * variables_ + k % variables_;
+  }
+
+  /// The first decoder block's attention layer (raw-attention extraction reads it). Throws
+  /// `invalid_input` for layers = 0.
+  const MultiHeadSelfAttention<Scalar>& first_attention() const {
+    if (options_.layers == 0) throw invalid_input("options.layers", "is 0: the linear model has no attention");
+    return encoder_->blocks().front().attention();
+  }
+
+ private:
+  ArTransformer(Index variables, const ArTransformerOptions& options, Rng rng)
+      : variables_((options.validate(), variables)),
+        options_(options),
+        value_(Parameter<Scalar>::uniform(1, options.width, Scalar(1), rng)),
+        variable_(Parameter<Scalar>::uniform(std::max<Index>(1, variables), options.width, Scalar(0.5), rng)),
+        lag_(Parameter<Scalar>::uniform(options.max_lag, options.width, Scalar(0.5), rng)),
+        encoder_(options.layers > 0 ? std::make_unique<Encoder<Scalar>>(encoder_options(options), rng) : nullptr),
+        head_(options.width, std::max<Index>(1, variables), rng),
+        linear_(std::max<Index>(1, variables) * options.max_lag, std::max<Index>(1, variables), rng) {
+    if (variables < 1) throw invalid_input("variables", "is " + std::to_string(variables) + ", must be >= 1");
+    refresh();
+  }
+
+  bool per_step() const noexcept { return options_.tokens == ArTokens::per_step; }
+
+  static EncoderOptions encoder_options(const ArTransformerOptions& o) {
+    EncoderOptions e;
+    e.width = o.width;
+    e.hidden = o.hidden;
+    e.layers = o.layers;
+    e.attention.heads = o.heads;
+    e.attention.causal = true;
+    e.attention.threads = o.threads;
+    return e;
+  }
+
+  Index variables_;
+  ArTransformerOptions options_;
+  Parameter<Scalar> value_, variable_, lag_;
+  std::unique_ptr<Encoder<Scalar>> encoder_;
+  Linear<Scalar> head_, linear_;
+  Matrix<Scalar> token_base_, windows_;
+  SequenceLayout layout_ = SequenceLayout::single(1);
+};
+
+}  // namespace causalattn

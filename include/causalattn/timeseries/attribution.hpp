@@ -1,0 +1,138 @@
+#pragma once
+/// \file
+/// Lagged causal scores read from a trained autoregressive model by input attribution
+/// (methods/timeseries.md, "Extraction"): for every window, the sensitivity of each predicted
+/// X_i(t) to each input X_j(t - lag), aggregated over windows into a p x p x L score tensor.
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "causalattn/timeseries/ar_training.hpp"
+#include "causalattn/timeseries/lagged_scores.hpp"
+
+namespace causalattn {
+
+/// What is aggregated per window.
+enum class Attribution {
+  squared_gradient,      ///< (d mu_i / d x_(j,t-lag))^2: the estimator of H in methods/timeseries.md
+  mean_abs_gradient,     ///< |d mu_i / d x_(j,t-lag)|
+  gradient_times_input,  ///< |x_(j,t-lag) d mu_i / d x_(j,t-lag)|
+};
+
+/// Options of `lagged_attribution`.
+struct AttributionOptions {
+  Attribution method = Attribution::squared_gradient;  ///< the per-window attribution
+  Index batch = 256;           ///< windows per forward pass, >= 1
+  Index max_windows = 0;       ///< use at most this many windows, evenly spaced (0 = all), >= 0
+  bool normalize = true;       ///< divide each target's scores by their largest (`LaggedScores::normalize_per_target`)
+  bool rank_uncertainty = false;  ///< also compute each edge's rank mean and spread over windows (O(windows p^2 L log))
+
+  /// Throws `invalid_input` naming the first bad field.
+  void validate() const {
+    if (batch < 1) throw invalid_input("options.batch", "is " + std::to_string(batch) + ", must be >= 1");
+    if (max_windows < 0) throw invalid_input("options.max_windows", "is " + std::to_string(max_windows) + ", must be >= 0");
+  }
+};
+
+/// Scores with their per-edge rank statistics.
+struct AttributionResult {
+  LaggedScores scores;  ///< method "transformer"; lagged[lag - 1](source, target)
+  /// With `rank_uncertainty`: per window, the summary edges (source, target; lags collapsed by
+  /// max) of each target are ranked by their attribution (rank p - 1 for the strongest, 0 for the
+  /// weakest); these are the mean and standard deviation of each edge's rank over windows (true
+  /// edges: high mean, low spread). Empty otherwise.
+  Matrix<double> rank_mean, rank_sd;
+  Index windows = 0;  ///< windows aggregated
+};
+
+/// Attributions of `fit`'s model on the windows of `x` (the training series or another from the
+/// same system; z-scored with the fit's scaling). For each batch one forward pass and p backward
+/// passes (one per output) give d mu_i / d window exactly (the model's own backward, no finite
+/// differences); `options.method` turns them into per-window scores, averaged over windows into
+/// lagged[lag - 1](source = j, target = i). Throws `invalid_input` for bad options, a series
+/// whose width differs from the model's or that is too short for one window. Time
+/// O(windows p ((p L)^2 width layers)), memory O(batch p L width).
+/// Example:
+/// \code
+///   auto fit = causalattn::fit_ar_transformer<float>(x, {});
+///   causalattn::AttributionResult a = causalattn::lagged_attribution(fit, x);
+///   causalattn::Matrix<double> summary = a.scores.summary();
+/// \endcode
+template <class Scalar>
+AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const Matrix<double>& x, const AttributionOptions& options = {},
+                                     std::vector<std::string> names = {}) {
+  options.validate();
+  ArTransformer<Scalar>& model = *fit.model;
+  const Index p = model.variables(), lags = model.options().max_lag;
+  check_shape("x", x, -1, p);
+  if (names.empty()) names = default_variable_names(p);
+  if (Index(names.size()) != p) throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(p) + " variables");
+  const LaggedDesign d = fit.windows(x);
+  std::vector<Index> rows(static_cast<std::size_t>(d.past.rows()));
+  std::iota(rows.begin(), rows.end(), Index(0));
+  if (options.max_windows > 0 && Index(rows.size()) > options.max_windows) {
+    std::vector<Index> spaced;
+    for (Index k = 0; k < options.max_windows; ++k) spaced.push_back(k * Index(rows.size()) / options.max_windows);
+    rows = spaced;
+  }
+  AttributionResult out;
+  out.windows = Index(rows.size());
+  out.scores.names = names;
+  out.scores.method = "transformer";
+  out.scores.lagged.assign(std::size_t(lags), Matrix<double>::Zero(p, p));
+  if (options.rank_uncertainty) {
+    out.rank_mean = Matrix<double>::Zero(p, p);
+    out.rank_sd = Matrix<double>::Zero(p, p);
+  }
+  for (std::size_t first = 0; first < rows.size(); first += std::size_t(options.batch)) {
+    const Index count = Index(std::min(rows.size() - first, std::size_t(options.batch)));
+    Matrix<Scalar> windows(count, d.past.cols());
+    for (Index r = 0; r < count; ++r) windows.row(r) = d.past.row(rows[first + std::size_t(r)]).template cast<Scalar>();
+    model.forward(windows);
+    for (Index target = 0; target < p; ++target) {
+      Matrix<Scalar> unit = Matrix<Scalar>::Zero(count, p);
+      unit.col(target).setOnes();
+      const Matrix<double> g = model.backward(unit).template cast<double>();  // count x p L
+      Matrix<double> best = Matrix<double>::Zero(count, p);
+      for (Index lag = 1; lag <= lags; ++lag) {
+        for (Index source = 0; source < p; ++source) {
+          const Index c = d.column(source, lag);
+          double total = 0;
+          for (Index r = 0; r < count; ++r) {
+            const double gradient = g(r, c);
+            const double a = options.method == Attribution::squared_gradient    ? gradient * gradient
+                             : options.method == Attribution::mean_abs_gradient ? std::abs(gradient)
+                                                                                : std::abs(gradient * double(windows(r, c)));
+            total += a;
+            best(r, source) = std::max(best(r, source), a);
+          }
+          out.scores.lagged[std::size_t(lag - 1)](source, target) += total;
+        }
+      }
+      if (options.rank_uncertainty) {
+        for (Index r = 0; r < count; ++r) {
+          std::vector<Index> order(static_cast<std::size_t>(p));
+          std::iota(order.begin(), order.end(), Index(0));
+          std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return best(r, a) < best(r, b); });
+          for (Index k = 0; k < p; ++k) {
+            out.rank_mean(order[std::size_t(k)], target) += double(k);
+            out.rank_sd(order[std::size_t(k)], target) += double(k) * double(k);
+          }
+        }
+      }
+    }
+  }
+  const double n = double(out.windows);
+  for (auto& m : out.scores.lagged) m /= n;
+  if (options.rank_uncertainty) {
+    out.rank_mean /= n;
+    out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
+  }
+  if (options.normalize) out.scores.normalize_per_target();
+  return out;
+}
+
+}  // namespace causalattn
