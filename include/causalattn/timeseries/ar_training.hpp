@@ -31,12 +31,12 @@ struct ArTrainingProgress {
 /// Options of `fit_ar_transformer`.
 struct ArTrainingOptions {
   ArTransformerOptions model;        ///< the architecture (its max_lag is the window)
-  int epochs = 60;                   ///< maximum passes over the training windows, >= 1
+  int epochs = 100;                  ///< maximum passes over the training windows, >= 1
   Index batch = 64;                  ///< windows per AdamW step, >= 1
-  double learning_rate = 3e-3;       ///< peak step (warm-up 5%, cosine decay to 5%), > 0
+  double learning_rate = 1e-3;       ///< peak step (warm-up 5%, cosine decay to 5%), > 0
   double weight_decay = 1e-2;        ///< AdamW's decoupled decay (sparser dependence), >= 0
   double validation_fraction = 0.2;  ///< the last windows held out for early stopping, in [0, 0.9]
-  int patience = 10;                 ///< stop after this many epochs without a better validation loss, >= 1
+  int patience = 20;                 ///< stop after this many epochs without a better validation loss, >= 1
   std::uint64_t seed = 1;            ///< window order
   std::function<void(const ArTrainingProgress&)> progress;  ///< after every epoch (optional)
 

@@ -22,8 +22,8 @@ enum class ArTokens {
 struct ArTransformerOptions {
   Index max_lag = 5;   ///< L: lags in the window, >= 1
   ArTokens tokens = ArTokens::per_step;  ///< tokenisation of the window
-  Index width = 32;    ///< token width, divisible by heads, >= 1
-  Index hidden = 64;   ///< MLP hidden width, >= 1
+  Index width = 128;   ///< token width, divisible by heads, >= 1 (128 beat 16-64 and 256 on Lorenz-96 p 20, F 40)
+  Index hidden = 256;  ///< MLP hidden width, >= 1
   Index layers = 1;    ///< decoder blocks, >= 0; 0 = attention-free linear autoregression (a VAR)
   Index heads = 2;     ///< attention heads, >= 1
   std::uint64_t seed = 1;  ///< initialisation
