@@ -2,7 +2,7 @@
 // with squared-gradient attribution against Granger F-tests and PCMCI (partial correlation), on
 // VAR, Lorenz-96 and a 4-regime nonlinear SCM, each over several seeds.
 //
-//   accuracy_lagged [seeds=5] [filter=""] [epochs=100]
+//   accuracy_lagged [seeds=5] [filter=""] [epochs=30]
 //
 // Every method sees the same series and max_lag 5 (the transformer its default shape and training); scores are summary scores (lags collapsed by
 // max), self links left out. Metrics: AUROC, AUPRC, F1 with each target keeping its true in-degree
@@ -93,7 +93,7 @@ double timed(F&& f) {
 int main(int argc, char** argv) {
   const int seeds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string filter = argc > 2 ? argv[2] : "";
-  const int epochs = argc > 3 ? std::atoi(argv[3]) : 100;
+  const int epochs = argc > 3 ? std::atoi(argv[3]) : 30;
   const ca::Index max_lag = 5;
   std::printf("accuracy_lagged: %d seeds (1..%d), max_lag %ld, transformer epochs <= %d (early stopping)\n\n", seeds, seeds, long(max_lag),
               epochs);

@@ -73,6 +73,8 @@ TEST_CASE("on a linear VAR the attention-free model's squared gradients are its 
   o.epochs = 60;
   o.weight_decay = 0;
   o.learning_rate = 1e-2;
+  o.min_improvement = 0;  // run to the least-squares solution: no early stop on small gains
+  o.patience = 60;
   auto fit = ca::fit_ar_transformer<double>(s.x, o);
   ca::AttributionOptions raw;
   raw.normalize = false;
@@ -134,6 +136,7 @@ TEST_CASE("AR transformer training is deterministic, thread-count invariant and 
   // the epoch limit and keeps the best epoch's parameters.
   o.epochs = 40;
   o.patience = 1;
+  o.min_improvement = 0;
   o.learning_rate = 0.3;
   o.progress = nullptr;
   auto stopped = ca::fit_ar_transformer<float>(s.x, o);
@@ -187,6 +190,9 @@ TEST_CASE("AR transformer rejects short, constant and non-finite series", "[time
   CHECK_THROWS_WITH(ca::fit_ar_transformer<float>(broken, o), Contains("x") && Contains("row 9"));
   o.model.width = 15;
   CHECK_THROWS_WITH(ca::fit_ar_transformer<float>(x, o), Contains("options.width"));
+  o = short_training(1, ca::ArTokens::per_step);
+  o.min_improvement = 1;
+  CHECK_THROWS_WITH(ca::fit_ar_transformer<float>(x, o), Contains("options.min_improvement"));
   o = short_training(1, ca::ArTokens::per_step);
   auto fit = ca::fit_ar_transformer<float>(x, o);
   CHECK_THROWS_WITH(ca::lagged_attribution(fit, x.leftCols(2)), Contains("x"));

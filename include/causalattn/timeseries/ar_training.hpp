@@ -31,12 +31,15 @@ struct ArTrainingProgress {
 /// Options of `fit_ar_transformer`.
 struct ArTrainingOptions {
   ArTransformerOptions model;        ///< the architecture (its max_lag is the window)
-  int epochs = 100;                  ///< maximum passes over the training windows, >= 1
+  int epochs = 30;                   ///< maximum passes over the training windows, >= 1 (30 keeps p 10, T 2000 under 30 s)
   Index batch = 64;                  ///< windows per AdamW step, >= 1
   double learning_rate = 1e-3;       ///< peak step (warm-up 5%, cosine decay to 5%), > 0
   double weight_decay = 1e-2;        ///< AdamW's decoupled decay (sparser dependence), >= 0
   double validation_fraction = 0.2;  ///< the last windows held out for early stopping, in [0, 0.9]
   int patience = 20;                 ///< stop after this many epochs without a better validation loss, >= 1
+  /// A validation loss counts as better only if it is below (1 - min_improvement) x the best so
+  /// far (Keras's min_delta, relative), in [0, 1).
+  double min_improvement = 1e-2;
   std::uint64_t seed = 1;            ///< window order
   std::function<void(const ArTrainingProgress&)> progress;  ///< after every epoch (optional)
 
@@ -51,6 +54,9 @@ struct ArTrainingOptions {
       throw invalid_input("options.validation_fraction", "is " + detail::to_text(validation_fraction) + ", must be in [0, 0.9]");
     }
     if (patience < 1) throw invalid_input("options.patience", "is " + std::to_string(patience) + ", must be >= 1");
+    if (!(min_improvement >= 0 && min_improvement < 1)) {
+      throw invalid_input("options.min_improvement", "is " + detail::to_text(min_improvement) + ", must be in [0, 1)");
+    }
   }
 };
 
@@ -75,8 +81,8 @@ struct ArTransformerFit {
 /// series), mean squared error over all p outputs, AdamW (decoupled weight decay, global gradient
 /// clip at 1) on shuffled mini-batches, the learning rate warmed up over 5% of the steps and
 /// cosine-decayed. The last `validation_fraction` of the windows (in time) are held out; training
-/// stops after `patience` epochs without a lower validation MSE and the best epoch's parameters
-/// are kept. Deterministic for a seed; any thread count gives the same model. Throws
+/// stops after `patience` epochs without a validation MSE `min_improvement` below the best, and the
+/// best epoch's parameters are kept. Deterministic for a seed; any thread count gives the same model. Throws
 /// `invalid_input` for bad options or a bad series (NaN, constant column, fewer than 2 training and
 /// 1 validation windows). Time O(epochs T (p L)^2 width layers).
 /// Example:
@@ -154,7 +160,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
     if (!std::isfinite(fit.train_loss.back())) throw numerical_error("AR transformer training diverged at epoch " + std::to_string(epoch + 1));
     const double v = validation_loss();
     fit.validation_loss.push_back(v);
-    const bool improved = held == 0 || v < best_loss;
+    const bool improved = held == 0 || v < best_loss * (1 - options.min_improvement);
     if (improved) {
       best_loss = held == 0 ? fit.train_loss.back() : v;
       fit.best_epoch = epoch + 1;
