@@ -2,7 +2,7 @@
 // with squared-gradient attribution against Granger F-tests and PCMCI (partial correlation), on
 // VAR, Lorenz-96 and a 4-regime nonlinear SCM, each over several seeds.
 //
-//   accuracy_lagged [seeds=5] [filter=""] [epochs=30]
+//   accuracy_lagged [seeds=5] [filter=""] [epochs=30] [width=128 (hidden = 2 width)]
 //
 // Every method sees the same series and max_lag 5 (the transformer its default shape and training); scores are summary scores (lags collapsed by
 // max), self links left out. Metrics: AUROC, AUPRC, F1 with each target keeping its true in-degree
@@ -94,9 +94,10 @@ int main(int argc, char** argv) {
   const int seeds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string filter = argc > 2 ? argv[2] : "";
   const int epochs = argc > 3 ? std::atoi(argv[3]) : 30;
+  const ca::Index width = argc > 4 ? std::atoi(argv[4]) : ca::ArTransformerOptions{}.width;
   const ca::Index max_lag = 5;
-  std::printf("accuracy_lagged: %d seeds (1..%d), max_lag %ld, transformer epochs <= %d (early stopping)\n\n", seeds, seeds, long(max_lag),
-              epochs);
+  std::printf("accuracy_lagged: %d seeds (1..%d), max_lag %ld, transformer width %ld, epochs <= %d (early stopping)\n\n", seeds, seeds,
+              long(max_lag), long(width), epochs);
   std::printf("| setting | method | AUROC | AUPRC | F1 | seconds |\n|---|---|---|---|---|---|\n");
   try {
     for (const Setting& setting : settings()) {
@@ -110,6 +111,8 @@ int main(int argc, char** argv) {
           ca::ArTrainingOptions o;
           o.model.max_lag = max_lag;
           o.epochs = epochs;
+          o.model.width = width;
+          o.model.hidden = 2 * width;
           o.seed = o.model.seed = std::uint64_t(seed);
           const auto fit = ca::fit_ar_transformer<float>(series.x, o);
           summary[0] = ca::lagged_attribution(fit, series.x).scores.summary();
