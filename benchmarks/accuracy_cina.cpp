@@ -151,6 +151,13 @@ int main(int argc, char** argv) {
         {"kernel balancing (SMO)", [](const auto& d, const auto& o) { return ca::kernel_balancing(d, o); }, 5000, 5000},
         {"CInA", [](const auto& d, const auto& o) { return ca::cina(d, o); }, 5000, 5000},
         {"CInA-ZS", [&model](const auto& d, const auto& o) { return ca::cina_zs(model, d, o); }, 1 << 30, 5000},
+        {"CInA-ZS uncalibrated",
+         [&model](const auto& d, const auto& o) {
+           ca::EffectOptions raw = o;
+           raw.cina_zs_calibrate = false;  // the network's weights alone (same ATT: calibration is ATE only)
+           return ca::cina_zs(model, d, raw);
+         },
+         1 << 30, 5000},
     };
     std::printf("accuracy_cina: %zu simulated data sets per family (seeds 777 in-family, 778 out-of-family), threads %d\n", count,
                 threads);

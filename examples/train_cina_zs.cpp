@@ -5,7 +5,7 @@
 //
 // Defaults (the shipped model): 4096 in-family simulated data sets of 100-400 units (Erdos-Renyi
 // SCMs over 5-20 covariates, mixed linear / nonlinear mechanisms, see effects/simulate.hpp),
-// 12 epochs, seed 20261123, fitted to each data set's exact balancing weights on the model's
+// 24 epochs, seed 20261123, fitted to each data set's exact balancing weights on the model's
 // kernel (CinaZsTarget::exact_dual: unsupervised, no outcomes used).
 #include <cstdio>
 #include <cstdlib>
@@ -16,12 +16,12 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: " << argv[0] << " OUTPUT.bin [datasets=4096] [epochs=12] [seed=20261123]\n";
+    std::cerr << "usage: " << argv[0] << " OUTPUT.bin [datasets=4096] [epochs=24] [seed=20261123]\n";
     return 2;
   }
   const std::string output = argv[1];
   const std::size_t datasets = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 4096;
-  const int epochs = argc > 3 ? std::atoi(argv[3]) : 12;
+  const int epochs = argc > 3 ? std::atoi(argv[3]) : 24;
   const std::uint64_t seed = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 20261123;
   try {
     causalattn::SimulationFamily family = causalattn::in_family();

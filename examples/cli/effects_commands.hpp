@@ -124,7 +124,7 @@ inline int run_ate(Invocation& call) {
                           {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
                            "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads",
                            "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda", "--epochs", "--key-map",
-                           "--model"});
+                           "--model", "--calibrate"});
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
     if (!args.has(required)) throw usage_error(std::string("ate needs ") + required);
@@ -134,7 +134,11 @@ inline int run_ate(Invocation& call) {
   const bool zero_shot = method_name == "cina-zs";
   if (args.has("--model") && !zero_shot) throw usage_error("--model applies to --method cina-zs only");
   const auto method = zero_shot ? causalattn::EffectMethod::cina : causalattn::effect_method_from_name(method_name);
-  const causalattn::EffectOptions options = effect_options_from(args);
+  causalattn::EffectOptions options = effect_options_from(args);
+  if (args.has("--calibrate") && !zero_shot) throw usage_error("--calibrate applies to --method cina-zs only");
+  const std::string calibrate = args.get("--calibrate", "yes");
+  if (calibrate != "yes" && calibrate != "no") throw usage_error("--calibrate must be yes or no, got '" + calibrate + "'");
+  options.cina_zs_calibrate = calibrate == "yes";
   const std::string path = args.get("--data"), treatment = args.get("--treatment"), outcome = args.get("--outcome");
   causalattn::CsvOptions csv;
   std::vector<std::string> covariates = split_list(args.get("--covariates"));
@@ -181,6 +185,7 @@ inline void register_effects_commands(CommandRegistry& registry) {
                 "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N]\n"
                 "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"
                 "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
+                "               [--calibrate yes|no] (cina-zs ATE: tilt the weights to exact mean balance; default yes)\n"
                 "  Covariates default to every column but the treatment and the outcome. Defaults are the textbook\n"
                 "  specification: unpenalised logistic propensity, OLS per arm, no clipping or trimming, method aipw.\n"
                 "  --folds 5 cross-fits AIPW (use it with --ridge or many covariates).",

@@ -279,6 +279,18 @@ TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate
   REQUIRE(zs_att.code == 0);
   CHECK(ca::JsonValue::parse(zs_att.out).at("estimate").as_number() ==
         Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, att).estimate).epsilon(1e-9));
+  ca::EffectOptions uncalibrated;
+  uncalibrated.cina_zs_calibrate = false;
+  const auto zs_raw = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
+                           "cina-zs", "--calibrate", "no", "--format", "json"});
+  REQUIRE(zs_raw.code == 0);
+  const double raw_estimate = ca::JsonValue::parse(zs_raw.out).at("estimate").as_number();
+  CHECK(raw_estimate == Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, uncalibrated).estimate).epsilon(1e-9));
+  CHECK(raw_estimate != Approx(v.at("estimate").as_number()).epsilon(1e-6));  // the calibration changes the weights
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "ipw", "--calibrate", "no"}),
+                      "--calibrate applies to --method cina-zs only");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--calibrate", "on"}),
+                      "--calibrate must be yes or no");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--key-map", "rbf"}),
                       "--key-map must be linear or mlp");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--model",

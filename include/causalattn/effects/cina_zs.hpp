@@ -10,6 +10,7 @@
 #include "causalattn/effects/cina_zs_model.hpp"
 #include "causalattn/effects/detail/arm_models.hpp"
 #include "causalattn/effects/detail/attention_balancing.hpp"
+#include "causalattn/effects/entropy_balancing.hpp"
 
 namespace causalattn {
 
@@ -21,24 +22,37 @@ inline Vector<double> sigmoid(const Vector<double>& z) {
   return z.unaryExpr([](double v) { return v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v)); });
 }
 
+/// log sigmoid(z) = -log(1 + exp(-z)), without overflow or loss of the small values for either sign.
+inline double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+
 }  // namespace detail
 
-/// The raw balancing weights alpha_i = sigmoid(z_i) that `model` gives the units of (x, t) in one
-/// forward pass over their tokens (`cina_zs_covariates`, `cina_zs_tokens`). The model is copied,
-/// so this is const and thread-safe. Memory O(n width) (tiled attention); time
-/// O(n^2 width layers). Example: `Vector<double> a = causalattn::cina_zs_raw_weights(model, x, t);`
+/// The logits z_i of the balancing weights alpha_i = sigmoid(z_i) that `model` gives the units of
+/// (x, t) in one forward pass over their tokens (`cina_zs_covariates`, `cina_zs_tokens`). The model
+/// is copied, so this is const and thread-safe. Memory O(n width) (tiled attention); time
+/// O(n^2 width layers). Example: `Vector<double> z = causalattn::cina_zs_logits(model, x, t);`
 template <class Scalar>
-Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matrix<double>& x, const Vector<double>& t) {
+Vector<double> cina_zs_logits(const CinaZsModel<Scalar>& model, const Matrix<double>& x, const Vector<double>& t) {
   const Index p_max = model.config().max_covariates;
   const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(x, p_max), t, p_max);
   CinaZsModel<Scalar> work = model;
-  const Vector<Scalar> logits = work.forward(tokens, SequenceLayout::single(tokens.rows()));
-  return detail::sigmoid(logits.template cast<double>());
+  return work.forward(tokens, SequenceLayout::single(tokens.rows())).template cast<double>();
+}
+
+/// The raw balancing weights alpha_i = sigmoid(z_i) of `cina_zs_logits`. Same cost.
+/// Example: `Vector<double> a = causalattn::cina_zs_raw_weights(model, x, t);`
+template <class Scalar>
+Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matrix<double>& x, const Vector<double>& t) {
+  return detail::sigmoid(cina_zs_logits(model, x, t));
 }
 
 /// CInA-ZS's estimate on `data`.
-/// - ATE (one forward pass): the model's raw weights normalised within each arm, estimate
-///   sum_T w Y - sum_C w Y.
+/// - ATE (one forward pass): the model's raw weights a; with `options.cina_zs_calibrate` (default)
+///   tilted within each arm to exact balance of the covariate means (w_i proportional to
+///   a_i exp(l' x_i), Newton on the convex dual as in `entropy_balancing`), else normalised within
+///   each arm; estimate sum_T w Y - sum_C w Y. When exact balance is impossible (the means of all
+///   units outside an arm's convex hull: the dual diverges) the uncalibrated weights are used and a
+///   warning says so.
 /// - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
 ///   treated weigh 1 / n_1 and the controls are matched to them by kernel mean matching on the
 ///   model's balancing kernel (its keys, no forward pass through the encoder), solved exactly by SMO
@@ -68,7 +82,23 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
     return detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
   }
   EffectEstimate r = detail::start_estimate("cina-zs", s, options);
-  detail::project_to_arms(cina_zs_raw_weights(model, data.x().template cast<double>(), s.t), s, r.weights, "CInA-ZS");
+  const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
+  bool calibrated = false;
+  if (options.cina_zs_calibrate) {
+    EffectEstimate tilted = r;
+    const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
+    detail::tilt_arms_to_means(tilted, s, s.x.colwise().mean(), options, log_weights, false, "CInA-ZS's calibration");
+    calibrated = tilted.status.converged;
+    if (calibrated) {
+      r = std::move(tilted);
+    } else {
+      r.warnings.push_back("CInA-ZS's calibration cannot balance the covariate means exactly (largest mean gap " +
+                           detail::rounded(tilted.status.residual) +
+                           " standard deviations: the means of all units lie outside or on the edge of an arm's convex "
+                           "hull); the network's weights are used uncalibrated");
+    }
+  }
+  if (!calibrated) detail::project_to_arms(detail::sigmoid(logits), s, r.weights, "CInA-ZS");
   detail::finish_weighting_estimate(r, s, options);
   return r;
 }

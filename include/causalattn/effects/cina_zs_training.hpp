@@ -157,7 +157,6 @@ inline ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const
 /// the logits, (sigmoid(z) - a*) / n; log-sigmoids in the stable form. O(n).
 inline ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const Vector<double>& raw, const Vector<double>& teacher) {
   const Index n = logits.size();
-  auto log_sigmoid = [](double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); };
   auto plogp = [](double p) { return p > 0 ? p * std::log(p) : 0.0; };
   ZsDatasetGradient out;
   for (Index i = 0; i < n; ++i) {

@@ -44,6 +44,10 @@ struct EffectOptions {
   /// initialisation); the problem is scale-free in kernel x lambda.
   double lambda = 0;
   CinaOptions cina;                         ///< single-dataset CInA's key map and training
+  /// CInA-ZS's ATE: tilt the network's weights a within each arm to exact balance of the covariate
+  /// means, w_i proportional to a_i exp(l' x_i) (the least KL change of a that balances them;
+  /// calibration weighting with the network as base measure). false = a, projected per arm.
+  bool cina_zs_calibrate = true;
   SmoOptions smo = [] {
     SmoOptions o;
     o.tolerance = 1e-6;  // KKT gap of the balancing dual: weights accurate to ~1e-6

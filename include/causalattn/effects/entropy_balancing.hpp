@@ -19,16 +19,19 @@
 namespace causalattn {
 namespace detail {
 
-/// Weights w_i proportional to exp(lambda' c_i), c_i = x_i - target, over the rows of `x`, with
-/// sum w = 1 and sum w_i c_i = 0: Newton on the dual log sum exp(lambda' c_i) with backtracking,
-/// softmax in log-sum-exp form. Stops when max |sum w_i c_i| < tolerance; updates `status`.
+/// Weights w_i proportional to b_i exp(lambda' c_i), c_i = x_i - target, over the rows of `x`, with
+/// sum w = 1 and sum w_i c_i = 0 (the weights of least KL divergence from the base measure b that
+/// balance the means): Newton on the dual log sum b_i exp(lambda' c_i) with backtracking, softmax
+/// in log-sum-exp form. `log_base` holds log b_i (empty = uniform b, entropy balancing). Stops when
+/// max |sum w_i c_i| < tolerance; updates `status`.
 inline Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>& target, const EffectOptions& options,
-                                      SolverStatus& status) {
+                                      SolverStatus& status, const Vector<double>& log_base = {}) {
   const Matrix<double> c = x.rowwise() - target;
   const Index k = c.cols();
   Vector<double> lambda = Vector<double>::Zero(k);
   auto weights_and_dual = [&](const Vector<double>& l, Vector<double>& w) {
-    const Vector<double> score = c * l;
+    Vector<double> score = c * l;
+    if (log_base.size() != 0) score += log_base;
     const double top = score.maxCoeff();
     w = (score.array() - top).exp();
     const double sum = w.sum();
@@ -73,6 +76,30 @@ inline Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<d
   return w;
 }
 
+/// Fills `r.weights` (each arm summing to 1) with every arm's `entropy_weights` towards the covariate
+/// means `target`, from the base measure exp(log_base) restricted to the arm (empty = uniform);
+/// with `treated_fixed` (the ATT) the treated keep 1 / n_1. Updates `r.status`; when an arm cannot
+/// be balanced exactly, a warning names `what`. O(iterations x n p^2).
+inline void tilt_arms_to_means(EffectEstimate& r, const Sample& s, const RowVector<double>& target, const EffectOptions& options,
+                               const Vector<double>& log_base, bool treated_fixed, const std::string& what) {
+  r.weights = Vector<double>::Zero(s.units());
+  for (const auto* arm : {&s.treated, &s.control}) {
+    SolverStatus arm_status;
+    const Vector<double> w = treated_fixed && arm == &s.treated
+                                 ? Vector<double>::Constant(Index(arm->size()), 1.0 / double(arm->size()))
+                                 : entropy_weights(Sample::take(s.x, *arm), target, options, arm_status,
+                                                   log_base.size() == 0 ? Vector<double>() : Vector<double>(Sample::take(log_base, *arm)));
+    r.status.converged = r.status.converged && arm_status.converged;
+    r.status.iterations += arm_status.iterations;
+    r.status.residual = std::max(r.status.residual, arm_status.residual);
+    for (std::size_t k = 0; k < arm->size(); ++k) r.weights((*arm)[k]) = w(Index(k));
+  }
+  if (!r.status.converged) {
+    r.warnings.push_back(what + " did not reach exact balance (largest mean gap " + rounded(r.status.residual) +
+                         " standard deviations): the target means lie outside or on the edge of an arm's convex hull");
+  }
+}
+
 }  // namespace detail
 
 /// Entropy balancing. ATT: control weights of maximum entropy (uniform base) whose weighted covariate
@@ -90,23 +117,9 @@ EffectEstimate entropy_balancing(const TreatmentData<Scalar>& data, const Effect
   }
   const detail::Sample s = detail::make_sample(data, options.standardize);
   EffectEstimate r = detail::start_estimate("ebal", s, options);
-  r.weights = Vector<double>::Zero(s.units());
   const bool att = options.estimand == Estimand::att;
   const RowVector<double> target = att ? detail::arm_means(s.x, s.treated, {}) : RowVector<double>(s.x.colwise().mean());
-  for (const auto* arm : {&s.treated, &s.control}) {
-    const bool fixed = att && arm == &s.treated;
-    SolverStatus arm_status;
-    const Vector<double> w = fixed ? Vector<double>::Constant(Index(arm->size()), 1.0 / double(arm->size()))
-                                   : detail::entropy_weights(detail::Sample::take(s.x, *arm), target, options, arm_status);
-    r.status.converged = r.status.converged && arm_status.converged;
-    r.status.iterations += arm_status.iterations;
-    r.status.residual = std::max(r.status.residual, arm_status.residual);
-    for (std::size_t k = 0; k < arm->size(); ++k) r.weights((*arm)[k]) = w(Index(k));
-  }
-  if (!r.status.converged) {
-    r.warnings.push_back("entropy balancing did not reach exact balance (largest mean gap " + detail::rounded(r.status.residual) +
-                         " standard deviations): the target means lie outside or on the edge of an arm's convex hull");
-  }
+  detail::tilt_arms_to_means(r, s, target, options, {}, att, "entropy balancing");
   detail::finish_weighting_estimate(r, s, options);
   return r;
 }

@@ -38,12 +38,18 @@ Vector<typename Derived::Scalar> row_max_by_columns(const Eigen::MatrixBase<Deri
 
 /// x(:, c) = exp(x(:, c) - shift) for every column (exp(-inf) = 0), adding each row's sum into
 /// `row_sum`. Working a contiguous column at a time keeps Eigen on its packet exp (a broadcast over
-/// the whole matrix falls back to scalar expf).
+/// the whole matrix falls back to scalar expf). `may_hold_minus_inf` false (no mask touched `x`, and
+/// every entry is finite) skips the -inf patch, a copy and a minimum per column.
 template <class Derived, class Scalar>
-void exponentiate_columns(Eigen::MatrixBase<Derived>& x, const Vector<Scalar>& shift, Vector<Scalar>& row_sum) {
+void exponentiate_columns(Eigen::MatrixBase<Derived>& x, const Vector<Scalar>& shift, Vector<Scalar>& row_sum,
+                          bool may_hold_minus_inf = true) {
   Vector<Scalar> scratch;
   for (Index c = 0; c < x.cols(); ++c) {
-    exp_shifted_column(x.col(c), shift, scratch);
+    if (may_hold_minus_inf) {
+      exp_shifted_column(x.col(c), shift, scratch);
+    } else {
+      x.col(c).array() = (x.col(c) - shift).array().exp();
+    }
     row_sum += x.col(c);
   }
 }
