@@ -390,6 +390,10 @@ TEMPLATE_TEST_CASE("CInA-ZS calibration: exact mean balance by the least change 
       total += r.weights(rows[k]);
     }
     CHECK(total == Approx(1).epsilon(1e-12));
+    // Each arm's weighted means are the means of all units (0 for z-scores), not merely each other.
+    ca::RowVector<double> weighted = ca::RowVector<double>::Zero(z.cols());
+    for (Index i : rows) weighted += r.weights(i) * z.row(i);
+    CHECK(weighted.cwiseAbs().maxCoeff() < 1e-8);
     auto affine_residual = [&](const ca::Vector<double>& v) {
       const ca::Vector<double> fit = design * design.colPivHouseholderQr().solve(v);
       return (v - fit).cwiseAbs().maxCoeff();
@@ -415,7 +419,20 @@ TEST_CASE("CInA-ZS calibration falls back to the network's weights when exact ba
   const ca::EffectEstimate r = ca::cina_zs(model, data);
   CHECK(r.estimate == raw.estimate);
   CHECK((r.weights - raw.weights).cwiseAbs().maxCoeff() == 0);
-  CHECK(r.status.converged);
+  CHECK_FALSE(r.status.converged);  // the calibration's status
+  CHECK(r.status.residual > 0.5);
   REQUIRE_FALSE(r.warnings.empty());
   CHECK_THAT(r.warnings.front(), Contains("convex hull") && Contains("uncalibrated"));
+  // The premise: no tilt balances these means, from uniform weights either (entropy balancing).
+  CHECK_FALSE(ca::entropy_balancing(data).status.converged);
+  // An arm with no more units than covariates is not calibrated at all.
+  const ca::Matrix<double> x_small = ds.x.topRows(12);
+  ca::Vector<double> t_small = ds.t.head(12);
+  t_small.head(6).setOnes();
+  t_small.tail(6).setZero();
+  const ca::TreatmentData<double> tiny(x_small, t_small, ds.y.head(12));
+  const ca::EffectEstimate few = ca::cina_zs(model, tiny);
+  REQUIRE_FALSE(few.warnings.empty());
+  CHECK_THAT(few.warnings.front(), Contains("more units than covariates") && Contains("smallest arm 6"));
+  CHECK(few.estimate == ca::cina_zs(model, tiny, raw_options).estimate);
 }

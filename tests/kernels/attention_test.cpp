@@ -110,6 +110,22 @@ TEST_CASE("fully masked rows are documented zeros with log-normaliser -inf", "[k
   }
 }
 
+TEST_CASE("an unmasked row whose scores all overflow to -inf is a zero row, as in the reference", "[kernels][attention]") {
+  // Finite inputs whose products overflow float: row 1 scores -inf against every key.
+  ca::Matrix<float> q(3, 1), k(4, 1), v(4, 2);
+  q << 0.5f, -1e30f, 1.0f;
+  k << 1e10f, 2e10f, 3e10f, 4e10f;
+  v << 1, 2, 3, 4, 5, 6, 7, 8;
+  ca::AttentionOptions options;
+  const auto tiled = ca::attention_forward<float>(q, k, v, options);
+  options.path = ca::KernelPath::scalar;
+  const auto reference = ca::attention_forward<float>(q, k, v, options);
+  CHECK(tiled.output.row(1).isZero(0));
+  CHECK(tiled.log_normalizer(1) == -std::numeric_limits<float>::infinity());
+  CHECK(reference.output.row(1).isZero(0));
+  CHECK(tiled.output.row(0).isApprox(reference.output.row(0), 1e-5f));
+}
+
 TEMPLATE_TEST_CASE("results are bit-identical for any thread count", "[kernels][attention]", float, double) {
   ca::Rng rng(17);
   const auto q = ca::normal_matrix<TestType>(301, 24, rng), k = ca::normal_matrix<TestType>(301, 24, rng);

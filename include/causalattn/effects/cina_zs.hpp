@@ -3,6 +3,7 @@
 /// Zero-shot CInA inference: one forward pass of a trained CInA-ZS model over a new data set gives
 /// every unit's balancing weight; no optimisation, no outcome used for the weights.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -50,9 +51,11 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// - ATE (one forward pass): the model's raw weights a; with `options.cina_zs_calibrate` (default)
 ///   tilted within each arm to exact balance of the covariate means (w_i proportional to
 ///   a_i exp(l' x_i), Newton on the convex dual as in `entropy_balancing`), else normalised within
-///   each arm; estimate sum_T w Y - sum_C w Y. When exact balance is impossible (the means of all
-///   units outside an arm's convex hull: the dual diverges) the uncalibrated weights are used and a
-///   warning says so.
+///   each arm; estimate sum_T w Y - sum_C w Y. When the calibration does not converge (the means of
+///   all units outside an arm's convex hull, where the dual diverges, or `options.max_iterations`
+///   spent; `status` then reports it) or an arm has no more units than covariates, the uncalibrated
+///   weights are used and a warning says so. The calibration costs O(iterations n p^2), a few
+///   iterations when the means are well inside both arms' hulls.
 /// - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
 ///   treated weigh 1 / n_1 and the controls are matched to them by kernel mean matching on the
 ///   model's balancing kernel (its keys, no forward pass through the encoder), solved exactly by SMO
@@ -84,7 +87,12 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
   EffectEstimate r = detail::start_estimate("cina-zs", s, options);
   const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
   bool calibrated = false;
-  if (options.cina_zs_calibrate) {
+  const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
+  if (options.cina_zs_calibrate && smallest_arm <= s.x.cols()) {
+    r.warnings.push_back("CInA-ZS's calibration needs more units than covariates in each arm (smallest arm " +
+                         std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
+                         "); the network's weights are used uncalibrated");
+  } else if (options.cina_zs_calibrate) {
     EffectEstimate tilted = r;
     const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
     detail::tilt_arms_to_means(tilted, s, s.x.colwise().mean(), options, log_weights, false, "CInA-ZS's calibration");
@@ -92,10 +100,12 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
     if (calibrated) {
       r = std::move(tilted);
     } else {
-      r.warnings.push_back("CInA-ZS's calibration cannot balance the covariate means exactly (largest mean gap " +
-                           detail::rounded(tilted.status.residual) +
-                           " standard deviations: the means of all units lie outside or on the edge of an arm's convex "
-                           "hull); the network's weights are used uncalibrated");
+      r.status = tilted.status;  // the calibration's, so callers see it did not converge
+      r.warnings.push_back("CInA-ZS's calibration did not reach exact balance of the covariate means (largest mean gap " +
+                           detail::rounded(tilted.status.residual) + " standard deviations after " +
+                           std::to_string(tilted.status.iterations) +
+                           " Newton iterations: the means of all units lie outside or on the edge of an arm's convex hull, "
+                           "or options.max_iterations ran out); the network's weights are used uncalibrated");
     }
   }
   if (!calibrated) detail::project_to_arms(detail::sigmoid(logits), s, r.weights, "CInA-ZS");

@@ -104,8 +104,10 @@ AttentionResult<Scalar> attention_forward_tiled(const Eigen::Ref<const Matrix<Sc
       // seen no visible key yet, whose sum and accumulator are exactly 0.
       const Vector<Scalar> rescale = (w.row_max - shift).array().exp().matrix();
       w.row_sum = w.row_sum.cwiseProduct(rescale);
-      // Without a mask every score is finite (the inputs are checked), so no -inf patch is needed.
-      exponentiate_columns(s, shift, w.row_sum, options.causal || key_padding.size() != 0);
+      // Without a mask a score is -inf only if q . k overflows; a row that did entirely keeps the
+      // patch (its weights must be exactly 0), other overflowed entries would get exp(-88) ~ 1e-38.
+      const bool may_hold_minus_inf = options.causal || key_padding.size() != 0 || (new_max.array() == minus_inf).any();
+      exponentiate_columns(s, shift, w.row_sum, may_hold_minus_inf);
       acc = rescale.asDiagonal() * acc;
       serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(rows, dv, cols, w.scores.data(), bq, v.data() + j0, v.outerStride(),
                                                     w.accumulator.data(), bq, Scalar(1));
