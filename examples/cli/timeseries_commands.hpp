@@ -1,10 +1,12 @@
 #pragma once
 // Subcommands for time series: lagged.
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "causalattn/io/csv.hpp"
@@ -30,7 +32,7 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
 inline int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
-                                      "--layers", "--threads"});
+                                      "--layers", "--threads", "--attribution"});
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
@@ -41,6 +43,21 @@ inline int run_lagged(Invocation& call) {
     throw usage_error("--method must be transformer, granger or pcmci, got '" + method + "'");
   }
   if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
+  if (args.has("--attribution") && method != "transformer") throw usage_error("--attribution applies to --method transformer only");
+  const std::string attribution = args.get("--attribution", "squared-gradient");
+  const std::vector<std::pair<std::string, causalattn::Attribution>> attributions = {
+      {"squared-gradient", causalattn::Attribution::squared_gradient},
+      {"abs-gradient", causalattn::Attribution::mean_abs_gradient},
+      {"gradient-input", causalattn::Attribution::gradient_times_input},
+      {"attention", causalattn::Attribution::raw_attention}};
+  const auto chosen = std::find_if(attributions.begin(), attributions.end(), [&](const auto& a) { return a.first == attribution; });
+  if (chosen == attributions.end()) {
+    throw usage_error("--attribution must be squared-gradient, abs-gradient, gradient-input or attention, got '" + attribution + "'");
+  }
+  const bool raw_attention = chosen->second == causalattn::Attribution::raw_attention;
+  if (raw_attention && args.has("--layers") && args.get("--layers") != "1") {
+    throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
+  }
   const causalattn::Index max_lag = integer_option(args, "--max-lag", 1, 1, 4096);
   const int threads = integer_option(args, "--threads", 0, 0, 4096);
   const causalattn::CsvTable<double> table = causalattn::read_csv<double>(args.get("--data"));
@@ -56,6 +73,10 @@ inline int run_lagged(Invocation& call) {
     causalattn::ArTrainingOptions options;
     options.model.max_lag = max_lag;
     options.model.layers = integer_option(args, "--layers", 1, 0, 64);
+    if (raw_attention) {  // the model whose attention names its sources: one token per value, one readout per target
+      options.model.tokens = causalattn::ArTokens::per_observation;
+      options.model.readout = causalattn::ArReadout::per_target;
+    }
     options.model.threads = threads;
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
     options.seed = options.model.seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
@@ -66,7 +87,9 @@ inline int run_lagged(Invocation& call) {
     };
     const auto fit = causalattn::fit_ar_transformer<float>(table.data, options);
     call.err << "\n";
-    scores = causalattn::lagged_attribution(fit, table.data, {}, table.names).scores;
+    causalattn::AttributionOptions extraction;
+    extraction.method = chosen->second;
+    scores = causalattn::lagged_attribution(fit, table.data, extraction, table.names).scores;
   }
   const causalattn::Matrix<double> summary = scores.summary();
   const causalattn::Index p = summary.rows();
@@ -114,9 +137,11 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
   registry.add({"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
                 "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
                 "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
-                "                  [--format text|json|dot]\n"
+                "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention] [--format text|json|dot]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
-                "  gradients of a trained transformer (normalised per target), Granger |t| per lag, PCMCI's MCI statistic;\n"
+                "  gradients of a trained transformer (normalised per target; --attribution attention trains a 1-layer model\n"
+                "  with one token per value and one readout token per target and reads its attention), Granger |t| per lag,\n"
+                "  PCMCI's MCI statistic;\n"
                 "  lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
                 run_lagged});
 }

@@ -14,16 +14,41 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-ca::ArTrainingOptions short_training(Index layers, ca::ArTokens tokens) {
+ca::ArTrainingOptions short_training(Index layers, ca::ArTokens tokens, ca::ArReadout readout = ca::ArReadout::last_token) {
   ca::ArTrainingOptions o;
   o.model.max_lag = 3;
   o.model.layers = layers;
   o.model.tokens = tokens;
+  o.model.readout = readout;
   o.model.width = 16;
   o.model.hidden = 32;
   o.epochs = 3;
   o.batch = 32;
   return o;
+}
+
+/// A seeded VAR series (the seed is printed).
+ca::LaggedSeries var_series(const char* what, Index variables, Index max_lag, Index length, double sparsity, std::uint64_t seed) {
+  ca::VarOptions v;
+  v.variables = variables;
+  v.max_lag = max_lag;
+  v.length = length;
+  v.sparsity = sparsity;
+  v.seed = seed;
+  std::printf("%s: seed %llu\n", what, static_cast<unsigned long long>(seed));
+  return ca::simulate_var(v);
+}
+
+/// AUROC of summary scores (source, target) against the truth's links at any lag.
+double summary_auroc(const ca::Matrix<double>& summary, const ca::LaggedSeries& s) {
+  std::vector<double> scores;
+  std::vector<int> labels;
+  for (Index i = 0; i < summary.rows(); ++i)
+    for (Index j = 0; j < summary.cols(); ++j) {
+      scores.push_back(summary(i, j));
+      labels.push_back(s.truth.any_lag(i, j));
+    }
+  return ca::auroc(scores, labels);
 }
 
 }  // namespace
@@ -36,37 +61,121 @@ TEST_CASE("AR transformer: input gradients equal finite differences of the train
   const ca::LaggedSeries s = ca::simulate_lorenz96(lo);
   for (const Index layers : {Index(0), Index(1), Index(2)}) {
     for (const auto tokens : {ca::ArTokens::per_step, ca::ArTokens::per_observation}) {
-      INFO("layers " << layers << ", tokens " << (tokens == ca::ArTokens::per_step ? "per step" : "per observation"));
-      auto fit = ca::fit_ar_transformer<double>(s.x, short_training(layers, tokens));
-      ca::ArTransformer<double>& model = *fit.model;
-      const ca::Matrix<double> windows = fit.windows(s.x).past.middleRows(40, 3);
-      model.forward(windows);
-      for (Index target = 0; target < 5; target += 2) {
-        ca::Matrix<double> unit = ca::Matrix<double>::Zero(3, 5);
-        unit.col(target).setOnes();
-        const ca::Matrix<double> gradient = model.backward(unit);
-        for (Index c = 0; c < windows.cols(); c += 2) {
-          ca::Matrix<double> up = windows, down = windows;
-          up.col(c).array() += 1e-6;
-          down.col(c).array() -= 1e-6;
-          const ca::Vector<double> difference = (model.forward(up).col(target) - model.forward(down).col(target)) / 2e-6;
-          for (Index r = 0; r < 3; ++r) CHECK(gradient(r, c) == Approx(difference(r)).margin(1e-7));
-        }
+      for (const auto readout : {ca::ArReadout::last_token, ca::ArReadout::per_target}) {
+        if (layers == 0 && readout == ca::ArReadout::per_target) continue;  // the linear model has no readout
+        INFO("layers " << layers << ", tokens " << (tokens == ca::ArTokens::per_step ? "per step" : "per observation") << ", readout "
+                       << (readout == ca::ArReadout::last_token ? "last token" : "per target"));
+        auto fit = ca::fit_ar_transformer<double>(s.x, short_training(layers, tokens, readout));
+        ca::ArTransformer<double>& model = *fit.model;
+        const ca::Matrix<double> windows = fit.windows(s.x).past.middleRows(40, 3);
         model.forward(windows);
+        for (Index target = 0; target < 5; target += 2) {
+          ca::Matrix<double> unit = ca::Matrix<double>::Zero(3, 5);
+          unit.col(target).setOnes();
+          const ca::Matrix<double> gradient = model.backward(unit);
+          for (Index c = 0; c < windows.cols(); c += 2) {
+            ca::Matrix<double> up = windows, down = windows;
+            up.col(c).array() += 1e-6;
+            down.col(c).array() -= 1e-6;
+            const ca::Vector<double> difference = (model.forward(up).col(target) - model.forward(down).col(target)) / 2e-6;
+            for (Index r = 0; r < 3; ++r) CHECK(gradient(r, c) == Approx(difference(r)).margin(1e-7));
+          }
+          model.forward(windows);
+        }
+        if (readout == ca::ArReadout::per_target) {
+          // The readout's own parameters: d(sum of output 1) / d E_target and the shared head's weight.
+          ca::ParameterRegistry<double> registry;
+          model.register_parameters(registry);
+          registry.zero_grad();
+          ca::Matrix<double> unit = ca::Matrix<double>::Zero(3, 5);
+          unit.col(1).setOnes();
+          model.forward(windows);
+          model.backward(unit);
+          for (const char* name : {"target", "target_head.weight"}) {
+            ca::Parameter<double>& parameter = registry.at(name);
+            INFO(name);
+            for (Index e = 0; e < parameter.value.size(); e += 5) {
+              const double saved = parameter.value(e), analytic = parameter.grad(e);
+              parameter.value(e) = saved + 1e-6;
+              model.refresh();
+              const double up = model.forward(windows).col(1).sum();
+              parameter.value(e) = saved - 1e-6;
+              model.refresh();
+              const double down = model.forward(windows).col(1).sum();
+              parameter.value(e) = saved;
+              model.refresh();
+              CHECK(analytic == Approx((up - down) / 2e-6).margin(1e-7));
+            }
+          }
+        }
       }
     }
   }
 }
 
+TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw attention rows sum to 1", "[timeseries][ar]", float, double) {
+  ca::Lorenz96Options lo;
+  lo.variables = 4;
+  lo.length = 200;
+  lo.seed = 5;
+  const ca::LaggedSeries s = ca::simulate_lorenz96(lo);
+  auto fit = ca::fit_ar_transformer<TestType>(s.x, short_training(1, ca::ArTokens::per_observation, ca::ArReadout::per_target));
+  ca::ArTransformer<TestType>& model = *fit.model;
+  const ca::Matrix<TestType> windows = fit.windows(s.x).past.middleRows(10, 5).template cast<TestType>();
+  const ca::Matrix<TestType> before = model.forward(windows);
+  // Moving readout token 2's embedding changes output 2 and no other: readout tokens are hidden
+  // from every query, so each target's output depends on the window and its own token only.
+  ca::ParameterRegistry<TestType> registry;
+  model.register_parameters(registry);
+  ca::Parameter<TestType>& target = registry.at("target");
+  target.value(2, 0) += TestType(0.5);  // one entry: a constant shift of the row would vanish in the layer norm
+  model.refresh();
+  const ca::Matrix<TestType> after = model.forward(windows);
+  for (Index i = 0; i < 4; ++i) {
+    if (i == 2) CHECK((after.col(i) - before.col(i)).cwiseAbs().maxCoeff() > TestType(1e-4));
+    else CHECK(after.col(i) == before.col(i));
+  }
+  target.value(2, 0) -= TestType(0.5);
+  model.refresh();
+  // Each readout token's attention over the window's p L tokens sums to 1, so do its raw scores.
+  ca::AttributionOptions a;
+  a.method = ca::Attribution::raw_attention;
+  a.normalize = false;
+  const ca::AttributionResult r = ca::lagged_attribution(fit, s.x, a);
+  const double tolerance = 100 * double(std::numeric_limits<TestType>::epsilon());
+  for (Index i = 0; i < 4; ++i) {
+    double total = 0;
+    for (const auto& m : r.scores.lagged) total += m.col(i).sum();
+    CHECK(total == Approx(1).margin(tolerance));
+  }
+  // The attention matrix hides the readout tokens: zero columns for every query.
+  model.forward(windows);
+  const ca::Matrix<TestType> attention = model.first_attention().attention_matrix(0, 1);
+  REQUIRE(attention.rows() == 12 + 4);
+  CHECK(attention.rightCols(4).cwiseAbs().maxCoeff() == TestType(0));
+  CHECK(attention.bottomRows(4).rowwise().sum().isApprox(ca::Vector<TestType>::Ones(4), TestType(tolerance)));
+}
+
+TEST_CASE("raw attention of a 1-layer per-target model finds a lag-1 VAR's parents", "[timeseries][ar]") {
+  const ca::LaggedSeries s = var_series("raw attention on VAR(1) p 5, T 2000", 5, 1, 2000, 0.3, 6);
+  ca::ArTrainingOptions o;
+  o.model.max_lag = 2;
+  o.model.layers = 1;
+  o.model.tokens = ca::ArTokens::per_observation;
+  o.model.readout = ca::ArReadout::per_target;
+  o.model.width = 32;
+  o.model.hidden = 64;
+  o.epochs = 20;
+  auto fit = ca::fit_ar_transformer<float>(s.x, o);
+  ca::AttributionOptions a;
+  a.method = ca::Attribution::raw_attention;
+  const double auc = summary_auroc(ca::lagged_attribution(fit, s.x, a).scores.summary(), s);
+  std::printf("  raw-attention summary AUROC %.4f\n", auc);
+  CHECK(auc > 0.9);
+}
+
 TEST_CASE("on a linear VAR the attention-free model's squared gradients are its coefficients squared, near the truth", "[timeseries][ar]") {
-  ca::VarOptions v;
-  v.variables = 5;
-  v.max_lag = 2;
-  v.length = 6000;
-  v.sparsity = 0.6;
-  v.seed = 4;
-  std::printf("linear VAR closed form: seed %llu\n", static_cast<unsigned long long>(v.seed));
-  const ca::LaggedSeries s = ca::simulate_var(v);
+  const ca::LaggedSeries s = var_series("linear VAR closed form", 5, 2, 6000, 0.6, 4);
   ca::ArTrainingOptions o;
   o.model.max_lag = 2;
   o.model.layers = 0;
@@ -158,16 +267,10 @@ TEST_CASE("AR transformer recovers Lorenz-96's graph; rank statistics separate t
   ca::AttributionOptions a;
   a.rank_uncertainty = true;
   const ca::AttributionResult r = ca::lagged_attribution(fit, s.x, a);
-  std::vector<double> scores;
-  std::vector<int> labels;
   double true_rank = 0, false_rank = 0;
   for (Index i = 0; i < 6; ++i)
-    for (Index j = 0; j < 6; ++j) {
-      scores.push_back(r.scores.summary()(i, j));
-      labels.push_back(s.truth.any_lag(i, j));
-      (s.truth.any_lag(i, j) ? true_rank : false_rank) += r.rank_mean(i, j);
-    }
-  const double auc = ca::auroc(scores, labels);
+    for (Index j = 0; j < 6; ++j) (s.truth.any_lag(i, j) ? true_rank : false_rank) += r.rank_mean(i, j);
+  const double auc = summary_auroc(r.scores.summary(), s);
   std::printf("  summary AUROC %.4f\n", auc);
   CHECK(auc > 0.95);
   CHECK(true_rank / 24 > false_rank / 12 + 1);  // 24 true edges, 12 absent
@@ -196,4 +299,12 @@ TEST_CASE("AR transformer rejects short, constant and non-finite series", "[time
   o = short_training(1, ca::ArTokens::per_step);
   auto fit = ca::fit_ar_transformer<float>(x, o);
   CHECK_THROWS_WITH(ca::lagged_attribution(fit, x.leftCols(2)), Contains("x"));
+  // Raw attention needs 1 layer, per-observation tokens and the per-target readout.
+  ca::AttributionOptions raw;
+  raw.method = ca::Attribution::raw_attention;
+  CHECK_THROWS_WITH(ca::lagged_attribution(fit, x, raw), Contains("options.method") && Contains("raw_attention"));
+  auto two_layers = ca::fit_ar_transformer<float>(x, short_training(2, ca::ArTokens::per_observation, ca::ArReadout::per_target));
+  CHECK_THROWS_WITH(ca::lagged_attribution(two_layers, x, raw), Contains("options.method") && Contains("has 2"));
+  CHECK_THROWS_WITH(ca::fit_ar_transformer<float>(x, short_training(0, ca::ArTokens::per_observation, ca::ArReadout::per_target)),
+                    Contains("options.readout"));
 }

@@ -118,6 +118,21 @@ class MultiHeadSelfAttention {
   /// Row log-normalisers of the last forward pass, tokens x heads (CInA reads them).
   const Matrix<Scalar>& log_normalizers() const noexcept { return log_normalizers_; }
 
+  /// The attention matrix softmax(s Q_h K_h^T + mask) of sequence `sequence` and head `head` in the
+  /// last forward pass (n_b x n_b; masked entries 0, so each row with a visible key sums to 1),
+  /// recomputed from the cached queries and keys. Throws `invalid_input` for an index out of
+  /// range. O(n_b^2 width / heads).
+  /// Example: `Matrix<float> a = attention.attention_matrix(0, 1);  // after forward`
+  Matrix<Scalar> attention_matrix(Index sequence, Index head) const {
+    check_in_range<Index>("sequence", sequence, 0, layout_.count() - 1);
+    check_in_range<Index>("head", head, 0, options_.heads - 1);
+    AttentionOptions o = kernel_options();
+    o.return_attention = true;
+    return attention_forward<Scalar>(slice(q_, sequence, head), slice(k_, sequence, head), slice(v_, sequence, head), o,
+                                     padding_of(sequence))
+        .attention;
+  }
+
  private:
   Index head_width() const { return width() / options_.heads; }
 

@@ -18,10 +18,20 @@ enum class ArTokens {
   per_observation,  ///< one token per lagged value: x u + E_var[j] + E_lag[lag] (p L tokens)
 };
 
+/// Which token's features predict which output.
+enum class ArReadout {
+  last_token,  ///< the window's last token predicts all p outputs through Linear(width -> p)
+  /// p readout tokens (a learned target embedding each) follow the window; readout token i attends
+  /// to the window tokens only and predicts X_i(t) through a shared Linear(width -> 1). In a
+  /// 1-layer model its attention row over the window is target i's raw-attention score.
+  per_target,
+};
+
 /// Shape of an `ArTransformer`.
 struct ArTransformerOptions {
   Index max_lag = 5;   ///< L: lags in the window, >= 1
   ArTokens tokens = ArTokens::per_step;  ///< tokenisation of the window
+  ArReadout readout = ArReadout::last_token;  ///< how outputs are read (per_target for raw attention)
   Index width = 128;   ///< token width, divisible by heads, >= 1 (128 beat 16-64 and 256 on Lorenz-96 p 20, F 40)
   Index hidden = 256;  ///< MLP hidden width, >= 1
   Index layers = 1;    ///< decoder blocks, >= 0; 0 = attention-free linear autoregression (a VAR)
@@ -37,6 +47,9 @@ struct ArTransformerOptions {
     if (width < 1 || width % heads != 0) throw invalid_input("options.width", "is " + std::to_string(width) + ", must be >= 1 and divisible by heads");
     if (hidden < 1) throw invalid_input("options.hidden", "is " + std::to_string(hidden) + ", must be >= 1");
     if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    if (readout == ArReadout::per_target && layers == 0) {
+      throw invalid_input("options.readout", "is per_target, which needs layers >= 1 (layers = 0 is the linear model)");
+    }
   }
 };
 
@@ -48,7 +61,10 @@ struct ArTransformerOptions {
 /// observation, token(j, lag) = X_j(t - lag) u + E_var[j] + E_lag[lag] (u a learned value
 /// embedding; variables in order within a step). A causal mask lets each token see itself and
 /// the earlier tokens; the last token's final features go through Linear(width -> p) to predict
-/// X(t). With `layers` = 0 the model is the linear autoregression X(t) = W' window + b instead.
+/// X(t). With the per-target readout, p readout tokens E_target[i] follow the window, are hidden
+/// from every query as keys (so each sees exactly the window) and predict X_i(t) each through a
+/// shared Linear(width -> 1). With `layers` = 0 the model is the linear autoregression
+/// X(t) = W' window + b instead.
 /// Forward passes cache for backward; one instance must not run on two threads at once.
 /// Example:
 /// \code
@@ -77,7 +93,8 @@ class ArTransformer {
     const Index b = windows.rows(), n = tokens_per_window(), p = variables_;
     Matrix<Scalar> tokens(b * n, options_.width);
     for (Index w = 0; w < b; ++w) {
-      for (Index k = 0; k < n; ++k) {
+      for (Index k = window_tokens(); k < n; ++k) tokens.row(w * n + k) = token_base_.row(k);  // readout tokens
+      for (Index k = 0; k < window_tokens(); ++k) {
         if (per_step()) {
           tokens.row(w * n + k) = token_base_.row(k) + windows.row(w).segment((options_.max_lag - 1 - k) * p, p) * variable_.value;
         } else {
@@ -86,10 +103,17 @@ class ArTransformer {
       }
     }
     layout_ = SequenceLayout::uniform(b, n);
-    const Matrix<Scalar> features = encoder_->forward(tokens, layout_);
-    Matrix<Scalar> last(b, options_.width);
-    for (Index w = 0; w < b; ++w) last.row(w) = features.row(w * n + n - 1);
-    return head_.forward(last);
+    if (!per_target()) {
+      const Matrix<Scalar> features = encoder_->forward(tokens, layout_);
+      Matrix<Scalar> last(b, options_.width);
+      for (Index w = 0; w < b; ++w) last.row(w) = features.row(w * n + n - 1);
+      return head_.forward(last);
+    }
+    const Matrix<Scalar> features = encoder_->forward(tokens, layout_, readout_padding(b));
+    Matrix<Scalar> readout(b * p, options_.width);  // row w p + i: window w, target i
+    for (Index w = 0; w < b; ++w) readout.middleRows(w * p, p) = features.middleRows(w * n + n - p, p);
+    const Matrix<Scalar> outputs = target_head_.forward(readout);  // b p x 1
+    return Eigen::Map<const Matrix<Scalar>>(outputs.data(), p, b).transpose();
   }
 
   /// Accumulates parameter gradients for dLoss/dprediction (B x p) of the last forward pass and
@@ -98,13 +122,21 @@ class ArTransformer {
   Matrix<Scalar> backward(const Matrix<Scalar>& d_prediction) {
     if (options_.layers == 0) return linear_.backward(d_prediction);
     const Index b = windows_.rows(), n = tokens_per_window(), p = variables_;
-    const Matrix<Scalar> d_last = head_.backward(d_prediction);
+    check_shape("d_prediction", d_prediction, b, p);
     Matrix<Scalar> d_features = Matrix<Scalar>::Zero(b * n, options_.width);
-    for (Index w = 0; w < b; ++w) d_features.row(w * n + n - 1) = d_last.row(w);
+    if (per_target()) {
+      const Matrix<Scalar> by_window = d_prediction.transpose();  // p x b: column w is window w's outputs
+      const Matrix<Scalar> d_readout = target_head_.backward(Eigen::Map<const Matrix<Scalar>>(by_window.data(), b * p, 1));
+      for (Index w = 0; w < b; ++w) d_features.middleRows(w * n + n - p, p) = d_readout.middleRows(w * p, p);
+    } else {
+      const Matrix<Scalar> d_last = head_.backward(d_prediction);
+      for (Index w = 0; w < b; ++w) d_features.row(w * n + n - 1) = d_last.row(w);
+    }
     const Matrix<Scalar> d_tokens = encoder_->backward(d_features);
     Matrix<Scalar> d_windows(b, window_width());
     for (Index w = 0; w < b; ++w) {
-      for (Index k = 0; k < n; ++k) {
+      if (per_target()) target_.grad += d_tokens.middleRows(w * n + n - p, p);
+      for (Index k = 0; k < window_tokens(); ++k) {
         const auto d_token = d_tokens.row(w * n + k);
         if (per_step()) {
           const Index first = (options_.max_lag - 1 - k) * p;
@@ -123,8 +155,9 @@ class ArTransformer {
     return d_windows;
   }
 
-  /// Adds the parameters ("value", "variable", "lag", "encoder.*", "head.*"; "linear.*" for
-  /// layers = 0) to `registry`. The model must not move while the registry is in use.
+  /// Adds the parameters ("value", "variable", "lag", "encoder.*", then "head.*" or, with the
+  /// per-target readout, "target" and "target_head.*"; "linear.*" for layers = 0) to `registry`.
+  /// The model must not move while the registry is in use.
   void register_parameters(ParameterRegistry<Scalar>& registry) {
     if (options_.layers == 0) {
       linear_.register_parameters(registry, "linear");
@@ -134,16 +167,21 @@ class ArTransformer {
     registry.add("variable", variable_);
     registry.add("lag", lag_);
     encoder_->register_parameters(registry, "encoder");
-    head_.register_parameters(registry, "head");
+    if (per_target()) {
+      registry.add("target", target_);
+      target_head_.register_parameters(registry, "target_head");
+    } else {
+      head_.register_parameters(registry, "head");
+    }
   }
 
   /// Recomputes the token base E_var + E_lag after the embeddings changed (call after each
   /// optimiser step; `forward` reads the cached sum). O(p L width).
   void refresh() {
     if (options_.layers == 0) return;
-    const Index n = tokens_per_window();
-    token_base_.resize(n, options_.width);
-    for (Index k = 0; k < n; ++k) {
+    token_base_.resize(tokens_per_window(), options_.width);
+    if (per_target()) token_base_.bottomRows(variables_) = target_.value;
+    for (Index k = 0; k < window_tokens(); ++k) {
       if (per_step()) {
         token_base_.row(k) = lag_.value.row(options_.max_lag - 1 - k);
       } else {
@@ -152,8 +190,12 @@ class ArTransformer {
     }
   }
 
-  /// Tokens per window: L per step, p L per observation. O(1).
-  Index tokens_per_window() const noexcept { return per_step() ? options_.max_lag : window_width(); }
+  /// Tokens of the window itself: L per step, p L per observation. They come first in every
+  /// sequence. O(1).
+  Index window_tokens() const noexcept { return per_step() ? options_.max_lag : window_width(); }
+
+  /// Tokens per sequence: the window's, plus p readout tokens with the per-target readout. O(1).
+  Index tokens_per_window() const noexcept { return window_tokens() + (per_target() ? variables_ : 0); }
 
   /// Per-observation tokens: the window column read by token k (tokens run oldest lag first, so
   /// token k holds variable k mod p at lag L - k / p). O(1).
@@ -162,8 +204,9 @@ class ArTransformer {
     return (lag - 1) * variables_ + k % variables_;
   }
 
-  /// The first decoder block's attention layer (raw-attention extraction reads it). Throws
-  /// `invalid_input` for layers = 0.
+  /// The first decoder block's attention layer; after `forward`, its `attention_matrix(w, h)` is
+  /// window w's attention in head h over this model's `tokens_per_window()` tokens (raw-attention
+  /// extraction reads it). Throws `invalid_input` for layers = 0.
   const MultiHeadSelfAttention<Scalar>& first_attention() const {
     if (options_.layers == 0) throw invalid_input("options.layers", "is 0: the linear model has no attention");
     return encoder_->blocks().front().attention();
@@ -178,12 +221,22 @@ class ArTransformer {
         lag_(Parameter<Scalar>::uniform(options.max_lag, options.width, Scalar(0.5), rng)),
         encoder_(options.layers > 0 ? std::make_unique<Encoder<Scalar>>(encoder_options(options), rng) : nullptr),
         head_(options.width, std::max<Index>(1, variables), rng),
-        linear_(std::max<Index>(1, variables) * options.max_lag, std::max<Index>(1, variables), rng) {
+        linear_(std::max<Index>(1, variables) * options.max_lag, std::max<Index>(1, variables), rng),
+        target_(Parameter<Scalar>::uniform(std::max<Index>(1, variables), options.width, Scalar(0.5), rng)),
+        target_head_(options.width, 1, rng) {
     if (variables < 1) throw invalid_input("variables", "is " + std::to_string(variables) + ", must be >= 1");
     refresh();
   }
 
   bool per_step() const noexcept { return options_.tokens == ArTokens::per_step; }
+  bool per_target() const noexcept { return options_.readout == ArReadout::per_target; }
+
+  /// Hides the readout tokens of `b` sequences as keys: each query then sees the window only.
+  KeyPaddingMask readout_padding(Index b) const {
+    KeyPaddingMask padding = KeyPaddingMask::Constant(b * tokens_per_window(), false);
+    for (Index w = 0; w < b; ++w) padding.segment(w * tokens_per_window() + window_tokens(), variables_).setConstant(true);
+    return padding;
+  }
 
   static EncoderOptions encoder_options(const ArTransformerOptions& o) {
     EncoderOptions e;
@@ -201,6 +254,8 @@ class ArTransformer {
   Parameter<Scalar> value_, variable_, lag_;
   std::unique_ptr<Encoder<Scalar>> encoder_;
   Linear<Scalar> head_, linear_;
+  Parameter<Scalar> target_;     ///< per-target readout: the p readout token embeddings
+  Linear<Scalar> target_head_;   ///< per-target readout: the shared Linear(width -> 1)
   Matrix<Scalar> token_base_, windows_;
   SequenceLayout layout_ = SequenceLayout::single(1);
 };

@@ -2,7 +2,8 @@
 /// \file
 /// Lagged causal scores read from a trained autoregressive model by input attribution
 /// (methods/timeseries.md, "Extraction"): for every window, the sensitivity of each predicted
-/// X_i(t) to each input X_j(t - lag), aggregated over windows into a p x p x L score tensor.
+/// X_i(t) to each input X_j(t - lag) (or, for a 1-layer model, the attention target i pays to it),
+/// aggregated over windows into a p x p x L score tensor.
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,10 @@ enum class Attribution {
   squared_gradient,      ///< (d mu_i / d x_(j,t-lag))^2: the estimator of H in methods/timeseries.md
   mean_abs_gradient,     ///< |d mu_i / d x_(j,t-lag)|
   gradient_times_input,  ///< |x_(j,t-lag) d mu_i / d x_(j,t-lag)|
+  /// The attention of target i's readout token to the token of x_(j,t-lag), averaged over heads.
+  /// Needs a 1-layer model with per-observation tokens and the per-target readout (raw attention
+  /// is only meaningful for 1 layer: deeper layers mix tokens before they are attended).
+  raw_attention,
 };
 
 /// Options of `lagged_attribution`.
@@ -48,13 +53,72 @@ struct AttributionResult {
   Index windows = 0;  ///< windows aggregated
 };
 
+namespace detail {
+
+/// Throws `invalid_input` unless raw attention can be read from a model of these options.
+inline void check_raw_attention_model(const ArTransformerOptions& model) {
+  if (model.layers != 1 || model.tokens != ArTokens::per_observation || model.readout != ArReadout::per_target) {
+    throw invalid_input("options.method", "is raw_attention, which needs a model with layers = 1 (this one has " +
+                                              std::to_string(model.layers) +
+                                              "), per-observation tokens and the per-target readout");
+  }
+}
+
+/// After `model.forward` on `count` windows: per target i, the count x p L matrix whose entry
+/// (w, column of x_(j,t-lag)) is the attention of window w's readout token i to that value's
+/// token, averaged over heads. O(count heads (p L + p)^2 width / heads).
+template <class Scalar>
+std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model, Index count) {
+  const Index p = model.variables(), heads = model.options().heads, window = model.window_tokens();
+  std::vector<Matrix<double>> out(std::size_t(p), Matrix<double>::Zero(count, model.window_width()));
+  for (Index w = 0; w < count; ++w) {
+    for (Index h = 0; h < heads; ++h) {
+      const Matrix<Scalar> a = model.first_attention().attention_matrix(w, h);
+      for (Index target = 0; target < p; ++target)
+        for (Index k = 0; k < window; ++k)
+          out[std::size_t(target)](w, model.column_of_token(k)) += double(a(window + target, k)) / double(heads);
+    }
+  }
+  return out;
+}
+
+/// Adds one batch's per-window scores of `target` (count x p L, window columns in
+/// `LaggedDesign::past` order) to `out`: their sums per (source, lag) and, with
+/// `rank_uncertainty`, the rank sums of the summary edges (lags collapsed by max). O(count p L + count p log p).
+inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& scores,
+                              const AttributionOptions& options) {
+  const Index count = scores.rows(), p = d.variables, lags = Index(out.scores.lagged.size());
+  Matrix<double> best = Matrix<double>::Zero(count, p);
+  for (Index lag = 1; lag <= lags; ++lag) {
+    for (Index source = 0; source < p; ++source) {
+      const Index c = d.column(source, lag);
+      out.scores.lagged[std::size_t(lag - 1)](source, target) += scores.col(c).sum();
+      best.col(source) = best.col(source).cwiseMax(scores.col(c));
+    }
+  }
+  if (!options.rank_uncertainty) return;
+  for (Index r = 0; r < count; ++r) {
+    std::vector<Index> order(static_cast<std::size_t>(p));
+    std::iota(order.begin(), order.end(), Index(0));
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return best(r, a) < best(r, b); });
+    for (Index k = 0; k < p; ++k) {
+      out.rank_mean(order[std::size_t(k)], target) += double(k);
+      out.rank_sd(order[std::size_t(k)], target) += double(k) * double(k);
+    }
+  }
+}
+
+}  // namespace detail
+
 /// Attributions of `fit`'s model on the windows of `x` (the training series or another from the
 /// same system; z-scored with the fit's scaling). For each batch one forward pass and p backward
 /// passes (one per output) give d mu_i / d window exactly (the model's own backward, no finite
 /// differences); `options.method` turns them into per-window scores, averaged over windows into
-/// lagged[lag - 1](source = j, target = i). Throws `invalid_input` for bad options, a series
-/// whose width differs from the model's or that is too short for one window. Time
-/// O(windows p ((p L)^2 width layers)), memory O(batch p L width).
+/// lagged[lag - 1](source = j, target = i). `Attribution::raw_attention` instead reads each
+/// window's attention matrices after the forward pass (no backward). Throws `invalid_input` for
+/// bad options, raw attention on a model without one layer, per-observation tokens and the
+/// per-target readout, a series whose width differs from the model's or that is too short for
+/// one window. Time O(windows p ((p L)^2 width layers)), memory O(batch p L width).
 /// Example:
 /// \code
 ///   auto fit = causalattn::fit_ar_transformer<float>(x, {});
@@ -70,6 +134,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   check_shape("x", x, -1, p);
   if (names.empty()) names = default_variable_names(p);
   if (Index(names.size()) != p) throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(p) + " variables");
+  if (options.method == Attribution::raw_attention) detail::check_raw_attention_model(model.options());
   const LaggedDesign d = fit.windows(x);
   std::vector<Index> rows(static_cast<std::size_t>(d.past.rows()));
   std::iota(rows.begin(), rows.end(), Index(0));
@@ -92,37 +157,20 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
     Matrix<Scalar> windows(count, d.past.cols());
     for (Index r = 0; r < count; ++r) windows.row(r) = d.past.row(rows[first + std::size_t(r)]).template cast<Scalar>();
     model.forward(windows);
+    if (options.method == Attribution::raw_attention) {
+      const std::vector<Matrix<double>> attention = detail::readout_attention(model, count);
+      for (Index target = 0; target < p; ++target) detail::add_window_scores(out, d, target, attention[std::size_t(target)], options);
+      continue;
+    }
     for (Index target = 0; target < p; ++target) {
       Matrix<Scalar> unit = Matrix<Scalar>::Zero(count, p);
       unit.col(target).setOnes();
       const Matrix<double> g = model.backward(unit).template cast<double>();  // count x p L
-      Matrix<double> best = Matrix<double>::Zero(count, p);
-      for (Index lag = 1; lag <= lags; ++lag) {
-        for (Index source = 0; source < p; ++source) {
-          const Index c = d.column(source, lag);
-          double total = 0;
-          for (Index r = 0; r < count; ++r) {
-            const double gradient = g(r, c);
-            const double a = options.method == Attribution::squared_gradient    ? gradient * gradient
-                             : options.method == Attribution::mean_abs_gradient ? std::abs(gradient)
-                                                                                : std::abs(gradient * double(windows(r, c)));
-            total += a;
-            best(r, source) = std::max(best(r, source), a);
-          }
-          out.scores.lagged[std::size_t(lag - 1)](source, target) += total;
-        }
-      }
-      if (options.rank_uncertainty) {
-        for (Index r = 0; r < count; ++r) {
-          std::vector<Index> order(static_cast<std::size_t>(p));
-          std::iota(order.begin(), order.end(), Index(0));
-          std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return best(r, a) < best(r, b); });
-          for (Index k = 0; k < p; ++k) {
-            out.rank_mean(order[std::size_t(k)], target) += double(k);
-            out.rank_sd(order[std::size_t(k)], target) += double(k) * double(k);
-          }
-        }
-      }
+      Matrix<double> a(count, g.cols());
+      if (options.method == Attribution::squared_gradient) a = g.cwiseAbs2();
+      if (options.method == Attribution::mean_abs_gradient) a = g.cwiseAbs();
+      if (options.method == Attribution::gradient_times_input) a = g.cwiseProduct(windows.template cast<double>()).cwiseAbs();
+      detail::add_window_scores(out, d, target, a, options);
     }
   }
   const double n = double(out.windows);
