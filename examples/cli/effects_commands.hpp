@@ -136,9 +136,12 @@ inline int run_ate(Invocation& call) {
   const auto method = zero_shot ? causalattn::EffectMethod::cina : causalattn::effect_method_from_name(method_name);
   causalattn::EffectOptions options = effect_options_from(args);
   if (args.has("--calibrate") && !zero_shot) throw usage_error("--calibrate applies to --method cina-zs only");
-  const std::string calibrate = args.get("--calibrate", "yes");
-  if (calibrate != "yes" && calibrate != "no") throw usage_error("--calibrate must be yes or no, got '" + calibrate + "'");
-  options.cina_zs_calibrate = calibrate == "yes";
+  const std::string calibrate = args.get("--calibrate", "variances");
+  if (calibrate != "variances" && calibrate != "means" && calibrate != "no")
+    throw usage_error("--calibrate must be variances, means or no, got '" + calibrate + "'");
+  options.cina_zs_calibration = calibrate == "variances" ? causalattn::CinaZsCalibration::means_and_variances
+                                : calibrate == "means"   ? causalattn::CinaZsCalibration::means
+                                                         : causalattn::CinaZsCalibration::none;
   const std::string path = args.get("--data"), treatment = args.get("--treatment"), outcome = args.get("--outcome");
   causalattn::CsvOptions csv;
   std::vector<std::string> covariates = split_list(args.get("--covariates"));
@@ -185,7 +188,8 @@ inline void register_effects_commands(CommandRegistry& registry) {
                 "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N]\n"
                 "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"
                 "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
-                "               [--calibrate yes|no] (cina-zs ATE: tilt the weights to exact mean balance; default yes)\n"
+                "               [--calibrate variances|means|no] (cina-zs ATE: tilt the weights to exact balance of the\n"
+                "               means and second moments, of the means, or not at all; default variances)\n"
                 "  Covariates default to every column but the treatment and the outcome. Defaults are the textbook\n"
                 "  specification: unpenalised logistic propensity, OLS per arm, no clipping or trimming, method aipw.\n"
                 "  --folds 5 cross-fits AIPW (use it with --ridge or many covariates).",

@@ -279,18 +279,25 @@ TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate
   REQUIRE(zs_att.code == 0);
   CHECK(ca::JsonValue::parse(zs_att.out).at("estimate").as_number() ==
         Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, att).estimate).epsilon(1e-9));
-  ca::EffectOptions uncalibrated;
-  uncalibrated.cina_zs_calibrate = false;
-  const auto zs_raw = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
-                           "cina-zs", "--calibrate", "no", "--format", "json"});
-  REQUIRE(zs_raw.code == 0);
-  const double raw_estimate = ca::JsonValue::parse(zs_raw.out).at("estimate").as_number();
-  CHECK(raw_estimate == Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, uncalibrated).estimate).epsilon(1e-9));
-  CHECK(raw_estimate != Approx(v.at("estimate").as_number()).epsilon(1e-6));  // the calibration changes the weights
+  std::vector<double> by_calibration;
+  for (const auto& [flag, mode] : {std::pair{"no", ca::CinaZsCalibration::none}, std::pair{"means", ca::CinaZsCalibration::means}}) {
+    INFO("--calibrate " << flag);
+    ca::EffectOptions calibration;
+    calibration.cina_zs_calibration = mode;
+    const auto calibrated = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
+                                 "cina-zs", "--calibrate", flag, "--format", "json"});
+    REQUIRE(calibrated.code == 0);
+    by_calibration.push_back(ca::JsonValue::parse(calibrated.out).at("estimate").as_number());
+    CHECK(by_calibration.back() == Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, calibration).estimate).epsilon(1e-9));
+  }
+  // Each calibration changes the weights: none, means and the default (variances) all differ.
+  CHECK(by_calibration[0] != Approx(v.at("estimate").as_number()).epsilon(1e-6));
+  CHECK(by_calibration[1] != Approx(v.at("estimate").as_number()).epsilon(1e-6));
+  CHECK(by_calibration[0] != Approx(by_calibration[1]).epsilon(1e-6));
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "ipw", "--calibrate", "no"}),
                       "--calibrate applies to --method cina-zs only");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--calibrate", "on"}),
-                      "--calibrate must be yes or no");
+                      "--calibrate must be variances, means or no");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--key-map", "rbf"}),
                       "--key-map must be linear or mlp");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--model",
@@ -460,6 +467,22 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   const ca::Matrix<double> scores = ca::lagged_attribution(fit, x).scores.summary();
   const auto json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json"});
   CHECK(ca::JsonValue::parse(json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(scores(0, 1)).epsilon(1e-9));
+  // Raw attention: a 1-layer model with one token per value and per-target readouts, as the API.
+  options.model.tokens = ca::ArTokens::per_observation;
+  options.model.readout = ca::ArReadout::per_target;
+  const auto attention_fit = ca::fit_ar_transformer<float>(x, options);
+  ca::AttributionOptions raw;
+  raw.method = ca::Attribution::raw_attention;
+  const ca::Matrix<double> attention = ca::lagged_attribution(attention_fit, x, raw).scores.summary();
+  const auto attention_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--attribution", "attention"});
+  INFO(attention_json.err);
+  REQUIRE(attention_json.code == 0);
+  CHECK(ca::JsonValue::parse(attention_json.out).at("summary_scores").as_array()[2].as_array()[1].as_number() ==
+        Approx(attention(2, 1)).epsilon(1e-9));
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--attribution", "attention", "--layers", "2"}), "--layers must be 1");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--attribution", "lrp"}), "--attribution must be squared-gradient");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--attribution", "attention"}),
+                      "--attribution applies to --method transformer only");
   const auto text = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger"});
   CHECK_THAT(text.out, StartsWith("lagged graph by granger"));
 

@@ -351,8 +351,8 @@ TEST_CASE("the shipped CInA-ZS model loads, matches its checksum and estimates",
   std::remove(copy.c_str());
 }
 
-TEMPLATE_TEST_CASE("CInA-ZS calibration: exact mean balance by the least change of the network's weights", "[effects][cina_zs]", float,
-                   double) {
+TEMPLATE_TEST_CASE("CInA-ZS calibration: exact balance of means (and second moments) by the least change of the network's weights",
+                   "[effects][cina_zs]", float, double) {
   ca::SimulationFamily family = ca::in_family();
   family.n_min = family.n_max = 400;
   family.p_min = family.p_max = 6;
@@ -361,16 +361,22 @@ TEMPLATE_TEST_CASE("CInA-ZS calibration: exact mean balance by the least change 
   const ca::SimulatedDataset ds = ca::simulate_dataset(family, seed);
   const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
   const ca::CinaZsModel<TestType> model(small_config(), 9);
-  ca::EffectOptions raw_options;
-  raw_options.cina_zs_calibrate = false;
+  ca::EffectOptions raw_options, means_options;
+  raw_options.cina_zs_calibration = ca::CinaZsCalibration::none;
+  means_options.cina_zs_calibration = ca::CinaZsCalibration::means;
   const ca::EffectEstimate raw = ca::cina_zs(model, data, raw_options);
-  const ca::EffectEstimate r = ca::cina_zs(model, data);  // calibrated by default
+  const ca::EffectEstimate means = ca::cina_zs(model, data, means_options);
+  const ca::EffectEstimate r = ca::cina_zs(model, data);  // means and second moments by default
+  REQUIRE(means.status.converged);
   REQUIRE(r.status.converged);
+  for (const auto& w : r.warnings) CHECK_THAT(w, !Contains("second moments"));  // no fallback to the means here
   // Every covariate's weighted means agree across the arms (the raw weights leave gaps).
   CHECK(raw.diagnostics.smd_after.cwiseAbs().maxCoeff() > 0.01);
+  CHECK(means.diagnostics.smd_after.cwiseAbs().maxCoeff() < 1e-8);
   CHECK(r.diagnostics.smd_after.cwiseAbs().maxCoeff() < 1e-8);
-  // Within each arm log(w_i / a_i) is affine in the standardised covariates: the tilt of the raw
-  // weights a (not entropy balancing's uniform base, whose log-weights are affine themselves).
+  // Within each arm log(w_i / a_i) is affine in the balanced functions: the standardised
+  // covariates z for `means`, z and their squares by default. The tilt of the raw weights a (not
+  // entropy balancing's uniform base, whose log-weights are affine themselves).
   const ca::Vector<double> logits = ca::cina_zs_logits(model, ds.x, ds.t);
   const ca::Matrix<double> z = (ds.x.rowwise() - ds.x.colwise().mean()).array().rowwise() /
                                ((ds.x.rowwise() - ds.x.colwise().mean()).colwise().squaredNorm() / double(ds.x.rows())).cwiseSqrt().array();
@@ -378,51 +384,104 @@ TEMPLATE_TEST_CASE("CInA-ZS calibration: exact mean balance by the least change 
     std::vector<Index> rows;
     for (Index i = 0; i < ds.t.size(); ++i)
       if (int(ds.t(i)) == arm) rows.push_back(i);
-    ca::Matrix<double> design(Index(rows.size()), z.cols() + 1);
-    ca::Vector<double> tilt(Index(rows.size())), log_raw(Index(rows.size())), log_calibrated(Index(rows.size()));
-    double total = 0;
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      design(Index(k), 0) = 1;
-      design.row(Index(k)).tail(z.cols()) = z.row(rows[k]);
-      tilt(Index(k)) = std::log(r.weights(rows[k])) - ca::detail::log_sigmoid(logits(rows[k]));
-      log_raw(Index(k)) = std::log(raw.weights(rows[k]));
-      log_calibrated(Index(k)) = std::log(r.weights(rows[k]));
-      total += r.weights(rows[k]);
+    const Index p = z.cols(), m = Index(rows.size());
+    ca::Matrix<double> linear(m, p + 1), quadratic(m, 2 * p + 1);
+    ca::Vector<double> tilt_means(m), tilt(m), log_raw(m), log_calibrated(m);
+    for (Index k = 0; k < m; ++k) {
+      const Index i = rows[std::size_t(k)];
+      linear(k, 0) = 1;
+      linear.row(k).tail(p) = z.row(i);
+      quadratic.row(k) << linear.row(k), z.row(i).cwiseAbs2();
+      tilt_means(k) = std::log(means.weights(i)) - ca::detail::log_sigmoid(logits(i));
+      tilt(k) = std::log(r.weights(i)) - ca::detail::log_sigmoid(logits(i));
+      log_raw(k) = std::log(raw.weights(i));
+      log_calibrated(k) = std::log(r.weights(i));
     }
-    CHECK(total == Approx(1).epsilon(1e-12));
-    // Each arm's weighted means are the means of all units (0 for z-scores), not merely each other.
-    ca::RowVector<double> weighted = ca::RowVector<double>::Zero(z.cols());
-    for (Index i : rows) weighted += r.weights(i) * z.row(i);
-    CHECK(weighted.cwiseAbs().maxCoeff() < 1e-8);
-    auto affine_residual = [&](const ca::Vector<double>& v) {
+    auto residual = [](const ca::Matrix<double>& design, const ca::Vector<double>& v) {
       const ca::Vector<double> fit = design * design.colPivHouseholderQr().solve(v);
       return (v - fit).cwiseAbs().maxCoeff();
     };
-    CHECK(affine_residual(tilt) < 1e-8);
-    CHECK(affine_residual(log_calibrated) > 1e-3);  // the network's weights are not themselves a tilt
-    CHECK(affine_residual(log_raw) > 1e-3);
+    CHECK(residual(linear, tilt_means) < 1e-8);
+    CHECK(residual(quadratic, tilt) < 1e-8);
+    CHECK(residual(linear, tilt) > 1e-3);  // the default tilt uses the squares
+    CHECK(residual(quadratic, log_calibrated) > 1e-3);  // the network's weights are not themselves a tilt
+    CHECK(residual(quadratic, log_raw) > 1e-3);
+    // Each arm's weighted means are the means of all units (0 for z-scores) and, by default, its
+    // weighted second moments theirs too (1); balancing the means alone leaves them apart.
+    ca::RowVector<double> first = ca::RowVector<double>::Zero(p), second = first, second_means = first;
+    double total = 0;
+    for (Index i : rows) {
+      total += r.weights(i);
+      first += r.weights(i) * z.row(i);
+      second += r.weights(i) * z.row(i).cwiseAbs2();
+      second_means += means.weights(i) * z.row(i).cwiseAbs2();
+    }
+    CHECK(total == Approx(1).epsilon(1e-12));
+    CHECK(first.cwiseAbs().maxCoeff() < 1e-8);
+    CHECK((second.array() - 1).abs().maxCoeff() < 1e-8);
+    CHECK((second_means.array() - 1).abs().maxCoeff() > 1e-3);
   }
-  // Balancing the means removes the linear part of the confounding: closer to the truth than raw.
-  std::printf("CInA-ZS calibrated %.4f, raw %.4f, truth %.4f\n", r.estimate, raw.estimate, ds.ate);
+  // Balancing removes the confounding that is linear and quadratic in x: closer to the truth than raw.
+  std::printf("CInA-ZS calibrated %.4f, means only %.4f, raw %.4f, truth %.4f\n", r.estimate, means.estimate, raw.estimate, ds.ate);
   CHECK(std::abs(r.estimate - ds.ate) < std::abs(raw.estimate - ds.ate));
   CHECK(std::abs(r.estimate - ds.ate) < 3 * r.std_error);
+  CHECK(std::abs(means.estimate - ds.ate) < 3 * means.std_error);
 }
 
-TEST_CASE("CInA-ZS calibration falls back to the network's weights when exact balance is impossible", "[effects][cina_zs]") {
+TEST_CASE("CInA-ZS calibration features: squares only of columns with more than two values", "[effects][cina_zs]") {
+  ca::Matrix<double> x(6, 3);
+  x << 0, 1, 5,  //
+      1, 2, 5,   //
+      0, 3, 7,   //
+      1, 1, 7,   //
+      1, 2, 5,   //
+      0, 4, 7;
+  const ca::Matrix<double> f = ca::detail::calibration_features(x, true);
+  REQUIRE(f.cols() == 4);  // columns 0 and 2 take two values: their squares are affine in them
+  CHECK(f.leftCols(3) == x);
+  const ca::Vector<double> c = x.col(1).array() - x.col(1).mean();
+  const ca::Vector<double> square = c.cwiseAbs2().array() - c.cwiseAbs2().mean();
+  CHECK(f.col(3).isApprox(square / std::sqrt(square.squaredNorm() / 6), 1e-12));
+  CHECK(ca::detail::calibration_features(x, false) == x);
+}
+
+TEST_CASE("CInA-ZS calibration falls back to the means alone, then to the network's weights", "[effects][cina_zs]") {
+  const ca::CinaZsModel<float> model(small_config(), 77);
+  // The default calibration on small_dataset(seed) equals `fallback`'s exactly, with a warning.
+  auto falls_back = [&](std::uint64_t seed, ca::CinaZsCalibration fallback, const std::string& warning) {
+    const ca::SimulatedDataset ds = small_dataset(seed);
+    const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
+    ca::EffectOptions fallback_options;
+    fallback_options.cina_zs_calibration = fallback;
+    const ca::EffectEstimate expected = ca::cina_zs(model, data, fallback_options);
+    const ca::EffectEstimate r = ca::cina_zs(model, data);
+    CHECK(r.estimate == expected.estimate);
+    CHECK((r.weights - expected.weights).cwiseAbs().maxCoeff() == 0);
+    REQUIRE_FALSE(r.warnings.empty());
+    CHECK_THAT(r.warnings.front(), Contains(warning));
+    return r;
+  };
+  // Seed 10: 70 units, 8 covariates; no tilt balances the second moments, one balances the means.
+  const ca::EffectEstimate means = falls_back(10, ca::CinaZsCalibration::means, "second moments of the 8 non-binary covariates");
+  CHECK(means.status.converged);
+  CHECK_THAT(means.warnings.front(), Contains("means alone"));
+  {  // The premise: entropy balancing of the same functions from uniform weights fails too.
+    const ca::SimulatedDataset ds = small_dataset(10);
+    ca::detail::Sample moments = ca::detail::make_sample(ca::TreatmentData<double>(ds.x, ds.t, ds.y), true);
+    moments.x = ca::detail::calibration_features(moments.x, true);
+    ca::EffectEstimate e;
+    ca::detail::tilt_arms_to_means(e, moments, moments.x.colwise().mean(), {}, {}, false, "test");
+    CHECK_FALSE(e.status.converged);
+  }
   // Seed 3: 69 units, 7 covariates; the means of all units lie outside an arm's convex hull.
+  const ca::EffectEstimate r = falls_back(3, ca::CinaZsCalibration::none, "convex hull");
   const ca::SimulatedDataset ds = small_dataset(3);
   const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
-  const ca::CinaZsModel<float> model(small_config(), 77);
   ca::EffectOptions raw_options;
-  raw_options.cina_zs_calibrate = false;
-  const ca::EffectEstimate raw = ca::cina_zs(model, data, raw_options);
-  const ca::EffectEstimate r = ca::cina_zs(model, data);
-  CHECK(r.estimate == raw.estimate);
-  CHECK((r.weights - raw.weights).cwiseAbs().maxCoeff() == 0);
+  raw_options.cina_zs_calibration = ca::CinaZsCalibration::none;
   CHECK_FALSE(r.status.converged);  // the calibration's status
   CHECK(r.status.residual > 0.5);
-  REQUIRE_FALSE(r.warnings.empty());
-  CHECK_THAT(r.warnings.front(), Contains("convex hull") && Contains("uncalibrated"));
+  CHECK_THAT(r.warnings.front(), Contains("uncalibrated"));
   // The premise: no tilt balances these means, from uniform weights either (entropy balancing).
   CHECK_FALSE(ca::entropy_balancing(data).status.converged);
   // An arm with no more units than covariates is not calibrated at all.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "causalattn/effects/bootstrap.hpp"
 #include "causalattn/effects/cina_zs_model.hpp"
@@ -25,6 +26,37 @@ inline Vector<double> sigmoid(const Vector<double>& z) {
 
 /// log sigmoid(z) = -log(1 + exp(-z)), without overflow or loss of the small values for either sign.
 inline double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+
+/// The functions of the covariates that CInA-ZS's calibration balances: the columns of `x`, and
+/// with `second_moments` also the squared deviations from the mean of every column that takes
+/// more than two distinct values (a two-valued column's square is affine in the column, which
+/// would make the balancing dual singular), each z-scored for conditioning (balance does not
+/// depend on the scale). O(n p).
+inline Matrix<double> calibration_features(const Matrix<double>& x, bool second_moments) {
+  if (!second_moments) return x;
+  std::vector<Index> spread;
+  for (Index j = 0; j < x.cols(); ++j) {
+    const double first = x(0, j);
+    Index other = -1;
+    bool third = false;
+    for (Index i = 1; i < x.rows() && !third; ++i) {
+      if (x(i, j) == first || (other >= 0 && x(i, j) == x(other, j))) continue;
+      if (other < 0) other = i;
+      else third = true;
+    }
+    if (third) spread.push_back(j);
+  }
+  Matrix<double> f(x.rows(), x.cols() + Index(spread.size()));
+  f.leftCols(x.cols()) = x;
+  for (std::size_t k = 0; k < spread.size(); ++k) {
+    const Vector<double> c = x.col(spread[k]).array() - x.col(spread[k]).mean();
+    Vector<double> square = c.cwiseAbs2();
+    square.array() -= square.mean();
+    const double sd = std::sqrt(square.squaredNorm() / double(x.rows()));
+    f.col(x.cols() + Index(k)) = sd > 0 ? Vector<double>(square / sd) : square;
+  }
+  return f;
+}
 
 }  // namespace detail
 
@@ -48,14 +80,16 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 }
 
 /// CInA-ZS's estimate on `data`.
-/// - ATE (one forward pass): the model's raw weights a; with `options.cina_zs_calibrate` (default)
-///   tilted within each arm to exact balance of the covariate means (w_i proportional to
-///   a_i exp(l' x_i), Newton on the convex dual as in `entropy_balancing`), else normalised within
-///   each arm; estimate sum_T w Y - sum_C w Y. When the calibration does not converge (the means of
-///   all units outside an arm's convex hull, where the dual diverges, or `options.max_iterations`
-///   spent; `status` then reports it) or an arm has no more units than covariates, the uncalibrated
-///   weights are used and a warning says so. The calibration costs O(iterations n p^2), a few
-///   iterations when the means are well inside both arms' hulls.
+/// - ATE (one forward pass): the model's raw weights a, tilted within each arm as
+///   `options.cina_zs_calibration` says: to exact balance of the covariate means and second moments
+///   (the default; `calibration_features`), of the means, or not at all (then normalised per arm):
+///   w_i proportional to a_i exp(l' f(x_i)), Newton on the convex dual as in `entropy_balancing`.
+///   The estimate is sum_T w Y - sum_C w Y. When balancing the second moments does not converge
+///   (the target outside an arm's convex hull, where the dual diverges, or `options.max_iterations`
+///   spent) or an arm has no more units than balanced functions, the means alone are balanced, with
+///   a warning; when that fails too, or an arm has no more units than covariates, the uncalibrated
+///   weights are used, `status` reports the failure and a warning says why. The calibration costs
+///   O(iterations n p^2), a few iterations when the target is well inside both arms' hulls.
 /// - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
 ///   treated weigh 1 / n_1 and the controls are matched to them by kernel mean matching on the
 ///   model's balancing kernel (its keys, no forward pass through the encoder), solved exactly by SMO
@@ -88,15 +122,36 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
   const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
   bool calibrated = false;
   const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
-  if (options.cina_zs_calibrate && smallest_arm <= s.x.cols()) {
+  const auto calibration = options.cina_zs_calibration;
+  if (calibration != CinaZsCalibration::none && smallest_arm <= s.x.cols()) {
     r.warnings.push_back("CInA-ZS's calibration needs more units than covariates in each arm (smallest arm " +
                          std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
                          "); the network's weights are used uncalibrated");
-  } else if (options.cina_zs_calibrate) {
-    EffectEstimate tilted = r;
+  } else if (calibration != CinaZsCalibration::none) {
     const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
-    detail::tilt_arms_to_means(tilted, s, s.x.colwise().mean(), options, log_weights, false, "CInA-ZS's calibration");
-    calibrated = tilted.status.converged;
+    // Tilts the network's weights to balance `features` (n x q) exactly; false if impossible.
+    auto tilt = [&](const Matrix<double>& features, EffectEstimate& tilted) {
+      if (smallest_arm <= features.cols()) return false;
+      detail::Sample balanced = s;
+      balanced.x = features;
+      tilted = r;
+      detail::tilt_arms_to_means(tilted, balanced, features.colwise().mean(), options, log_weights, false, "CInA-ZS's calibration");
+      tilted.warnings = r.warnings;  // its own warning is replaced by the ones below
+      return tilted.status.converged;
+    };
+    EffectEstimate tilted;
+    const Matrix<double> moments = detail::calibration_features(s.x, calibration == CinaZsCalibration::means_and_variances);
+    if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
+      calibrated = true;
+    } else if (tilt(s.x, tilted)) {
+      calibrated = true;
+      if (moments.cols() > s.x.cols()) {
+        tilted.warnings.push_back("CInA-ZS's calibration could not balance the second moments of the " +
+                                  std::to_string(moments.cols() - s.x.cols()) +
+                                  " non-binary covariates exactly (the target lies outside an arm's convex hull, or an arm has no "
+                                  "more units than balanced functions); it balances the means alone");
+      }
+    }
     if (calibrated) {
       r = std::move(tilted);
     } else {

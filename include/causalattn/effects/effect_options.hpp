@@ -20,6 +20,13 @@ enum class IpwForm { horvitz_thompson, hajek };
 /// Outcome regression: one OLS per arm (default) or a single model Y ~ 1 + T + X.
 enum class OutcomeModel { per_arm, single };
 
+/// What CInA-ZS's ATE calibration balances exactly within each arm (see `cina_zs`).
+enum class CinaZsCalibration {
+  none,                 ///< the network's weights, projected per arm
+  means,                ///< the covariate means
+  means_and_variances,  ///< the means and the second moments (falling back to the means alone)
+};
+
 /// Options of the estimators. The defaults are the textbook specification: standardised covariates,
 /// unpenalised logistic propensity and OLS, no clipping or trimming, no cross-fitting, analytic
 /// standard errors, a 95% interval.
@@ -45,9 +52,9 @@ struct EffectOptions {
   double lambda = 0;
   CinaOptions cina;                         ///< single-dataset CInA's key map and training
   /// CInA-ZS's ATE: tilt the network's weights a within each arm to exact balance of the covariate
-  /// means, w_i proportional to a_i exp(l' x_i) (the least KL change of a that balances them;
-  /// calibration weighting with the network as base measure). false = a, projected per arm.
-  bool cina_zs_calibrate = true;
+  /// means (and by default their second moments), w_i proportional to a_i exp(l' f(x_i)) (the least
+  /// KL change of a that balances f; calibration weighting with the network as base measure).
+  CinaZsCalibration cina_zs_calibration = CinaZsCalibration::means_and_variances;
   SmoOptions smo = [] {
     SmoOptions o;
     o.tolerance = 1e-6;  // KKT gap of the balancing dual: weights accurate to ~1e-6
