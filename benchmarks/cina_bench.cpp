@@ -33,6 +33,16 @@ void BM_cina_zs_inference(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ca::cina_zs(model, data, one_thread()).estimate);
 }
 
+// The same with the calibration balancing the means only (the default also balances second moments).
+void BM_cina_zs_means_calibration(benchmark::State& state) {
+  const auto ds = dataset(state.range(0));
+  const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
+  const auto model = ca::CinaZsModel<float>::load_default();
+  ca::EffectOptions options = one_thread();
+  options.cina_zs_calibration = ca::CinaZsCalibration::means;
+  for (auto _ : state) benchmark::DoNotOptimize(ca::cina_zs(model, data, options).estimate);
+}
+
 void BM_kernel_balancing_smo(benchmark::State& state) {
   const auto ds = dataset(state.range(0));
   const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
@@ -48,6 +58,7 @@ void BM_cina_training(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_cina_zs_inference)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cina_zs_means_calibration)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kernel_balancing_smo)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_cina_training)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
