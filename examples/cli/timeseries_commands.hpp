@@ -55,7 +55,7 @@ inline int run_lagged(Invocation& call) {
     throw usage_error("--attribution must be squared-gradient, abs-gradient, gradient-input or attention, got '" + attribution + "'");
   }
   const bool raw_attention = chosen->second == causalattn::Attribution::raw_attention;
-  if (raw_attention && args.has("--layers") && args.get("--layers") != "1") {
+  if (raw_attention && integer_option(args, "--layers", 1, 0, 64) != 1) {
     throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
   }
   const causalattn::Index max_lag = integer_option(args, "--max-lag", 1, 1, 4096);

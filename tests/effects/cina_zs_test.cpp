@@ -428,21 +428,26 @@ TEMPLATE_TEST_CASE("CInA-ZS calibration: exact balance of means (and second mome
   CHECK(std::abs(means.estimate - ds.ate) < 3 * means.std_error);
 }
 
-TEST_CASE("CInA-ZS calibration features: squares only of columns with more than two values", "[effects][cina_zs]") {
-  ca::Matrix<double> x(6, 3);
-  x << 0, 1, 5,  //
-      1, 2, 5,   //
-      0, 3, 7,   //
-      1, 1, 7,   //
-      1, 2, 5,   //
-      0, 4, 7;
-  const ca::Matrix<double> f = ca::detail::calibration_features(x, true);
-  REQUIRE(f.cols() == 4);  // columns 0 and 2 take two values: their squares are affine in them
-  CHECK(f.leftCols(3) == x);
-  const ca::Vector<double> c = x.col(1).array() - x.col(1).mean();
+TEST_CASE("CInA-ZS calibration features: squares only of columns with more than two values in each arm", "[effects][cina_zs]") {
+  ca::detail::Sample s;
+  s.x.resize(6, 4);
+  s.x << 0, 1, 5, 0,  // treated
+      1, 2, 5, 1,     //
+      0, 3, 7, 2,     //
+      1, 1, 7, 5,     // control
+      1, 2, 5, 5,     //
+      0, 4, 7, 6;
+  s.treated = {0, 1, 2};
+  s.control = {3, 4, 5};
+  const ca::Matrix<double> f = ca::detail::calibration_features(s, true);
+  // Columns 0 and 2 take two values: their squares are affine in them. Column 3 takes three values
+  // in all, but two among the controls, where its square is affine in it. Only column 1 is squared.
+  REQUIRE(f.cols() == 5);
+  CHECK(f.leftCols(4) == s.x);
+  const ca::Vector<double> c = s.x.col(1).array() - s.x.col(1).mean();
   const ca::Vector<double> square = c.cwiseAbs2().array() - c.cwiseAbs2().mean();
-  CHECK(f.col(3).isApprox(square / std::sqrt(square.squaredNorm() / 6), 1e-12));
-  CHECK(ca::detail::calibration_features(x, false) == x);
+  CHECK(f.col(4).isApprox(square / std::sqrt(square.squaredNorm() / 6), 1e-12));
+  CHECK(ca::detail::calibration_features(s, false) == s.x);
 }
 
 TEST_CASE("CInA-ZS calibration falls back to the means alone, then to the network's weights", "[effects][cina_zs]") {
@@ -468,7 +473,7 @@ TEST_CASE("CInA-ZS calibration falls back to the means alone, then to the networ
   {  // The premise: entropy balancing of the same functions from uniform weights fails too.
     const ca::SimulatedDataset ds = small_dataset(10);
     ca::detail::Sample moments = ca::detail::make_sample(ca::TreatmentData<double>(ds.x, ds.t, ds.y), true);
-    moments.x = ca::detail::calibration_features(moments.x, true);
+    moments.x = ca::detail::calibration_features(moments, true);
     ca::EffectEstimate e;
     ca::detail::tilt_arms_to_means(e, moments, moments.x.colwise().mean(), {}, {}, false, "test");
     CHECK_FALSE(e.status.converged);

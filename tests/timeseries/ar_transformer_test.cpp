@@ -154,6 +154,20 @@ TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw atten
   REQUIRE(attention.rows() == 12 + 4);
   CHECK(attention.rightCols(4).cwiseAbs().maxCoeff() == TestType(0));
   CHECK(attention.bottomRows(4).rowwise().sum().isApprox(ca::Vector<TestType>::Ones(4), TestType(tolerance)));
+  // The extractor reads readout token i's row, token k into the window column of its value, averaged
+  // over the heads; different targets attend differently.
+  const std::vector<ca::Matrix<double>> read = ca::detail::readout_attention(model, 5);
+  for (Index w = 0; w < 5; ++w) {
+    const ca::Matrix<double> mean_attention = (model.first_attention().attention_matrix(w, 0).template cast<double>() +
+                                               model.first_attention().attention_matrix(w, 1).template cast<double>()) /
+                                              2;
+    for (Index i = 0; i < 4; ++i)
+      for (Index k = 0; k < 12; ++k) CHECK(read[std::size_t(i)](w, model.column_of_token(k)) == Approx(mean_attention(12 + i, k)).margin(1e-12));
+  }
+  CHECK((read[0] - read[1]).cwiseAbs().maxCoeff() > 1e-4);
+  // Before any forward pass there is no attention to read.
+  const ca::ArTransformer<TestType> fresh(4, model.options());
+  CHECK_THROWS_WITH(fresh.first_attention().attention_matrix(0, 0), Contains("no forward pass"));
 }
 
 TEST_CASE("raw attention of a 1-layer per-target model finds a lag-1 VAR's parents", "[timeseries][ar]") {

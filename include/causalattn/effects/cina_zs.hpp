@@ -27,25 +27,29 @@ inline Vector<double> sigmoid(const Vector<double>& z) {
 /// log sigmoid(z) = -log(1 + exp(-z)), without overflow or loss of the small values for either sign.
 inline double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
 
-/// The functions of the covariates that CInA-ZS's calibration balances: the columns of `x`, and
-/// with `second_moments` also the squared deviations from the mean of every column that takes
-/// more than two distinct values (a two-valued column's square is affine in the column, which
-/// would make the balancing dual singular), each z-scored for conditioning (balance does not
-/// depend on the scale). O(n p).
-inline Matrix<double> calibration_features(const Matrix<double>& x, bool second_moments) {
+/// True when column `j` of `x` takes more than two distinct values on `rows`. O(|rows|).
+inline bool takes_three_values(const Matrix<double>& x, Index j, const std::vector<Index>& rows) {
+  std::size_t other = 0;  // position in `rows` of a second value, 0 while none is seen
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    const double v = x(rows[k], j);
+    if (v == x(rows[0], j) || (other > 0 && v == x(rows[other], j))) continue;
+    if (other > 0) return true;
+    other = k;
+  }
+  return false;
+}
+
+/// The functions of the covariates that CInA-ZS's calibration balances in each arm of `s`: the
+/// columns of `s.x`, and with `second_moments` also the squared deviations from the mean of every
+/// column that takes more than two distinct values in both arms (a column with two values in an
+/// arm has a square affine in it there, so the arm's second moment could not be met), each square
+/// z-scored for conditioning (balance does not depend on the scale). O(n p).
+inline Matrix<double> calibration_features(const Sample& s, bool second_moments) {
+  const Matrix<double>& x = s.x;
   if (!second_moments) return x;
   std::vector<Index> spread;
-  for (Index j = 0; j < x.cols(); ++j) {
-    const double first = x(0, j);
-    Index other = -1;
-    bool third = false;
-    for (Index i = 1; i < x.rows() && !third; ++i) {
-      if (x(i, j) == first || (other >= 0 && x(i, j) == x(other, j))) continue;
-      if (other < 0) other = i;
-      else third = true;
-    }
-    if (third) spread.push_back(j);
-  }
+  for (Index j = 0; j < x.cols(); ++j)
+    if (takes_three_values(x, j, s.treated) && takes_three_values(x, j, s.control)) spread.push_back(j);
   Matrix<double> f(x.rows(), x.cols() + Index(spread.size()));
   f.leftCols(x.cols()) = x;
   for (std::size_t k = 0; k < spread.size(); ++k) {
@@ -87,8 +91,9 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 ///   The estimate is sum_T w Y - sum_C w Y. When balancing the second moments does not converge
 ///   (the target outside an arm's convex hull, where the dual diverges, or `options.max_iterations`
 ///   spent) or an arm has no more units than balanced functions, the means alone are balanced, with
-///   a warning; when that fails too, or an arm has no more units than covariates, the uncalibrated
-///   weights are used, `status` reports the failure and a warning says why. The calibration costs
+///   a warning; when that fails too, the uncalibrated weights are used, `status` reports the
+///   failure and a warning says why. An arm with no more units than covariates is not calibrated
+///   at all (a warning says so; `status` stays that of the estimator, converged). The calibration costs
 ///   O(iterations n p^2), a few iterations when the target is well inside both arms' hulls.
 /// - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
 ///   treated weigh 1 / n_1 and the controls are matched to them by kernel mean matching on the
@@ -140,7 +145,9 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
       return tilted.status.converged;
     };
     EffectEstimate tilted;
-    const Matrix<double> moments = detail::calibration_features(s.x, calibration == CinaZsCalibration::means_and_variances);
+    // `tilted` is always assigned below: tilt(s.x) cannot return before it, as the guard above
+    // ensures both arms have more units than covariates.
+    const Matrix<double> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
     if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
       calibrated = true;
     } else if (tilt(s.x, tilted)) {

@@ -120,10 +120,11 @@ class MultiHeadSelfAttention {
 
   /// The attention matrix softmax(s Q_h K_h^T + mask) of sequence `sequence` and head `head` in the
   /// last forward pass (n_b x n_b; masked entries 0, so each row with a visible key sums to 1),
-  /// recomputed from the cached queries and keys. Throws `invalid_input` for an index out of
-  /// range. O(n_b^2 width / heads).
+  /// recomputed from the cached queries and keys. Throws `invalid_input` before any forward pass
+  /// or for an index out of range. O(n_b^2 width / heads).
   /// Example: `Matrix<float> a = attention.attention_matrix(0, 1);  // after forward`
   Matrix<Scalar> attention_matrix(Index sequence, Index head) const {
+    if (q_.rows() == 0) throw invalid_input("sequence", "no forward pass has run: there is no attention to read");
     check_in_range<Index>("sequence", sequence, 0, layout_.count() - 1);
     check_in_range<Index>("head", head, 0, options_.heads - 1);
     AttentionOptions o = kernel_options();

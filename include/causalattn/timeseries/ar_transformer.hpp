@@ -175,8 +175,9 @@ class ArTransformer {
     }
   }
 
-  /// Recomputes the token base E_var + E_lag after the embeddings changed (call after each
-  /// optimiser step; `forward` reads the cached sum). O(p L width).
+  /// Recomputes the token base (E_var + E_lag per window token, E_target per readout token) after
+  /// the embeddings changed (call after each optimiser step; `forward` reads the cached base).
+  /// O(p L width).
   void refresh() {
     if (options_.layers == 0) return;
     token_base_.resize(tokens_per_window(), options_.width);

@@ -166,10 +166,9 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
       Matrix<Scalar> unit = Matrix<Scalar>::Zero(count, p);
       unit.col(target).setOnes();
       const Matrix<double> g = model.backward(unit).template cast<double>();  // count x p L
-      Matrix<double> a(count, g.cols());
-      if (options.method == Attribution::squared_gradient) a = g.cwiseAbs2();
-      if (options.method == Attribution::mean_abs_gradient) a = g.cwiseAbs();
-      if (options.method == Attribution::gradient_times_input) a = g.cwiseProduct(windows.template cast<double>()).cwiseAbs();
+      const Matrix<double> a = options.method == Attribution::squared_gradient  ? Matrix<double>(g.cwiseAbs2())
+                               : options.method == Attribution::mean_abs_gradient ? Matrix<double>(g.cwiseAbs())
+                                                                                  : Matrix<double>(g.cwiseProduct(windows.template cast<double>()).cwiseAbs());
       detail::add_window_scores(out, d, target, a, options);
     }
   }
