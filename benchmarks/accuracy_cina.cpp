@@ -17,7 +17,6 @@
 #include <functional>
 #include <iostream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "causalattn/core/threads.hpp"
@@ -42,6 +41,13 @@ struct Case {
   ca::Matrix<double> x;
   ca::Vector<double> t, y;
   double truth = 0;
+};
+
+/// One column of the table: its data sets and the estimand's options.
+struct Setting {
+  const char* name;
+  const std::vector<Case>& cases;
+  const ca::EffectOptions& options;
 };
 
 /// Errors and times of one method on one setting.
@@ -180,14 +186,13 @@ int main(int argc, char** argv) {
     std::printf("|---|---|---|---|---|---|---|\n");
     for (const auto& m : methods) {
       if (!only.empty() && only.find("," + m.name + ",") == std::string::npos) continue;
-      const std::vector<std::pair<const char*, std::pair<const std::vector<Case>*, const ca::EffectOptions*>>> settings = {
-          {"in-family", {&in, &ate}}, {"out-of-family", {&out, &ate}}, {"IHDP", {&ihdp_cases, &ate}},
-          {"PSID", {&psid, &att}},    {"CPS", {&cps, &att}}};
+      const Setting settings[] = {{"in-family", in, ate}, {"out-of-family", out, ate}, {"IHDP", ihdp_cases, ate},
+                                  {"PSID", psid, att},       {"CPS", cps, att}};
       std::vector<Cell> cells;
-      for (const auto& [setting, data_and_options] : settings) {
-        cells.push_back(evaluate(m, *data_and_options.first, *data_and_options.second, threads));
+      for (const Setting& setting : settings) {
+        cells.push_back(evaluate(m, setting.cases, setting.options, threads));
         // Progress on stderr (the table on stdout stays clean): slow methods take minutes per setting.
-        std::fprintf(stderr, "  %s, %s: %s\n", m.name.c_str(), setting, mae(cells.back()).c_str());
+        std::fprintf(stderr, "  %s, %s: %s\n", m.name.c_str(), setting.name, mae(cells.back()).c_str());
       }
       std::printf("| %s | %s | %s | %s | %s | %s | %.4f |\n", m.name.c_str(), mae(cells[0]).c_str(), mae(cells[1]).c_str(),
                   mae(cells[2]).c_str(), mae(cells[3]).c_str(), mae(cells[4]).c_str(), mean_seconds(cells));

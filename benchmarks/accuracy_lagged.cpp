@@ -18,6 +18,7 @@
 
 #include "causalattn/metrics/lagged_metrics.hpp"
 #include "causalattn/timeseries.hpp"
+#include "regime_series.hpp"
 
 namespace ca = causalattn;
 
@@ -67,17 +68,7 @@ std::vector<Setting> settings() {
                          return ca::simulate_lorenz96(o);
                        }});
       }
-  out.push_back({"lagged SCM p 10 T 2000, 4 regimes (extreme), MLP", [](std::uint64_t seed) {
-                   ca::LaggedScmOptions o;
-                   o.variables = 10;
-                   o.max_lag = 3;
-                   o.length = 2000;
-                   o.regimes = 4;
-                   o.shift = ca::RegimeShift::extreme;
-                   o.mechanism = ca::LaggedMechanism::mlp_additive;
-                   o.seed = seed;
-                   return ca::simulate_lagged_scm(o);
-                 }});
+  out.push_back({"lagged SCM p 10 T 2000, 4 regimes (extreme), MLP", causalattn_bench::regime_series});
   return out;
 }
 
