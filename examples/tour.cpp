@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
   training.model.max_lag = 3;
   training.epochs = 20;
   const auto fit = ca::fit_ar_transformer<float>(series.x, training);
-  const ca::AttributionResult attribution = ca::lagged_attribution(fit, series.x);  // squared input gradients
+  const ca::AttributionResult attribution = ca::lagged_attribution(fit, series.x);  // squared input gradients, ranked per window
   const ca::SummaryGraphAccuracy accuracy = ca::summary_graph_accuracy(attribution.scores.summary(), series.truth, false);
   const ca::PcmciResult baseline = ca::pcmci(series.x, 3);      // and ca::granger(series.x, 3)
   std::cout << "Lorenz-96 AUROC: transformer " << accuracy.auroc << ", PCMCI "

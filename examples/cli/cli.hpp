@@ -9,6 +9,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
@@ -151,6 +152,20 @@ inline double number_option(const ArgumentList& args, const std::string& key, do
     throw usage_error(key + " must be a number, got '" + args.get(key) + "'");
   }
   return value;
+}
+
+/// The value named by option `key` among `choices` (name, value), or `fallback_name`'s when the
+/// option is absent; throws usage_error listing the names otherwise.
+/// Example: `choice_option(args, "--validation", {{"tail", V::tail}, {"interleaved", V::interleaved}}, "tail")`.
+template <class T>
+T choice_option(const ArgumentList& args, const std::string& key, const std::vector<std::pair<std::string, T>>& choices,
+                const std::string& fallback_name) {
+  const std::string name = args.get(key, fallback_name);
+  for (const auto& choice : choices)
+    if (choice.first == name) return choice.second;
+  std::string names;
+  for (std::size_t k = 0; k < choices.size(); ++k) names += (k == 0 ? "" : k + 1 == choices.size() ? " or " : ", ") + choices[k].first;
+  throw usage_error(key + " must be " + names + ", got '" + name + "'");
 }
 
 /// Prints the top-level help: usage, global options and the registered subcommands.

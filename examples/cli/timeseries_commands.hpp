@@ -32,7 +32,7 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
 inline int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
-                                      "--layers", "--threads", "--attribution"});
+                                      "--layers", "--threads", "--attribution", "--aggregation", "--validation"});
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
@@ -43,18 +43,22 @@ inline int run_lagged(Invocation& call) {
     throw usage_error("--method must be transformer, granger or pcmci, got '" + method + "'");
   }
   if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
-  if (args.has("--attribution") && method != "transformer") throw usage_error("--attribution applies to --method transformer only");
-  const std::string attribution = args.get("--attribution", "squared-gradient");
-  const std::vector<std::pair<std::string, causalattn::Attribution>> attributions = {
-      {"squared-gradient", causalattn::Attribution::squared_gradient},
-      {"abs-gradient", causalattn::Attribution::mean_abs_gradient},
-      {"gradient-input", causalattn::Attribution::gradient_times_input},
-      {"attention", causalattn::Attribution::raw_attention}};
-  const auto chosen = std::find_if(attributions.begin(), attributions.end(), [&](const auto& a) { return a.first == attribution; });
-  if (chosen == attributions.end()) {
-    throw usage_error("--attribution must be squared-gradient, abs-gradient, gradient-input or attention, got '" + attribution + "'");
-  }
-  const bool raw_attention = chosen->second == causalattn::Attribution::raw_attention;
+  for (const char* key : {"--attribution", "--aggregation", "--validation"})
+    if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
+  const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
+      args, "--attribution",
+      {{"squared-gradient", causalattn::Attribution::squared_gradient},
+       {"abs-gradient", causalattn::Attribution::mean_abs_gradient},
+       {"gradient-input", causalattn::Attribution::gradient_times_input},
+       {"attention", causalattn::Attribution::raw_attention}},
+      "squared-gradient");
+  const causalattn::WindowAggregation aggregation = choice_option<causalattn::WindowAggregation>(
+      args, "--aggregation",
+      {{"rank", causalattn::WindowAggregation::rank}, {"mean", causalattn::WindowAggregation::mean}, {"share", causalattn::WindowAggregation::share}},
+      "rank");
+  const causalattn::ArValidation validation = choice_option<causalattn::ArValidation>(
+      args, "--validation", {{"tail", causalattn::ArValidation::tail}, {"interleaved", causalattn::ArValidation::interleaved}}, "tail");
+  const bool raw_attention = attribution == causalattn::Attribution::raw_attention;
   if (raw_attention && integer_option(args, "--layers", 1, 0, 64) != 1) {
     throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
   }
@@ -79,6 +83,7 @@ inline int run_lagged(Invocation& call) {
     }
     options.model.threads = threads;
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
+    options.validation = validation;
     options.seed = options.model.seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
     options.progress = [&call](const causalattn::ArTrainingProgress& p) {
       const int filled = 30 * p.epoch / p.epochs;
@@ -88,7 +93,8 @@ inline int run_lagged(Invocation& call) {
     const auto fit = causalattn::fit_ar_transformer<float>(table.data, options);
     call.err << "\n";
     causalattn::AttributionOptions extraction;
-    extraction.method = chosen->second;
+    extraction.method = attribution;
+    extraction.aggregation = aggregation;
     scores = causalattn::lagged_attribution(fit, table.data, extraction, table.names).scores;
   }
   const causalattn::Matrix<double> summary = scores.summary();
@@ -137,10 +143,13 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
   registry.add({"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
                 "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
                 "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
-                "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention] [--format text|json|dot]\n"
+                "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
+                "                  [--aggregation rank|mean|share] [--validation tail|interleaved] [--format text|json|dot]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
                 "  gradients of a trained transformer (normalised per target; --attribution attention trains a 1-layer model\n"
-                "  with one token per value and one readout token per target and reads its attention), Granger |t| per lag,\n"
+                "  with one token per value and one readout token per target and reads its attention), combined over\n"
+                "  windows by each window's rank of the sources (--aggregation, default rank), the model early-stopped on\n"
+                "  the series' tail or on blocks spread over it (--validation interleaved, for regime changes); Granger |t| per lag,\n"
                 "  PCMCI's MCI statistic;\n"
                 "  lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
                 run_lagged});

@@ -467,6 +467,24 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   const ca::Matrix<double> scores = ca::lagged_attribution(fit, x).scores.summary();
   const auto json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json"});
   CHECK(ca::JsonValue::parse(json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(scores(0, 1)).epsilon(1e-9));
+  // --aggregation and --validation reach the API's options.
+  ca::AttributionOptions mean;
+  mean.aggregation = ca::WindowAggregation::mean;
+  const ca::Matrix<double> mean_scores = ca::lagged_attribution(fit, x, mean).scores.summary();
+  REQUIRE_FALSE(mean_scores.isApprox(scores, 1e-6));
+  const auto mean_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--aggregation", "mean"});
+  CHECK(ca::JsonValue::parse(mean_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
+        Approx(mean_scores(0, 1)).epsilon(1e-9));
+  options.validation = ca::ArValidation::interleaved;
+  const ca::Matrix<double> interleaved = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x).scores.summary();
+  const auto interleaved_json =
+      run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "interleaved"});
+  CHECK(ca::JsonValue::parse(interleaved_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
+        Approx(interleaved(0, 1)).epsilon(1e-9));
+  options.validation = ca::ArValidation::tail;
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--aggregation", "max"}), "--aggregation must be rank, mean or share, got 'max'");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--validation", "tail"}),
+                      "--validation applies to --method transformer only");
   // Raw attention: a 1-layer model with one token per value and per-target readouts, as the API.
   options.model.tokens = ca::ArTokens::per_observation;
   options.model.readout = ca::ArReadout::per_target;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -140,6 +141,7 @@ TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw atten
   // Each readout token's attention over the window's p L tokens sums to 1, so do its raw scores.
   ca::AttributionOptions a;
   a.method = ca::Attribution::raw_attention;
+  a.aggregation = ca::WindowAggregation::mean;  // the plain mean of rows that sum to 1
   a.normalize = false;
   const ca::AttributionResult r = ca::lagged_attribution(fit, s.x, a);
   const double tolerance = 100 * double(std::numeric_limits<TestType>::epsilon());
@@ -200,6 +202,7 @@ TEST_CASE("on a linear VAR the attention-free model's squared gradients are its 
   o.patience = 60;
   auto fit = ca::fit_ar_transformer<double>(s.x, o);
   ca::AttributionOptions raw;
+  raw.aggregation = ca::WindowAggregation::mean;  // the mean of squared gradients, the note's estimator of H
   raw.normalize = false;
   const ca::AttributionResult a = ca::lagged_attribution(fit, s.x, raw);
   // The closed form: the linear model's gradient is its weight, the same for every window.
@@ -265,6 +268,92 @@ TEST_CASE("AR transformer training is deterministic, thread-count invariant and 
   auto stopped = ca::fit_ar_transformer<float>(s.x, o);
   CHECK(stopped.validation_loss.size() < 40);
   CHECK(stopped.validation_loss.size() == std::size_t(stopped.best_epoch) + 1);
+}
+
+TEST_CASE("interleaved validation holds out the end of every block and no window sharing rows with it", "[timeseries][ar]") {
+  ca::ArTrainingOptions o;
+  o.validation_fraction = 0.2;
+  // The tail: the last 20% of 100 windows, all others train.
+  const auto tail = ca::detail::split_windows(100, 3, o);
+  CHECK(tail.held.size() == 20);
+  CHECK(tail.held.front() == 80);
+  CHECK(tail.train.size() == 80);
+  o.validation = ca::ArValidation::interleaved;
+  o.validation_blocks = 4;
+  const auto split = ca::detail::split_windows(100, 3, o);
+  // 4 blocks of 25 windows, each with its last 5 held out and 3 windows either side dropped.
+  CHECK(split.held.size() == 20);
+  CHECK(split.train.size() == 100 - 20 - 4 * 3 - 3 * 3);
+  for (Index b = 0; b < 4; ++b) CHECK(std::count(split.held.begin(), split.held.end(), 25 * b + 24) == 1);
+  for (Index u : split.train)
+    for (Index v : split.held) CHECK(std::abs(u - v) > 3);
+  o.validation_fraction = 0;
+  CHECK(ca::detail::split_windows(100, 3, o).train.size() == 100);
+  // A fit on the split reports a finite validation loss each epoch; bad block counts are refused.
+  ca::VarOptions v;
+  v.variables = 3;
+  v.length = 300;
+  const ca::LaggedSeries s = ca::simulate_var(v);
+  ca::ArTrainingOptions t = short_training(1, ca::ArTokens::per_step);
+  t.validation = ca::ArValidation::interleaved;
+  const auto fit = ca::fit_ar_transformer<float>(s.x, t);
+  for (double loss : fit.validation_loss) CHECK(std::isfinite(loss));
+  t.validation_blocks = 0;
+  CHECK_THROWS_WITH(ca::fit_ar_transformer<float>(s.x, t), Contains("options.validation_blocks") && Contains("is 0"));
+}
+
+TEMPLATE_TEST_CASE("window aggregation: share weighs every window the same, rank keeps each window's order of sources", "[timeseries][ar]", float,
+                   double) {
+  // Two windows of one target, p = 3 sources at 1 lag; the second window is 100x larger and ordered differently.
+  ca::Matrix<double> scores(2, 3);
+  scores << 1, 2, 7, 300, 200, 500;
+  const ca::Matrix<double> share = ca::detail::aggregated_rows(scores, 3, ca::WindowAggregation::share);
+  CHECK(share.row(0).sum() == Approx(1));
+  CHECK(share.row(1).sum() == Approx(1));
+  CHECK(share(1, 0) == Approx(0.3));
+  const ca::Matrix<double> rank = ca::detail::aggregated_rows(scores, 3, ca::WindowAggregation::rank);
+  CHECK(rank.row(0) == (ca::Matrix<double>(1, 3) << 0, 1, 2).finished());
+  CHECK(rank.row(1) == (ca::Matrix<double>(1, 3) << 1, 0, 2).finished());
+  CHECK(ca::detail::aggregated_rows(scores, 3, ca::WindowAggregation::mean) == scores);
+  CHECK(ca::detail::aggregated_rows(ca::Matrix<double>::Zero(1, 3), 3, ca::WindowAggregation::share).isZero());
+  // Two lags: sources ranked by their strongest lag (2, 4, 6), the weaker lag scaled by its share.
+  ca::Matrix<double> lagged(1, 6);
+  lagged << 1, 4, 6, 2, 2, 3;
+  CHECK(ca::detail::aggregated_rows(lagged, 3, ca::WindowAggregation::rank) == (ca::Matrix<double>(1, 6) << 0, 1, 2, 0, 0.5, 1).finished());
+  // On one window, normalised per target, the share equals the plain mean; over many windows
+  // the two differ (the windows' totals differ).
+  ca::VarOptions v;
+  v.variables = 3;
+  v.length = 200;
+  const ca::LaggedSeries s = ca::simulate_var(v);
+  const auto fit = ca::fit_ar_transformer<TestType>(s.x, short_training(1, ca::ArTokens::per_step));
+  const double tolerance = 100 * double(std::numeric_limits<TestType>::epsilon());
+  ca::AttributionOptions a;
+  a.aggregation = ca::WindowAggregation::mean;
+  a.max_windows = 1;
+  const auto one_mean = ca::lagged_attribution(fit, s.x, a);
+  a.aggregation = ca::WindowAggregation::share;
+  const auto one_share = ca::lagged_attribution(fit, s.x, a);
+  for (std::size_t lag = 0; lag < 3; ++lag) CHECK(one_share.scores.lagged[lag].isApprox(one_mean.scores.lagged[lag], tolerance));
+  a.max_windows = 0;
+  const auto all_share = ca::lagged_attribution(fit, s.x, a);
+  a.aggregation = ca::WindowAggregation::mean;
+  const auto all_mean = ca::lagged_attribution(fit, s.x, a);
+  CHECK_FALSE(all_share.scores.lagged[0].isApprox(all_mean.scores.lagged[0], 1e-3));
+  // Rank aggregation on one window: each target's summary is a permutation of the ranks 0..p-1
+  // and equals the rank statistics' mean.
+  a.aggregation = ca::WindowAggregation::rank;
+  a.normalize = false;
+  a.rank_uncertainty = true;
+  a.max_windows = 1;
+  const auto ranks = ca::lagged_attribution(fit, s.x, a);
+  const ca::Matrix<double> summary = ranks.scores.summary();
+  CHECK(summary == ranks.rank_mean);
+  for (Index target = 0; target < 3; ++target) {
+    std::vector<double> column(summary.col(target).data(), summary.col(target).data() + 3);
+    std::sort(column.begin(), column.end());
+    CHECK(column == std::vector<double>{0, 1, 2});
+  }
 }
 
 TEST_CASE("AR transformer recovers Lorenz-96's graph; rank statistics separate true edges", "[timeseries][ar]") {

@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// Training an `ArTransformer` on one series: next-step MSE on z-scored data, AdamW with weight
-/// decay, early stopping on a held-out tail, progress callback.
+/// decay, early stopping on held-out windows (the tail, or blocks spread over the series),
+/// progress callback.
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +10,6 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -24,8 +24,15 @@ struct ArTrainingProgress {
   int epoch = 0;                 ///< epochs done
   int epochs = 0;                ///< the maximum
   double train_loss = 0;         ///< mean training MSE of the epoch (z-scored units)
-  double validation_loss = 0;    ///< MSE on the held-out tail
+  double validation_loss = 0;    ///< MSE on the held-out windows (NaN when none are held out)
   double seconds = 0;            ///< wall time so far
+};
+
+/// Which windows `fit_ar_transformer` holds out for early stopping.
+enum class ArValidation {
+  tail,         ///< the last windows in time (a forecast check; for stationary series)
+  interleaved,  ///< the end of each of `validation_blocks` equal segments, so every part of a
+                ///< non-stationary series (every regime) is both trained on and checked
 };
 
 /// Options of `fit_ar_transformer`.
@@ -35,7 +42,11 @@ struct ArTrainingOptions {
   Index batch = 64;                  ///< windows per AdamW step, >= 1
   double learning_rate = 1e-3;       ///< peak step (warm-up 5%, cosine decay to 5%), > 0
   double weight_decay = 1e-2;        ///< AdamW's decoupled decay (sparser dependence), >= 0
-  double validation_fraction = 0.2;  ///< the last windows held out for early stopping, in [0, 0.9]
+  double validation_fraction = 0.2;  ///< share of the windows held out for early stopping, in [0, 0.9]
+  ArValidation validation = ArValidation::tail;  ///< where the held-out windows are
+  /// Segments of the interleaved split, >= 1. The windows within `max_lag` of a held-out block
+  /// share rows with it and are dropped from training.
+  Index validation_blocks = 10;
   int patience = 20;                 ///< stop after this many epochs without a better validation loss, >= 1
   /// A validation loss counts as better only if it is below (1 - min_improvement) x the best so
   /// far (Keras's min_delta, relative), in [0, 1).
@@ -53,6 +64,7 @@ struct ArTrainingOptions {
     if (!(validation_fraction >= 0 && validation_fraction <= 0.9)) {
       throw invalid_input("options.validation_fraction", "is " + detail::to_text(validation_fraction) + ", must be in [0, 0.9]");
     }
+    if (validation_blocks < 1) throw invalid_input("options.validation_blocks", "is " + std::to_string(validation_blocks) + ", must be >= 1");
     if (patience < 1) throw invalid_input("options.patience", "is " + std::to_string(patience) + ", must be >= 1");
     if (!(min_improvement >= 0 && min_improvement < 1)) {
       throw invalid_input("options.min_improvement", "is " + detail::to_text(min_improvement) + ", must be in [0, 1)");
@@ -76,13 +88,51 @@ struct ArTransformerFit {
   }
 };
 
+namespace detail {
+
+/// The training and held-out window indices (each ascending) of `total` windows of `lags` steps.
+struct ArWindowSplit {
+  std::vector<Index> train, held;
+};
+
+/// Splits `total` windows as `options` ask: the last `validation_fraction` (at least one when the
+/// fraction is positive), or the end of each of `validation_blocks` equal segments with the
+/// `lags` windows on either side of a held-out block dropped (they share rows with it). O(total).
+inline ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOptions& options) {
+  ArWindowSplit split;
+  std::vector<char> role(static_cast<std::size_t>(total), 't');  // t train, h held out, g gap
+  if (options.validation_fraction > 0) {
+    const Index blocks = options.validation == ArValidation::tail ? 1 : std::min(options.validation_blocks, total);
+    for (Index b = 0; b < blocks; ++b) {
+      const Index begin = total * b / blocks, end = total * (b + 1) / blocks;
+      const Index held = std::max<Index>(1, Index(options.validation_fraction * double(end - begin)));
+      for (Index w = end - held; w < end; ++w) role[std::size_t(w)] = 'h';
+      if (options.validation == ArValidation::interleaved) {
+        auto drop = [&](Index w) {
+          if (role[std::size_t(w)] == 't') role[std::size_t(w)] = 'g';
+        };
+        for (Index w = std::max<Index>(0, end - held - lags); w < end - held; ++w) drop(w);
+        for (Index w = end; w < std::min(total, end + lags); ++w) drop(w);
+      }
+    }
+  }
+  for (Index w = 0; w < total; ++w) {
+    if (role[std::size_t(w)] == 't') split.train.push_back(w);
+    else if (role[std::size_t(w)] == 'h') split.held.push_back(w);
+  }
+  return split;
+}
+
+}  // namespace detail
+
 /// Trains an `ArTransformer` on the series `x` (T x p, rows in time order) for next-step
 /// prediction: windows of `options.model.max_lag` steps (from `lagged_design` on the z-scored
 /// series), mean squared error over all p outputs, AdamW (decoupled weight decay, global gradient
 /// clip at 1) on shuffled mini-batches, the learning rate warmed up over 5% of the steps and
-/// cosine-decayed. The last `validation_fraction` of the windows (in time) are held out; training
-/// stops after `patience` epochs without a validation MSE `min_improvement` below the best, and the
-/// best epoch's parameters are kept. Deterministic for a seed; any thread count gives the same model. Throws
+/// cosine-decayed. A `validation_fraction` of the windows is held out, the last ones in time or
+/// (`ArValidation::interleaved`) the end of each of `validation_blocks` segments; training stops
+/// after `patience` epochs without a validation MSE `min_improvement` below the best, and the best
+/// epoch's parameters are kept. Deterministic for a seed; any thread count gives the same model. Throws
 /// `invalid_input` for bad options or a bad series (NaN, constant column, fewer than 2 training and
 /// 1 validation windows). Time O(epochs T (p L)^2 width layers).
 /// Example:
@@ -102,11 +152,15 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
   fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
   const LaggedDesign d = fit.windows(x);
-  const Index total = d.present.rows();
-  const Index held = options.validation_fraction > 0 ? std::max<Index>(1, Index(options.validation_fraction * double(total))) : 0;
-  const Index used = total - held;
-  if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the tail");
+  const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
+  const Index held = Index(split.held.size()), used = Index(split.train.size());
+  if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the validation windows");
   const Matrix<Scalar> past = d.past.cast<Scalar>(), present = d.present.cast<Scalar>();
+  Matrix<Scalar> held_past(held, past.cols()), held_present(held, present.cols());
+  for (Index r = 0; r < held; ++r) {
+    held_past.row(r) = past.row(split.held[std::size_t(r)]);
+    held_present.row(r) = present.row(split.held[std::size_t(r)]);
+  }
 
   ArTransformer<Scalar>& model = *fit.model;
   ParameterRegistry<Scalar> registry;
@@ -116,15 +170,16 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
   adam.weight_decay = options.weight_decay;
   AdamW<Scalar> optimizer(registry, adam);
   const long long steps_per_epoch = (used + options.batch - 1) / options.batch;
-  const long long planned = steps_per_epoch * options.epochs;
+  const int epochs = options.epochs;
+  const long long planned = steps_per_epoch * epochs;
   const LearningRateSchedule schedule{options.learning_rate, std::max<long long>(1, planned / 20), planned,
                                       LearningRateSchedule::Decay::cosine, 0.05};
   auto validation_loss = [&]() {
     if (held == 0) return std::numeric_limits<double>::quiet_NaN();
     double loss = 0;
-    for (Index first = used; first < total; first += options.batch) {
-      const Index rows = std::min(options.batch, total - first);
-      loss += double((model.forward(past.middleRows(first, rows)) - present.middleRows(first, rows)).squaredNorm());
+    for (Index first = 0; first < held; first += options.batch) {
+      const Index rows = std::min(options.batch, held - first);
+      loss += double((model.forward(held_past.middleRows(first, rows)) - held_present.middleRows(first, rows)).squaredNorm());
     }
     return loss / double(held * x.cols());
   };
@@ -133,12 +188,11 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
     best.clear();
     for (const auto& e : registry.entries()) best.push_back(e.parameter->value);
   };
-  std::vector<Index> order(static_cast<std::size_t>(used));
-  std::iota(order.begin(), order.end(), Index(0));
+  std::vector<Index> order = split.train;
   Rng rng(options.seed);
   double best_loss = std::numeric_limits<double>::infinity();
   long long step = 0;
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+  for (int epoch = 0; epoch < epochs; ++epoch) {
     rng.shuffle(order.begin(), order.end());
     double epoch_loss = 0;
     for (long long s = 0; s < steps_per_epoch; ++s) {
@@ -167,7 +221,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
       snapshot();
     }
     if (options.progress) {
-      options.progress({epoch + 1, options.epochs, fit.train_loss.back(), v,
+      options.progress({epoch + 1, epochs, fit.train_loss.back(), v,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
     }
     if (held > 0 && epoch + 1 - fit.best_epoch >= options.patience) break;

@@ -27,9 +27,21 @@ enum class Attribution {
   raw_attention,
 };
 
+/// How per-window scores are averaged over windows.
+enum class WindowAggregation {
+  mean,   ///< the plain mean: windows with large attributions (a high-gain regime) weigh most
+  share,  ///< each window's scores of a target divided by their sum first, so every window counts the same
+  /// each window's sources ranked by their strongest lag (0 weakest .. p - 1 strongest), that
+  /// rank spread over the source's lags in proportion to their attribution (`detail::aggregated_rows`)
+  rank,
+};
+
 /// Options of `lagged_attribution`.
 struct AttributionOptions {
   Attribution method = Attribution::squared_gradient;  ///< the per-window attribution
+  /// How windows are combined. `rank` (the default) lets no few windows with large gradients
+  /// dominate; `mean` is the plain estimator of H in methods/timeseries.md.
+  WindowAggregation aggregation = WindowAggregation::rank;
   Index batch = 256;           ///< windows per forward pass, >= 1
   Index max_windows = 0;       ///< use at most this many windows, evenly spaced (0 = all), >= 0
   bool normalize = true;       ///< divide each target's scores by their largest (`LaggedScores::normalize_per_target`)
@@ -82,11 +94,44 @@ std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model
   return out;
 }
 
+/// `scores` (count x p L, non-negative, columns in `LaggedDesign::past` order for `variables` p)
+/// with each row replaced as `aggregation` asks: kept; divided by its sum (an all-zero row stays
+/// zero); or ranked: the sources ordered by their strongest lag (rank 0 weakest .. p - 1
+/// strongest, ties in source order) and each (source, lag) entry set to the source's rank times
+/// the lag's share of that strongest lag, so the row's max over lags is the source's rank.
+/// O(count p L log p).
+inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, WindowAggregation aggregation) {
+  Matrix<double> out = scores;
+  const Index lags = scores.cols() / variables;
+  for (Index r = 0; r < out.rows(); ++r) {
+    if (aggregation == WindowAggregation::share) {
+      const double sum = out.row(r).sum();
+      if (sum > 0) out.row(r) /= sum;
+    } else if (aggregation == WindowAggregation::rank) {
+      Vector<double> strongest = Vector<double>::Zero(variables);
+      for (Index c = 0; c < scores.cols(); ++c) strongest(c % variables) = std::max(strongest(c % variables), scores(r, c));
+      std::vector<Index> order(static_cast<std::size_t>(variables));
+      std::iota(order.begin(), order.end(), Index(0));
+      std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return strongest(a) < strongest(b); });
+      for (Index k = 0; k < variables; ++k) {
+        const Index source = order[std::size_t(k)];
+        for (Index lag = 0; lag < lags; ++lag) {
+          const Index c = lag * variables + source;
+          out(r, c) = strongest(source) > 0 ? double(k) * scores(r, c) / strongest(source) : 0.0;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /// Adds one batch's per-window scores of `target` (count x p L, window columns in
-/// `LaggedDesign::past` order) to `out`: their sums per (source, lag) and, with
-/// `rank_uncertainty`, the rank sums of the summary edges (lags collapsed by max). O(count p L + count p log p).
-inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& scores,
+/// `LaggedDesign::past` order) to `out`: their sums per (source, lag) after `options.aggregation`
+/// and, with `rank_uncertainty`, the rank sums of the summary edges (lags collapsed by max).
+/// O(count p L log(p L)).
+inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& raw,
                               const AttributionOptions& options) {
+  const Matrix<double> scores = aggregated_rows(raw, d.variables, options.aggregation);
   const Index count = scores.rows(), p = d.variables, lags = Index(out.scores.lagged.size());
   Matrix<double> best = Matrix<double>::Zero(count, p);
   for (Index lag = 1; lag <= lags; ++lag) {
