@@ -94,31 +94,43 @@ std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model
   return out;
 }
 
+/// Per row of `scores` (count x p L, non-negative, columns in `LaggedDesign::past` order for
+/// `variables` p), each source's largest entry over its lags: count x p. O(count p L).
+inline Matrix<double> strongest_lags(const Matrix<double>& scores, Index variables) {
+  Matrix<double> best = Matrix<double>::Zero(scores.rows(), variables);
+  for (Index c = 0; c < scores.cols(); ++c) best.col(c % variables) = best.col(c % variables).cwiseMax(scores.col(c));
+  return best;
+}
+
+/// Fills `order` (resized to p) with the sources of row `row` of `strength` (count x p) from
+/// weakest to strongest, ties in source order: order[k] is the source of rank k. O(p log p).
+inline void rank_sources(const Matrix<double>& strength, Index row, std::vector<Index>& order) {
+  order.resize(static_cast<std::size_t>(strength.cols()));
+  std::iota(order.begin(), order.end(), Index(0));
+  std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return strength(row, a) < strength(row, b); });
+}
+
 /// `scores` (count x p L, non-negative, columns in `LaggedDesign::past` order for `variables` p)
 /// with each row replaced as `aggregation` asks: kept; divided by its sum (an all-zero row stays
-/// zero); or ranked: the sources ordered by their strongest lag (rank 0 weakest .. p - 1
-/// strongest, ties in source order) and each (source, lag) entry set to the source's rank times
-/// the lag's share of that strongest lag, so the row's max over lags is the source's rank.
-/// O(count p L log p).
+/// zero); or ranked: the sources ordered by their strongest lag (`rank_sources`: rank 0 weakest
+/// .. p - 1 strongest) and each (source, lag) entry set to the source's rank times the lag's share
+/// of that strongest lag, so the row's max over lags is the source's rank. O(count p L log p).
 inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, WindowAggregation aggregation) {
   Matrix<double> out = scores;
-  const Index lags = scores.cols() / variables;
-  for (Index r = 0; r < out.rows(); ++r) {
-    if (aggregation == WindowAggregation::share) {
+  if (aggregation == WindowAggregation::share) {
+    for (Index r = 0; r < out.rows(); ++r) {
       const double sum = out.row(r).sum();
       if (sum > 0) out.row(r) /= sum;
-    } else if (aggregation == WindowAggregation::rank) {
-      Vector<double> strongest = Vector<double>::Zero(variables);
-      for (Index c = 0; c < scores.cols(); ++c) strongest(c % variables) = std::max(strongest(c % variables), scores(r, c));
-      std::vector<Index> order(static_cast<std::size_t>(variables));
-      std::iota(order.begin(), order.end(), Index(0));
-      std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return strongest(a) < strongest(b); });
+    }
+  } else if (aggregation == WindowAggregation::rank) {
+    const Matrix<double> strongest = strongest_lags(scores, variables);
+    std::vector<Index> order;
+    for (Index r = 0; r < out.rows(); ++r) {
+      rank_sources(strongest, r, order);
       for (Index k = 0; k < variables; ++k) {
         const Index source = order[std::size_t(k)];
-        for (Index lag = 0; lag < lags; ++lag) {
-          const Index c = lag * variables + source;
-          out(r, c) = strongest(source) > 0 ? double(k) * scores(r, c) / strongest(source) : 0.0;
-        }
+        for (Index c = source; c < scores.cols(); c += variables)
+          out(r, c) = strongest(r, source) > 0 ? double(k) * scores(r, c) / strongest(r, source) : 0.0;
       }
     }
   }
@@ -128,24 +140,20 @@ inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variab
 /// Adds one batch's per-window scores of `target` (count x p L, window columns in
 /// `LaggedDesign::past` order) to `out`: their sums per (source, lag) after `options.aggregation`
 /// and, with `rank_uncertainty`, the rank sums of the summary edges (lags collapsed by max).
-/// O(count p L log(p L)).
+/// O(count p L log p).
 inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& raw,
                               const AttributionOptions& options) {
-  const Matrix<double> scores = aggregated_rows(raw, d.variables, options.aggregation);
-  const Index count = scores.rows(), p = d.variables, lags = Index(out.scores.lagged.size());
-  Matrix<double> best = Matrix<double>::Zero(count, p);
-  for (Index lag = 1; lag <= lags; ++lag) {
-    for (Index source = 0; source < p; ++source) {
-      const Index c = d.column(source, lag);
-      out.scores.lagged[std::size_t(lag - 1)](source, target) += scores.col(c).sum();
-      best.col(source) = best.col(source).cwiseMax(scores.col(c));
-    }
-  }
+  const bool plain = options.aggregation == WindowAggregation::mean;
+  const Matrix<double> aggregated = plain ? Matrix<double>() : aggregated_rows(raw, d.variables, options.aggregation);
+  const Matrix<double>& scores = plain ? raw : aggregated;
+  const Index p = d.variables, lags = Index(out.scores.lagged.size());
+  for (Index lag = 1; lag <= lags; ++lag)
+    for (Index source = 0; source < p; ++source) out.scores.lagged[std::size_t(lag - 1)](source, target) += scores.col(d.column(source, lag)).sum();
   if (!options.rank_uncertainty) return;
-  for (Index r = 0; r < count; ++r) {
-    std::vector<Index> order(static_cast<std::size_t>(p));
-    std::iota(order.begin(), order.end(), Index(0));
-    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return best(r, a) < best(r, b); });
+  const Matrix<double> best = strongest_lags(scores, p);
+  std::vector<Index> order;
+  for (Index r = 0; r < scores.rows(); ++r) {
+    rank_sources(best, r, order);
     for (Index k = 0; k < p; ++k) {
       out.rank_mean(order[std::size_t(k)], target) += double(k);
       out.rank_sd(order[std::size_t(k)], target) += double(k) * double(k);
