@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
+#include "causalattn/timeseries/segmented_attribution.hpp"
 #include "cli.hpp"
 
 namespace causalattn_cli {
@@ -32,7 +34,7 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
 inline int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
-                                      "--layers", "--threads", "--attribution", "--aggregation", "--validation"});
+                                      "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments"});
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
@@ -43,7 +45,7 @@ inline int run_lagged(Invocation& call) {
     throw usage_error("--method must be transformer, granger or pcmci, got '" + method + "'");
   }
   if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
-  for (const char* key : {"--attribution", "--aggregation", "--validation"})
+  for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
       args, "--attribution",
@@ -54,10 +56,18 @@ inline int run_lagged(Invocation& call) {
       "squared-gradient");
   const causalattn::WindowAggregation aggregation = choice_option<causalattn::WindowAggregation>(
       args, "--aggregation",
-      {{"rank", causalattn::WindowAggregation::rank}, {"mean", causalattn::WindowAggregation::mean}, {"share", causalattn::WindowAggregation::share}},
+      {{"rank", causalattn::WindowAggregation::rank},
+       {"mean-rank", causalattn::WindowAggregation::mean_rank},
+       {"mean", causalattn::WindowAggregation::mean},
+       {"share", causalattn::WindowAggregation::share}},
       "rank");
-  const causalattn::ArValidation validation = choice_option<causalattn::ArValidation>(
-      args, "--validation", {{"tail", causalattn::ArValidation::tail}, {"interleaved", causalattn::ArValidation::interleaved}}, "tail");
+  // (where the held-out windows are, whether any are held out)
+  const std::pair<causalattn::ArValidation, bool> validation = choice_option<std::pair<causalattn::ArValidation, bool>>(
+      args, "--validation",
+      {{"tail", {causalattn::ArValidation::tail, true}},
+       {"interleaved", {causalattn::ArValidation::interleaved, true}},
+       {"none", {causalattn::ArValidation::tail, false}}},
+      "tail");
   const bool raw_attention = attribution == causalattn::Attribution::raw_attention;
   if (raw_attention && integer_option(args, "--layers", 1, 0, 64) != 1) {
     throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
@@ -65,6 +75,7 @@ inline int run_lagged(Invocation& call) {
   const causalattn::Index max_lag = integer_option(args, "--max-lag", 1, 1, 4096);
   const int threads = integer_option(args, "--threads", 0, 0, 4096);
   const causalattn::CsvTable<double> table = causalattn::read_csv<double>(args.get("--data"));
+  const int segments = integer_option(args, "--segments", 1, 1, int(std::max<causalattn::Index>(1, table.data.rows())));
   const auto start = std::chrono::steady_clock::now();
   causalattn::LaggedScores scores;
   if (method == "granger") {
@@ -83,19 +94,29 @@ inline int run_lagged(Invocation& call) {
     }
     options.model.threads = threads;
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
-    options.validation = validation;
+    options.validation = validation.first;
+    if (!validation.second) options.validation_fraction = 0;
     options.seed = options.model.seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
     options.progress = [&call](const causalattn::ArTrainingProgress& p) {
       const int filled = 30 * p.epoch / p.epochs;
+      const bool held_out = !std::isnan(p.validation_loss);
       call.err << "\r[" << std::string(std::size_t(filled), '#') << std::string(std::size_t(30 - filled), ' ') << "] epoch " << p.epoch
-               << "/" << p.epochs << " validation MSE " << std::setprecision(4) << p.validation_loss << std::flush;
+               << "/" << p.epochs << (held_out ? " validation MSE " : " training MSE ") << std::setprecision(4)
+               << (held_out ? p.validation_loss : p.train_loss) << std::flush;
     };
-    const auto fit = causalattn::fit_ar_transformer<float>(table.data, options);
-    call.err << "\n";
     causalattn::AttributionOptions extraction;
     extraction.method = attribution;
     extraction.aggregation = aggregation;
-    scores = causalattn::lagged_attribution(fit, table.data, extraction, table.names).scores;
+    // Segments' mean ranks share one scale; normalising each segment first would distort it.
+    extraction.normalize = !(segments > 1 && aggregation == causalattn::WindowAggregation::mean_rank);
+    if (segments > 1) {
+      scores = causalattn::segmented_lagged_attribution<float>(table.data, causalattn::equal_segments(table.data.rows(), segments), options,
+                                                                extraction, table.names)
+                   .combined.scores;
+    } else {
+      scores = causalattn::lagged_attribution(causalattn::fit_ar_transformer<float>(table.data, options), table.data, extraction, table.names).scores;
+    }
+    call.err << "\n";
   }
   const causalattn::Matrix<double> summary = scores.summary();
   const causalattn::Index p = summary.rows();
@@ -144,14 +165,17 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
                 "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
                 "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
-                "                  [--aggregation rank|mean|share] [--validation tail|interleaved] [--format text|json|dot]\n"
+                "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
+                "                  [--format text|json|dot]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
                 "  gradients of a trained transformer (normalised per target; --attribution attention trains a 1-layer model\n"
                 "  with one token per value and one readout token per target and reads its attention), combined over\n"
                 "  windows by each window's rank of the sources (--aggregation, default rank), the model early-stopped on\n"
-                "  the series' tail or on blocks spread over it (--validation interleaved, for regime changes); Granger |t| per lag,\n"
-                "  PCMCI's MCI statistic;\n"
-                "  lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
+                "  the series' tail or on blocks spread over it (--validation interleaved, for regime changes) or trained on every\n"
+                "  window for --epochs (--validation none). --segments K fits one model per contiguous segment (K near-equal\n"
+                "  segments, for a mechanism that changes over time; best with --aggregation mean-rank --validation none) and\n"
+                "  keeps each link's best score over segments (with mean-rank: the best mean rank, 0 .. p - 1, not normalised).\n"
+                "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
                 run_lagged});
 }
 

@@ -11,4 +11,5 @@
 #include "causalattn/timeseries/lagged_design.hpp"
 #include "causalattn/timeseries/lagged_scores.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
+#include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"

@@ -14,6 +14,7 @@
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
+#include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
 #include "commands.hpp"
 
@@ -482,7 +483,28 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   CHECK(ca::JsonValue::parse(interleaved_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(interleaved(0, 1)).epsilon(1e-9));
   options.validation = ca::ArValidation::tail;
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--aggregation", "max"}), "--aggregation must be rank, mean or share, got 'max'");
+  // --segments K with --validation none: the API's segmented attribution, every window trained.
+  options.validation_fraction = 0;
+  ca::AttributionOptions mean_rank;
+  mean_rank.aggregation = ca::WindowAggregation::mean_rank;
+  mean_rank.normalize = false;
+  const ca::Matrix<double> segmented =
+      ca::segmented_lagged_attribution<float>(x, ca::equal_segments(x.rows(), 2), options, mean_rank).combined.scores.summary();
+  const auto segmented_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
+                                   "--segments", "2", "--aggregation", "mean-rank"});
+  INFO(segmented_json.err);
+  CHECK_THAT(segmented_json.err, Contains("training MSE"));
+  for (ca::Index source = 0; source < 4; ++source)
+    for (ca::Index target = 0; target < 4; ++target)
+      CHECK(ca::JsonValue::parse(segmented_json.out).at("summary_scores").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
+            Approx(segmented(source, target)).epsilon(1e-9));
+  options.validation_fraction = 0.2;
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--segments", "0"}), "--segments");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--segments", "2"}),
+                      "--segments applies to --method transformer only");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--validation", "never"}),
+                      "--validation must be tail, interleaved or none, got 'never'");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--aggregation", "max"}), "--aggregation must be rank, mean-rank, mean or share, got 'max'");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--validation", "tail"}),
                       "--validation applies to --method transformer only");
   // Raw attention: a 1-layer model with one token per value and per-target readouts, as the API.

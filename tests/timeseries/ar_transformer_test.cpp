@@ -314,12 +314,23 @@ TEMPLATE_TEST_CASE("window aggregation: share weighs every window the same, rank
   const ca::Matrix<double> rank = ca::detail::aggregated_rows(scores, 3, ca::WindowAggregation::rank);
   CHECK(rank.row(0) == (ca::Matrix<double>(1, 3) << 0, 1, 2).finished());
   CHECK(rank.row(1) == (ca::Matrix<double>(1, 3) << 1, 0, 2).finished());
+  // Mean-rank rows hold each entry's share of its source's strongest lag: with one lag, all 1.
+  CHECK(ca::detail::aggregated_rows(scores, 3, ca::WindowAggregation::mean_rank) == ca::Matrix<double>::Ones(2, 3));
   CHECK(ca::detail::aggregated_rows(scores, 3, ca::WindowAggregation::mean) == scores);
   CHECK(ca::detail::aggregated_rows(ca::Matrix<double>::Zero(1, 3), 3, ca::WindowAggregation::share).isZero());
+  CHECK(ca::detail::aggregated_rows(ca::Matrix<double>::Zero(1, 3), 3, ca::WindowAggregation::mean_rank).isZero());
   // Two lags: sources ranked by their strongest lag (2, 4, 6), the weaker lag scaled by its share.
   ca::Matrix<double> lagged(1, 6);
   lagged << 1, 4, 6, 2, 2, 3;
   CHECK(ca::detail::aggregated_rows(lagged, 3, ca::WindowAggregation::rank) == (ca::Matrix<double>(1, 6) << 0, 1, 2, 0, 0.5, 1).finished());
+  CHECK(ca::detail::aggregated_rows(lagged, 3, ca::WindowAggregation::mean_rank) == (ca::Matrix<double>(1, 6) << 0.5, 1, 1, 1, 0.5, 0.5).finished());
+  // The mean shares rescaled so that each pair's largest lag carries its mean rank; a pair whose
+  // shares are all 0 stays 0 whatever its rank.
+  std::vector<ca::Matrix<double>> shares{(ca::Matrix<double>(2, 2) << 0.5, 0, 1, 0).finished(),
+                                         (ca::Matrix<double>(2, 2) << 1, 0, 0.25, 0).finished()};
+  ca::detail::rank_weighted_lags(shares, (ca::Matrix<double>(2, 2) << 1.5, 1, 0.5, 0).finished());
+  CHECK(shares[0] == (ca::Matrix<double>(2, 2) << 0.75, 0, 0.5, 0).finished());
+  CHECK(shares[1] == (ca::Matrix<double>(2, 2) << 1.5, 0, 0.125, 0).finished());
   // On one window, normalised per target, the share equals the plain mean; over many windows
   // the two differ (the windows' totals differ).
   ca::VarOptions v;
@@ -340,20 +351,41 @@ TEMPLATE_TEST_CASE("window aggregation: share weighs every window the same, rank
   a.aggregation = ca::WindowAggregation::mean;
   const auto all_mean = ca::lagged_attribution(fit, s.x, a);
   CHECK_FALSE(all_share.scores.lagged[0].isApprox(all_mean.scores.lagged[0], 1e-3));
-  // Rank aggregation on one window: each target's summary is a permutation of the ranks 0..p-1
-  // and equals the rank statistics' mean.
-  a.aggregation = ca::WindowAggregation::rank;
+  // Both rank aggregations on one window: each target's summary is a permutation of the ranks
+  // 0..p-1 and equals the rank statistics' mean.
   a.normalize = false;
   a.rank_uncertainty = true;
   a.max_windows = 1;
-  const auto ranks = ca::lagged_attribution(fit, s.x, a);
-  const ca::Matrix<double> summary = ranks.scores.summary();
-  CHECK(summary == ranks.rank_mean);
-  for (Index target = 0; target < 3; ++target) {
-    std::vector<double> column(summary.col(target).data(), summary.col(target).data() + 3);
-    std::sort(column.begin(), column.end());
-    CHECK(column == std::vector<double>{0, 1, 2});
+  for (const ca::WindowAggregation aggregation : {ca::WindowAggregation::rank, ca::WindowAggregation::mean_rank}) {
+    a.aggregation = aggregation;
+    const auto ranks = ca::lagged_attribution(fit, s.x, a);
+    const ca::Matrix<double> summary = ranks.scores.summary();
+    CHECK(summary == ranks.rank_mean);
+    for (Index target = 0; target < 3; ++target) {
+      std::vector<double> column(summary.col(target).data(), summary.col(target).data() + 3);
+      std::sort(column.begin(), column.end());
+      CHECK(column == std::vector<double>{0, 1, 2});
+    }
   }
+  // Over all windows (whose strongest lags differ) the mean-rank summary is still the mean rank
+  // exactly; the rank summary (each window's rank spread over lags, then averaged) never exceeds it
+  // and here falls below it.
+  a.max_windows = 0;
+  a.aggregation = ca::WindowAggregation::rank;
+  const auto spread = ca::lagged_attribution(fit, s.x, a);
+  CHECK((spread.scores.summary().array() <= spread.rank_mean.array() + tolerance).all());
+  CHECK(spread.scores.summary() != spread.rank_mean);
+  a.aggregation = ca::WindowAggregation::mean_rank;
+  const auto all_ranks = ca::lagged_attribution(fit, s.x, a);
+  CHECK(all_ranks.scores.summary() == all_ranks.rank_mean);
+  CHECK(all_ranks.rank_mean.minCoeff() >= 0);
+  CHECK(all_ranks.rank_mean.maxCoeff() <= 2);
+  // Without rank_uncertainty the statistics are not returned, and the scores are the same.
+  a.rank_uncertainty = false;
+  const auto plain_ranks = ca::lagged_attribution(fit, s.x, a);
+  CHECK(plain_ranks.rank_mean.size() == 0);
+  CHECK(plain_ranks.rank_sd.size() == 0);
+  for (std::size_t lag = 0; lag < 3; ++lag) CHECK(plain_ranks.scores.lagged[lag] == all_ranks.scores.lagged[lag]);
 }
 
 TEST_CASE("AR transformer recovers Lorenz-96's graph; rank statistics separate true edges", "[timeseries][ar]") {

@@ -32,8 +32,14 @@ enum class WindowAggregation {
   mean,   ///< the plain mean: windows with large attributions (a high-gain regime) weigh most
   share,  ///< each window's scores of a target divided by their sum first, so every window counts the same
   /// each window's sources ranked by their strongest lag (0 weakest .. p - 1 strongest), that
-  /// rank spread over the source's lags in proportion to their attribution (`detail::aggregated_rows`)
+  /// rank spread over the source's lags in proportion to their attribution (`detail::aggregated_rows`);
+  /// a source whose strongest lag changes from window to window scores below its mean rank
   rank,
+  /// each window's sources ranked as for `rank`; a source's summary score (lags collapsed by max)
+  /// is its mean rank over windows exactly, and its lags are weighted by their mean share of its
+  /// strongest lag (`detail::rank_weighted_lags`). For series whose links change lag or come and
+  /// go over time (regimes; `segmented_lagged_attribution`)
+  mean_rank,
 };
 
 /// Options of `lagged_attribution`.
@@ -111,10 +117,11 @@ inline void rank_sources(const Matrix<double>& strength, Index row, std::vector<
 }
 
 /// `scores` (count x p L, non-negative, columns in `LaggedDesign::past` order for `variables` p)
-/// with each row replaced as `aggregation` asks: kept; divided by its sum (an all-zero row stays
-/// zero); or ranked: the sources ordered by their strongest lag (`rank_sources`: rank 0 weakest
-/// .. p - 1 strongest) and each (source, lag) entry set to the source's rank times the lag's share
-/// of that strongest lag, so the row's max over lags is the source's rank. O(count p L log p).
+/// with each row replaced as `aggregation` asks: kept (mean); divided by its sum (share; an
+/// all-zero row stays zero); or each (source, lag) entry divided by the source's strongest lag in
+/// that row (the lag's share of it: 1 at the strongest lag, 0 for a source whose entries are all
+/// zero), times the source's rank in the row for rank (`rank_sources`: 0 weakest .. p - 1
+/// strongest) and as it is for mean_rank. O(count p L log p).
 inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, WindowAggregation aggregation) {
   Matrix<double> out = scores;
   if (aggregation == WindowAggregation::share) {
@@ -122,25 +129,41 @@ inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variab
       const double sum = out.row(r).sum();
       if (sum > 0) out.row(r) /= sum;
     }
-  } else if (aggregation == WindowAggregation::rank) {
+  } else if (aggregation == WindowAggregation::rank || aggregation == WindowAggregation::mean_rank) {
+    const bool ranked = aggregation == WindowAggregation::rank;
     const Matrix<double> strongest = strongest_lags(scores, variables);
     std::vector<Index> order;
     for (Index r = 0; r < out.rows(); ++r) {
-      rank_sources(strongest, r, order);
+      if (ranked) rank_sources(strongest, r, order);
       for (Index k = 0; k < variables; ++k) {
-        const Index source = order[std::size_t(k)];
+        const Index source = ranked ? order[std::size_t(k)] : k;
+        const double weight = ranked ? double(k) : 1.0;
         for (Index c = source; c < scores.cols(); c += variables)
-          out(r, c) = strongest(r, source) > 0 ? double(k) * scores(r, c) / strongest(r, source) : 0.0;
+          out(r, c) = strongest(r, source) > 0 ? weight * scores(r, c) / strongest(r, source) : 0.0;
       }
     }
   }
   return out;
 }
 
+/// The mean-rank aggregation's final scores: `lag_shares[lag - 1](source, target)` (the mean share of
+/// each lag in the source's strongest lag) rescaled so that each (source, target)'s largest lag
+/// equals `mean_rank(source, target)`, its mean rank over windows; pairs whose shares are all 0
+/// stay 0. So the summary (lags collapsed by max) is the mean rank exactly. O(p^2 L).
+inline void rank_weighted_lags(std::vector<Matrix<double>>& lag_shares, const Matrix<double>& mean_rank) {
+  Matrix<double> largest = Matrix<double>::Zero(mean_rank.rows(), mean_rank.cols());
+  for (const auto& m : lag_shares) largest = largest.cwiseMax(m);
+  for (auto& m : lag_shares)
+    for (Index target = 0; target < m.cols(); ++target)
+      for (Index source = 0; source < m.rows(); ++source)
+        m(source, target) = largest(source, target) > 0 ? mean_rank(source, target) * (m(source, target) / largest(source, target)) : 0.0;
+}
+
 /// Adds one batch's per-window scores of `target` (count x p L, window columns in
 /// `LaggedDesign::past` order) to `out`: their sums per (source, lag) after `options.aggregation`
-/// and, with `rank_uncertainty`, the rank sums of the summary edges (lags collapsed by max).
-/// O(count p L log p).
+/// and, with mean-rank aggregation or `rank_uncertainty`, the sums of the summary edges' ranks
+/// (`rank_sources` of the strongest lags; squares too with `rank_uncertainty`) in `out.rank_mean`
+/// and `out.rank_sd`. O(count p L log p).
 inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& raw,
                               const AttributionOptions& options) {
   const bool plain = options.aggregation == WindowAggregation::mean;
@@ -149,14 +172,14 @@ inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Ind
   const Index p = d.variables, lags = Index(out.scores.lagged.size());
   for (Index lag = 1; lag <= lags; ++lag)
     for (Index source = 0; source < p; ++source) out.scores.lagged[std::size_t(lag - 1)](source, target) += scores.col(d.column(source, lag)).sum();
-  if (!options.rank_uncertainty) return;
-  const Matrix<double> best = strongest_lags(scores, p);
+  if (out.rank_mean.size() == 0) return;
+  const Matrix<double> best = strongest_lags(raw, p);
   std::vector<Index> order;
-  for (Index r = 0; r < scores.rows(); ++r) {
+  for (Index r = 0; r < raw.rows(); ++r) {
     rank_sources(best, r, order);
     for (Index k = 0; k < p; ++k) {
       out.rank_mean(order[std::size_t(k)], target) += double(k);
-      out.rank_sd(order[std::size_t(k)], target) += double(k) * double(k);
+      if (options.rank_uncertainty) out.rank_sd(order[std::size_t(k)], target) += double(k) * double(k);
     }
   }
 }
@@ -201,10 +224,9 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   out.scores.names = names;
   out.scores.method = "transformer";
   out.scores.lagged.assign(std::size_t(lags), Matrix<double>::Zero(p, p));
-  if (options.rank_uncertainty) {
-    out.rank_mean = Matrix<double>::Zero(p, p);
-    out.rank_sd = Matrix<double>::Zero(p, p);
-  }
+  const bool ranked = options.aggregation == WindowAggregation::mean_rank;
+  if (options.rank_uncertainty || ranked) out.rank_mean = Matrix<double>::Zero(p, p);
+  if (options.rank_uncertainty) out.rank_sd = Matrix<double>::Zero(p, p);
   for (std::size_t first = 0; first < rows.size(); first += std::size_t(options.batch)) {
     const Index count = Index(std::min(rows.size() - first, std::size_t(options.batch)));
     Matrix<Scalar> windows(count, d.past.cols());
@@ -227,10 +249,10 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   }
   const double n = double(out.windows);
   for (auto& m : out.scores.lagged) m /= n;
-  if (options.rank_uncertainty) {
-    out.rank_mean /= n;
-    out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
-  }
+  if (out.rank_mean.size() > 0) out.rank_mean /= n;
+  if (ranked) detail::rank_weighted_lags(out.scores.lagged, out.rank_mean);
+  if (options.rank_uncertainty) out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
+  else out.rank_mean = Matrix<double>();
   if (options.normalize) out.scores.normalize_per_target();
   return out;
 }
