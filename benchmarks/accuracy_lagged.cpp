@@ -136,15 +136,12 @@ int main(int argc, char** argv) {
           ca::AttributionOptions a;
           a.aggregation = ca::WindowAggregation::mean_rank;
           a.normalize = false;  // mean ranks share one scale across segments; per-segment normalisation would distort it
-          seconds[5].push_back(timed([&] {
-            summary[5] = ca::segmented_lagged_attribution<float>(series.x, ca::equal_segments(series.x.rows(), setting.segments), o, a)
-                             .combined.scores.summary();
-          }));
+          const std::vector<ca::Index> starts = ca::equal_segments(series.x.rows(), setting.segments);
+          seconds[5].push_back(timed([&] { summary[5] = ca::segmented_lagged_attribution<float>(series.x, starts, o, a).combined.scores.summary(); }));
           seconds[6].push_back(timed([&] {
-            const std::vector<ca::Index> starts = ca::equal_segments(series.x.rows(), setting.segments);
             for (std::size_t k = 0; k < starts.size(); ++k) {
-              const ca::Index end = k + 1 < starts.size() ? starts[k + 1] : series.x.rows();
-              const ca::Matrix<double> s = ca::pcmci(series.x.middleRows(starts[k], end - starts[k]), max_lag).scores.summary();
+              const ca::Index rows = ca::segment_end(starts, k, series.x.rows()) - starts[k];
+              const ca::Matrix<double> s = ca::pcmci(series.x.middleRows(starts[k], rows), max_lag).scores.summary();
               summary[6] = k == 0 ? s : summary[6].cwiseMax(s);
             }
           }));

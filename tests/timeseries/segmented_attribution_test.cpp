@@ -40,6 +40,8 @@ TEST_CASE("equal_segments: contiguous near-equal segments; bad counts refused", 
   CHECK(ca::equal_segments(2000, 4) == std::vector<Index>{0, 500, 1000, 1500});
   CHECK(ca::equal_segments(10, 3) == std::vector<Index>{0, 3, 6});
   CHECK(ca::equal_segments(7, 1) == std::vector<Index>{0});
+  CHECK(ca::segment_end({0, 3, 6}, 0, 10) == 3);
+  CHECK(ca::segment_end({0, 3, 6}, 2, 10) == 10);
   CHECK_THROWS_WITH(ca::equal_segments(10, 0), Contains("count") && Contains("is 0"));
   CHECK_THROWS_WITH(ca::equal_segments(10, 11), Contains("count") && Contains("is 11"));
 }

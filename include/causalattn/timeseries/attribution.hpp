@@ -224,8 +224,8 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   out.scores.names = names;
   out.scores.method = "transformer";
   out.scores.lagged.assign(std::size_t(lags), Matrix<double>::Zero(p, p));
-  const bool ranked = options.aggregation == WindowAggregation::mean_rank;
-  if (options.rank_uncertainty || ranked) out.rank_mean = Matrix<double>::Zero(p, p);
+  const bool mean_ranked = options.aggregation == WindowAggregation::mean_rank;
+  if (options.rank_uncertainty || mean_ranked) out.rank_mean = Matrix<double>::Zero(p, p);
   if (options.rank_uncertainty) out.rank_sd = Matrix<double>::Zero(p, p);
   for (std::size_t first = 0; first < rows.size(); first += std::size_t(options.batch)) {
     const Index count = Index(std::min(rows.size() - first, std::size_t(options.batch)));
@@ -250,7 +250,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   const double n = double(out.windows);
   for (auto& m : out.scores.lagged) m /= n;
   if (out.rank_mean.size() > 0) out.rank_mean /= n;
-  if (ranked) detail::rank_weighted_lags(out.scores.lagged, out.rank_mean);
+  if (mean_ranked) detail::rank_weighted_lags(out.scores.lagged, out.rank_mean);
   if (options.rank_uncertainty) out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
   else out.rank_mean = Matrix<double>();
   if (options.normalize) out.scores.normalize_per_target();

@@ -33,6 +33,13 @@ inline std::vector<Index> equal_segments(Index rows, Index count) {
   return starts;
 }
 
+/// One past the last row of segment `k` of a series of `rows` rows cut at `starts`: the next
+/// start, or `rows` for the last segment. O(1).
+/// Example: `causalattn::segment_end({0, 500, 1000}, 2, 1200)` is 1200.
+inline Index segment_end(const std::vector<Index>& starts, std::size_t k, Index rows) {
+  return k + 1 < starts.size() ? starts[k + 1] : rows;
+}
+
 /// Fits one model (`training`) to each segment of `x` that begins at a row of `starts` and ends
 /// before the next, attributes it on its own segment (`attribution`), and combines the segments
 /// (`SegmentedAttribution::combined`). Segments are independent series: no window crosses a
@@ -68,7 +75,7 @@ SegmentedAttribution segmented_lagged_attribution(const Matrix<double>& x, const
   out.starts = starts;
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t k = 0; k < starts.size(); ++k) {
-    const Index begin = starts[k], end = k + 1 < starts.size() ? starts[k + 1] : x.rows();
+    const Index begin = starts[k], end = segment_end(starts, k, x.rows());
     const Matrix<double> segment = x.middleRows(begin, end - begin);
     try {
       out.segments.push_back(lagged_attribution(fit_ar_transformer<Scalar>(segment, training), segment, attribution, names));
