@@ -34,7 +34,8 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
 inline int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
-                                      "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments"});
+                                      "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
+                                      "--time-harmonics"});
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
@@ -45,7 +46,7 @@ inline int run_lagged(Invocation& call) {
     throw usage_error("--method must be transformer, granger or pcmci, got '" + method + "'");
   }
   if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
-  for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments"})
+  for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
       args, "--attribution",
@@ -93,6 +94,7 @@ inline int run_lagged(Invocation& call) {
       options.model.readout = causalattn::ArReadout::per_target;
     }
     options.model.threads = threads;
+    options.model.time_harmonics = integer_option(args, "--time-harmonics", 0, 0, 64);
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
     options.validation = validation.first;
     if (!validation.second) options.validation_fraction = 0;
@@ -166,6 +168,7 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
                 "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
                 "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
+                "                  [--time-harmonics H]\n"
                 "                  [--format text|json|dot]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
                 "  gradients of a trained transformer (normalised per target; --attribution attention trains a 1-layer model\n"
@@ -175,6 +178,8 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "  window for --epochs (--validation none). --segments K fits one model per contiguous segment (K near-equal\n"
                 "  segments, for a mechanism that changes over time; best with --aggregation mean-rank --validation none) and\n"
                 "  keeps each link's best score over segments (with mean-rank: the best mean rank, 0 .. p - 1, not normalised).\n"
+                "  --time-harmonics H gives the model a learned embedding of each window's position in the series (H harmonics;\n"
+                "  for regime changes without known boundaries; best with --aggregation mean-rank --validation none).\n"
                 "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
                 run_lagged});
 }

@@ -498,7 +498,23 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
     for (ca::Index target = 0; target < 4; ++target)
       CHECK(ca::JsonValue::parse(segmented_json.out).at("summary_scores").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
             Approx(segmented(source, target)).epsilon(1e-9));
+  // --time-harmonics H: the API's model with a time embedding, attributed on its training series.
+  options.model.time_harmonics = 2;
+  mean_rank.normalize = true;
+  const ca::Matrix<double> timed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
+  const auto timed_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
+                               "--time-harmonics", "2", "--aggregation", "mean-rank"});
+  REQUIRE_FALSE(timed.isApprox(segmented, 1e-6));
+  for (ca::Index source = 0; source < 4; ++source)
+    for (ca::Index target = 0; target < 4; ++target)
+      CHECK(ca::JsonValue::parse(timed_json.out).at("summary_scores").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
+            Approx(timed(source, target)).epsilon(1e-9));
+  options.model.time_harmonics = 0;
   options.validation_fraction = 0.2;
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--time-harmonics", "65"}), "--time-harmonics");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--time-harmonics", "2"}),
+                      "--time-harmonics applies to --method transformer only");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--layers", "0", "--time-harmonics", "2"}), "options.time_harmonics");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--segments", "0"}), "--segments");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--segments", "2"}),
                       "--segments applies to --method transformer only");

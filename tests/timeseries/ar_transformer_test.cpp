@@ -66,10 +66,14 @@ TEST_CASE("AR transformer: input gradients equal finite differences of the train
         if (layers == 0 && readout == ca::ArReadout::per_target) continue;  // the linear model has no readout
         INFO("layers " << layers << ", tokens " << (tokens == ca::ArTokens::per_step ? "per step" : "per observation") << ", readout "
                        << (readout == ca::ArReadout::last_token ? "last token" : "per target"));
-        auto fit = ca::fit_ar_transformer<double>(s.x, short_training(layers, tokens, readout));
+        ca::ArTrainingOptions options = short_training(layers, tokens, readout);
+        options.model.time_harmonics = layers > 0 && tokens == ca::ArTokens::per_step ? 2 : 0;  // covers the time embedding too
+        auto fit = ca::fit_ar_transformer<double>(s.x, options);
         ca::ArTransformer<double>& model = *fit.model;
         const ca::Matrix<double> windows = fit.windows(s.x).past.middleRows(40, 3);
-        model.forward(windows);
+        const ca::Vector<double> positions = options.model.time_harmonics > 0 ? ca::Vector<double>(fit.window_positions(43).tail(3)) : ca::Vector<double>();
+        const auto forward = [&](const ca::Matrix<double>& w) { return model.forward(w, positions); };
+        forward(windows);
         for (Index target = 0; target < 5; target += 2) {
           ca::Matrix<double> unit = ca::Matrix<double>::Zero(3, 5);
           unit.col(target).setOnes();
@@ -78,31 +82,34 @@ TEST_CASE("AR transformer: input gradients equal finite differences of the train
             ca::Matrix<double> up = windows, down = windows;
             up.col(c).array() += 1e-6;
             down.col(c).array() -= 1e-6;
-            const ca::Vector<double> difference = (model.forward(up).col(target) - model.forward(down).col(target)) / 2e-6;
+            const ca::Vector<double> difference = (forward(up).col(target) - forward(down).col(target)) / 2e-6;
             for (Index r = 0; r < 3; ++r) CHECK(gradient(r, c) == Approx(difference(r)).margin(1e-7));
           }
-          model.forward(windows);
+          forward(windows);
         }
-        if (readout == ca::ArReadout::per_target) {
-          // The readout's own parameters: d(sum of output 1) / d E_target and the shared head's weight.
+        std::vector<const char*> names;
+        if (readout == ca::ArReadout::per_target) names = {"target", "target_head.weight"};  // the readout's own parameters
+        if (options.model.time_harmonics > 0) names.push_back("time");                          // E_time
+        if (!names.empty()) {
+          // d(sum of output 1) / d parameter against central differences.
           ca::ParameterRegistry<double> registry;
           model.register_parameters(registry);
           registry.zero_grad();
           ca::Matrix<double> unit = ca::Matrix<double>::Zero(3, 5);
           unit.col(1).setOnes();
-          model.forward(windows);
+          forward(windows);
           model.backward(unit);
-          for (const char* name : {"target", "target_head.weight"}) {
+          for (const char* name : names) {
             ca::Parameter<double>& parameter = registry.at(name);
             INFO(name);
             for (Index e = 0; e < parameter.value.size(); e += 5) {
               const double saved = parameter.value(e), analytic = parameter.grad(e);
               parameter.value(e) = saved + 1e-6;
               model.refresh();
-              const double up = model.forward(windows).col(1).sum();
+              const double up = forward(windows).col(1).sum();
               parameter.value(e) = saved - 1e-6;
               model.refresh();
-              const double down = model.forward(windows).col(1).sum();
+              const double down = forward(windows).col(1).sum();
               parameter.value(e) = saved;
               model.refresh();
               CHECK(analytic == Approx((up - down) / 2e-6).margin(1e-7));
@@ -411,6 +418,59 @@ TEST_CASE("AR transformer recovers Lorenz-96's graph; rank statistics separate t
   CHECK(true_rank / 24 > false_rank / 12 + 1);  // 24 true edges, 12 absent
   CHECK(r.scores.summary().maxCoeff() == Approx(1));
   CHECK(r.windows == 597);
+}
+
+TEMPLATE_TEST_CASE("time embedding: windows at different positions predict differently; positions are checked", "[timeseries][ar]", float,
+                   double) {
+  // Two regimes whose lag-1 self coefficient flips sign: x(t) = +-0.8 x(t - 1) + noise. The
+  // same window must be predicted with opposite signs in the two halves, which only a model that
+  // knows the position can do.
+  const std::uint64_t seed = 5;
+  std::printf("time embedding: seed %llu\n", static_cast<unsigned long long>(seed));
+  ca::Rng rng(seed);
+  ca::Matrix<double> x(600, 2);
+  x.row(0).setZero();
+  for (Index t = 1; t < x.rows(); ++t) {
+    const double sign = t < 300 ? 0.8 : -0.8;
+    for (Index j = 0; j < 2; ++j) x(t, j) = sign * x(t - 1, j) + rng.normal();
+  }
+  ca::ArTrainingOptions o = short_training(1, ca::ArTokens::per_step);
+  o.model.max_lag = 1;
+  o.epochs = 30;
+  o.validation_fraction = 0;
+  o.model.time_harmonics = 1;
+  o.learning_rate = 3e-3;
+  auto timed = ca::fit_ar_transformer<TestType>(x, o);
+  ca::ArTransformer<TestType>& model = *timed.model;
+  ca::Matrix<TestType> window(2, 2);
+  window << TestType(1), TestType(1), TestType(1), TestType(1);
+  ca::Vector<double> positions(2);
+  positions << 0.25, 0.75;
+  const ca::Matrix<TestType> prediction = model.forward(window, positions);
+  INFO("early " << prediction.row(0) << ", late " << prediction.row(1));
+  for (Index j = 0; j < 2; ++j) {
+    CHECK(prediction(0, j) > TestType(0.3));   // early regime: +0.8 (z-scored units)
+    CHECK(prediction(1, j) < TestType(-0.3));  // late regime: -0.8
+  }
+  // The stationary model cannot tell the halves apart: the same prediction for both.
+  o.model.time_harmonics = 0;
+  auto stationary = ca::fit_ar_transformer<TestType>(x, o);
+  const ca::Matrix<TestType> flat = stationary.model->forward(window);
+  CHECK(flat(0, 0) == flat(1, 0));
+  // Positions: required with the embedding, refused without, finite, one per window; the
+  // attribution needs the training series itself.
+  CHECK_THROWS_WITH(model.forward(window), Contains("positions") && Contains("0 entries for 2 windows"));
+  CHECK_THROWS_WITH(stationary.model->forward(window, positions), Contains("positions") && Contains("no time embedding"));
+  positions(1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(model.forward(window, positions), Contains("positions") && Contains("entry 1"));
+  CHECK_THROWS_WITH(ca::lagged_attribution(timed, ca::Matrix<double>(x.topRows(400))), Contains("x") && Contains("400 rows") && Contains("600"));
+  CHECK(timed.window_positions(3)(0) == Approx(1.0 / 599));
+  CHECK(stationary.window_positions(3).size() == 0);
+  o.model.time_harmonics = 65;
+  CHECK_THROWS_WITH(ca::fit_ar_transformer<TestType>(x, o), Contains("options.time_harmonics"));
+  o.model.time_harmonics = 1;
+  o.model.layers = 0;
+  CHECK_THROWS_WITH(ca::fit_ar_transformer<TestType>(x, o), Contains("options.time_harmonics") && Contains("layers"));
 }
 
 TEST_CASE("AR transformer rejects short, constant and non-finite series", "[timeseries][ar]") {

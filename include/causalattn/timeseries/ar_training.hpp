@@ -80,6 +80,18 @@ struct ArTransformerFit {
   std::vector<double> train_loss, validation_loss;  ///< per epoch
   int best_epoch = 0;                            ///< epoch (1-based) whose parameters were kept
   double seconds = 0;                            ///< wall time
+  Index length = 0;                              ///< rows of the training series
+
+  /// The positions of the first `count` windows of the training series for the model's time
+  /// embedding: window r predicts row r + L, at position (r + L) / (length - 1). Empty when the
+  /// model has no time embedding. O(count).
+  Vector<double> window_positions(Index count) const {
+    if (model->options().time_harmonics == 0) return Vector<double>();
+    const Index lags = model->options().max_lag;
+    Vector<double> u(count);
+    for (Index r = 0; r < count; ++r) u(r) = double(r + lags) / double(std::max<Index>(1, length - 1));
+    return u;
+  }
 
   /// The z-scored windows of `x` (T x p) in `LaggedDesign::past` order, with their targets. O(T p L).
   LaggedDesign windows(const Matrix<double>& x) const {
@@ -127,7 +139,7 @@ inline ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOpti
 
 /// Trains an `ArTransformer` on the series `x` (T x p, rows in time order) for next-step
 /// prediction: windows of `options.model.max_lag` steps (from `lagged_design` on the z-scored
-/// series), mean squared error over all p outputs, AdamW (decoupled weight decay, global gradient
+/// series; with a time embedding each at its `ArTransformerFit::window_positions`), mean squared error over all p outputs, AdamW (decoupled weight decay, global gradient
 /// clip at 1) on shuffled mini-batches, the learning rate warmed up over 5% of the steps and
 /// cosine-decayed. A `validation_fraction` of the windows is held out, the last ones in time or
 /// (`ArValidation::interleaved`) the end of each of `validation_blocks` segments; training stops
@@ -151,7 +163,14 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
   fit.mean = x.colwise().mean().transpose();
   fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
+  fit.length = x.rows();
   const LaggedDesign d = fit.windows(x);
+  const Vector<double> positions = fit.window_positions(d.present.rows());
+  auto positions_of = [&](const std::vector<Index>& rows, Index first, Index count) {
+    Vector<double> u(positions.size() == 0 ? 0 : count);
+    for (Index r = 0; r < u.size(); ++r) u(r) = positions(rows[std::size_t(first + r)]);
+    return u;
+  };
   const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
   const Index held = Index(split.held.size()), used = Index(split.train.size());
   if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the validation windows");
@@ -179,7 +198,8 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
     double loss = 0;
     for (Index first = 0; first < held; first += options.batch) {
       const Index rows = std::min(options.batch, held - first);
-      loss += double((model.forward(held_past.middleRows(first, rows)) - held_present.middleRows(first, rows)).squaredNorm());
+      const Matrix<Scalar> prediction = model.forward(held_past.middleRows(first, rows), positions_of(split.held, first, rows));
+      loss += double((prediction - held_present.middleRows(first, rows)).squaredNorm());
     }
     return loss / double(held * x.cols());
   };
@@ -202,7 +222,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
         windows.row(r) = past.row(order[std::size_t(first + r)]);
         targets.row(r) = present.row(order[std::size_t(first + r)]);
       }
-      const Matrix<Scalar> error = model.forward(windows) - targets;
+      const Matrix<Scalar> error = model.forward(windows, positions_of(order, first, rows)) - targets;
       epoch_loss += double(error.squaredNorm());
       registry.zero_grad();
       model.backward(error * Scalar(2.0 / double(rows * present.cols())));

@@ -7,10 +7,32 @@
 #include <memory>
 #include <string>
 
+#include "causalattn/core/checks.hpp"
 #include "causalattn/nn/encoder.hpp"
 #include "causalattn/nn/linear.hpp"
 
 namespace causalattn {
+
+namespace detail {
+
+/// Rows (u, sin 2 pi k u, cos 2 pi k u for k = 1 .. `harmonics`) for each position u: the input
+/// of an `ArTransformer`'s time embedding, positions.size() x (1 + 2 harmonics). O(positions harmonics).
+template <class Scalar>
+Matrix<Scalar> time_features(const Vector<double>& positions, Index harmonics) {
+  const double two_pi = 6.283185307179586476925;
+  Matrix<Scalar> out(positions.size(), 1 + 2 * harmonics);
+  for (Index w = 0; w < positions.size(); ++w) {
+    const double u = positions(w);
+    out(w, 0) = Scalar(u);
+    for (Index k = 1; k <= harmonics; ++k) {
+      out(w, 2 * k - 1) = Scalar(std::sin(two_pi * double(k) * u));
+      out(w, 2 * k) = Scalar(std::cos(two_pi * double(k) * u));
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
 
 /// How a window becomes tokens (methods/timeseries.md allows both).
 enum class ArTokens {
@@ -36,6 +58,12 @@ struct ArTransformerOptions {
   Index hidden = 256;  ///< MLP hidden width, >= 1
   Index layers = 1;    ///< decoder blocks, >= 0; 0 = attention-free linear autoregression (a VAR)
   Index heads = 2;     ///< attention heads, >= 1
+  /// H: with H >= 1 the model sees where a window lies in its series, for series whose mechanism
+  /// changes over time (regimes). Position u in [0, 1] gives the features (u, sin 2 pi k u,
+  /// cos 2 pi k u for k = 1 .. H), whose product with a learned (1 + 2H) x width matrix E_time is
+  /// added to every token; `forward` then needs each window's position. 0 = no time embedding (a
+  /// stationary model). In [0, 64]; needs layers >= 1. The [7/7] regime benchmark uses 2.
+  Index time_harmonics = 0;
   std::uint64_t seed = 1;  ///< initialisation
   int threads = 0;     ///< attention threads over (window, head) pairs (0 = all); results do not depend on it
 
@@ -47,6 +75,12 @@ struct ArTransformerOptions {
     if (width < 1 || width % heads != 0) throw invalid_input("options.width", "is " + std::to_string(width) + ", must be >= 1 and divisible by heads");
     if (hidden < 1) throw invalid_input("options.hidden", "is " + std::to_string(hidden) + ", must be >= 1");
     if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    if (time_harmonics < 0 || time_harmonics > 64) {
+      throw invalid_input("options.time_harmonics", "is " + std::to_string(time_harmonics) + ", must be in [0, 64]");
+    }
+    if (time_harmonics > 0 && layers == 0) {
+      throw invalid_input("options.time_harmonics", "is " + std::to_string(time_harmonics) + ", which needs layers >= 1 (layers = 0 is the linear model)");
+    }
     if (readout == ArReadout::per_target && layers == 0) {
       throw invalid_input("options.readout", "is per_target, which needs layers >= 1 (layers = 0 is the linear model)");
     }
@@ -63,7 +97,9 @@ struct ArTransformerOptions {
 /// the earlier tokens; the last token's final features go through Linear(width -> p) to predict
 /// X(t). With the per-target readout, p readout tokens E_target[i] follow the window, are hidden
 /// from every query as keys (so each sees exactly the window) and predict X_i(t) each through a
-/// shared Linear(width -> 1). With `layers` = 0 the model is the linear autoregression
+/// shared Linear(width -> 1). With `time_harmonics` H >= 1, every token of a window at position
+/// u also gets phi(u) E_time (see `ArTransformerOptions::time_harmonics`). With `layers` = 0 the
+/// model is the linear autoregression
 /// X(t) = W' window + b instead.
 /// Forward passes cache for backward; one instance must not run on two threads at once.
 /// Example:
@@ -84,21 +120,31 @@ class ArTransformer {
   /// Values per window, p L. O(1).
   Index window_width() const noexcept { return variables_ * options_.max_lag; }
 
-  /// Predictions (B x p) for windows (B x p L). Caches for `backward`.
-  /// O(B ((p L)^2 width + p L width hidden) layers).
-  Matrix<Scalar> forward(const Matrix<Scalar>& windows) {
+  /// Predictions (B x p) for windows (B x p L). With a time embedding, `positions` holds each
+  /// window's position u (B finite values; 0 = the series' start, 1 = its end); without one it
+  /// must be empty. Throws `invalid_input` naming `windows` or `positions` for bad shapes or
+  /// values. Caches for `backward`. O(B ((p L)^2 width + p L width hidden) layers).
+  Matrix<Scalar> forward(const Matrix<Scalar>& windows, const Vector<double>& positions = Vector<double>()) {
     check_shape("windows", windows, -1, window_width());
+    check_positions(positions, windows.rows());
     windows_ = windows;
     if (options_.layers == 0) return linear_.forward(windows);
     const Index b = windows.rows(), n = tokens_per_window(), p = variables_;
     Matrix<Scalar> tokens(b * n, options_.width);
+    if (timed()) {
+      time_features_ = detail::time_features<Scalar>(positions, options_.time_harmonics);
+      const Matrix<Scalar> offsets = time_features_ * time_.value;  // b x width
+      for (Index w = 0; w < b; ++w) tokens.middleRows(w * n, n).rowwise() = offsets.row(w);
+    } else {
+      tokens.setZero();
+    }
     for (Index w = 0; w < b; ++w) {
-      for (Index k = window_tokens(); k < n; ++k) tokens.row(w * n + k) = token_base_.row(k);  // readout tokens
+      for (Index k = window_tokens(); k < n; ++k) tokens.row(w * n + k) += token_base_.row(k);  // readout tokens
       for (Index k = 0; k < window_tokens(); ++k) {
         if (per_step()) {
-          tokens.row(w * n + k) = token_base_.row(k) + windows.row(w).segment((options_.max_lag - 1 - k) * p, p) * variable_.value;
+          tokens.row(w * n + k) += token_base_.row(k) + windows.row(w).segment((options_.max_lag - 1 - k) * p, p) * variable_.value;
         } else {
-          tokens.row(w * n + k) = token_base_.row(k) + windows(w, column_of_token(k)) * value_.value.row(0);
+          tokens.row(w * n + k) += token_base_.row(k) + windows(w, column_of_token(k)) * value_.value.row(0);
         }
       }
     }
@@ -134,6 +180,11 @@ class ArTransformer {
     }
     const Matrix<Scalar> d_tokens = encoder_->backward(d_features);
     Matrix<Scalar> d_windows(b, window_width());
+    if (timed()) {
+      Matrix<Scalar> d_offsets(b, options_.width);  // per window, the sum over its tokens
+      for (Index w = 0; w < b; ++w) d_offsets.row(w) = d_tokens.middleRows(w * n, n).colwise().sum();
+      time_.grad.noalias() += time_features_.transpose() * d_offsets;
+    }
     for (Index w = 0; w < b; ++w) {
       if (per_target()) target_.grad += d_tokens.middleRows(w * n + n - p, p);
       for (Index k = 0; k < window_tokens(); ++k) {
@@ -155,8 +206,9 @@ class ArTransformer {
     return d_windows;
   }
 
-  /// Adds the parameters ("value", "variable", "lag", "encoder.*", then "head.*" or, with the
-  /// per-target readout, "target" and "target_head.*"; "linear.*" for layers = 0) to `registry`.
+  /// Adds the parameters ("value", "variable", "lag", "time" with a time embedding, "encoder.*",
+  /// then "head.*" or, with the per-target readout, "target" and "target_head.*"; "linear.*" for
+  /// layers = 0) to `registry`.
   /// The model must not move while the registry is in use.
   void register_parameters(ParameterRegistry<Scalar>& registry) {
     if (options_.layers == 0) {
@@ -166,6 +218,7 @@ class ArTransformer {
     if (!per_step()) registry.add("value", value_);
     registry.add("variable", variable_);
     registry.add("lag", lag_);
+    if (timed()) registry.add("time", time_);
     encoder_->register_parameters(registry, "encoder");
     if (per_target()) {
       registry.add("target", target_);
@@ -224,13 +277,29 @@ class ArTransformer {
         head_(options.width, std::max<Index>(1, variables), rng),
         linear_(std::max<Index>(1, variables) * options.max_lag, std::max<Index>(1, variables), rng),
         target_(Parameter<Scalar>::uniform(std::max<Index>(1, variables), options.width, Scalar(0.5), rng)),
-        target_head_(options.width, 1, rng) {
+        target_head_(options.width, 1, rng),
+        time_(Parameter<Scalar>::uniform(1 + 2 * options.time_harmonics, options.width, Scalar(0.5), rng)) {
     if (variables < 1) throw invalid_input("variables", "is " + std::to_string(variables) + ", must be >= 1");
     refresh();
   }
 
   bool per_step() const noexcept { return options_.tokens == ArTokens::per_step; }
   bool per_target() const noexcept { return options_.readout == ArReadout::per_target; }
+  bool timed() const noexcept { return options_.time_harmonics > 0; }
+
+  /// Throws `invalid_input` naming `positions` unless it fits the model and `count` windows.
+  void check_positions(const Vector<double>& positions, Index count) const {
+    if (!timed()) {
+      if (positions.size() != 0)
+        throw invalid_input("positions", "has " + std::to_string(positions.size()) + " entries, but the model has no time embedding (options.time_harmonics = 0)");
+      return;
+    }
+    if (positions.size() != count)
+      throw invalid_input("positions", "has " + std::to_string(positions.size()) + " entries for " + std::to_string(count) +
+                                           " windows (the model has a time embedding: one position per window)");
+    for (Index w = 0; w < count; ++w)
+      if (!std::isfinite(positions(w))) throw invalid_input("positions", "entry " + std::to_string(w) + " is " + detail::to_text(positions(w)) + ", must be finite");
+  }
 
   /// Hides the readout tokens of `b` sequences as keys: each query then sees the window only.
   KeyPaddingMask readout_padding(Index b) const {
@@ -257,7 +326,8 @@ class ArTransformer {
   Linear<Scalar> head_, linear_;
   Parameter<Scalar> target_;     ///< per-target readout: the p readout token embeddings
   Linear<Scalar> target_head_;   ///< per-target readout: the shared Linear(width -> 1)
-  Matrix<Scalar> token_base_, windows_;
+  Parameter<Scalar> time_;       ///< time embedding E_time, (1 + 2H) x width
+  Matrix<Scalar> token_base_, windows_, time_features_;
   SequenceLayout layout_ = SequenceLayout::single(1);
 };
 
