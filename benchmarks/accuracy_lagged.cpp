@@ -3,7 +3,8 @@
 // rank and by the plain mean) against Granger F-tests and PCMCI (partial correlation), on VAR,
 // Lorenz-96 and a 4-regime nonlinear SCM, each over several seeds. On the regime data also a
 // transformer with a time embedding (2 harmonics; 15 epochs on every window; mean rank, not
-// normalised), which is told nothing about the regimes, and one transformer per contiguous segment (4 segments, 15 epochs on every window each; mean-rank
+// normalised), alone and as the mean of 3 (ensemble_lagged_attribution), which are told nothing
+// about the regimes, and one transformer per contiguous segment (4 segments, 15 epochs on every window each; mean-rank
 // aggregation, not normalised; links kept by their best segment: segmented_lagged_attribution),
 // and PCMCI given the same segments (each link's largest MCI statistic over segments).
 //
@@ -102,14 +103,15 @@ int main(int argc, char** argv) {
     for (const Setting& setting : settings()) {
       if (!filter.empty() && setting.name.find(filter) == std::string::npos) continue;
       const std::string segmented = std::to_string(setting.segments) + " segments";
-      const std::string names[8] = {"transformer, rank", "transformer, mean rank", "transformer, mean", "Granger", "PCMCI",
-                                    "transformer, time embedding", "transformer, " + segmented, "PCMCI, " + segmented};
+      const std::string names[9] = {"transformer, rank", "transformer, mean rank", "transformer, mean", "Granger", "PCMCI",
+                                    "transformer, time embedding", "transformer, time embedding, 3 models", "transformer, " + segmented,
+                                    "PCMCI, " + segmented};
       const ca::WindowAggregation aggregations[3] = {ca::WindowAggregation::rank, ca::WindowAggregation::mean_rank, ca::WindowAggregation::mean};
-      const int methods = setting.segments > 1 ? 8 : 5;
-      std::vector<double> auroc[8], auprc[8], f1[8], seconds[8];
+      const int methods = setting.segments > 1 ? 9 : 5;
+      std::vector<double> auroc[9], auprc[9], f1[9], seconds[9];
       for (int seed = 1; seed <= seeds; ++seed) {
         const ca::LaggedSeries series = setting.simulate(std::uint64_t(seed));
-        ca::Matrix<double> summary[8];
+        ca::Matrix<double> summary[9];
         ca::ArTransformerFit<float> fit;
         const double training = timed([&] {
           ca::ArTrainingOptions o;
@@ -128,7 +130,7 @@ int main(int argc, char** argv) {
         }
         seconds[3].push_back(timed([&] { summary[3] = ca::granger(series.x, max_lag).scores.summary(); }));
         seconds[4].push_back(timed([&] { summary[4] = ca::pcmci(series.x, max_lag).scores.summary(); }));
-        if (methods == 8) {
+        if (methods == 9) {
           // A held-out tail would hide the last regime (time embedding) or be too short for early
           // stopping (segments of a few hundred rows): a fixed 15 epochs on every window.
           ca::ArTrainingOptions o;
@@ -144,13 +146,14 @@ int main(int argc, char** argv) {
           seconds[5].push_back(timed([&] {
             summary[5] = ca::lagged_attribution(ca::fit_ar_transformer<float>(series.x, with_time), series.x, a).scores.summary();
           }));
+          seconds[6].push_back(timed([&] { summary[6] = ca::ensemble_lagged_attribution<float>(series.x, 3, with_time, a).scores.summary(); }));
           const std::vector<ca::Index> starts = ca::equal_segments(series.x.rows(), setting.segments);
-          seconds[6].push_back(timed([&] { summary[6] = ca::segmented_lagged_attribution<float>(series.x, starts, o, a).combined.scores.summary(); }));
-          seconds[7].push_back(timed([&] {
+          seconds[7].push_back(timed([&] { summary[7] = ca::segmented_lagged_attribution<float>(series.x, starts, o, a).combined.scores.summary(); }));
+          seconds[8].push_back(timed([&] {
             for (std::size_t k = 0; k < starts.size(); ++k) {
               const ca::Index rows = ca::segment_end(starts, k, series.x.rows()) - starts[k];
               const ca::Matrix<double> s = ca::pcmci(series.x.middleRows(starts[k], rows), max_lag).scores.summary();
-              summary[7] = k == 0 ? s : summary[7].cwiseMax(s);
+              summary[8] = k == 0 ? s : summary[8].cwiseMax(s);
             }
           }));
         }

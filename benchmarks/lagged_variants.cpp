@@ -10,9 +10,11 @@
 //       contiguous segments, one model per segment trained 15 epochs on every window, read out by
 //       mean rank (not normalised), links kept by their best segment (segmented_lagged_attribution); then K = 4 with
 //       the default training (held-out tail); PCMCI for reference.
-//   lagged_variants time [seeds=5]           the same 4-regime series, one model with a time embedding of
-//       H = 0 (none), 1, 2, 4 harmonics, trained 15 epochs on every window, read out by mean rank
-//       (not normalised) and by rank; PCMCI for reference. Nothing about the regimes is given.
+//   lagged_variants time [seeds=5] [first=1] the same 4-regime series (seeds first .. first + seeds - 1),
+//       one model with a time embedding of H = 0 (none), 1, 2, 4 harmonics, trained 15 epochs on
+//       every window, read out by mean rank (not normalised) and by rank; then the mean of 3 such
+//       models at H = 2 (ensemble_lagged_attribution); PCMCI for reference. Nothing about the
+//       regimes is given.
 //   lagged_variants raw-attention [seeds=5]  Lorenz-96 p 10, F 10, T 1000: a 1-layer model with
 //       per-observation tokens and the per-target readout, its raw attention against its own
 //       squared gradients and PCMCI, with the seconds of training + raw extraction.
@@ -113,24 +115,25 @@ void segments(int seeds) {
   }
 }
 
-void time_embedding(int seeds) {
-  for (int seed = 1; seed <= seeds; ++seed) {
+void time_embedding(int seeds, int first) {
+  for (int seed = first; seed < first + seeds; ++seed) {
     const ca::LaggedSeries series = causalattn_bench::regime_series(std::uint64_t(seed));
     std::printf("seed %d: PCMCI %.3f | time harmonics H: mean rank, rank (training seconds):", seed,
                 auroc(ca::pcmci(series.x, 5).scores.summary(), series));
+    ca::ArTrainingOptions t = training(seed);
+    t.epochs = 15;
+    t.validation_fraction = 0;  // a held-out tail would hide the last regime's positions
+    ca::AttributionOptions mean_rank;
+    mean_rank.aggregation = ca::WindowAggregation::mean_rank;
+    mean_rank.normalize = false;
     for (ca::Index harmonics : {0, 1, 2, 4}) {
-      ca::ArTrainingOptions t = training(seed);
-      t.epochs = 15;
-      t.validation_fraction = 0;  // a held-out tail would hide the last regime's positions
       t.model.time_harmonics = harmonics;
       const auto fit = ca::fit_ar_transformer<float>(series.x, t);
-      ca::AttributionOptions mean_rank;
-      mean_rank.aggregation = ca::WindowAggregation::mean_rank;
-      mean_rank.normalize = false;
       std::printf(" H %ld %.3f, %.3f (%.1f s)", long(harmonics), auroc(ca::lagged_attribution(fit, series.x, mean_rank).scores.summary(), series),
                   auroc(ca::lagged_attribution(fit, series.x).scores.summary(), series), fit.seconds);
     }
-    std::printf("\n");
+    t.model.time_harmonics = 2;
+    std::printf(" | H 2, 3 models, mean rank %.3f\n", auroc(ca::ensemble_lagged_attribution<float>(series.x, 3, t, mean_rank).scores.summary(), series));
     std::fflush(stdout);
   }
 }
@@ -164,13 +167,14 @@ void raw_attention(int seeds) {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   const int seeds = argc > 2 ? std::atoi(argv[2]) : 5;
+  const int first = argc > 3 ? std::atoi(argv[3]) : 1;
   try {
     if (mode == "regime") regime(seeds);
     else if (mode == "segments") segments(seeds);
-    else if (mode == "time") time_embedding(seeds);
+    else if (mode == "time") time_embedding(seeds, first);
     else if (mode == "raw-attention") raw_attention(seeds);
     else {
-      std::fprintf(stderr, "usage: lagged_variants regime|segments|time|raw-attention [seeds=5]\n");
+      std::fprintf(stderr, "usage: lagged_variants regime|segments|time|raw-attention [seeds=5] [first seed, time mode=1]\n");
       return 2;
     }
   } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/timeseries/attribution.hpp"
+#include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
@@ -35,7 +36,7 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 inline int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
                                       "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
-                                      "--time-harmonics"});
+                                      "--time-harmonics", "--models"});
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
@@ -46,7 +47,7 @@ inline int run_lagged(Invocation& call) {
     throw usage_error("--method must be transformer, granger or pcmci, got '" + method + "'");
   }
   if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
-  for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics"})
+  for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics", "--models"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
       args, "--attribution",
@@ -77,6 +78,8 @@ inline int run_lagged(Invocation& call) {
   const int threads = integer_option(args, "--threads", 0, 0, 4096);
   const causalattn::CsvTable<double> table = causalattn::read_csv<double>(args.get("--data"));
   const int segments = integer_option(args, "--segments", 1, 1, int(std::max<causalattn::Index>(1, table.data.rows())));
+  const int models = integer_option(args, "--models", 1, 1, 1000);
+  if (segments > 1 && models > 1) throw usage_error("give --segments or --models, not both");
   const auto start = std::chrono::steady_clock::now();
   causalattn::LaggedScores scores;
   if (method == "granger") {
@@ -109,12 +112,14 @@ inline int run_lagged(Invocation& call) {
     causalattn::AttributionOptions extraction;
     extraction.method = attribution;
     extraction.aggregation = aggregation;
-    // Segments' mean ranks share one scale; normalising each segment first would distort it.
-    extraction.normalize = !(segments > 1 && aggregation == causalattn::WindowAggregation::mean_rank);
+    // Mean ranks already share one scale (0 .. p - 1, also across segments); normalising would distort it.
+    extraction.normalize = aggregation != causalattn::WindowAggregation::mean_rank;
     if (segments > 1) {
       scores = causalattn::segmented_lagged_attribution<float>(table.data, causalattn::equal_segments(table.data.rows(), segments), options,
                                                                 extraction, table.names)
                    .combined.scores;
+    } else if (models > 1) {
+      scores = causalattn::ensemble_lagged_attribution<float>(table.data, models, options, extraction, table.names).scores;
     } else {
       scores = causalattn::lagged_attribution(causalattn::fit_ar_transformer<float>(table.data, options), table.data, extraction, table.names).scores;
     }
@@ -168,7 +173,7 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
                 "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
                 "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
-                "                  [--time-harmonics H]\n"
+                "                  [--time-harmonics H] [--models M]\n"
                 "                  [--format text|json|dot]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
                 "  gradients of a trained transformer (normalised per target; --attribution attention trains a 1-layer model\n"
@@ -179,7 +184,9 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "  segments, for a mechanism that changes over time; best with --aggregation mean-rank --validation none) and\n"
                 "  keeps each link's best score over segments (with mean-rank: the best mean rank, 0 .. p - 1, not normalised).\n"
                 "  --time-harmonics H gives the model a learned embedding of each window's position in the series (H harmonics;\n"
-                "  for regime changes without known boundaries; best with --aggregation mean-rank --validation none).\n"
+                "  for regime changes without known boundaries; the regime benchmark uses --time-harmonics 2 --aggregation\n"
+                "  mean-rank --validation none --epochs 15). mean-rank scores are mean ranks (0 .. p - 1), not normalised.\n"
+                "  --models M averages the scores of M models seeded seed, seed + 1, ... (steadier than one model).\n"
                 "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
                 run_lagged});
 }

@@ -7,6 +7,7 @@
 #include "causalattn/timeseries/ar_training.hpp"
 #include "causalattn/timeseries/ar_transformer.hpp"
 #include "causalattn/timeseries/attribution.hpp"
+#include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/lagged_design.hpp"
 #include "causalattn/timeseries/lagged_scores.hpp"

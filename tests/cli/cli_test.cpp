@@ -12,6 +12,7 @@
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/timeseries/attribution.hpp"
+#include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
@@ -499,18 +500,30 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
       CHECK(ca::JsonValue::parse(segmented_json.out).at("summary_scores").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
             Approx(segmented(source, target)).epsilon(1e-9));
   // --time-harmonics H: the API's model with a time embedding, attributed on its training series.
+  // Mean ranks are not normalised, as with --segments.
+  const ca::Matrix<double> untimed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
   options.model.time_harmonics = 2;
-  mean_rank.normalize = true;
   const ca::Matrix<double> timed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
   const auto timed_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
                                "--time-harmonics", "2", "--aggregation", "mean-rank"});
-  REQUIRE_FALSE(timed.isApprox(segmented, 1e-6));
+  REQUIRE_FALSE(timed.isApprox(untimed, 1e-6));  // the option must reach the model
   for (ca::Index source = 0; source < 4; ++source)
     for (ca::Index target = 0; target < 4; ++target)
       CHECK(ca::JsonValue::parse(timed_json.out).at("summary_scores").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
             Approx(timed(source, target)).epsilon(1e-9));
+  // --models M: the API's ensemble, M models averaged.
+  const ca::Matrix<double> ensemble = ca::ensemble_lagged_attribution<float>(x, 2, options, mean_rank).scores.summary();
+  const auto ensemble_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
+                                  "--time-harmonics", "2", "--aggregation", "mean-rank", "--models", "2"});
+  REQUIRE_FALSE(ensemble.isApprox(timed, 1e-6));
+  for (ca::Index source = 0; source < 4; ++source)
+    for (ca::Index target = 0; target < 4; ++target)
+      CHECK(ca::JsonValue::parse(ensemble_json.out).at("summary_scores").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
+            Approx(ensemble(source, target)).epsilon(1e-9));
   options.model.time_harmonics = 0;
   options.validation_fraction = 0.2;
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--models", "0"}), "--models");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--models", "2", "--segments", "2"}), "give --segments or --models, not both");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--time-harmonics", "65"}), "--time-harmonics");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--time-harmonics", "2"}),
                       "--time-harmonics applies to --method transformer only");

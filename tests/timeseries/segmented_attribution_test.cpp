@@ -5,6 +5,7 @@
 #include "causalattn/metrics/score_metrics.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
+#include "small_ar_training.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -23,16 +24,7 @@ ca::LaggedSeries var_regime(std::uint64_t seed) {
   return ca::simulate_var(v);
 }
 
-ca::ArTrainingOptions small_training() {
-  ca::ArTrainingOptions o;
-  o.model.max_lag = 3;
-  o.model.width = 16;
-  o.model.hidden = 32;
-  o.epochs = 12;
-  o.batch = 32;
-  o.validation_fraction = 0;
-  return o;
-}
+ca::ArTrainingOptions small_training() { return ca::test::small_ar_training(3, 12); }
 
 }  // namespace
 

@@ -82,14 +82,26 @@ struct ArTransformerFit {
   double seconds = 0;                            ///< wall time
   Index length = 0;                              ///< rows of the training series
 
-  /// The positions of the first `count` windows of the training series for the model's time
-  /// embedding: window r predicts row r + L, at position (r + L) / (length - 1). Empty when the
-  /// model has no time embedding. O(count).
-  Vector<double> window_positions(Index count) const {
+  /// Positions, for the model's time embedding, of the training series' windows
+  /// `indices[first]` .. `indices[first + count - 1]`: window r predicts row r + L, at position
+  /// (r + L) / (length - 1). Empty when the model has no time embedding. Throws `invalid_input`
+  /// naming `count` or `indices` when the range or a window index is out of bounds. O(count).
+  /// Example: `fit.window_positions({0, 1, 2}, 0, 3)` places the first three windows.
+  Vector<double> window_positions(const std::vector<Index>& indices, std::size_t first, Index count) const {
+    if (!model) throw invalid_input("fit", "has no model (fit it with fit_ar_transformer first)");
+    if (count < 0 || first + std::size_t(count) > indices.size())
+      throw invalid_input("count", "is " + std::to_string(count) + " from entry " + std::to_string(first) + " of " +
+                                       std::to_string(indices.size()) + " window indices");
     if (model->options().time_harmonics == 0) return Vector<double>();
     const Index lags = model->options().max_lag;
     Vector<double> u(count);
-    for (Index r = 0; r < count; ++r) u(r) = double(r + lags) / double(std::max<Index>(1, length - 1));
+    for (Index r = 0; r < count; ++r) {
+      const Index window = indices[first + std::size_t(r)];
+      if (window < 0 || window + lags >= length)
+        throw invalid_input("indices", "entry " + std::to_string(first + std::size_t(r)) + " is " + std::to_string(window) +
+                                           ", must be a window of the training series, in [0, " + std::to_string(length - lags) + ")");
+      u(r) = double(window + lags) / double(std::max<Index>(1, length - 1));
+    }
     return u;
   }
 
@@ -139,7 +151,8 @@ inline ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOpti
 
 /// Trains an `ArTransformer` on the series `x` (T x p, rows in time order) for next-step
 /// prediction: windows of `options.model.max_lag` steps (from `lagged_design` on the z-scored
-/// series; with a time embedding each at its `ArTransformerFit::window_positions`), mean squared error over all p outputs, AdamW (decoupled weight decay, global gradient
+/// series; with a time embedding each at its `ArTransformerFit::window_positions`), mean squared
+/// error over all p outputs, AdamW (decoupled weight decay, global gradient
 /// clip at 1) on shuffled mini-batches, the learning rate warmed up over 5% of the steps and
 /// cosine-decayed. A `validation_fraction` of the windows is held out, the last ones in time or
 /// (`ArValidation::interleaved`) the end of each of `validation_blocks` segments; training stops
@@ -165,12 +178,6 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
   fit.length = x.rows();
   const LaggedDesign d = fit.windows(x);
-  const Vector<double> positions = fit.window_positions(d.present.rows());
-  auto positions_of = [&](const std::vector<Index>& rows, Index first, Index count) {
-    Vector<double> u(positions.size() == 0 ? 0 : count);
-    for (Index r = 0; r < u.size(); ++r) u(r) = positions(rows[std::size_t(first + r)]);
-    return u;
-  };
   const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
   const Index held = Index(split.held.size()), used = Index(split.train.size());
   if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the validation windows");
@@ -198,7 +205,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
     double loss = 0;
     for (Index first = 0; first < held; first += options.batch) {
       const Index rows = std::min(options.batch, held - first);
-      const Matrix<Scalar> prediction = model.forward(held_past.middleRows(first, rows), positions_of(split.held, first, rows));
+      const Matrix<Scalar> prediction = model.forward(held_past.middleRows(first, rows), fit.window_positions(split.held, std::size_t(first), rows));
       loss += double((prediction - held_present.middleRows(first, rows)).squaredNorm());
     }
     return loss / double(held * x.cols());
@@ -222,7 +229,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
         windows.row(r) = past.row(order[std::size_t(first + r)]);
         targets.row(r) = present.row(order[std::size_t(first + r)]);
       }
-      const Matrix<Scalar> error = model.forward(windows, positions_of(order, first, rows)) - targets;
+      const Matrix<Scalar> error = model.forward(windows, fit.window_positions(order, std::size_t(first), rows)) - targets;
       epoch_loss += double(error.squaredNorm());
       registry.zero_grad();
       model.backward(error * Scalar(2.0 / double(rows * present.cols())));

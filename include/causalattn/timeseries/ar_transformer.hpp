@@ -62,7 +62,8 @@ struct ArTransformerOptions {
   /// changes over time (regimes). Position u in [0, 1] gives the features (u, sin 2 pi k u,
   /// cos 2 pi k u for k = 1 .. H), whose product with a learned (1 + 2H) x width matrix E_time is
   /// added to every token; `forward` then needs each window's position. 0 = no time embedding (a
-  /// stationary model). In [0, 64]; needs layers >= 1. The [7/7] regime benchmark uses 2.
+  /// stationary model). In [0, 64]; needs layers >= 1. The [7/7] regime benchmark uses 2 and
+  /// trains on every window: a held-out tail would ask the model for positions it never saw.
   Index time_harmonics = 0;
   std::uint64_t seed = 1;  ///< initialisation
   int threads = 0;     ///< attention threads over (window, head) pairs (0 = all); results do not depend on it
@@ -106,6 +107,10 @@ struct ArTransformerOptions {
 /// \code
 ///   causalattn::ArTransformer<double> model(10, {});
 ///   causalattn::Matrix<double> prediction = model.forward(windows);  // windows: B x 50
+///   causalattn::ArTransformerOptions timed;
+///   timed.time_harmonics = 2;
+///   causalattn::ArTransformer<double> drifting(10, timed);
+///   causalattn::Matrix<double> late = drifting.forward(windows, positions);  // positions: B values in [0, 1]
 /// \endcode
 template <class Scalar>
 class ArTransformer {

@@ -187,15 +187,16 @@ inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Ind
 }  // namespace detail
 
 /// Attributions of `fit`'s model on the windows of `x` (the training series or another from the
-/// same system; z-scored with the fit's scaling; the training series itself when the model has a
-/// time embedding, whose windows keep their training positions). For each batch one forward pass and p backward
-/// passes (one per output) give d mu_i / d window exactly (the model's own backward, no finite
-/// differences); `options.method` turns them into per-window scores, averaged over windows into
-/// lagged[lag - 1](source = j, target = i). `Attribution::raw_attention` instead reads each
+/// same system; z-scored with the fit's scaling). A model with a time embedding must be given its
+/// training series: each window keeps its training position (a series of another length is
+/// refused; one of the same length cannot be told apart). For each batch one forward pass and p
+/// backward passes (one per output) give d mu_i / d window exactly (the model's own backward, no
+/// finite differences); `options.method` turns them into per-window scores, averaged over windows
+/// into lagged[lag - 1](source = j, target = i). `Attribution::raw_attention` instead reads each
 /// window's attention matrices after the forward pass (no backward). Throws `invalid_input` for
 /// bad options, raw attention on a model without one layer, per-observation tokens and the
 /// per-target readout, a series whose width differs from the model's or that is too short for
-/// one window, or (time embedding) whose length differs from the training series'. Time O(windows p ((p L)^2 width layers)), memory O(batch p L width).
+/// one window. Time O(windows p ((p L)^2 width layers)), memory O(batch p L width).
 /// Example:
 /// \code
 ///   auto fit = causalattn::fit_ar_transformer<float>(x, {});
@@ -216,7 +217,6 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
     throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows, but the model's time embedding places windows on its training series of " +
                                  std::to_string(fit.length) + " rows: attribute it on that series");
   const LaggedDesign d = fit.windows(x);
-  const Vector<double> all_positions = fit.window_positions(d.past.rows());
   std::vector<Index> rows(static_cast<std::size_t>(d.past.rows()));
   std::iota(rows.begin(), rows.end(), Index(0));
   if (options.max_windows > 0 && Index(rows.size()) > options.max_windows) {
@@ -235,10 +235,8 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   for (std::size_t first = 0; first < rows.size(); first += std::size_t(options.batch)) {
     const Index count = Index(std::min(rows.size() - first, std::size_t(options.batch)));
     Matrix<Scalar> windows(count, d.past.cols());
-    Vector<double> positions(all_positions.size() == 0 ? 0 : count);
     for (Index r = 0; r < count; ++r) windows.row(r) = d.past.row(rows[first + std::size_t(r)]).template cast<Scalar>();
-    for (Index r = 0; r < positions.size(); ++r) positions(r) = all_positions(rows[first + std::size_t(r)]);
-    model.forward(windows, positions);
+    model.forward(windows, fit.window_positions(rows, first, count));
     if (options.method == Attribution::raw_attention) {
       const std::vector<Matrix<double>> attention = detail::readout_attention(model, count);
       for (Index target = 0; target < p; ++target) detail::add_window_scores(out, d, target, attention[std::size_t(target)], options);
