@@ -176,7 +176,8 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "                  [--time-harmonics H] [--models M]\n"
                 "                  [--format text|json|dot]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
-                "  gradients of a trained transformer (normalised per target; --attribution attention trains a 1-layer model\n"
+                "  gradients of a trained transformer (normalised per target, except mean-rank scores, which are mean\n"
+                "  ranks 0 .. p - 1, also for --threshold; --attribution attention trains a 1-layer model\n"
                 "  with one token per value and one readout token per target and reads its attention), combined over\n"
                 "  windows by each window's rank of the sources (--aggregation, default rank), the model early-stopped on\n"
                 "  the series' tail or on blocks spread over it (--validation interleaved, for regime changes) or trained on every\n"
@@ -185,8 +186,9 @@ inline void register_timeseries_commands(CommandRegistry& registry) {
                 "  keeps each link's best score over segments (with mean-rank: the best mean rank, 0 .. p - 1, not normalised).\n"
                 "  --time-harmonics H gives the model a learned embedding of each window's position in the series (H harmonics;\n"
                 "  for regime changes without known boundaries; the regime benchmark uses --time-harmonics 2 --aggregation\n"
-                "  mean-rank --validation none --epochs 15). mean-rank scores are mean ranks (0 .. p - 1), not normalised.\n"
-                "  --models M averages the scores of M models seeded seed, seed + 1, ... (steadier than one model).\n"
+                "  mean-rank --validation none --epochs 15; a held-out tail holds positions the model never trained on).\n"
+                "  --models M averages the scores of M models seeded seed, seed + 1, ... (steadier than one model; not with\n"
+                "  --segments K > 1).\n"
                 "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
                 run_lagged});
 }

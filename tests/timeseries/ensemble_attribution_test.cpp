@@ -57,4 +57,8 @@ TEMPLATE_TEST_CASE("ensemble attribution: the members' mean, member k seeded see
 
   CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 0, small_training(), a), Contains("models") && Contains("is 0"));
   CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x.topRows(2), 2, small_training(), a), Contains("x"));
+  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 2, small_training(), a, {"a", "b", "c"}), Contains("names") && Contains("3 entries"));
+  ca::ArTrainingOptions bad = small_training();
+  bad.epochs = 0;
+  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 2, bad, a), Contains("options.epochs"));
 }

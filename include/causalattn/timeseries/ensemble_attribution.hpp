@@ -3,6 +3,7 @@
 /// Lagged attribution averaged over several independently initialised autoregressive models of one
 /// series: a model's attributions vary with its random start, and the average varies less.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,18 +13,23 @@ namespace causalattn {
 
 /// Fits `models` autoregressive transformers to `x` (member k with `training.model.seed + k` and
 /// `training.seed + k`: its own initialisation and window order), attributes each on `x` with
-/// `attribution`, and averages them: every lag matrix entry and `rank_mean` are the members' mean,
-/// `rank_sd` is the spread of the pooled windows (sqrt of the mean of sd^2 + mean^2, less the
-/// pooled mean squared), `windows` the total. With `attribution.normalize` each member is
-/// normalised before the mean. One model gives exactly `lagged_attribution(fit_ar_transformer(x,
-/// training), x, attribution)`. Use it when single models' graphs disagree from seed to seed; the
+/// `attribution` and the variable `names` (default x0, x1, ...), and averages them: every lag
+/// matrix entry is the members' mean; with `rank_uncertainty`, `rank_mean` is their mean and
+/// `rank_sd` the spread of the pooled windows (sqrt of the mean of sd^2 + mean^2, less the pooled
+/// mean squared); `windows` is the total. With `attribution.normalize` each member is normalised
+/// before the mean. Under `WindowAggregation::mean_rank` the summary (lags collapsed by max) is at
+/// most the members' mean rank, no longer equal to it. One model gives exactly
+/// `lagged_attribution(fit_ar_transformer(x, training), x, attribution)`. Use it when single models' graphs disagree from seed to seed; the
 /// [7/7] regime benchmark averages 3 time-embedding models. Throws `invalid_input` naming `models`
-/// unless it is in [1, 1000], and whatever `fit_ar_transformer` and `lagged_attribution` throw.
+/// unless it is in [1, 1000], naming `names` unless it is empty or has one entry per column, and
+/// whatever `fit_ar_transformer` and `lagged_attribution` throw (options are checked before any
+/// training).
 /// Time: `models` times one fit and one attribution.
 /// Example:
 /// \code
 ///   causalattn::ArTrainingOptions t;
 ///   t.model.time_harmonics = 2;
+///   t.validation_fraction = 0;  // train on every position
 ///   auto a = causalattn::ensemble_lagged_attribution<float>(x, 3, t);
 ///   causalattn::Matrix<double> summary = a.scores.summary();
 /// \endcode
@@ -31,6 +37,10 @@ template <class Scalar>
 AttributionResult ensemble_lagged_attribution(const Matrix<double>& x, Index models, const ArTrainingOptions& training = {},
                                               const AttributionOptions& attribution = {}, std::vector<std::string> names = {}) {
   if (models < 1 || models > 1000) throw invalid_input("models", "is " + std::to_string(models) + ", must be in [1, 1000]");
+  if (!names.empty() && Index(names.size()) != x.cols())
+    throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(x.cols()) + " variables");
+  training.validate();
+  attribution.validate();
   AttributionResult mean;
   Matrix<double> second_moment;  // pooled E[rank^2] with rank statistics
   for (Index k = 0; k < models; ++k) {
