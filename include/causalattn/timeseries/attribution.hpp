@@ -9,8 +9,10 @@
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "causalattn/core/names.hpp"
 #include "causalattn/timeseries/ar_training.hpp"
 #include "causalattn/timeseries/lagged_scores.hpp"
 
@@ -210,8 +212,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   ArTransformer<Scalar>& model = *fit.model;
   const Index p = model.variables(), lags = model.options().max_lag;
   check_shape("x", x, -1, p);
-  if (names.empty()) names = default_variable_names(p);
-  if (Index(names.size()) != p) throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(p) + " variables");
+  names = variable_names_or_default(std::move(names), p);
   if (options.method == Attribution::raw_attention) detail::check_raw_attention_model(model.options());
   if (model.options().time_harmonics > 0 && x.rows() != fit.length)
     throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows, but the model's time embedding places windows on its training series of " +

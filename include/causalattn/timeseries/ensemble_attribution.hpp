@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "causalattn/timeseries/attribution.hpp"
@@ -37,8 +38,7 @@ template <class Scalar>
 AttributionResult ensemble_lagged_attribution(const Matrix<double>& x, Index models, const ArTrainingOptions& training = {},
                                               const AttributionOptions& attribution = {}, std::vector<std::string> names = {}) {
   if (models < 1 || models > 1000) throw invalid_input("models", "is " + std::to_string(models) + ", must be in [1, 1000]");
-  if (!names.empty() && Index(names.size()) != x.cols())
-    throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(x.cols()) + " variables");
+  names = variable_names_or_default(std::move(names), x.cols());  // checked before any training
   training.validate();
   attribution.validate();
   AttributionResult mean;
