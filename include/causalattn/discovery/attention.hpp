@@ -30,7 +30,8 @@ namespace detail {
 
 /// X Y' for column-major X (m x k) and Y (n x k) on one thread, so the result never depends on
 /// Eigen's own thread count. O(m n k).
-inline Matrix<double> times_transpose(const Matrix<double>& x, const Matrix<double>& y) {
+template <typename = void>
+Matrix<double> times_transpose(const Matrix<double>& x, const Matrix<double>& y) {
   Matrix<double> out = Matrix<double>::Zero(x.rows(), y.rows());
   serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(x.rows(), y.rows(), x.cols(), x.data(), x.rows(), y.data(), y.rows(), out.data(),
                                                 out.rows(), 1.0);
@@ -38,7 +39,8 @@ inline Matrix<double> times_transpose(const Matrix<double>& x, const Matrix<doub
 }
 
 /// A A' of an attention matrix already validated, exactly symmetric. O(n^3).
-inline Matrix<double> unit_noise_covariance(const Matrix<double>& a) {
+template <typename = void>
+Matrix<double> unit_noise_covariance(const Matrix<double>& a) {
   Matrix<double> c = times_transpose(a, a);
   c.triangularView<Eigen::StrictlyUpper>() = c.transpose();
   return c;
@@ -136,7 +138,8 @@ struct AttentionGraph {
 namespace detail {
 
 /// The chosen tokens (all when empty), validated against n tokens.
-inline std::vector<Index> attention_nodes(Index n, const std::vector<Index>& requested) {
+template <typename = void>
+std::vector<Index> attention_nodes(Index n, const std::vector<Index>& requested) {
   if (requested.empty()) {
     std::vector<Index> all(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i) all[std::size_t(i)] = i;
@@ -158,7 +161,8 @@ inline std::vector<Index> attention_nodes(Index n, const std::vector<Index>& req
 /// \code
 ///   auto g = causalattn::attention_graph_from_covariance(causalattn::attention_covariance(A));
 /// \endcode
-inline AttentionGraph attention_graph_from_covariance(const Matrix<double>& covariance, const AttentionGraphOptions& options = {}) {
+template <typename = void>
+AttentionGraph attention_graph_from_covariance(const Matrix<double>& covariance, const AttentionGraphOptions& options = {}) {
   const Matrix<double> correlation = correlation_from_covariance(covariance);
   AttentionGraph out{Graph(), detail::attention_nodes(correlation.rows(), options.nodes), 0};
   const auto k = Index(out.nodes.size());
@@ -213,7 +217,8 @@ struct HeadConsensus {
 /// heads of different sizes, or an invalid attention matrix (naming "layer_heads[h]").
 /// Complexity: heads x `attention_graph`.
 /// Example: `auto consensus = causalattn::head_consensus(stack.back(), options);`
-inline HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_heads, const AttentionGraphOptions& options = {}) {
+template <typename = void>
+HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_heads, const AttentionGraphOptions& options = {}) {
   if (layer_heads.empty()) throw invalid_input("layer_heads", "is empty; at least one head is needed");
   HeadConsensus out;
   for (std::size_t h = 0; h < layer_heads.size(); ++h) {
@@ -243,7 +248,8 @@ inline HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_hea
 /// `head_consensus` of the deepest layer of a stack indexed [layer][head] (the reference code
 /// reads only the deepest layer). Throws `invalid_input` for an empty stack or an empty last layer.
 /// Example: `auto consensus = causalattn::deepest_layer_consensus(stack, options);`
-inline HeadConsensus deepest_layer_consensus(const std::vector<std::vector<Matrix<double>>>& stack,
+template <typename = void>
+HeadConsensus deepest_layer_consensus(const std::vector<std::vector<Matrix<double>>>& stack,
                                              const AttentionGraphOptions& options = {}) {
   if (stack.empty()) throw invalid_input("stack", "has no layers");
   return head_consensus(stack.back(), options);

@@ -29,7 +29,8 @@ struct DagLists {
 
 /// Bayes-ball reachability (Shachter 1998; Koller and Friedman 2009, algorithm 3.1): y is
 /// d-connected to x given s iff the ball started upwards at x reaches y. O(p + edges).
-inline bool d_separated(const DagLists& dag, Index x, Index y, const std::vector<Index>& s) {
+template <typename = void>
+bool d_separated(const DagLists& dag, Index x, Index y, const std::vector<Index>& s) {
   const auto p = static_cast<Index>(dag.parents.size());
   auto check = [&](Index v, const char* what) {
     if (v < 0 || v >= p) throw invalid_input(what, "index " + std::to_string(v) + " is out of range [0, " + std::to_string(p) + ")");
@@ -83,7 +84,8 @@ inline bool d_separated(const DagLists& dag, Index x, Index y, const std::vector
 /// repeated. O(p^2) (building the parent lists) plus O(p + edges) for the query; `DSeparationTest`
 /// builds the lists once.
 /// Example: `bool sep = causalattn::d_separated(dag, 0, 2, {1});`
-inline bool d_separated(const Graph& dag, Index x, Index y, const std::vector<Index>& s) {
+template <typename = void>
+bool d_separated(const Graph& dag, Index x, Index y, const std::vector<Index>& s) {
   return detail::d_separated(detail::DagLists(dag), x, y, s);
 }
 

@@ -20,7 +20,8 @@ namespace causalattn {
 namespace detail {
 
 /// The observed nodes (all but `latent`, ascending), after validating `latent`.
-inline std::vector<Index> observed_nodes(const Graph& dag, const std::vector<Index>& latent) {
+template <typename = void>
+std::vector<Index> observed_nodes(const Graph& dag, const std::vector<Index>& latent) {
   check_distinct_indices("latent", latent, dag.size(), "node");
   std::vector<char> hidden(std::size_t(dag.size()), 0);
   for (Index v : latent) hidden[std::size_t(v)] = 1;
@@ -32,7 +33,8 @@ inline std::vector<Index> observed_nodes(const Graph& dag, const std::vector<Ind
 }
 
 /// ancestor[a * p + b] != 0 iff a is an ancestor of b (every node is its own ancestor). O(p (p + edges)).
-inline std::vector<char> ancestor_table(const DagLists& dag) {
+template <typename = void>
+std::vector<char> ancestor_table(const DagLists& dag) {
   const auto p = Index(dag.parents.size());
   std::vector<char> ancestor(std::size_t(p * p), 0);
   std::vector<Index> stack;
@@ -63,7 +65,8 @@ inline std::vector<char> ancestor_table(const DagLists& dag) {
 /// \param latent indices of the hidden nodes (in range, distinct; at least 2 nodes must remain).
 /// Complexity O(p (p + edges) + q^2 (p + edges)) for q observed nodes.
 /// Example: `Graph mag = causalattn::dag_to_mag(dag, {0});`
-inline Graph dag_to_mag(const Graph& dag, const std::vector<Index>& latent) {
+template <typename = void>
+Graph dag_to_mag(const Graph& dag, const std::vector<Index>& latent) {
   const detail::DagLists lists(dag);
   const std::vector<Index> observed = detail::observed_nodes(dag, latent);
   const std::vector<char> ancestor = detail::ancestor_table(lists);
@@ -99,7 +102,8 @@ inline Graph dag_to_mag(const Graph& dag, const std::vector<Index>& latent) {
 ///   dag.add_directed(0, 1); dag.add_directed(2, 1); dag.add_directed(2, 3);
 ///   causalattn::Graph pag = causalattn::dag_to_pag(dag, {2});   // X1 o-> X2 <-o X4
 /// \endcode
-inline Graph dag_to_pag(const Graph& dag, const std::vector<Index>& latent) {
+template <typename = void>
+Graph dag_to_pag(const Graph& dag, const std::vector<Index>& latent) {
   const Graph mag = dag_to_mag(dag, latent);
   const Index q = mag.size();
   detail::PagGraph g(q);

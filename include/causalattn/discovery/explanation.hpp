@@ -58,7 +58,8 @@ struct Explanation {
 namespace detail {
 
 /// Breadth-first distances from `source` over adjacencies of any mark (-1 = unreachable). O(p^2).
-inline std::vector<Index> adjacency_distances(const Graph& graph, Index source) {
+template <typename = void>
+std::vector<Index> adjacency_distances(const Graph& graph, Index source) {
   const Index p = graph.size();
   std::vector<Index> distance(static_cast<std::size_t>(p), -1);
   std::vector<Index> queue{source};
@@ -131,7 +132,8 @@ class SubsetsByCost {
 };
 
 /// The candidate tokens of `explain`, checked: `options.candidates`, or every node but the target.
-inline std::vector<Index> explanation_candidates(Index p, Index target, const std::vector<Index>& requested) {
+template <typename = void>
+std::vector<Index> explanation_candidates(Index p, Index target, const std::vector<Index>& requested) {
   if (requested.empty()) {
     std::vector<Index> all;
     for (Index v = 0; v < p; ++v)
@@ -154,7 +156,8 @@ inline std::vector<Index> explanation_candidates(Index p, Index target, const st
 }
 
 /// True if `set` (ascending) contains one of `found` (each ascending). O(|found| * |set|).
-inline bool contains_any(const std::vector<Index>& set, const std::vector<std::vector<Index>>& found) {
+template <typename = void>
+bool contains_any(const std::vector<Index>& set, const std::vector<std::vector<Index>>& found) {
   return std::any_of(found.begin(), found.end(), [&](const std::vector<Index>& f) {
     return std::includes(set.begin(), set.end(), f.begin(), f.end());
   });

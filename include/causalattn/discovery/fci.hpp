@@ -23,7 +23,8 @@ namespace detail {
 
 /// The skeleton as a PAG with every edge o-o, the knowledge's marks, and R0 from the separating
 /// sets (y not in sepset(x, z) makes x *-> y <-* z).
-inline PagGraph circle_graph_with_colliders(const Skeleton& sk, Index p, const BackgroundKnowledge& knowledge) {
+template <typename = void>
+PagGraph circle_graph_with_colliders(const Skeleton& sk, Index p, const BackgroundKnowledge& knowledge) {
   PagGraph g(p);
   for (Index x = 0; x < p; ++x)
     for (Index y = x + 1; y < p; ++y)

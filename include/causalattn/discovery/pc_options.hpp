@@ -90,7 +90,8 @@ namespace detail {
 
 /// Shared checks of `pc` and `fci`: at least 2 variables, one name per variable (empty names are
 /// replaced by X1..Xp), knowledge over the same variables. Throws `invalid_input`.
-inline void check_discovery_inputs(Index p, std::vector<std::string>& names, const BackgroundKnowledge& knowledge) {
+template <typename = void>
+void check_discovery_inputs(Index p, std::vector<std::string>& names, const BackgroundKnowledge& knowledge) {
   if (p < 2) throw invalid_input("test", "has " + std::to_string(p) + " variables; at least 2 are needed");
   if (names.empty()) names = default_variable_names(p);
   if (Index(names.size()) != p) {

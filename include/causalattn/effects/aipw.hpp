@@ -21,7 +21,8 @@ namespace detail {
 
 /// Fold of every unit for K-fold cross-fitting: each arm shuffled with `seed` and dealt round-robin,
 /// so every fold holds treated and control units in proportion.
-inline std::vector<int> stratified_folds(const Sample& s, int folds, std::uint64_t seed) {
+template <typename = void>
+std::vector<int> stratified_folds(const Sample& s, int folds, std::uint64_t seed) {
   std::vector<int> fold(std::size_t(s.units()), 0);
   Rng rng(seed);
   for (const auto* arm : {&s.treated, &s.control}) {

@@ -39,6 +39,7 @@ namespace detail {
 
 /// The key map: linear (no bias) or Linear -> GELU -> Linear, whose weight matrices keep the
 /// Frobenius norms they start with (`hold_scale`): the bandwidth is fixed, the metric's shape learned.
+template <class Scalar>
 class CinaKeyMap {
  public:
   CinaKeyMap(const CinaOptions& o, Index covariates, Rng& rng)
@@ -46,7 +47,7 @@ class CinaKeyMap {
         first_(covariates, o.key_map == KeyMap::mlp ? o.hidden : width_, rng, o.key_map == KeyMap::mlp),
         second_(o.key_map == KeyMap::mlp ? o.hidden : 1, width_, rng),
         mlp_(o.key_map == KeyMap::mlp) {
-    Matrix<double>& last = last_weight();
+    Matrix<Scalar>& last = last_weight();
     if (!mlp_ && covariates == width_) last.setIdentity();  // start from keys = key_scale x standardised X
     norm_ = o.key_scale * std::sqrt(double(std::min(covariates, width_)));
     first_norm_ = first_.weight().value.norm();
@@ -55,34 +56,34 @@ class CinaKeyMap {
   /// Rescales the weight matrices back to their initial Frobenius norms (the MLP's hidden layer
   /// too: scaling it would scale the roughly linear GELU output and sharpen the kernel).
   void hold_scale() {
-    Matrix<double>& last = last_weight();
+    Matrix<Scalar>& last = last_weight();
     last *= norm_ / last.norm();
     if (mlp_) first_.weight().value *= first_norm_ / first_.weight().value.norm();
   }
-  Matrix<double> forward(const Matrix<double>& x) {
-    const Matrix<double> a = first_.forward(x);
+  Matrix<Scalar> forward(const Matrix<Scalar>& x) {
+    const Matrix<Scalar> a = first_.forward(x);
     return mlp_ ? second_.forward(activation_.forward(a)) : a;
   }
-  void backward(const Matrix<double>& d_keys) {
+  void backward(const Matrix<Scalar>& d_keys) {
     if (mlp_) {
       first_.backward(activation_.backward(second_.backward(d_keys)));
     } else {
       first_.backward(d_keys);
     }
   }
-  void register_parameters(ParameterRegistry<double>& registry) {
+  void register_parameters(ParameterRegistry<Scalar>& registry) {
     first_.register_parameters(registry, "keys.fc1");
     if (mlp_) second_.register_parameters(registry, "keys.fc2");
   }
 
  private:
-  Matrix<double>& last_weight() { return mlp_ ? second_.weight().value : first_.weight().value; }
+  Matrix<Scalar>& last_weight() { return mlp_ ? second_.weight().value : first_.weight().value; }
 
   Index width_;
   double norm_ = 1, first_norm_ = 1;
-  Linear<double> first_;
-  ActivationLayer<double> activation_;
-  Linear<double> second_;
+  Linear<Scalar> first_;
+  ActivationLayer<Scalar> activation_;
+  Linear<Scalar> second_;
   bool mlp_;
 };
 
@@ -132,7 +133,7 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   const Vector<double> sign = (2 * s.t.array() - 1).matrix();
 
   Rng rng(o.seed);
-  detail::CinaKeyMap key_map(o, s.x.cols(), rng);
+  detail::CinaKeyMap<double> key_map(o, s.x.cols(), rng);
   ParameterRegistry<double> key_parameters, dual_parameters;
   key_map.register_parameters(key_parameters);
   Parameter<double> coef = Parameter<double>::zeros(n, 1), intercept = Parameter<double>::zeros(1, 1);

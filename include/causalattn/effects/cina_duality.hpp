@@ -29,7 +29,8 @@ struct AttentionKernel {
 /// log h_i, and log h_j >= S_jj >= 0), so nothing overflows for any key norm. Throws `invalid_input`
 /// for empty or non-finite keys. O(n^2 d).
 /// Example: `auto k = causalattn::attention_kernel(keys);  // k.kernel is the balancing kernel`
-inline AttentionKernel attention_kernel(const Matrix<double>& keys) {
+template <typename = void>
+AttentionKernel attention_kernel(const Matrix<double>& keys) {
   check_not_empty("keys", keys);
   check_finite("keys", keys);
   const Matrix<double> scores = keys * keys.transpose() / std::sqrt(double(keys.cols()));
@@ -67,7 +68,8 @@ struct AttentionSvmDuality {
 ///   auto d = causalattn::attention_svm_duality(keys, w, 0.1);
 ///   double gap = (d.attention_output - d.decision_values).cwiseAbs().maxCoeff();   // ~1e-15
 /// \endcode
-inline AttentionSvmDuality attention_svm_duality(const Matrix<double>& keys, const Vector<double>& sign, double lambda,
+template <typename = void>
+AttentionSvmDuality attention_svm_duality(const Matrix<double>& keys, const Vector<double>& sign, double lambda,
                                                  SmoOptions smo = [] {
                                                    SmoOptions o;
                                                    o.tolerance = 1e-10;

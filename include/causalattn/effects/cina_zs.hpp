@@ -20,15 +20,18 @@ namespace detail {
 
 /// sigmoid(z) = 1 / (1 + exp(-z)) elementwise, in the form that neither overflows nor loses the
 /// small values for either sign of z.
-inline Vector<double> sigmoid(const Vector<double>& z) {
+template <typename = void>
+Vector<double> sigmoid(const Vector<double>& z) {
   return z.unaryExpr([](double v) { return v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v)); });
 }
 
 /// log sigmoid(z) = -log(1 + exp(-z)), without overflow or loss of the small values for either sign.
-inline double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+template <typename = void>
+double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
 
 /// True when column `j` of `x` takes more than two distinct values on `rows`. O(|rows|).
-inline bool takes_three_values(const Matrix<double>& x, Index j, const std::vector<Index>& rows) {
+template <typename = void>
+bool takes_three_values(const Matrix<double>& x, Index j, const std::vector<Index>& rows) {
   std::size_t other = 0;  // position in `rows` of a second value, 0 while none is seen
   for (std::size_t k = 1; k < rows.size(); ++k) {
     const double v = x(rows[k], j);
@@ -44,7 +47,8 @@ inline bool takes_three_values(const Matrix<double>& x, Index j, const std::vect
 /// column that takes more than two distinct values in both arms (a column with two values in an
 /// arm has a square affine in it there, so the arm's second moment could not be met), each square
 /// z-scored for conditioning (balance does not depend on the scale). O(n p).
-inline Matrix<double> calibration_features(const Sample& s, bool second_moments) {
+template <typename = void>
+Matrix<double> calibration_features(const Sample& s, bool second_moments) {
   const Matrix<double>& x = s.x;
   if (!second_moments) return x;
   std::vector<Index> spread;

@@ -55,7 +55,8 @@ struct CinaZsConfig {
 /// blown up to unit variance). Throws `invalid_input` for empty, non-finite or constant columns
 /// or max_covariates < 1. O(n p^2 + p^3).
 /// Example: `Matrix<double> z = causalattn::cina_zs_covariates(x, 20);`
-inline Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_covariates) {
+template <typename = void>
+Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_covariates) {
   if (max_covariates < 1) throw invalid_input("max_covariates", "is " + std::to_string(max_covariates) + ", must be >= 1");
   check_not_empty("x", x);
   check_finite("x", x);
@@ -212,7 +213,8 @@ namespace detail {
 inline constexpr const char* cina_zs_config_name = "cina_zs.config";
 
 /// The config as a 1 x 8 tensor: format version, then the fields in declaration order.
-inline Matrix<float> cina_zs_config_tensor(const CinaZsConfig& c) {
+template <typename = void>
+Matrix<float> cina_zs_config_tensor(const CinaZsConfig& c) {
   Matrix<float> t(1, 8);
   t << 1.0f, float(c.max_covariates), float(c.width), float(c.hidden), float(c.layers), float(c.heads), float(c.key_scale),
       float(c.lambda_relative);
@@ -306,7 +308,8 @@ inline constexpr std::uint64_t cina_zs_default_checksum = 0xdc4a71d7616169bfULL;
 /// directory CMake compiled in (CAUSALATTN_MODEL_DIR), + "/cina_zs_default.bin". Throws
 /// `invalid_input` when neither is set. O(1).
 /// Example: `std::string where = causalattn::cina_zs_default_path();`
-inline std::string cina_zs_default_path() {
+template <typename = void>
+std::string cina_zs_default_path() {
   if (const char* directory = std::getenv("CAUSALATTN_MODEL_DIR")) return std::string(directory) + "/cina_zs_default.bin";
 #ifdef CAUSALATTN_MODEL_DIR
   return std::string(CAUSALATTN_MODEL_DIR) + "/cina_zs_default.bin";

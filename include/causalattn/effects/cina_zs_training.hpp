@@ -83,7 +83,8 @@ namespace detail {
 /// The intercept b minimising sum_i [1 - W_i (o_i + b)]_+: the slope in b rises by one at each kink
 /// W_i - o_i, from -n_treated, so the minimiser lies between the n_treated-th and the next kink
 /// (their midpoint is returned). O(n log n).
-inline double optimal_hinge_intercept(const Vector<double>& decision, const Vector<double>& sign) {
+template <typename = void>
+double optimal_hinge_intercept(const Vector<double>& decision, const Vector<double>& sign) {
   std::vector<double> kinks(static_cast<std::size_t>(decision.size()));
   Index treated = 0;
   for (Index i = 0; i < decision.size(); ++i) {
@@ -108,7 +109,8 @@ struct ZsDatasetGradient {
 /// Each data set's exact balancing weights on the kernel of `keys` (n x d, double): the SMO solution
 /// of the ATE dual with lambda = lambda_relative x the kernel's mean diagonal, in [0, 1]. The
 /// teacher of `CinaZsTarget::exact_dual`. O(n^2 d) plus the SMO iterations.
-inline Vector<double> zs_exact_weights(const Matrix<double>& keys, const Vector<double>& t, double lambda_relative) {
+template <typename = void>
+Vector<double> zs_exact_weights(const Matrix<double>& keys, const Vector<double>& t, double lambda_relative) {
   // Solved on k / lambda with lambda 1 (the same solution): O(1) entries, so SMO's absolute
   // tolerance means what it says (k_ij ~ 1 / n^2 would meet it at the start).
   Matrix<double> kernel = attention_kernel(keys).kernel;
@@ -123,7 +125,8 @@ inline Vector<double> zs_exact_weights(const Matrix<double>& keys, const Vector<
 /// exact minimiser (its own gradient vanishes); lambda = lambda_relative x the mean diagonal of the
 /// kernel (held constant in the gradient). The weights' gradient is the natural one (the kernel's
 /// metric, as in single-dataset CInA), chained through the rescaling; returned with respect to a.
-inline ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const Vector<double>& raw, const Vector<double>& sign,
+template <typename = void>
+ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const Vector<double>& raw, const Vector<double>& sign,
                                                double lambda_relative) {
   const Index n = keys.rows();
   double arm_total[2] = {0, 0};  // [control, treated]
@@ -155,7 +158,8 @@ inline ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const
 
 /// Mean per-unit Bernoulli KL(a* || sigmoid(z)) (0 at the teacher) and its gradient with respect to
 /// the logits, (sigmoid(z) - a*) / n; log-sigmoids in the stable form. O(n).
-inline ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const Vector<double>& raw, const Vector<double>& teacher) {
+template <typename = void>
+ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const Vector<double>& raw, const Vector<double>& teacher) {
   const Index n = logits.size();
   auto plogp = [](double p) { return p > 0 ? p * std::log(p) : 0.0; };
   ZsDatasetGradient out;
@@ -171,7 +175,8 @@ inline ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const
 /// The supervised term weight x |tau_hat - tau| / sd(Y) of the per-arm-normalised weights
 /// a = sigmoid(logits), added to `g` (its loss, and its gradient with respect to the logits through
 /// `sigmoid_slope` = a (1 - a)). O(n).
-inline void add_supervised_term(ZsDatasetGradient& g, const Vector<double>& raw, const Vector<double>& sigmoid_slope,
+template <typename = void>
+void add_supervised_term(ZsDatasetGradient& g, const Vector<double>& raw, const Vector<double>& sigmoid_slope,
                                 const Vector<double>& sign, const SimulatedDataset& data, double weight) {
   double total[2] = {0, 0}, weighted[2] = {0, 0};
   for (Index i = 0; i < raw.size(); ++i) {
@@ -192,7 +197,8 @@ inline void add_supervised_term(ZsDatasetGradient& g, const Vector<double>& raw,
 /// One data set's loss and gradients for `target`: the exact-dual regression onto `teacher`, or the
 /// balancing objective on `keys` (see `zs_objective_gradient`, chained through the sigmoid), plus
 /// the supervised term when `supervised_weight` > 0.
-inline ZsDatasetGradient zs_dataset_gradient(CinaZsTarget target, const Matrix<double>& keys, const Vector<double>& logits,
+template <typename = void>
+ZsDatasetGradient zs_dataset_gradient(CinaZsTarget target, const Matrix<double>& keys, const Vector<double>& logits,
                                              const Vector<double>& teacher, const SimulatedDataset& data, double lambda_relative,
                                              double supervised_weight) {
   const Vector<double> sign = (2 * data.t.array() - 1).matrix();

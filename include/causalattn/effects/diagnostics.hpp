@@ -18,14 +18,16 @@ namespace causalattn {
 namespace detail {
 
 /// A number with 4 significant digits, for messages a person reads.
-inline std::string rounded(double v) {
+template <typename = void>
+std::string rounded(double v) {
   std::ostringstream out;
   out << std::setprecision(4) << v;
   return out.str();
 }
 
 /// Weighted column means of the rows `rows` of x (weights w indexed by row of x; uniform if empty).
-inline RowVector<double> arm_means(const Matrix<double>& x, const std::vector<Index>& rows, const Vector<double>& w) {
+template <typename = void>
+RowVector<double> arm_means(const Matrix<double>& x, const std::vector<Index>& rows, const Vector<double>& w) {
   RowVector<double> sum = RowVector<double>::Zero(x.cols());
   double total = 0;
   for (Index i : rows) {
@@ -39,7 +41,8 @@ inline RowVector<double> arm_means(const Matrix<double>& x, const std::vector<In
 /// Fills smd_before / smd_after, the effective sample sizes and the largest weight, and appends
 /// warnings: |SMD| > 0.1 after weighting, an arm's effective sample size below 10% of its size, a
 /// unit carrying more than 10% of its arm. `weights` may be empty (no weighting).
-inline void fill_balance(EffectEstimate& result, const Sample& s, const Vector<double>& weights) {
+template <typename = void>
+void fill_balance(EffectEstimate& result, const Sample& s, const Vector<double>& weights) {
   BalanceDiagnostics& d = result.diagnostics;
   const Vector<double> none;
   const RowVector<double> treated_mean = arm_means(s.x, s.treated, none), control_mean = arm_means(s.x, s.control, none);
@@ -82,7 +85,8 @@ inline void fill_balance(EffectEstimate& result, const Sample& s, const Vector<d
 }
 
 /// Summarises propensities e (indexed by row) over the units of `s`; warns about extreme values.
-inline void fill_overlap(EffectEstimate& result, const Sample& s, const Vector<double>& e) {
+template <typename = void>
+void fill_overlap(EffectEstimate& result, const Sample& s, const Vector<double>& e) {
   OverlapSummary& o = result.diagnostics.overlap;
   o.available = true;
   auto range = [&](const std::vector<Index>& rows, double& lo, double& hi) {

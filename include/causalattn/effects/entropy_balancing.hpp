@@ -24,7 +24,8 @@ namespace detail {
 /// balance the means): Newton on the dual log sum b_i exp(lambda' c_i) with backtracking, softmax
 /// in log-sum-exp form. `log_base` holds log b_i (empty = uniform b, entropy balancing). Stops when
 /// max |sum w_i c_i| < tolerance; updates `status`.
-inline Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>& target, const EffectOptions& options,
+template <typename = void>
+Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>& target, const EffectOptions& options,
                                       SolverStatus& status, const Vector<double>& log_base = {}) {
   const Matrix<double> c = x.rowwise() - target;
   const Index k = c.cols();
@@ -80,7 +81,8 @@ inline Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<d
 /// means `target`, from the base measure exp(log_base) restricted to the arm (empty = uniform);
 /// with `treated_fixed` (the ATT) the treated keep 1 / n_1. Updates `r.status`; when an arm cannot
 /// be balanced exactly, a warning names `what`. O(iterations x n p^2).
-inline void tilt_arms_to_means(EffectEstimate& r, const Sample& s, const RowVector<double>& target, const EffectOptions& options,
+template <typename = void>
+void tilt_arms_to_means(EffectEstimate& r, const Sample& s, const RowVector<double>& target, const EffectOptions& options,
                                const Vector<double>& log_base, bool treated_fixed, const std::string& what) {
   r.weights = Vector<double>::Zero(s.units());
   for (const auto* arm : {&s.treated, &s.control}) {

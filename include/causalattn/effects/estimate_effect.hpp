@@ -22,7 +22,8 @@ enum class EffectMethod { naive, ols, ipw, aipw, ebal, balance, cina };
 /// The method called `name` ("naive", "ols", "ipw", "aipw", "ebal", "balance", "cina"); throws
 /// `invalid_input` naming "method" otherwise. O(1).
 /// Example: `auto m = causalattn::effect_method_from_name("aipw");`
-inline EffectMethod effect_method_from_name(const std::string& name) {
+template <typename = void>
+EffectMethod effect_method_from_name(const std::string& name) {
   const std::pair<const char*, EffectMethod> table[] = {{"naive", EffectMethod::naive}, {"ols", EffectMethod::ols},
                                                         {"ipw", EffectMethod::ipw},     {"aipw", EffectMethod::aipw},
                                                         {"ebal", EffectMethod::ebal},   {"balance", EffectMethod::balance},

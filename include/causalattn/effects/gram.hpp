@@ -59,7 +59,8 @@ double checked_gamma(const Eigen::MatrixBase<Derived>& x, const KernelSpec& spec
 /// out(r0 : r0 + rows, c0 : c0 + cols) = k(x_r, z_c): one serial GEMM x_r z_c^T into the block
 /// (so the result does not depend on which thread runs it), then the kernel applied one contiguous
 /// column at a time (Eigen's packet exp for rbf). `sq_x` / `sq_z` are squared row norms (rbf only).
-inline void gram_block_values(const Matrix<double>& x, const Vector<double>& sq_x, Index r0, Index rows,
+template <typename = void>
+void gram_block_values(const Matrix<double>& x, const Vector<double>& sq_x, Index r0, Index rows,
                               const Matrix<double>& z, const Vector<double>& sq_z, Index c0, Index cols,
                               const KernelSpec& spec, double gamma, Matrix<double>& out) {
   out.block(r0, c0, rows, cols).setZero();
@@ -76,13 +77,15 @@ inline void gram_block_values(const Matrix<double>& x, const Vector<double>& sq_
 }
 
 /// Squared row norms of `x` when the kernel needs them (rbf), else an empty vector. O(n p).
-inline Vector<double> squared_row_norms(const Matrix<double>& x, const KernelSpec& spec) {
+template <typename = void>
+Vector<double> squared_row_norms(const Matrix<double>& x, const KernelSpec& spec) {
   return spec.type == KernelType::rbf ? Vector<double>(x.rowwise().squaredNorm()) : Vector<double>();
 }
 
 /// Throws `invalid_input` naming `x` if a linear or polynomial kernel value in `k` overflowed (rbf
 /// values lie in [0, 1]). O(size of k).
-inline void check_kernel_finite(const Matrix<double>& k, const KernelSpec& spec) {
+template <typename = void>
+void check_kernel_finite(const Matrix<double>& k, const KernelSpec& spec) {
   if (spec.type == KernelType::rbf) return;
   for (Index c = 0; c < k.cols(); ++c) {
     for (Index r = 0; r < k.rows(); ++r) {

@@ -16,7 +16,8 @@ namespace causalattn {
 /// The q-quantile of the standard normal distribution, q in (0, 1): Acklam's rational approximation
 /// refined by two Newton steps on erfc, accurate to ~1e-15. Throws `invalid_input` outside (0, 1). O(1).
 /// Example: `double z = causalattn::normal_quantile(0.975);  // 1.959963984540054`
-inline double normal_quantile(double q) {
+template <typename = void>
+double normal_quantile(double q) {
   if (!(q > 0 && q < 1)) throw invalid_input("q", "is " + detail::to_text(q) + ", must lie in (0, 1)");
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                              1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
@@ -48,7 +49,8 @@ namespace detail {
 
 /// Sets std_error = sqrt(sum influence^2) (the influence values already carry their 1/n) and the
 /// normal interval at `result.confidence`.
-inline void set_normal_interval(EffectEstimate& result, double std_error, const std::string& method) {
+template <typename = void>
+void set_normal_interval(EffectEstimate& result, double std_error, const std::string& method) {
   result.std_error = std_error;
   const double z = normal_quantile(0.5 + result.confidence / 2);
   result.ci_low = result.estimate - z * std_error;
@@ -57,13 +59,15 @@ inline void set_normal_interval(EffectEstimate& result, double std_error, const 
 }
 
 /// Standard error from per-unit influence values phi_i (already divided by n): sqrt(sum phi_i^2).
-inline void set_influence_interval(EffectEstimate& result, const Vector<double>& influence) {
+template <typename = void>
+void set_influence_interval(EffectEstimate& result, const Vector<double>& influence) {
   set_normal_interval(result, std::sqrt(influence.squaredNorm()), "influence function");
 }
 
 /// Standard error of a weighting estimator sum_T w_i Y_i - sum_C w_i Y_i, conditional on X and T:
 /// sqrt(sum_i w_i^2 (Y_i - m_(T_i)(X_i))^2) with m the outcome model's predictions.
-inline void set_weighting_interval(EffectEstimate& result, const Vector<double>& weights, const Vector<double>& y,
+template <typename = void>
+void set_weighting_interval(EffectEstimate& result, const Vector<double>& weights, const Vector<double>& y,
                                    const Vector<double>& predicted) {
   set_normal_interval(result, std::sqrt((weights.array() * (y - predicted).array()).square().sum()),
                       "weights and outcome-model residuals");

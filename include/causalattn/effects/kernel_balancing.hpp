@@ -23,7 +23,8 @@ namespace detail {
 /// treatment `t` (0 / 1): min 0.5 a'Qa - lambda 1'a s.t. W'a = 0, 0 <= a_i <= 1, Q = W k W, W = 2t - 1,
 /// lambda = `lambda` if > 0, else 0.1 x the mean diagonal of `gram`. Returns SMO's raw a (not yet
 /// normalised per arm). O(n^2) memory plus the SMO iterations.
-inline SmoResult solve_ate_balancing_dual(Matrix<double> gram, const Vector<double>& t, double lambda, const SmoOptions& smo) {
+template <typename = void>
+SmoResult solve_ate_balancing_dual(Matrix<double> gram, const Vector<double>& t, double lambda, const SmoOptions& smo) {
   if (!(lambda > 0)) lambda = 0.1 * gram.diagonal().mean();
   const Vector<double> w = 2 * t.array() - 1;
   gram.array() *= (w * w.transpose()).array();

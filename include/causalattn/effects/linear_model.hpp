@@ -38,7 +38,8 @@ struct LinearFit {
 /// within an arm) uses its eigen pseudo-inverse and sets `rank_deficient` (fitted values stay
 /// unique). O(n p^2 + p^3).
 /// Example: `auto fit = causalattn::fit_linear(X, y); auto yhat = fit.predict(X);`
-inline LinearFit fit_linear(const Matrix<double>& x, const Vector<double>& y, double ridge = 0) {
+template <typename = void>
+LinearFit fit_linear(const Matrix<double>& x, const Vector<double>& y, double ridge = 0) {
   const Index n = x.rows(), k = x.cols() + 1;
   Matrix<double> z(n, k);
   z.col(0).setOnes();

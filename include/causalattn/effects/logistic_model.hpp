@@ -45,7 +45,8 @@ struct LogisticFit {
 /// fallback). Without a penalty and with (quasi-)separated data the coefficients diverge: the fit
 /// stops at `max_iterations` with `status.converged = false`. O(iterations x n p^2).
 /// Example: `auto fit = causalattn::fit_logistic(X, t); double e0 = fit.probabilities(0);`
-inline LogisticFit fit_logistic(const Matrix<double>& x, const Vector<double>& t, double ridge = 0, int max_iterations = 100,
+template <typename = void>
+LogisticFit fit_logistic(const Matrix<double>& x, const Vector<double>& t, double ridge = 0, int max_iterations = 100,
                                 double tolerance = 1e-10) {
   const Index n = x.rows(), k = x.cols() + 1;
   Matrix<double> z(n, k);

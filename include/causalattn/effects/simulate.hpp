@@ -63,14 +63,16 @@ std::string enum_name(int value, const char* const (&names)[N]) {
 
 /// Name of a mechanism ("linear", "nonlinear", "mixed"; "unknown" for a value outside the enum).
 /// Example: `std::cout << causalattn::mechanism_name(family.mechanism);`
-inline std::string mechanism_name(Mechanism m) {
+template <typename = void>
+std::string mechanism_name(Mechanism m) {
   static const char* const names[] = {"linear", "nonlinear", "mixed"};
   return detail::enum_name(static_cast<int>(m), names);
 }
 
 /// Name of a noise distribution ("gaussian", "uniform", "laplace"; "unknown" outside the enum).
 /// Example: `std::cout << causalattn::noise_name(family.noise);`
-inline std::string noise_name(Noise kind) {
+template <typename = void>
+std::string noise_name(Noise kind) {
   static const char* const names[] = {"gaussian", "uniform", "laplace"};
   return detail::enum_name(static_cast<int>(kind), names);
 }
@@ -151,7 +153,8 @@ struct SimulationFamily {
 /// [200, 1000], p in [5, 20], a sparse DAG (expected degree 2), mixed linear / nonlinear mechanisms,
 /// Gaussian noise, confounding strength 1, a constant effect in [-2, 2]. O(1).
 /// Example: `auto train = causalattn::simulate_datasets(causalattn::in_family(), 1000, 1);`
-inline SimulationFamily in_family() { return SimulationFamily{}; }
+template <typename = void>
+SimulationFamily in_family() { return SimulationFamily{}; }
 
 /// The out-of-family (shifted test) distribution. It differs from `in_family()` in every axis a
 /// zero-shot model could overfit to: larger data sets (n in [500, 2000], p in [20, 40]), denser
@@ -159,7 +162,8 @@ inline SimulationFamily in_family() { return SimulationFamily{}; }
 /// confounding strength (2, so propensities reach the overlap clip more often). The effect range,
 /// weights, overlap and parent probabilities are the same. O(1).
 /// Example: `auto test = causalattn::simulate_datasets(causalattn::out_of_family(), 100, 2);`
-inline SimulationFamily out_of_family() {
+template <typename = void>
+SimulationFamily out_of_family() {
   SimulationFamily f;
   f.n_min = 500;
   f.n_max = 2000;
@@ -205,7 +209,8 @@ struct SimulationTerm {
 };
 
 /// g(z) for a link; nonlinear links are roughly centred for standardised z. O(1).
-inline double apply_link(Link link, double z) {
+template <typename = void>
+double apply_link(Link link, double z) {
   switch (link) {
     case Link::identity: return z;
     case Link::tanh: return std::tanh(z);
@@ -217,13 +222,15 @@ inline double apply_link(Link link, double z) {
 }
 
 /// A coefficient with a random sign and a size uniform in [weight_min, weight_max]. O(1).
-inline double draw_weight(const SimulationFamily& family, Rng& rng) {
+template <typename = void>
+double draw_weight(const SimulationFamily& family, Rng& rng) {
   const double sign = rng.bernoulli(0.5) ? 1.0 : -1.0;
   return sign * rng.uniform(family.weight_min, family.weight_max);
 }
 
 /// A term for parent `input` under the family's mechanism. O(1).
-inline SimulationTerm draw_term(Index input, const SimulationFamily& family, Rng& rng) {
+template <typename = void>
+SimulationTerm draw_term(Index input, const SimulationFamily& family, Rng& rng) {
   SimulationTerm term;
   term.input = input;
   term.weight = draw_weight(family, rng);
@@ -233,7 +240,8 @@ inline SimulationTerm draw_term(Index input, const SimulationFamily& family, Rng
 }
 
 /// One noise draw with standard deviation `scale`. O(1).
-inline double draw_noise(Noise kind, double scale, Rng& rng) {
+template <typename = void>
+double draw_noise(Noise kind, double scale, Rng& rng) {
   switch (kind) {
     case Noise::gaussian: return scale * rng.normal();
     case Noise::uniform: return scale * std::sqrt(3.0) * rng.uniform(-1.0, 1.0);
@@ -246,7 +254,8 @@ inline double draw_noise(Noise kind, double scale, Rng& rng) {
 }
 
 /// sum_k w_k g_k(z(:, input_k)) over the terms, for every row of z. O(n |terms|).
-inline Vector<double> evaluate_terms(const std::vector<SimulationTerm>& terms, const Matrix<double>& z) {
+template <typename = void>
+Vector<double> evaluate_terms(const std::vector<SimulationTerm>& terms, const Matrix<double>& z) {
   Vector<double> out = Vector<double>::Zero(z.rows());
   for (const SimulationTerm& term : terms) {
     for (Index i = 0; i < z.rows(); ++i) out(i) += term.weight * apply_link(term.link, z(i, term.input));
@@ -255,7 +264,8 @@ inline Vector<double> evaluate_terms(const std::vector<SimulationTerm>& terms, c
 }
 
 /// v minus its mean, divided by its standard deviation (divisor n); all zeros if v is constant. O(n).
-inline Vector<double> standardized(const Vector<double>& v) {
+template <typename = void>
+Vector<double> standardized(const Vector<double>& v) {
   const double mean = v.mean();
   const Vector<double> centred = v.array() - mean;
   const double sd = std::sqrt(centred.squaredNorm() / double(v.size()));
@@ -265,7 +275,8 @@ inline Vector<double> standardized(const Vector<double>& v) {
 
 /// A random subset of {0, ..., p-1}, each member with probability `probability`, never empty (a
 /// uniform member is taken if none was drawn). Ascending. O(p).
-inline std::vector<Index> draw_subset(Index p, double probability, Rng& rng) {
+template <typename = void>
+std::vector<Index> draw_subset(Index p, double probability, Rng& rng) {
   std::vector<Index> subset;
   for (Index j = 0; j < p; ++j)
     if (rng.bernoulli(probability)) subset.push_back(j);
@@ -288,7 +299,8 @@ inline std::vector<Index> draw_subset(Index p, double probability, Rng& rng) {
 ///   causalattn::TreatmentData<double> data(d.x, d.t, d.y);
 ///   double error = causalattn::aipw(data).estimate - d.ate;
 /// \endcode
-inline SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t seed) {
+template <typename = void>
+SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t seed) {
   family.validate();
   Rng rng(seed);
   SimulatedDataset d;
@@ -388,7 +400,8 @@ inline SimulatedDataset simulate_dataset(const SimulationFamily& family, std::ui
 ///   auto train = causalattn::simulate_datasets(causalattn::in_family(), 512, 2024);
 ///   auto shifted = causalattn::simulate_datasets(causalattn::out_of_family(), 64, 2025, 2);
 /// \endcode
-inline std::vector<SimulatedDataset> simulate_datasets(const SimulationFamily& family, std::size_t count, std::uint64_t seed,
+template <typename = void>
+std::vector<SimulatedDataset> simulate_datasets(const SimulationFamily& family, std::size_t count, std::uint64_t seed,
                                                        int threads = 0) {
   family.validate();
   resolve_threads(threads);

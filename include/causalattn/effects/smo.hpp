@@ -58,7 +58,8 @@ namespace detail {
 
 /// The validation of `solve_smo`: shapes, finiteness, symmetry of q, y = +-1, upper > 0 and start in
 /// the box (to 1e-12 max(1, C_i)). Each failure names the argument, row and value. O(n^2).
-inline void check_smo_problem(const Eigen::Ref<const Matrix<double>>& q, const Eigen::Ref<const Vector<double>>& p,
+template <typename = void>
+void check_smo_problem(const Eigen::Ref<const Matrix<double>>& q, const Eigen::Ref<const Vector<double>>& p,
                               const Eigen::Ref<const Vector<double>>& y, const Eigen::Ref<const Vector<double>>& upper,
                               const Eigen::Ref<const Vector<double>>& start) {
   check_not_empty("q", q);
@@ -104,7 +105,8 @@ inline void check_smo_problem(const Eigen::Ref<const Matrix<double>>& q, const E
 }
 
 /// The equality multiplier b from the gradient at a solution (see `SmoResult::bias`). O(n).
-inline double smo_bias(const Vector<double>& a, const Vector<double>& g, const Eigen::Ref<const Vector<double>>& y,
+template <typename = void>
+double smo_bias(const Vector<double>& a, const Vector<double>& g, const Eigen::Ref<const Vector<double>>& y,
                        const Eigen::Ref<const Vector<double>>& upper) {
   const double inf = std::numeric_limits<double>::infinity();
   double lower_end = -inf, upper_end = inf, free_sum = 0;  // bounds on -b = y_i g_i
@@ -152,7 +154,8 @@ inline double smo_bias(const Vector<double>& a, const Vector<double>& g, const E
 ///                                  Vector<double>::Zero(n));
 ///   // decision(x) = sum_i r.alpha(i) y(i) k(x_i, x) + r.bias
 /// \endcode
-inline SmoResult solve_smo(const Eigen::Ref<const Matrix<double>>& q, const Eigen::Ref<const Vector<double>>& p,
+template <typename = void>
+SmoResult solve_smo(const Eigen::Ref<const Matrix<double>>& q, const Eigen::Ref<const Vector<double>>& p,
                            const Eigen::Ref<const Vector<double>>& y, const Eigen::Ref<const Vector<double>>& upper,
                            const Eigen::Ref<const Vector<double>>& start, const SmoOptions& options = {}) {
   options.validate();

@@ -17,7 +17,8 @@ namespace causalattn {
 enum class Estimand { ate, att };
 
 /// Name of an estimand ("ate" or "att").
-inline std::string estimand_name(Estimand e) { return e == Estimand::ate ? "ate" : "att"; }
+template <typename = void>
+std::string estimand_name(Estimand e) { return e == Estimand::ate ? "ate" : "att"; }
 
 /// Views of X (n x p, one row per unit), T (n, each 0 or 1) and Y (n), validated on construction.
 /// The views refer to the caller's storage, which must outlive the object (a temporary expression

@@ -99,7 +99,8 @@ Scalar checked_attention_scale(const Eigen::Ref<const Matrix<Scalar>>& q, const 
 }
 
 /// True if query i may attend key j.
-inline bool key_visible(Index i, Index j, bool causal, const KeyPaddingMask& key_padding) {
+template <typename = void>
+bool key_visible(Index i, Index j, bool causal, const KeyPaddingMask& key_padding) {
   return !(causal && j > i) && !(key_padding.size() != 0 && key_padding(j));
 }
 

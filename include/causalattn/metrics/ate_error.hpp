@@ -17,7 +17,8 @@ namespace causalattn {
 namespace detail {
 
 /// Throws `invalid_input(argument, ...)` unless `value` is finite. O(1).
-inline void check_finite_value(const std::string& argument, double value) {
+template <typename = void>
+void check_finite_value(const std::string& argument, double value) {
   if (!std::isfinite(value)) throw invalid_input(argument, "is " + to_text(value) + ", must be finite");
 }
 
@@ -28,7 +29,8 @@ inline void check_finite_value(const std::string& argument, double value) {
 /// \param truth    the true ATE, finite (else `invalid_input` naming "truth").
 /// Complexity O(1).
 /// Example: `double e = causalattn::ate_absolute_error(1.25, 1.0);  // 0.25`
-inline double ate_absolute_error(double estimate, double truth) {
+template <typename = void>
+double ate_absolute_error(double estimate, double truth) {
   detail::check_finite_value("estimate", estimate);
   detail::check_finite_value("truth", truth);
   const double error = std::abs(estimate - truth);
@@ -42,7 +44,8 @@ inline double ate_absolute_error(double estimate, double truth) {
 /// \param truths    the true ATEs, same length as `estimates` (else `invalid_input`), all finite.
 /// Complexity O(m).
 /// Example: `double e = causalattn::mean_absolute_ate_error({1.0, 2.5}, {1.5, 2.0});  // 0.5`
-inline double mean_absolute_ate_error(const std::vector<double>& estimates, const std::vector<double>& truths) {
+template <typename = void>
+double mean_absolute_ate_error(const std::vector<double>& estimates, const std::vector<double>& truths) {
   if (estimates.empty()) throw invalid_input("estimates", "is empty; at least one estimate is needed");
   if (truths.size() != estimates.size()) {
     throw invalid_input("truths", "has " + std::to_string(truths.size()) + " entries but estimates has " +

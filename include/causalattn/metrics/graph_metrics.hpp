@@ -71,7 +71,8 @@ namespace detail {
 
 /// Throws `invalid_input("estimate", ...)` unless both graphs have the same node names in the same
 /// order, naming the size mismatch or the first differing position and both names there. O(p).
-inline void check_same_node_names(const std::vector<std::string>& estimate, const std::vector<std::string>& truth) {
+template <typename = void>
+void check_same_node_names(const std::vector<std::string>& estimate, const std::vector<std::string>& truth) {
   if (estimate.size() != truth.size()) {
     throw invalid_input("estimate", "has " + std::to_string(estimate.size()) + " nodes but truth has " +
                                         std::to_string(truth.size()) +
@@ -88,7 +89,8 @@ inline void check_same_node_names(const std::vector<std::string>& estimate, cons
 
 /// Adds one compared item to `counts`: a TP if in both, FP if in the estimate only, FN if in the
 /// truth only, nothing if in neither. O(1).
-inline void tally(ConfusionCounts& counts, bool in_estimate, bool in_truth) noexcept {
+template <typename = void>
+void tally(ConfusionCounts& counts, bool in_estimate, bool in_truth) noexcept {
   if (in_estimate && in_truth) {
     ++counts.true_positives;
   } else if (in_estimate) {
@@ -116,7 +118,8 @@ inline void tally(ConfusionCounts& counts, bool in_estimate, bool in_truth) noex
 ///   estimate.add_directed(1, 0);   // reversed: 1; the missing 1 --> 2: 1
 ///   auto shd = causalattn::structural_hamming_distance(estimate, truth);  // 2
 /// \endcode
-inline Index structural_hamming_distance(const Graph& estimate, const Graph& truth) {
+template <typename = void>
+Index structural_hamming_distance(const Graph& estimate, const Graph& truth) {
   detail::check_same_node_names(estimate.names(), truth.names());
   const Index p = truth.size();
   Index distance = 0;
@@ -143,7 +146,8 @@ inline Index structural_hamming_distance(const Graph& estimate, const Graph& tru
 ///   estimate.add_directed(1, 0);  estimate.add_undirected(0, 2);
 ///   auto c = causalattn::adjacency_confusion(estimate, truth);  // tp 1 (0-1), fp 1 (0-2), fn 1 (1-2)
 /// \endcode
-inline ConfusionCounts adjacency_confusion(const Graph& estimate, const Graph& truth) {
+template <typename = void>
+ConfusionCounts adjacency_confusion(const Graph& estimate, const Graph& truth) {
   detail::check_same_node_names(estimate.names(), truth.names());
   const Index p = truth.size();
   ConfusionCounts counts;
@@ -174,7 +178,8 @@ inline ConfusionCounts adjacency_confusion(const Graph& estimate, const Graph& t
 ///   estimate.set_edge(0, 1, causalattn::Mark::arrow, causalattn::Mark::arrow);  // at 0 and at 1
 ///   auto c = causalattn::arrowhead_confusion(estimate, truth);  // tp 1, fp 1, fn 0
 /// \endcode
-inline ConfusionCounts arrowhead_confusion(const Graph& estimate, const Graph& truth) {
+template <typename = void>
+ConfusionCounts arrowhead_confusion(const Graph& estimate, const Graph& truth) {
   detail::check_same_node_names(estimate.names(), truth.names());
   const Index p = truth.size();
   ConfusionCounts counts;
@@ -203,7 +208,8 @@ inline ConfusionCounts arrowhead_confusion(const Graph& estimate, const Graph& t
 ///   estimate.set_link(0, 1, 2);  estimate.set_link(1, 1, 2);
 ///   auto c = causalattn::lagged_link_confusion(estimate, truth);  // tp 1, fp 1, fn 1
 /// \endcode
-inline ConfusionCounts lagged_link_confusion(const LaggedGraph& estimate, const LaggedGraph& truth) {
+template <typename = void>
+ConfusionCounts lagged_link_confusion(const LaggedGraph& estimate, const LaggedGraph& truth) {
   detail::check_same_node_names(estimate.names(), truth.names());
   if (estimate.max_lag() != truth.max_lag()) {
     throw invalid_input("estimate", "has max_lag " + std::to_string(estimate.max_lag()) + " but truth has max_lag " +

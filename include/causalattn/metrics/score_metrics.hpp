@@ -67,7 +67,8 @@ std::vector<ScoreTieGroup> score_tie_groups(const Eigen::DenseBase<DerivedS>& sc
 }
 
 /// Total positives and negatives over all groups. O(number of groups).
-inline ScoreTieGroup class_totals(const std::vector<ScoreTieGroup>& groups) noexcept {
+template <typename = void>
+ScoreTieGroup class_totals(const std::vector<ScoreTieGroup>& groups) noexcept {
   ScoreTieGroup total;
   for (const auto& g : groups) {
     total.positives += g.positives;

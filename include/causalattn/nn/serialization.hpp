@@ -38,7 +38,8 @@ inline constexpr char parameter_magic[8] = {'C', 'A', 'T', 'T', 'N', 'P', 'R', '
 inline constexpr std::uint32_t max_parameter_name = 4096;
 
 /// FNV-1a, 64 bit.
-inline std::uint64_t fnv1a64(std::string_view bytes) {
+template <typename = void>
+std::uint64_t fnv1a64(std::string_view bytes) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : bytes) {
     h ^= c;
@@ -48,7 +49,8 @@ inline std::uint64_t fnv1a64(std::string_view bytes) {
 }
 
 /// Appends `value` as `bytes` little-endian bytes.
-inline void put_le(std::string& out, std::uint64_t value, int bytes) {
+template <typename = void>
+void put_le(std::string& out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
 }
 

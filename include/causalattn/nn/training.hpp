@@ -54,7 +54,8 @@ struct TrainingReport {
 ///     std::cerr << p.epoch << " " << p.loss << "\n"; return true; };
 ///   auto report = causalattn::train([&](long long) { return one_epoch(); }, options);
 /// \endcode
-inline TrainingReport train(const std::function<double(long long)>& run_epoch, const TrainingOptions& options) {
+template <typename = void>
+TrainingReport train(const std::function<double(long long)>& run_epoch, const TrainingOptions& options) {
   if (options.epochs < 1) throw invalid_input("options.epochs", "is " + std::to_string(options.epochs) + ", must be >= 1");
   if (!run_epoch) throw invalid_input("run_epoch", "is empty");
   TrainingReport report;

@@ -122,7 +122,8 @@ struct ArWindowSplit {
 /// Splits `total` windows as `options` ask: the last `validation_fraction` (at least one when the
 /// fraction is positive), or the end of each of `validation_blocks` equal segments with the
 /// `lags` windows on either side of a held-out block dropped (they share rows with it). O(total).
-inline ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOptions& options) {
+template <typename = void>
+ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOptions& options) {
   ArWindowSplit split;
   std::vector<char> role(static_cast<std::size_t>(total), 't');  // t train, h held out, g gap
   if (options.validation_fraction > 0) {

@@ -76,7 +76,8 @@ struct AttributionResult {
 namespace detail {
 
 /// Throws `invalid_input` unless raw attention can be read from a model of these options.
-inline void check_raw_attention_model(const ArTransformerOptions& model) {
+template <typename = void>
+void check_raw_attention_model(const ArTransformerOptions& model) {
   if (model.layers != 1 || model.tokens != ArTokens::per_observation || model.readout != ArReadout::per_target) {
     throw invalid_input("options.method", "is raw_attention, which needs a model with layers = 1 (this one has " +
                                               std::to_string(model.layers) +
@@ -104,7 +105,8 @@ std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model
 
 /// Per row of `scores` (count x p L, non-negative, columns in `LaggedDesign::past` order for
 /// `variables` p), each source's largest entry over its lags: count x p. O(count p L).
-inline Matrix<double> strongest_lags(const Matrix<double>& scores, Index variables) {
+template <typename = void>
+Matrix<double> strongest_lags(const Matrix<double>& scores, Index variables) {
   Matrix<double> best = Matrix<double>::Zero(scores.rows(), variables);
   for (Index c = 0; c < scores.cols(); ++c) best.col(c % variables) = best.col(c % variables).cwiseMax(scores.col(c));
   return best;
@@ -112,7 +114,8 @@ inline Matrix<double> strongest_lags(const Matrix<double>& scores, Index variabl
 
 /// Fills `order` (resized to p) with the sources of row `row` of `strength` (count x p) from
 /// weakest to strongest, ties in source order: order[k] is the source of rank k. O(p log p).
-inline void rank_sources(const Matrix<double>& strength, Index row, std::vector<Index>& order) {
+template <typename = void>
+void rank_sources(const Matrix<double>& strength, Index row, std::vector<Index>& order) {
   order.resize(static_cast<std::size_t>(strength.cols()));
   std::iota(order.begin(), order.end(), Index(0));
   std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return strength(row, a) < strength(row, b); });
@@ -124,7 +127,8 @@ inline void rank_sources(const Matrix<double>& strength, Index row, std::vector<
 /// that row (the lag's share of it: 1 at the strongest lag, 0 for a source whose entries are all
 /// zero), times the source's rank in the row for rank (`rank_sources`: 0 weakest .. p - 1
 /// strongest) and as it is for mean_rank. O(count p L log p).
-inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, WindowAggregation aggregation) {
+template <typename = void>
+Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, WindowAggregation aggregation) {
   Matrix<double> out = scores;
   if (aggregation == WindowAggregation::share) {
     for (Index r = 0; r < out.rows(); ++r) {
@@ -152,7 +156,8 @@ inline Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variab
 /// each lag in the source's strongest lag) rescaled so that each (source, target)'s largest lag
 /// equals `mean_rank(source, target)`, its mean rank over windows; pairs whose shares are all 0
 /// stay 0. So the summary (lags collapsed by max) is the mean rank exactly. O(p^2 L).
-inline void rank_weighted_lags(std::vector<Matrix<double>>& lag_shares, const Matrix<double>& mean_rank) {
+template <typename = void>
+void rank_weighted_lags(std::vector<Matrix<double>>& lag_shares, const Matrix<double>& mean_rank) {
   Matrix<double> largest = Matrix<double>::Zero(mean_rank.rows(), mean_rank.cols());
   for (const auto& m : lag_shares) largest = largest.cwiseMax(m);
   for (auto& m : lag_shares)
@@ -166,7 +171,8 @@ inline void rank_weighted_lags(std::vector<Matrix<double>>& lag_shares, const Ma
 /// and, with mean-rank aggregation or `rank_uncertainty`, the sums of the summary edges' ranks
 /// (`rank_sources` of the strongest lags; squares too with `rank_uncertainty`) in `out.rank_mean`
 /// and `out.rank_sd`. O(count p L log p).
-inline void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& raw,
+template <typename = void>
+void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& raw,
                               const AttributionOptions& options) {
   const bool plain = options.aggregation == WindowAggregation::mean;
   const Matrix<double> aggregated = plain ? Matrix<double>() : aggregated_rows(raw, d.variables, options.aggregation);

@@ -39,7 +39,8 @@ struct GrangerResult {
 ///   causalattn::GrangerResult g = causalattn::granger(x, 3);
 ///   double p = g.p_value(0, 1);  // does X1 Granger-cause X2?
 /// \endcode
-inline GrangerResult granger(const Matrix<double>& x, Index max_lag, std::vector<std::string> names = {}) {
+template <typename = void>
+GrangerResult granger(const Matrix<double>& x, Index max_lag, std::vector<std::string> names = {}) {
   if (names.empty()) names = default_variable_names(x.cols());
   if (Index(names.size()) != x.cols()) {
     throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(x.cols()) + " columns");

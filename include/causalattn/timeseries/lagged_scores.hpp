@@ -70,7 +70,8 @@ struct LaggedScores {
 /// deterministic. Returns a 0 / 1 matrix of the same shape. Throws `invalid_input` for non-finite
 /// scores or k < 0. O(p^2 log p).
 /// Example: `auto g = causalattn::binarize(s.summary(), causalattn::Binarization::row_top_k, 2);`
-inline Matrix<double> binarize(const Matrix<double>& scores, Binarization rule, Index k = 1, double threshold = 0) {
+template <typename = void>
+Matrix<double> binarize(const Matrix<double>& scores, Binarization rule, Index k = 1, double threshold = 0) {
   check_finite("scores", scores);
   if (k < 0) throw invalid_input("k", "is " + std::to_string(k) + ", must be >= 0");
   Matrix<double> graph = Matrix<double>::Zero(scores.rows(), scores.cols());
@@ -100,7 +101,8 @@ inline Matrix<double> binarize(const Matrix<double>& scores, Binarization rule, 
 /// The lagged graph of `scores` binarised per lag matrix by `threshold` (a link wherever the
 /// score is >= threshold). O(p^2 L).
 /// Example: `causalattn::LaggedGraph g = causalattn::lagged_graph_at(scores, 0.5);`
-inline LaggedGraph lagged_graph_at(const LaggedScores& scores, double threshold) {
+template <typename = void>
+LaggedGraph lagged_graph_at(const LaggedScores& scores, double threshold) {
   LaggedGraph g(scores.names, scores.max_lag());
   for (Index lag = 1; lag <= scores.max_lag(); ++lag)
     for (Index s = 0; s < scores.variables(); ++s)

@@ -114,7 +114,8 @@ std::vector<LaggedVariable> pcmci_preselect(const FisherZTest& test, Index targe
 ///   causalattn::PcmciResult r = causalattn::pcmci(x, 3);
 ///   bool link = r.graph.has_link(0, 1, 2);  // X1(t - 2) --> X2(t)?
 /// \endcode
-inline PcmciResult pcmci(const Matrix<double>& x, Index max_lag, const PcmciOptions& options = {}, std::vector<std::string> names = {}) {
+template <typename = void>
+PcmciResult pcmci(const Matrix<double>& x, Index max_lag, const PcmciOptions& options = {}, std::vector<std::string> names = {}) {
   options.validate();
   if (names.empty()) names = default_variable_names(x.cols());
   if (Index(names.size()) != x.cols()) {

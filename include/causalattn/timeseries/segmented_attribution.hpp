@@ -25,7 +25,8 @@ struct SegmentedAttribution {
 /// First rows of `count` contiguous segments of `rows` rows whose lengths differ by at most one:
 /// k rows / count for k = 0 .. count - 1. Throws `invalid_input` unless 1 <= count <= rows. O(count).
 /// Example: `causalattn::equal_segments(2000, 4)` is {0, 500, 1000, 1500}.
-inline std::vector<Index> equal_segments(Index rows, Index count) {
+template <typename = void>
+std::vector<Index> equal_segments(Index rows, Index count) {
   if (count < 1 || count > rows)
     throw invalid_input("count", "is " + std::to_string(count) + ", must be in [1, " + std::to_string(rows) + "] (the rows)");
   std::vector<Index> starts;
@@ -36,7 +37,8 @@ inline std::vector<Index> equal_segments(Index rows, Index count) {
 /// One past the last row of segment `k` of a series of `rows` rows cut at `starts`: the next
 /// start, or `rows` for the last segment. O(1).
 /// Example: `causalattn::segment_end({0, 500, 1000}, 2, 1200)` is 1200.
-inline Index segment_end(const std::vector<Index>& starts, std::size_t k, Index rows) {
+template <typename = void>
+Index segment_end(const std::vector<Index>& starts, std::size_t k, Index rows) {
   return k + 1 < starts.size() ? starts[k + 1] : rows;
 }
 

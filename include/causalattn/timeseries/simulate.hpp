@@ -50,7 +50,8 @@ namespace detail {
 
 /// Spectral radius of the companion matrix of VAR coefficients `a` (a[l] is p x p, X_t = sum_l
 /// a[l] X_(t-1-l) + e). O((p L)^3).
-inline double var_spectral_radius(const std::vector<Matrix<double>>& a) {
+template <typename = void>
+double var_spectral_radius(const std::vector<Matrix<double>>& a) {
   const Index p = a.front().rows(), lags = Index(a.size());
   Matrix<double> companion = Matrix<double>::Zero(p * lags, p * lags);
   for (Index l = 0; l < lags; ++l) companion.block(0, l * p, p, p) = a[std::size_t(l)];
@@ -60,7 +61,8 @@ inline double var_spectral_radius(const std::vector<Matrix<double>>& a) {
 
 /// Runs X_t = sum_l a[l] X_(t-1-l) + noise_t from zeros for burn_in + length steps and returns the
 /// last `length` rows; `noise_sd(i)` scales variable i's N(0, 1) innovations. O((burn_in + T) p^2 L).
-inline Matrix<double> run_var(const std::vector<Matrix<double>>& a, const Vector<double>& noise_sd, Index length, Index burn_in,
+template <typename = void>
+Matrix<double> run_var(const std::vector<Matrix<double>>& a, const Vector<double>& noise_sd, Index length, Index burn_in,
                               Rng& rng) {
   const Index p = a.front().rows(), lags = Index(a.size()), total = burn_in + length;
   Matrix<double> x = Matrix<double>::Zero(total + lags, p);
@@ -81,7 +83,8 @@ inline Matrix<double> run_var(const std::vector<Matrix<double>>& a, const Vector
 /// innovations N(0, noise_sd^2), `burn_in` steps dropped. Throws `invalid_input` for bad options.
 /// O((burn_in + T) p^2 L + (p L)^3 per shrink step).
 /// Example: `auto s = causalattn::simulate_var({});  // s.x is 1000 x 10, s.truth the lagged graph`
-inline LaggedSeries simulate_var(const VarOptions& options) {
+template <typename = void>
+LaggedSeries simulate_var(const VarOptions& options) {
   options.validate();
   const Index p = options.variables, lags = options.max_lag;
   Rng rng(options.seed);
@@ -137,7 +140,8 @@ struct Lorenz96Options {
 /// Throws `invalid_input` for bad options, `numerical_error` if the state diverges.
 /// O((burn_in + T) substeps p).
 /// Example: `causalattn::Lorenz96Options o; o.forcing = 40; auto s = causalattn::simulate_lorenz96(o);`
-inline LaggedSeries simulate_lorenz96(const Lorenz96Options& options) {
+template <typename = void>
+LaggedSeries simulate_lorenz96(const Lorenz96Options& options) {
   options.validate();
   const Index p = options.variables;
   Rng rng(options.seed);
@@ -225,10 +229,12 @@ struct LaggedScmRegime {
   Vector<double> autoregression;                              ///< per target, lag-1 self coefficient
 };
 
-inline double random_sign(Rng& rng) { return rng.bernoulli(0.5) ? 1.0 : -1.0; }
+template <typename = void>
+double random_sign(Rng& rng) { return rng.bernoulli(0.5) ? 1.0 : -1.0; }
 
 /// Draws a regime's mechanism parameters for `parents` (already chosen).
-inline void draw_mechanism(LaggedScmRegime& r, Index p, Rng& rng) {
+template <typename = void>
+void draw_mechanism(LaggedScmRegime& r, Index p, Rng& rng) {
   const std::size_t n = std::size_t(p);
   r.coefficient.assign(n, {});
   r.knot.assign(n, {});
@@ -260,7 +266,8 @@ inline void draw_mechanism(LaggedScmRegime& r, Index p, Rng& rng) {
 }
 
 /// Chooses `parents` distinct cross parents per node, each at a random lag in 1..L.
-inline std::vector<std::vector<std::pair<Index, Index>>> draw_parents(Index p, Index count, Index max_lag, Rng& rng) {
+template <typename = void>
+std::vector<std::vector<std::pair<Index, Index>>> draw_parents(Index p, Index count, Index max_lag, Rng& rng) {
   std::vector<std::vector<std::pair<Index, Index>>> out(static_cast<std::size_t>(p));
   for (Index i = 0; i < p; ++i) {
     std::vector<Index> candidates;
@@ -274,7 +281,8 @@ inline std::vector<std::vector<std::pair<Index, Index>>> draw_parents(Index p, I
 
 /// Node i's value at row t of `x` (rows before t filled) under regime `r`, with noise draw e.
 /// `noise_scale` is node i's noise sd (e / noise_scale is standard normal).
-inline double lagged_scm_value(const LaggedScmRegime& r, const Matrix<double>& x, Index t, Index i, double e, double noise_scale) {
+template <typename = void>
+double lagged_scm_value(const LaggedScmRegime& r, const Matrix<double>& x, Index t, Index i, double e, double noise_scale) {
   const auto& parents = r.parents[std::size_t(i)];
   const std::size_t k = parents.size();
   double v = r.autoregression(i) * x(t - 1, i);
@@ -328,7 +336,8 @@ inline double lagged_scm_value(const LaggedScmRegime& r, const Matrix<double>& x
 ///   o.regimes = 4;
 ///   auto s = causalattn::simulate_lagged_scm(o);
 /// \endcode
-inline LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
+template <typename = void>
+LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
   options.validate();
   const Index p = options.variables, lags = options.max_lag, k = options.regimes;
   Rng rng(options.seed);

@@ -10,7 +10,8 @@ namespace causalattn::detail {
 /// Q(a, x) = Gamma(a, x) / Gamma(a) for a > 0, x >= 0: the series for P when x < a + 1, else the
 /// continued fraction for Q (modified Lentz), both to relative accuracy ~1e-15 (Numerical Recipes
 /// section 6.2 formulas). The chi-square upper tail with k degrees of freedom at s is Q(k/2, s/2).
-inline double regularized_gamma_q(double a, double x) {
+template <typename = void>
+double regularized_gamma_q(double a, double x) {
   if (!(x > 0)) return 1.0;
   const double log_prefactor = a * std::log(x) - x - std::lgamma(a);
   const double eps = 1e-16;

@@ -16,7 +16,8 @@ namespace causalattn::detail {
 
 /// Marks the knowledge decides on the adjacent pairs: a required a -> b gives a tail at a and an
 /// arrowhead at b; a forbidden a -> b (a is not an ancestor of b) gives an arrowhead at a.
-inline void orient_pag_by_knowledge(PagGraph& g, const BackgroundKnowledge& bk) {
+template <typename = void>
+void orient_pag_by_knowledge(PagGraph& g, const BackgroundKnowledge& bk) {
   if (bk.empty()) return;
   for (Index a = 0; a < g.size(); ++a)
     for (Index b : g.adjacents(a)) {
@@ -29,7 +30,8 @@ inline void orient_pag_by_knowledge(PagGraph& g, const BackgroundKnowledge& bk) 
 }
 
 /// Unshielded triples (x, y, z) of the graph with x < z: x - y - z adjacent, x and z not. O(sum deg^2).
-inline std::vector<std::array<Index, 3>> unshielded_triples(const PagGraph& g) {
+template <typename = void>
+std::vector<std::array<Index, 3>> unshielded_triples(const PagGraph& g) {
   std::vector<std::array<Index, 3>> out;
   for (Index y = 0; y < g.size(); ++y) {
     const auto& around = g.adjacents(y);
@@ -51,7 +53,8 @@ void orient_unshielded_colliders(PagGraph& g, IsCollider&& is_collider) {
 }
 
 /// R1: a *-> b o-* c, a and c not adjacent => b -> c.
-inline bool fci_rule_1(PagGraph& g) {
+template <typename = void>
+bool fci_rule_1(PagGraph& g) {
   bool changed = false;
   for (Index b = 0; b < g.size(); ++b)
     for (Index a : g.adjacents(b)) {
@@ -67,7 +70,8 @@ inline bool fci_rule_1(PagGraph& g) {
 }
 
 /// R2: a -> b *-> c or a *-> b -> c, and a *-o c => a *-> c.
-inline bool fci_rule_2(PagGraph& g) {
+template <typename = void>
+bool fci_rule_2(PagGraph& g) {
   bool changed = false;
   for (Index a = 0; a < g.size(); ++a)
     for (Index c : g.adjacents(a)) {
@@ -86,7 +90,8 @@ inline bool fci_rule_2(PagGraph& g) {
 }
 
 /// R3: a *-> b <-* c, a *-o t o-* c, a and c not adjacent, t *-o b => t *-> b.
-inline bool fci_rule_3(PagGraph& g) {
+template <typename = void>
+bool fci_rule_3(PagGraph& g) {
   bool changed = false;
   for (Index b = 0; b < g.size(); ++b)
     for (Index t : g.adjacents(b)) {
@@ -155,7 +160,8 @@ bool fci_rule_4(PagGraph& g, NonCollider&& non_collider) {
 }
 
 /// R8: a -> b -> c or a -o b -> c, and a o-> c => a -> c.
-inline bool fci_rule_8(PagGraph& g) {
+template <typename = void>
+bool fci_rule_8(PagGraph& g) {
   bool changed = false;
   for (Index a = 0; a < g.size(); ++a)
     for (Index c : g.adjacents(a)) {
@@ -174,7 +180,8 @@ inline bool fci_rule_8(PagGraph& g) {
 /// True if an uncovered potentially directed path continues the path ... prev, cur to `target`
 /// without revisiting a node marked in `on_path` (depth first over simple paths; exponential in
 /// the worst case, fast on the sparse graphs FCI produces).
-inline bool uncovered_pd_path(const PagGraph& g, Index prev, Index cur, Index target, std::vector<char>& on_path) {
+template <typename = void>
+bool uncovered_pd_path(const PagGraph& g, Index prev, Index cur, Index target, std::vector<char>& on_path) {
   for (Index next : g.adjacents(cur)) {
     if (on_path[std::size_t(next)] || g.adjacent(prev, next) || !g.potentially_directed(cur, next)) continue;
     if (next == target) return true;
@@ -188,7 +195,8 @@ inline bool uncovered_pd_path(const PagGraph& g, Index prev, Index cur, Index ta
 
 /// True if an uncovered potentially directed path runs from a through its neighbour `first` to
 /// `target` (just the edge when first == target).
-inline bool uncovered_pd_path_via(const PagGraph& g, Index a, Index first, Index target, std::vector<char>& on_path) {
+template <typename = void>
+bool uncovered_pd_path_via(const PagGraph& g, Index a, Index first, Index target, std::vector<char>& on_path) {
   if (!g.potentially_directed(a, first)) return false;
   if (first == target) return true;
   on_path[std::size_t(a)] = on_path[std::size_t(first)] = 1;
@@ -199,7 +207,8 @@ inline bool uncovered_pd_path_via(const PagGraph& g, Index a, Index first, Index
 
 /// R9: a o-> c and an uncovered potentially directed path <a, b, t, ..., c> with b and c not
 /// adjacent => a -> c.
-inline bool fci_rule_9(PagGraph& g) {
+template <typename = void>
+bool fci_rule_9(PagGraph& g) {
   bool changed = false;
   std::vector<char> on_path(std::size_t(g.size()), 0);
   for (Index a = 0; a < g.size(); ++a)
@@ -216,7 +225,8 @@ inline bool fci_rule_9(PagGraph& g) {
 
 /// R10: a o-> c, b -> c <- t, uncovered potentially directed paths from a to b and from a to t
 /// whose second nodes m and w are distinct and not adjacent => a -> c.
-inline bool fci_rule_10(PagGraph& g) {
+template <typename = void>
+bool fci_rule_10(PagGraph& g) {
   bool changed = false;
   std::vector<char> on_path(std::size_t(g.size()), 0);
   for (Index a = 0; a < g.size(); ++a)

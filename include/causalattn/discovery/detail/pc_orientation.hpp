@@ -83,7 +83,8 @@ enum class TripleLabel { collider, non_collider, ambiguous };
 
 /// Labels a triple from its separating sets: conservative needs unanimity, majority a strict majority;
 /// no separating set at all is ambiguous under both.
-inline TripleLabel label_by_separating_sets(const TripleEvidence& e, ColliderRule rule) {
+template <typename = void>
+TripleLabel label_by_separating_sets(const TripleEvidence& e, ColliderRule rule) {
   const int with = e.separating_with, total = e.separating_with + e.separating_without;
   if (total == 0) return TripleLabel::ambiguous;
   if (rule == ColliderRule::conservative) {
@@ -96,13 +97,15 @@ inline TripleLabel label_by_separating_sets(const TripleEvidence& e, ColliderRul
 
 /// True if the collider x -> y <- z contradicts the knowledge (x -> y or z -> y forbidden, or
 /// y -> x or y -> z required); such a collider is never oriented.
-inline bool collider_contradicts(const BackgroundKnowledge& bk, Index x, Index y, Index z) {
+template <typename = void>
+bool collider_contradicts(const BackgroundKnowledge& bk, Index x, Index y, Index z) {
   return bk.forbidden(x, y) || bk.forbidden(z, y) || bk.required(y, x) || bk.required(y, z);
 }
 
 /// Orients every undirected edge the knowledge decides (one direction forbidden or required), in
 /// ascending pair order, before the colliders.
-inline void orient_by_knowledge(EndpointGraph& g, const BackgroundKnowledge& bk) {
+template <typename = void>
+void orient_by_knowledge(EndpointGraph& g, const BackgroundKnowledge& bk) {
   for (Index a = 0; a < g.size(); ++a) {
     const std::vector<Index> later(std::upper_bound(g.adjacents(a).begin(), g.adjacents(a).end(), a), g.adjacents(a).end());
     for (Index b : later) {
@@ -114,7 +117,8 @@ inline void orient_by_knowledge(EndpointGraph& g, const BackgroundKnowledge& bk)
 }
 
 /// Orients x -> y <- z unless y already points to x or z ("keep existing colliders").
-inline bool orient_collider_if_free(EndpointGraph& g, Index x, Index y, Index z) {
+template <typename = void>
+bool orient_collider_if_free(EndpointGraph& g, Index x, Index y, Index z) {
   if (g.directed(y, x) || g.directed(y, z)) return false;
   g.orient(x, y);
   g.orient(z, y);
@@ -122,7 +126,8 @@ inline bool orient_collider_if_free(EndpointGraph& g, Index x, Index y, Index z)
 }
 
 /// Applies a collider under priority 0 (overwrite) or 1 (bi-directed on conflict).
-inline void orient_collider_now(EndpointGraph& g, Index x, Index y, Index z, int priority) {
+template <typename = void>
+void orient_collider_now(EndpointGraph& g, Index x, Index y, Index z, int priority) {
   if (priority == 0) {
     g.orient(x, y);
     g.orient(z, y);
@@ -136,7 +141,8 @@ inline void orient_collider_now(EndpointGraph& g, Index x, Index y, Index z, int
 
 /// One step of Meek's rules: orients a -> b unless b is recorded as an ancestor of a (the
 /// reference's cycle guard) or the knowledge forbids a -> b or requires b -> a. True if oriented.
-inline bool meek_orient(EndpointGraph& g, const BackgroundKnowledge& bk, Index a, Index b) {
+template <typename = void>
+bool meek_orient(EndpointGraph& g, const BackgroundKnowledge& bk, Index a, Index b) {
   if (g.recorded_ancestor(a, b) || bk.forbidden(a, b) || bk.required(b, a)) return false;
   g.orient(a, b);
   return true;
@@ -161,7 +167,8 @@ class TripleSet {
 /// Meek's rules R1-R3 as the reference applies them: triples, triangles and kites listed once from
 /// the graph on entry, repeated passes until nothing changes. R1 does not fire through an ambiguous
 /// triple i - j - k, nor R3 through an ambiguous j - i - k (conservative and majority rules).
-inline void reference_meek(EndpointGraph& g, const BackgroundKnowledge& bk, const TripleSet& ambiguous) {
+template <typename = void>
+void reference_meek(EndpointGraph& g, const BackgroundKnowledge& bk, const TripleSet& ambiguous) {
   const auto ut = g.unshielded_triples();
   const auto tri = g.triangles();
   const auto kites = g.kites();
@@ -186,7 +193,8 @@ struct RankedCollider {
 
 /// Orients ranked colliders in key order (ascending for priority 3, descending for 4), keeping
 /// existing ones; appends the oriented triples to `oriented` when given.
-inline void orient_ranked(EndpointGraph& g, std::vector<RankedCollider> ranked, bool ascending,
+template <typename = void>
+void orient_ranked(EndpointGraph& g, std::vector<RankedCollider> ranked, bool ascending,
                           std::vector<std::array<Index, 3>>* oriented) {
   std::stable_sort(ranked.begin(), ranked.end(), [ascending](const RankedCollider& a, const RankedCollider& b) {
     return ascending ? a.key < b.key : a.key > b.key;

@@ -58,7 +58,8 @@ struct Skeleton {
 /// Copies the strict lower triangle of a square matrix into its upper one, in 64 x 64 tiles
 /// handed to threads by tile column, so that no two threads write to the same cache line and the
 /// strided side of the transposition stays inside one tile. O(p^2).
-inline void mirror_lower_to_upper(Matrix<double>& table, int threads) {
+template <typename = void>
+void mirror_lower_to_upper(Matrix<double>& table, int threads) {
   constexpr Index tile = 64;
   const Index p = table.rows();
   parallel_for(Index(0), (p + tile - 1) / tile, threads, [&](Index column_tile) {
@@ -119,7 +120,8 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
         run({});
       } else {
         std::vector<Index> pool;
-        for (const auto& [a, b] : {std::pair<Index, Index>{x, y}, {y, x}}) {
+        for (const auto& ends : {std::pair<Index, Index>{x, y}, {y, x}}) {
+          const Index a = ends.first, b = ends.second;
           pool.clear();
           for (Index v : neighbours[std::size_t(a)])
             if (v != b) pool.push_back(v);

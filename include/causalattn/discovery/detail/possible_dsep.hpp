@@ -22,7 +22,8 @@ namespace causalattn::detail {
 /// only adds tests, and every separating set found is genuine. Walks longer than
 /// `max_path_length` edges are not followed (-1 = no limit; 0 or 1 = the neighbours only).
 /// Ascending. O(sum deg^2).
-inline std::vector<Index> possible_d_sep(const PagGraph& g, Index x, int max_path_length) {
+template <typename = void>
+std::vector<Index> possible_d_sep(const PagGraph& g, Index x, int max_path_length) {
   const Index p = g.size();
   std::vector<std::size_t> first_slot(std::size_t(p) + 1, 0);  // state (a, b) -> slot of a in b's list
   for (Index v = 0; v < p; ++v) first_slot[std::size_t(v) + 1] = first_slot[std::size_t(v)] + g.adjacents(v).size();

@@ -24,7 +24,8 @@ struct ArmModels {
 };
 
 /// Fits the two arm models on `rows_treated` / `rows_control` of the sample, predicts for all units.
-inline ArmModels fit_arm_models(const Sample& s, double ridge, const std::vector<Index>& rows_treated,
+template <typename = void>
+ArmModels fit_arm_models(const Sample& s, double ridge, const std::vector<Index>& rows_treated,
                                 const std::vector<Index>& rows_control) {
   ArmModels m;
   m.treated = fit_linear(Sample::take(s.x, rows_treated), Sample::take(s.y, rows_treated), ridge);
@@ -35,7 +36,8 @@ inline ArmModels fit_arm_models(const Sample& s, double ridge, const std::vector
 }
 
 /// Adds a warning when an arm's outcome model was rank deficient.
-inline void warn_rank_deficient(EffectEstimate& result, const ArmModels& m) {
+template <typename = void>
+void warn_rank_deficient(EffectEstimate& result, const ArmModels& m) {
   if (m.treated.rank_deficient || m.control.rank_deficient) {
     result.warnings.push_back(std::string("collinear covariates within the ") + (m.treated.rank_deficient ? "treated" : "control") +
                               " arm: the outcome model used the minimum-norm least-squares solution");
@@ -45,7 +47,8 @@ inline void warn_rank_deficient(EffectEstimate& result, const ArmModels& m) {
 /// Completes a weighting estimator's result from its weights (each arm summing to 1): the estimate
 /// sum_T w Y - sum_C w Y, the standard error from per-arm outcome-model residuals, and the balance
 /// diagnostics.
-inline void finish_weighting_estimate(EffectEstimate& r, const Sample& s, const EffectOptions& options) {
+template <typename = void>
+void finish_weighting_estimate(EffectEstimate& r, const Sample& s, const EffectOptions& options) {
   r.estimate = ((2 * s.t.array() - 1) * r.weights.array()).matrix().dot(s.y);
   const ArmModels models = fit_arm_models(s, options.ridge, s.treated, s.control);
   warn_rank_deficient(r, models);
@@ -54,7 +57,8 @@ inline void finish_weighting_estimate(EffectEstimate& r, const Sample& s, const 
 }
 
 /// A result with method, estimand, level and arm sizes filled in.
-inline EffectEstimate start_estimate(const std::string& method, const Sample& s, const EffectOptions& options) {
+template <typename = void>
+EffectEstimate start_estimate(const std::string& method, const Sample& s, const EffectOptions& options) {
   EffectEstimate r;
   r.method = method;
   r.estimand = options.estimand;
@@ -65,7 +69,8 @@ inline EffectEstimate start_estimate(const std::string& method, const Sample& s,
 }
 
 /// Weights 1 / n_arm for every unit of its arm (the difference in means).
-inline Vector<double> uniform_arm_weights(const Sample& s) {
+template <typename = void>
+Vector<double> uniform_arm_weights(const Sample& s) {
   Vector<double> w(s.units());
   for (Index i : s.treated) w(i) = 1.0 / double(s.treated.size());
   for (Index i : s.control) w(i) = 1.0 / double(s.control.size());

@@ -15,7 +15,8 @@ namespace causalattn::detail {
 /// Projects raw weights onto the arms' simplices: clip at 0, normalise within each arm. Throws
 /// `numerical_error` naming `method` when an arm has no positive weight left. Returns the number
 /// clipped. O(n).
-inline Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<double>& weights, const std::string& method) {
+template <typename = void>
+Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<double>& weights, const std::string& method) {
   weights = raw.cwiseMax(0.0);
   Index clipped = 0;
   for (Index i = 0; i < raw.size(); ++i) clipped += raw(i) < 0;
@@ -36,7 +37,8 @@ inline Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<
 /// reported as `method`. The dual is solved on k / lambda with lambda 1 (the same solution with
 /// O(1) entries, so the SMO tolerance means the same whatever the kernel's scale, k_ij ~ 1 / n^2).
 /// O(n^2) memory plus the SMO iterations.
-inline EffectEstimate balance_on_attention_kernel(const Sample& s, const EffectOptions& options, const AttentionKernel& kernel,
+template <typename = void>
+EffectEstimate balance_on_attention_kernel(const Sample& s, const EffectOptions& options, const AttentionKernel& kernel,
                                                   double lambda, const char* method) {
   EffectOptions exact = options;
   exact.lambda = 1;

@@ -40,7 +40,8 @@ struct SoftmaxFactors {
 };
 
 /// P and e of `keys` (S = K K' / sqrt(d)), in the log domain. O(n^2 d).
-inline SoftmaxFactors softmax_factors(const Matrix<double>& keys) {
+template <typename = void>
+SoftmaxFactors softmax_factors(const Matrix<double>& keys) {
   SoftmaxFactors f;
   f.softmax.resize(keys.rows(), keys.rows());
   f.softmax.noalias() = keys * keys.transpose() / std::sqrt(double(keys.cols()));
@@ -58,7 +59,8 @@ inline SoftmaxFactors softmax_factors(const Matrix<double>& keys) {
 ///   sqrt(d) dL/dK = [diag(c + g) k (c . K) + diag(c) k (g . K)] / lambda - diag(a) P K - P' (a . K),
 /// the chain rule through k_ij = exp(S_ij - log h_i - log h_j) and S = K K' / sqrt(d), with every
 /// k product taken as P diag(e) (three GEMMs, no elementwise n x n pass).
-inline BalancingLoss balancing_loss(const SoftmaxFactors& factors, const Matrix<double>& keys, const Vector<double>& coef,
+template <typename = void>
+BalancingLoss balancing_loss(const SoftmaxFactors& factors, const Matrix<double>& keys, const Vector<double>& coef,
                                     double intercept, const Vector<double>& sign, double lambda, bool key_gradient) {
   BalancingLoss out;
   const Vector<double> kernel_coef = factors.kernel_times(coef);
@@ -94,7 +96,8 @@ inline BalancingLoss balancing_loss(const SoftmaxFactors& factors, const Matrix<
 }
 
 /// `balancing_loss` on the attention kernel of `keys`.
-inline BalancingLoss balancing_loss(const Matrix<double>& keys, const Vector<double>& coef, double intercept,
+template <typename = void>
+BalancingLoss balancing_loss(const Matrix<double>& keys, const Vector<double>& coef, double intercept,
                                     const Vector<double>& sign, double lambda, bool key_gradient) {
   return balancing_loss(softmax_factors(keys), keys, coef, intercept, sign, lambda, key_gradient);
 }

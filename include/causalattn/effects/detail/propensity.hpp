@@ -25,7 +25,8 @@ struct Propensity {
 
 /// Clips propensities into [clip, 1 - clip] (when options.clip > 0), zeroing their slope; counts and
 /// warns about the clipped units.
-inline void clip_propensities(Vector<double>& e, Vector<double>& slope, const EffectOptions& options, EffectEstimate& result) {
+template <typename = void>
+void clip_propensities(Vector<double>& e, Vector<double>& slope, const EffectOptions& options, EffectEstimate& result) {
   if (options.clip <= 0) return;
   Index clipped = 0;
   for (Index i = 0; i < e.size(); ++i) {
@@ -42,7 +43,8 @@ inline void clip_propensities(Vector<double>& e, Vector<double>& slope, const Ef
 }
 
 /// Warns when a propensity fit stopped before converging.
-inline void warn_unconverged(const SolverStatus& status, const EffectOptions& options, EffectEstimate& result) {
+template <typename = void>
+void warn_unconverged(const SolverStatus& status, const EffectOptions& options, EffectEstimate& result) {
   if (status.converged) return;
   result.warnings.push_back("the propensity model did not converge in " + std::to_string(options.max_iterations) +
                             " Newton steps (gradient " + rounded(status.residual) +
@@ -52,7 +54,8 @@ inline void warn_unconverged(const SolverStatus& status, const EffectOptions& op
 /// Fits the propensity model on the whole sample and clips it; records overlap and solver status.
 /// Throws `numerical_error` naming the first unit whose propensity is 0 or 1 to double precision
 /// after clipping (a separated logistic fit), whose inverse weight would be infinite.
-inline Propensity fit_propensity(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
+template <typename = void>
+Propensity fit_propensity(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
   Propensity ps;
   ps.fit = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance);
   result.status = ps.fit.status;
@@ -74,7 +77,8 @@ inline Propensity fit_propensity(const Sample& s, const EffectOptions& options, 
 /// The sample restricted to the units whose propensity lies in [trim, 1 - trim] (all units when
 /// trim = 0). Warns about the change of estimand; throws `invalid_input` if an arm is left with
 /// fewer than 2 units.
-inline Sample trim_sample(Sample s, const EffectOptions& options, EffectEstimate& result) {
+template <typename = void>
+Sample trim_sample(Sample s, const EffectOptions& options, EffectEstimate& result) {
   if (options.trim <= 0) return s;  // moved out: no copy
   const Vector<double> e = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance).probabilities;
   std::vector<Index> kept;
@@ -104,7 +108,8 @@ inline Sample trim_sample(Sample s, const EffectOptions& options, EffectEstimate
 /// weights a_i (derivative a'_i with respect to the unit's linear predictor) depend on the propensity
 /// model and b is either a itself (`normalised`, Hajek) or fixed (Horvitz-Thompson). The propensity
 /// term G' H^-1 z_j (t_j - e_j), G = sum_i (a'_i Y_i - mu b'_i) z_i, accounts for the estimated model.
-inline Vector<double> arm_mean_influence(const Sample& s, const Propensity& ps, const Vector<double>& a, const Vector<double>& a_prime,
+template <typename = void>
+Vector<double> arm_mean_influence(const Sample& s, const Propensity& ps, const Vector<double>& a, const Vector<double>& a_prime,
                                          const Vector<double>& b, bool normalised, double mu) {
   const Index n = s.units(), k = s.x.cols() + 1;
   Vector<double> g = Vector<double>::Zero(k);

@@ -18,7 +18,8 @@ template <class Scalar>
 using TileBuffer = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 
 /// One past the last key that any of the queries [i0, i0 + rows) may see.
-inline Index visible_key_end(Index i0, Index rows, Index n_keys, bool causal) {
+template <typename = void>
+Index visible_key_end(Index i0, Index rows, Index n_keys, bool causal) {
   return causal ? std::min(n_keys, i0 + rows) : n_keys;
 }
 

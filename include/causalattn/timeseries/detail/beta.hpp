@@ -10,7 +10,8 @@ namespace causalattn::detail {
 /// Continued fraction of I_x(a, b) (the even/odd terms d_2m, d_2m+1 of its standard expansion),
 /// evaluated by the modified Lentz method to relative accuracy ~1e-15. Converges fast for
 /// x < (a + 1) / (a + b + 2).
-inline double beta_continued_fraction(double a, double b, double x) {
+template <typename = void>
+double beta_continued_fraction(double a, double b, double x) {
   const double eps = 1e-16, tiny = std::numeric_limits<double>::min() / eps;
   auto guard = [&](double v) { return std::abs(v) < tiny ? tiny : v; };
   double c = 1, d = 1 / guard(1 - (a + b) * x / (a + 1)), h = d;
@@ -31,7 +32,8 @@ inline double beta_continued_fraction(double a, double b, double x) {
 
 /// I_x(a, b), a, b > 0, x in [0, 1]: the continued fraction on whichever of x and 1 - x converges
 /// (I_x(a, b) = 1 - I_(1-x)(b, a)). O(sqrt(max(a, b))) terms.
-inline double regularized_beta(double a, double b, double x) {
+template <typename = void>
+double regularized_beta(double a, double b, double x) {
   if (!(x > 0)) return 0;
   if (!(x < 1)) return 1;
   const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
@@ -40,14 +42,16 @@ inline double regularized_beta(double a, double b, double x) {
 }
 
 /// Upper tail P(F > f) of the F distribution with (d1, d2) degrees of freedom: I_(d2/(d2 + d1 f))(d2/2, d1/2).
-inline double f_upper_tail(double f, double d1, double d2) {
+template <typename = void>
+double f_upper_tail(double f, double d1, double d2) {
   if (!(f > 0)) return 1;
   if (std::isinf(f)) return 0;
   return regularized_beta(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
 }
 
 /// Two-sided Student t p-value P(|T| > |t|) with `freedom` degrees of freedom: I_(v/(v + t^2))(v/2, 1/2).
-inline double student_two_sided(double t, double freedom) {
+template <typename = void>
+double student_two_sided(double t, double freedom) {
   if (std::isinf(t)) return 0;
   return regularized_beta(freedom / 2, 0.5, freedom / (freedom + t * t));
 }
