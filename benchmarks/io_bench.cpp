@@ -12,7 +12,7 @@ namespace {
 const std::string data_dir = CAUSALATTN_DATA_DIR;
 
 void BM_parse_csv_linear_10(benchmark::State& state) {
-  const std::string text = causalattn::detail::read_file_bytes(data_dir + "/causal-learn/data_linear_10.txt");
+  const std::string text = causalattn::io::read_file_bytes(data_dir + "/causal-learn/data_linear_10.txt");
   for (auto _ : state) {
     auto table = causalattn::parse_csv<double>(text);
     benchmark::DoNotOptimize(table.data.data());
@@ -22,7 +22,7 @@ void BM_parse_csv_linear_10(benchmark::State& state) {
 BENCHMARK(BM_parse_csv_linear_10)->Unit(benchmark::kMillisecond);
 
 void BM_parse_tetrad_graph_10(benchmark::State& state) {
-  const std::string text = causalattn::detail::read_file_bytes(data_dir + "/causal-learn/graph.10.txt");
+  const std::string text = causalattn::io::read_file_bytes(data_dir + "/causal-learn/graph.10.txt");
   for (auto _ : state) {
     auto g = causalattn::parse_tetrad_text(text);
     benchmark::DoNotOptimize(&g);

@@ -20,3 +20,15 @@ function(causalattn_configure_target target)
     endif()
   endif()
 endfunction()
+
+# causalattn_use_native(<target>): -march=native for one of the project's own programs when
+# CAUSALATTN_NATIVE is ON (the default when causalattn is the top-level project).
+function(causalattn_use_native target)
+  if(CAUSALATTN_NATIVE)
+    target_link_libraries(${target} PRIVATE causalattn::native)
+    # GCC 12 reports false -W(maybe-)uninitialized inside its own AVX-512 intrinsics (GCC bug 105593).
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      target_compile_options(${target} PRIVATE -Wno-uninitialized -Wno-maybe-uninitialized)
+    endif()
+  endif()
+endfunction()

@@ -14,7 +14,7 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/version.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 #include "causalattn/io/json.hpp"
 
 namespace causalattn_cli {
@@ -133,7 +133,7 @@ inline std::vector<std::string> split_list(const std::string& text, char delimit
 /// usage_error naming the option otherwise.
 inline int parse_integer(const std::string& key, const std::string& text, int lo, int hi) {
   int value = 0;
-  if (causalattn::detail::parse_number(text, value) != causalattn::detail::NumberStatus::ok || value < lo || value > hi) {
+  if (causalattn::io::parse_number(text, value) != causalattn::io::NumberStatus::ok || value < lo || value > hi) {
     throw usage_error(key + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + text + "'");
   }
   return value;
@@ -148,7 +148,7 @@ inline int integer_option(const ArgumentList& args, const std::string& key, int 
 inline double number_option(const ArgumentList& args, const std::string& key, double fallback) {
   if (!args.has(key)) return fallback;
   double value = 0;
-  if (causalattn::detail::parse_number(args.get(key), value) != causalattn::detail::NumberStatus::ok) {
+  if (causalattn::io::parse_number(args.get(key), value) != causalattn::io::NumberStatus::ok) {
     throw usage_error(key + " must be a number, got '" + args.get(key) + "'");
   }
   return value;

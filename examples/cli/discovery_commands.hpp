@@ -93,7 +93,7 @@ inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, con
 
 /// Writes `text` to the file --out names, or to stdout without it.
 inline void emit_text(Invocation& call, const ArgumentList& args, const std::string& text) {
-  if (args.has("--out")) causalattn::detail::write_file_bytes(args.get("--out"), text);
+  if (args.has("--out")) causalattn::io::write_file_bytes(args.get("--out"), text);
   else call.out << text;
 }
 

@@ -11,3 +11,4 @@
 #include "causalattn/io/json.hpp"
 #include "causalattn/io/npy.hpp"
 #include "causalattn/io/tetrad.hpp"
+#include "causalattn/io/text.hpp"

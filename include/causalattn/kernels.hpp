@@ -7,4 +7,5 @@
 #include "causalattn/kernels/attention_forward.hpp"
 #include "causalattn/kernels/attention_naive.hpp"
 #include "causalattn/kernels/attention_options.hpp"
+#include "causalattn/kernels/serial_gemm.hpp"
 #include "causalattn/kernels/softmax.hpp"

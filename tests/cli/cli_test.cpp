@@ -127,7 +127,7 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
                         "--format", "causal-learn"});
     INFO(r.err);
     REQUIRE(r.code == 0);
-    const std::string expected = ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_pc_fisherz_0.05_stable_" +
+    const std::string expected = ca::io::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_pc_fisherz_0.05_stable_" +
                                                              std::to_string(rule) + "_" + std::to_string(priority) + ".txt");
     REQUIRE(ca::parse_int_matrix(r.out) == ca::parse_int_matrix(expected));
   }
@@ -135,7 +135,7 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
     const auto discrete = run({"pc", "--data", data_dir + "/causal-learn/data_discrete_10.txt", "--test", test, "--format",
                                "causal-learn"});
     REQUIRE(ca::parse_int_matrix(discrete.out) ==
-            ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/discrete_10_pc_" + test +
+            ca::parse_int_matrix(ca::io::read_file_bytes(data_dir + "/causal-learn/expected/discrete_10_pc_" + test +
                                                              "_0.05_stable_0_-1.txt")));
   }
   require_clean_error(run({"pc"}), "pc needs --data");
@@ -317,10 +317,10 @@ TEST_CASE("fci from the command line equals the API, with causal-learn's endpoin
   REQUIRE(ca::parse_int_matrix(r.out) == ca::to_causal_learn_matrix(ca::fci(test, table.names).pag));
   REQUIRE_THAT(r.err, Contains("3 removed by possible-d-sep"));
   // Without the possible-d-sep stage only the three tails at X8 differ from causal-learn's file
-  // (explained in tests/discovery/fci_test.cpp and the README).
+  // (explained in tests/discovery/fci_test.cpp and examples/guides/design.md).
   const auto plain = run({"fci", "--data", data, "--no-possible-dsep", "--format", "causal-learn", "--threads", "1"});
   const auto ours = ca::parse_int_matrix(plain.out);
-  const auto expected = ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_fci_fisherz_0.05.txt"));
+  const auto expected = ca::parse_int_matrix(ca::io::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_fci_fisherz_0.05.txt"));
   REQUIRE((ours.array() != expected.array()).count() == 3);
   const auto amat = run({"fci", "--data", data, "--format", "pcalg", "--max-depth", "2", "--max-path-length", "3"});
   REQUIRE(amat.code == 0);
@@ -391,7 +391,7 @@ TEST_CASE("attention-graph reads text and .npy stacks, picks layer, head and tok
       for (ca::Index i = 0; i < 4; ++i)
         for (ca::Index j = 0; j < 4; ++j) values.push_back(m(i, j));
     }
-  ca::detail::write_file_bytes(npy_path, npy_bytes({2, 3, 4, 4}, values));
+  ca::io::write_file_bytes(npy_path, npy_bytes({2, 3, 4, 4}, values));
   const auto one_head = run({"attention-graph", "--attention", npy_path, "--samples", "1e6", "--algorithm", "pc", "--head", "2",
                              "--nodes", "2,0,1,3", "--format", "causal-learn"});
   REQUIRE(ca::parse_int_matrix(one_head.out) == ca::to_causal_learn_matrix(api.graph));

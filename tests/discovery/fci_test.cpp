@@ -220,7 +220,7 @@ TEST_CASE("FCI and dag_to_pag reject bad input clearly", "[discovery][fci]") {
 TEST_CASE("FCI on linear_10 against causal-learn's older expected output: every difference explained", "[discovery][fci]") {
   // The expected file was produced by a causal-learn older than its FCI fixes (rule 3 fix, PR #97,
   // 2023; rules 8-10, PR #168, 2024). We assert the exact set of differing entries, each explained
-  // in the README ("FCI on linear_10"):
+  // in examples/guides/design.md ("FCI on linear_10"):
   // - without the possible-d-sep stage the skeleton is the file's; the only differences are the
   //   tails the file puts at X8 on X8-X9, X8-X14, X8-X19. In that graph no mark points into X8, so
   //   R1 and R4 cannot put a tail there and R8-R10 find no path; we keep the circles.
@@ -230,7 +230,7 @@ TEST_CASE("FCI on linear_10 against causal-learn's older expected output: every 
   //   X10 -> X12 -> X15 and X10 -> X16 -> X20, which leaves circles at X10, X12 and X16.
   const std::string data_dir = CAUSALATTN_DATA_DIR;
   const auto table = ca::read_csv<double>(data_dir + "/causal-learn/data_linear_10.txt");
-  const auto expected = ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_fci_fisherz_0.05.txt"));
+  const auto expected = ca::parse_int_matrix(ca::io::read_file_bytes(data_dir + "/causal-learn/expected/linear_10_fci_fisherz_0.05.txt"));
   const ca::FisherZTest test(table.data, ca::PValueConvention::causal_learn);
   const auto differences = [&](bool possible_dsep) {
     ca::FciOptions options;

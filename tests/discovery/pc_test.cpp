@@ -19,7 +19,7 @@ namespace {
 const std::string data_dir = CAUSALATTN_DATA_DIR;
 
 ca::IntMatrix expected_matrix(const std::string& name) {
-  return ca::parse_int_matrix(ca::detail::read_file_bytes(data_dir + "/causal-learn/expected/" + name));
+  return ca::parse_int_matrix(ca::io::read_file_bytes(data_dir + "/causal-learn/expected/" + name));
 }
 }  // namespace
 

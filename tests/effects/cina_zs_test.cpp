@@ -334,7 +334,7 @@ TEST_CASE("CInA-ZS ATT matches the controls to the treated on the model's kernel
 TEST_CASE("the shipped CInA-ZS model loads, matches its checksum and estimates", "[effects][cina_zs]") {
   const auto model = ca::CinaZsModel<float>::load_default();  // verifies cina_zs_default_checksum
   CHECK(model.config().max_covariates == ca::CinaZsConfig{}.max_covariates);
-  const std::string bytes = ca::detail::read_file_bytes(ca::cina_zs_default_path());
+  const std::string bytes = ca::io::read_file_bytes(ca::cina_zs_default_path());
   CHECK(ca::detail::fnv1a64(bytes) == ca::cina_zs_default_checksum);
   CHECK(bytes.size() < 1000000);
   const ca::SimulatedDataset ds = ca::simulate_dataset(ca::in_family(), 2026);
@@ -346,7 +346,7 @@ TEST_CASE("the shipped CInA-ZS model loads, matches its checksum and estimates",
   const std::string copy = "cina_zs_corrupted.bin";
   std::string corrupted = bytes;
   corrupted[200] = char(corrupted[200] ^ 1);
-  ca::detail::write_file_bytes(copy, corrupted);
+  ca::io::write_file_bytes(copy, corrupted);
   CHECK_THROWS_WITH(ca::CinaZsModel<float>::load_default(copy), Contains(copy) && Contains("checksum"));
   std::remove(copy.c_str());
 }

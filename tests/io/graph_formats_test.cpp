@@ -95,7 +95,7 @@ TEST_CASE("causal-learn's true graph and expected outputs parse and survive a Te
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/causal-learn/expected")) {
     INFO(entry.path().string());
-    const auto matrix = ca::parse_int_matrix(ca::detail::read_file_bytes(entry.path().string()));
+    const auto matrix = ca::parse_int_matrix(ca::io::read_file_bytes(entry.path().string()));
     REQUIRE(matrix.rows() == 20);
     const auto g = ca::from_causal_learn_matrix(matrix, truth.names());
     REQUIRE(g.edge_count() > 0);

@@ -13,7 +13,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 /// The ensemble's base options: 2 lags, 4 epochs, seeds 7.
-ca::ArTrainingOptions small_training() {
+ca::ArTrainingOptions ensemble_training() {
   ca::ArTrainingOptions o = ca::test::small_ar_training(2, 4);
   o.seed = o.model.seed = 7;
   return o;
@@ -32,17 +32,17 @@ TEMPLATE_TEST_CASE("ensemble attribution: the members' mean, member k seeded see
   ca::AttributionOptions a;
   a.aggregation = ca::WindowAggregation::mean_rank;
   a.rank_uncertainty = true;
-  ca::ArTrainingOptions t = small_training();
+  ca::ArTrainingOptions t = ensemble_training();
   const ca::AttributionResult first = ca::lagged_attribution(ca::fit_ar_transformer<TestType>(x, t), x, a);
   t.seed = t.model.seed = 8;
   const ca::AttributionResult second = ca::lagged_attribution(ca::fit_ar_transformer<TestType>(x, t), x, a);
   REQUIRE_FALSE(first.scores.summary().isApprox(second.scores.summary(), 1e-6));  // the members differ
 
-  const ca::AttributionResult one = ca::ensemble_lagged_attribution<TestType>(x, 1, small_training(), a);
+  const ca::AttributionResult one = ca::ensemble_lagged_attribution<TestType>(x, 1, ensemble_training(), a);
   CHECK(one.scores.summary() == first.scores.summary());
   CHECK(one.rank_sd == first.rank_sd);
 
-  const ca::AttributionResult two = ca::ensemble_lagged_attribution<TestType>(x, 2, small_training(), a);
+  const ca::AttributionResult two = ca::ensemble_lagged_attribution<TestType>(x, 2, ensemble_training(), a);
   CHECK(two.windows == first.windows + second.windows);
   for (std::size_t lag = 0; lag < two.scores.lagged.size(); ++lag)
     CHECK(two.scores.lagged[lag].isApprox((first.scores.lagged[lag] + second.scores.lagged[lag]) / 2, 1e-12));
@@ -55,10 +55,10 @@ TEMPLATE_TEST_CASE("ensemble attribution: the members' mean, member k seeded see
   CHECK(two.rank_sd.cwiseAbs2().isApprox(pooled_square - two.rank_mean.cwiseAbs2(), 1e-9));
   CHECK((two.rank_sd.array() >= first.rank_sd.cwiseMin(second.rank_sd).array() - 1e-12).all());
 
-  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 0, small_training(), a), Contains("models") && Contains("is 0"));
-  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x.topRows(2), 2, small_training(), a), Contains("x"));
-  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 2, small_training(), a, {"a", "b", "c"}), Contains("names") && Contains("3 entries"));
-  ca::ArTrainingOptions bad = small_training();
+  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 0, ensemble_training(), a), Contains("models") && Contains("is 0"));
+  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x.topRows(2), 2, ensemble_training(), a), Contains("x"));
+  CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 2, ensemble_training(), a, {"a", "b", "c"}), Contains("names") && Contains("3 entries"));
+  ca::ArTrainingOptions bad = ensemble_training();
   bad.epochs = 0;
   CHECK_THROWS_WITH(ca::ensemble_lagged_attribution<TestType>(x, 2, bad, a), Contains("options.epochs"));
 }

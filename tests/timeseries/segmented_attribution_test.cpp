@@ -24,7 +24,7 @@ ca::LaggedSeries var_regime(std::uint64_t seed) {
   return ca::simulate_var(v);
 }
 
-ca::ArTrainingOptions small_training() { return ca::test::small_ar_training(3, 12); }
+ca::ArTrainingOptions segment_training() { return ca::test::small_ar_training(3, 12); }
 
 }  // namespace
 
@@ -51,7 +51,7 @@ TEMPLATE_TEST_CASE("segmented attribution: one model per segment, combined by th
   ca::AttributionOptions a;
   a.aggregation = ca::WindowAggregation::mean_rank;
   a.rank_uncertainty = true;
-  const ca::ArTrainingOptions t = small_training();
+  const ca::ArTrainingOptions t = segment_training();
   const ca::SegmentedAttribution s = ca::segmented_lagged_attribution<TestType>(x, {0, 400}, t, a);
   REQUIRE(s.segments.size() == 2);
   CHECK(s.starts == std::vector<Index>{0, 400});
@@ -85,7 +85,7 @@ TEMPLATE_TEST_CASE("segmented attribution: one model per segment, combined by th
 
 TEST_CASE("segmented attribution refuses bad segment starts and names the segment that cannot be fitted", "[timeseries][segments]") {
   const ca::LaggedSeries s = var_regime(3);
-  const ca::ArTrainingOptions t = small_training();
+  const ca::ArTrainingOptions t = segment_training();
   CHECK_THROWS_WITH(ca::segmented_lagged_attribution<float>(s.x, {}, t), Contains("starts") && Contains("row 0"));
   CHECK_THROWS_WITH(ca::segmented_lagged_attribution<float>(s.x, {5, 200}, t), Contains("starts") && Contains("row 0"));
   CHECK_THROWS_WITH(ca::segmented_lagged_attribution<float>(s.x, {0, 200, 200}, t), Contains("starts") && Contains("entry 2 is 200"));

@@ -22,7 +22,7 @@
 #include "causalattn/discovery/fisher_z.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/graph/graph.hpp"
-#include "causalattn/kernels/detail/serial_gemm.hpp"
+#include "causalattn/kernels/serial_gemm.hpp"
 
 namespace causalattn {
 

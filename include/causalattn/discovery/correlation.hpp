@@ -14,7 +14,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/core/threads.hpp"
-#include "causalattn/kernels/detail/serial_gemm.hpp"
+#include "causalattn/kernels/serial_gemm.hpp"
 
 namespace causalattn {
 
@@ -66,7 +66,7 @@ Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Deri
     }
     // One single-threaded GEMM per task (X_r' X_c over the chunk's samples), so `threads` alone
     // sets the parallelism and the summation order does not depend on it.
-    detail::serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n,
+    serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n,
                                                           centred.data() + c0 * n + k0, n, out, out_stride, Scalar(1));
   });
   if (chunks > 1) {

@@ -44,7 +44,7 @@ PagGraph circle_graph_with_colliders(const Skeleton& sk, Index p, const Backgrou
 /// closure (no selection bias: R5-R7 are not applied, so no undirected edges appear). With a
 /// d-separation oracle over the observed variables of a DAG the result equals `dag_to_pag`.
 ///
-/// Choices where implementations differ (all stated in the README):
+/// Choices where implementations differ (all stated in examples/guides/design.md):
 /// - the possible-d-sep stage is frozen: the sets come from the graph after R0 and removals apply after
 ///   every edge was tested, so the output does not depend on the thread count;
 /// - that stage keeps the first separating set it finds and skips subsets of the node's adjacency

@@ -322,7 +322,7 @@ std::string cina_zs_default_path() {
 template <class Scalar>
 CinaZsModel<Scalar> CinaZsModel<Scalar>::load_default(const std::string& path) {
   const std::string file = path.empty() ? cina_zs_default_path() : path;
-  const std::string bytes = detail::read_file_bytes(file);
+  const std::string bytes = io::read_file_bytes(file);
   if (path.empty() && detail::fnv1a64(bytes) != cina_zs_default_checksum) {
     throw invalid_input(file, "is not the shipped CInA-ZS model (its checksum differs from cina_zs_default_checksum)");
   }
@@ -332,14 +332,14 @@ CinaZsModel<Scalar> CinaZsModel<Scalar>::load_default(const std::string& path) {
 /// Writes `serialize_cina_zs(model)` to `path`.
 template <class Scalar>
 void save_cina_zs(const std::string& path, const CinaZsModel<Scalar>& model) {
-  detail::write_file_bytes(path, serialize_cina_zs(model));
+  io::write_file_bytes(path, serialize_cina_zs(model));
 }
 
 /// Reads a CInA-ZS model file (errors name `path`).
 /// Example: `auto model = causalattn::load_cina_zs<float>("my_model.bin");`
 template <class Scalar>
 CinaZsModel<Scalar> load_cina_zs(const std::string& path) {
-  return parse_cina_zs<Scalar>(detail::read_file_bytes(path), path);
+  return parse_cina_zs<Scalar>(io::read_file_bytes(path), path);
 }
 
 }  // namespace causalattn

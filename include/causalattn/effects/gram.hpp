@@ -12,7 +12,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/core/threads.hpp"
-#include "causalattn/kernels/detail/serial_gemm.hpp"
+#include "causalattn/kernels/serial_gemm.hpp"
 
 namespace causalattn {
 

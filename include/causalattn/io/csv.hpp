@@ -17,7 +17,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/names.hpp"
 #include "causalattn/core/scalar.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn {
 
@@ -108,7 +108,7 @@ class FieldSplitter {
       } else {
         const std::size_t start = pos;
         while (pos < line.size() && !is_separator(line[pos])) ++pos;
-        field.assign(trim(line.substr(start, pos - start)));
+        field.assign(io::trim(line.substr(start, pos - start)));
       }
       if (pos >= line.size()) break;
       pos = blanks ? skip_blanks(line, pos) : pos + 1;  // consume the separator
@@ -125,9 +125,9 @@ class FieldSplitter {
       default: return ',';
     }
   }
-  bool is_separator(char c) const { return delimiter_ == Delimiter::whitespace ? is_blank(c) : c == separator(); }
+  bool is_separator(char c) const { return delimiter_ == Delimiter::whitespace ? io::is_blank(c) : c == separator(); }
   std::size_t skip_blanks(std::string_view line, std::size_t pos) const {
-    while (pos < line.size() && is_blank(line[pos]) && !(delimiter_ == Delimiter::tab && line[pos] == '\t')) ++pos;
+    while (pos < line.size() && io::is_blank(line[pos]) && !(delimiter_ == Delimiter::tab && line[pos] == '\t')) ++pos;
     return pos;
   }
   std::size_t read_quoted(std::string_view line, std::size_t pos, std::size_t line_number, std::size_t column,
@@ -180,7 +180,7 @@ inline bool is_missing_token(std::string_view s) {
 inline bool all_numeric(const std::vector<std::string>& fields) {
   for (const auto& f : fields) {
     double v = 0;
-    if (parse_number(f, v) != NumberStatus::ok) return false;
+    if (io::parse_number(f, v) != io::NumberStatus::ok) return false;
   }
   return !fields.empty();
 }
@@ -206,12 +206,12 @@ template <class Scalar = double>
 CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}, const std::string& source = "csv") {
   static_assert(is_supported_scalar_v<Scalar>, "parse_csv reads float or double");
   options.validate();
-  text = detail::strip_bom(text);
-  if (detail::trim(text).find_first_not_of("\r\n") == std::string_view::npos) {
+  text = io::strip_bom(text);
+  if (io::trim(text).find_first_not_of("\r\n") == std::string_view::npos) {
     throw invalid_input(source, "is empty (no header and no data)");
   }
 
-  detail::LineReader lines(text);
+  io::LineReader lines(text);
   auto check_length = [&](std::string_view line, std::size_t number) {
     if (line.size() > options.max_line_bytes) {
       throw invalid_input(source, "line " + std::to_string(number) + " is " + std::to_string(line.size()) +
@@ -221,7 +221,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
   };
   lines.next();
   check_length(lines.line(), 1);
-  if (detail::trim(lines.line()).empty()) {
+  if (io::trim(lines.line()).empty()) {
     throw invalid_input(source, "line 1 is empty; expected the header with column names");
   }
   const Delimiter delimiter =
@@ -290,13 +290,13 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
         throw invalid_input(source, where() + ": missing value '" + cell + "' (missing values are not supported)");
       }
       Scalar v{};
-      switch (detail::parse_number(cell, v)) {
-        case detail::NumberStatus::not_a_number:
-          throw invalid_input(source, where() + ": '" + detail::excerpt(cell) + "' is not a number");
-        case detail::NumberStatus::out_of_range:
-          throw invalid_input(source, where() + ": " + detail::excerpt(cell) + " is out of the range of " +
+      switch (io::parse_number(cell, v)) {
+        case io::NumberStatus::not_a_number:
+          throw invalid_input(source, where() + ": '" + io::excerpt(cell) + "' is not a number");
+        case io::NumberStatus::out_of_range:
+          throw invalid_input(source, where() + ": " + io::excerpt(cell) + " is out of the range of " +
                                           (std::is_same_v<Scalar, float> ? "float" : "double"));
-        case detail::NumberStatus::ok: break;
+        case io::NumberStatus::ok: break;
       }
       if (!std::isfinite(v)) throw invalid_input(source, where() + ": non-finite value '" + cell + "'");
       values.push_back(v);
@@ -307,7 +307,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
   if (first_line_is_data) parse_row(1);
   while (lines.next()) {
     check_length(lines.line(), lines.number());
-    const bool blank = detail::trim(lines.line()).empty();
+    const bool blank = io::trim(lines.line()).empty();
     if (blank) {
       if (blank_line == 0) blank_line = lines.number();
       continue;
@@ -331,7 +331,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
 /// Complexity O(file size). Example: `auto t = causalattn::read_csv("lalonde.csv", {.columns = {"re78"}});`
 template <class Scalar = double>
 CsvTable<Scalar> read_csv(const std::string& path, const CsvOptions& options = {}) {
-  return parse_csv<Scalar>(detail::read_file_bytes(path), options, path);
+  return parse_csv<Scalar>(io::read_file_bytes(path), options, path);
 }
 
 /// Writes `names` and `data` as comma-separated text with a header; numbers are written with the
@@ -365,7 +365,7 @@ void write_csv(std::ostream& out, const std::vector<std::string>& names, const E
   }
   out << '\n';
   for (Index i = 0; i < data.rows(); ++i) {
-    for (Index j = 0; j < data.cols(); ++j) out << (j ? "," : "") << detail::format_exact(data(i, j));
+    for (Index j = 0; j < data.cols(); ++j) out << (j ? "," : "") << io::format_exact(data(i, j));
     out << '\n';
   }
 }

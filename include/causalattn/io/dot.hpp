@@ -10,7 +10,7 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/graph/graph.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn {
 namespace detail {
@@ -175,7 +175,7 @@ inline std::string to_dot(const Graph& g) {
 /// Example: `auto g = causalattn::parse_dot("digraph { a -> b; b -> c [arrowtail=odot, dir=both]; }");`
 inline Graph parse_dot(std::string_view text, const std::string& source = "dot") {
   using detail::DotToken;
-  detail::DotLexer lexer(detail::strip_bom(text), source);
+  detail::DotLexer lexer(io::strip_bom(text), source);
   DotToken t = lexer.next();
   auto advance = [&] { t = lexer.next(); };
   auto is_symbol = [&](const char* s) { return t.kind == DotToken::Kind::symbol && t.text == s; };
@@ -297,9 +297,9 @@ inline Graph parse_dot(std::string_view text, const std::string& source = "dot")
 }
 
 /// Reads a DOT file (`parse_dot`, errors name `path`).
-inline Graph read_dot(const std::string& path) { return parse_dot(detail::read_file_bytes(path), path); }
+inline Graph read_dot(const std::string& path) { return parse_dot(io::read_file_bytes(path), path); }
 
 /// Writes `g` as a DOT file (`to_dot`).
-inline void write_dot(const std::string& path, const Graph& g) { detail::write_file_bytes(path, to_dot(g)); }
+inline void write_dot(const std::string& path, const Graph& g) { io::write_file_bytes(path, to_dot(g)); }
 
 }  // namespace causalattn

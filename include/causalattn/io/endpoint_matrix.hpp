@@ -12,7 +12,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/names.hpp"
 #include "causalattn/graph/graph.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn {
 
@@ -169,12 +169,12 @@ inline Graph from_pcalg_amat(const IntMatrix& m, AmatType type, std::vector<std:
 inline IntMatrix parse_int_matrix(std::string_view text, const std::string& source = "matrix") {
   std::vector<int> values;
   Index cols = -1, rows = 0;
-  detail::LineReader lines(detail::strip_bom(text));
+  io::LineReader lines(io::strip_bom(text));
   while (lines.next()) {
     std::string line(lines.line());
     for (char& c : line)
       if (c == ',') c = ' ';
-    const auto words = detail::split_words(line);
+    const auto words = io::split_words(line);
     if (words.empty()) continue;
     if (cols < 0) cols = static_cast<Index>(words.size());
     if (static_cast<Index>(words.size()) != cols) {
@@ -183,9 +183,9 @@ inline IntMatrix parse_int_matrix(std::string_view text, const std::string& sour
     }
     for (std::size_t k = 0; k < words.size(); ++k) {
       int v = 0;
-      if (detail::parse_number(words[k], v) != detail::NumberStatus::ok) {
+      if (io::parse_number(words[k], v) != io::NumberStatus::ok) {
         throw invalid_input(source, "line " + std::to_string(lines.number()) + ", column " + std::to_string(k + 1) +
-                                        ": '" + detail::excerpt(words[k]) + "' is not an integer");
+                                        ": '" + io::excerpt(words[k]) + "' is not an integer");
       }
       values.push_back(v);
     }

@@ -8,7 +8,7 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/graph/graph.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/io/graph_json.hpp"
@@ -82,12 +82,12 @@ inline Graph parse_graph(std::string_view text, GraphFormat format, const std::s
 
 /// Reads a graph file in `format`. Example: `auto g = causalattn::read_graph("truth.txt", GraphFormat::tetrad);`
 inline Graph read_graph(const std::string& path, GraphFormat format) {
-  return parse_graph(detail::read_file_bytes(path), format, path);
+  return parse_graph(io::read_file_bytes(path), format, path);
 }
 
 /// Writes a graph file in `format`. Example: `causalattn::write_graph("pag.dot", pag, GraphFormat::dot);`
 inline void write_graph(const std::string& path, const Graph& g, GraphFormat format) {
-  detail::write_file_bytes(path, format_graph(g, format));
+  io::write_file_bytes(path, format_graph(g, format));
 }
 
 }  // namespace causalattn

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn {
 
@@ -41,7 +41,7 @@ class JsonValue {
   JsonValue(bool b) : type_(Type::boolean), bool_(b) {}  // NOLINT(google-explicit-constructor)
   /// A number; must be finite (JSON has no NaN or infinity).
   JsonValue(double x) : type_(Type::number), number_(x) {  // NOLINT(google-explicit-constructor)
-    if (!std::isfinite(x)) throw invalid_input("json", "cannot hold the non-finite number " + detail::format_exact(x));
+    if (!std::isfinite(x)) throw invalid_input("json", "cannot hold the non-finite number " + io::format_exact(x));
   }
   /// A number from an integer.
   JsonValue(int x) : JsonValue(static_cast<double>(x)) {}  // NOLINT(google-explicit-constructor)
@@ -190,7 +190,7 @@ class JsonValue {
     switch (type_) {
       case Type::null: out += "null"; break;
       case Type::boolean: out += bool_ ? "true" : "false"; break;
-      case Type::number: out += detail::format_exact(number_); break;
+      case Type::number: out += io::format_exact(number_); break;
       case Type::string: dump_string(out, string_); break;
       case Type::array:
         out += '[';
@@ -338,9 +338,9 @@ class JsonParser {
       if (digits() == 0) fail("invalid number: digits expected in the exponent");
     }
     double value = 0;
-    if (detail::parse_number(text_.substr(start, pos_ - start), value) != detail::NumberStatus::ok ||
+    if (io::parse_number(text_.substr(start, pos_ - start), value) != io::NumberStatus::ok ||
         !std::isfinite(value)) {
-      fail("number " + detail::excerpt(text_.substr(start, pos_ - start)) + " is out of the range of double");
+      fail("number " + io::excerpt(text_.substr(start, pos_ - start)) + " is out of the range of double");
     }
     return value;
   }

@@ -30,7 +30,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/io/detail/npy_header.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn {
 
@@ -300,7 +300,7 @@ NpyArray<Scalar> parse_npy(std::string_view bytes, const std::string& source = "
 /// Example: `auto a = causalattn::read_npy<float>("weights.npy");`
 template <class Scalar = double>
 NpyArray<Scalar> read_npy(const std::string& path) {
-  return parse_npy<Scalar>(detail::read_file_bytes(path), path);
+  return parse_npy<Scalar>(io::read_file_bytes(path), path);
 }
 
 /// Converts an array of rank at most 2 to a column-major Eigen matrix: shape (r, c) gives r x c,
@@ -360,7 +360,7 @@ std::string to_npy(const Eigen::DenseBase<Derived>& m, bool fortran_order = fals
 /// Example: `causalattn::write_npy("X.npy", X);  // np.load("X.npy")`
 template <class Derived>
 void write_npy(const std::string& path, const Eigen::DenseBase<Derived>& m, bool fortran_order = false) {
-  detail::write_file_bytes(path, detail::to_npy_bytes(m, fortran_order, path));
+  io::write_file_bytes(path, detail::to_npy_bytes(m, fortran_order, path));
 }
 
 }  // namespace causalattn

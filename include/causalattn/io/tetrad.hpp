@@ -9,7 +9,7 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/graph/graph.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn {
 namespace detail {
@@ -65,31 +65,31 @@ inline std::string to_tetrad_text(const Graph& g) {
 /// edge symbol, a self-loop or a pair with two edges. O(bytes + p^2).
 /// Example: `auto g = causalattn::parse_tetrad_text(text);`
 inline Graph parse_tetrad_text(std::string_view text, const std::string& source = "tetrad") {
-  detail::LineReader lines(detail::strip_bom(text));
+  io::LineReader lines(io::strip_bom(text));
   auto fail = [&](const std::string& what) -> invalid_input {
     return invalid_input(source, "line " + std::to_string(lines.number()) + ": " + what);
   };
   auto next_nonblank = [&]() {
     while (lines.next())
-      if (!detail::trim(lines.line()).empty()) return true;
+      if (!io::trim(lines.line()).empty()) return true;
     return false;
   };
   if (!next_nonblank()) throw invalid_input(source, "is empty; expected 'Graph Nodes:'");
-  if (detail::trim(lines.line()) != "Graph Nodes:") throw fail("expected 'Graph Nodes:'");
+  if (io::trim(lines.line()) != "Graph Nodes:") throw fail("expected 'Graph Nodes:'");
   if (!next_nonblank()) throw fail("the node list is missing after 'Graph Nodes:'");
 
   std::vector<std::string> names;
-  const std::string_view node_line = detail::trim(lines.line());
+  const std::string_view node_line = io::trim(lines.line());
   if (node_line == "Graph Edges:") throw fail("the node list is missing after 'Graph Nodes:'");
   const char separator = node_line.find(';') != std::string_view::npos ? ';' : ',';
   std::size_t pos = 0;
   while (pos <= node_line.size()) {
     std::size_t end = node_line.find(separator, pos);
     if (end == std::string_view::npos) end = node_line.size();
-    const std::string_view name = detail::trim(node_line.substr(pos, end - pos));
+    const std::string_view name = io::trim(node_line.substr(pos, end - pos));
     if (name.empty()) throw fail("empty node name in the node list");
     if (!detail::is_tetrad_name(name)) {
-      throw fail("node name '" + detail::excerpt(name) + "' contains a blank, ';', ',' or control character");
+      throw fail("node name '" + io::excerpt(name) + "' contains a blank, ';', ',' or control character");
     }
     names.emplace_back(name);
     pos = end + 1;
@@ -102,19 +102,19 @@ inline Graph parse_tetrad_text(std::string_view text, const std::string& source 
     }
   }();
 
-  if (!next_nonblank() || detail::trim(lines.line()) != "Graph Edges:") throw fail("expected 'Graph Edges:'");
+  if (!next_nonblank() || io::trim(lines.line()) != "Graph Edges:") throw fail("expected 'Graph Edges:'");
   while (lines.next()) {
-    const std::string_view line = detail::trim(lines.line());
+    const std::string_view line = io::trim(lines.line());
     if (line.empty()) {
       // After the edge list only other sections ("Graph Attributes:", ...) may follow; an edge after
       // a blank line would otherwise be dropped silently.
       if (!next_nonblank()) break;
-      if (detail::trim(lines.line()).back() != ':') throw fail("text after a blank line that is not a section header such as 'Graph Attributes:'");
+      if (io::trim(lines.line()).back() != ':') throw fail("text after a blank line that is not a section header such as 'Graph Attributes:'");
       break;
     }
-    auto words = detail::split_words(line);
+    auto words = io::split_words(line);
     if (!words.empty() && words.front().back() == '.') words.erase(words.begin());
-    if (words.size() < 3) throw fail("expected an edge such as '1. X1 --> X2', got '" + detail::excerpt(line) + "'");
+    if (words.size() < 3) throw fail("expected an edge such as '1. X1 --> X2', got '" + io::excerpt(line) + "'");
     const std::string_view symbol = words[1];
     auto mark = [&](char c, bool left) {
       if (c == 'o') return Mark::circle;
@@ -135,9 +135,9 @@ inline Graph parse_tetrad_text(std::string_view text, const std::string& source 
 }
 
 /// Reads a Tetrad text file (`parse_tetrad_text`, errors name `path`).
-inline Graph read_tetrad(const std::string& path) { return parse_tetrad_text(detail::read_file_bytes(path), path); }
+inline Graph read_tetrad(const std::string& path) { return parse_tetrad_text(io::read_file_bytes(path), path); }
 
 /// Writes `g` as a Tetrad text file (`to_tetrad_text`).
-inline void write_tetrad(const std::string& path, const Graph& g) { detail::write_file_bytes(path, to_tetrad_text(g)); }
+inline void write_tetrad(const std::string& path, const Graph& g) { io::write_file_bytes(path, to_tetrad_text(g)); }
 
 }  // namespace causalattn

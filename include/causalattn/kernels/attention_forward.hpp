@@ -10,7 +10,7 @@
 #include "causalattn/core/threads.hpp"
 #include "causalattn/kernels/attention_options.hpp"
 #include "causalattn/kernels/detail/attention_tiles.hpp"
-#include "causalattn/kernels/detail/serial_gemm.hpp"
+#include "causalattn/kernels/serial_gemm.hpp"
 
 namespace causalattn {
 namespace detail {

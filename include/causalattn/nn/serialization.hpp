@@ -17,7 +17,7 @@
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
-#include "causalattn/io/detail/text.hpp"
+#include "causalattn/io/text.hpp"
 #include "causalattn/nn/parameter.hpp"
 
 namespace causalattn {
@@ -232,13 +232,13 @@ void load_parameters(std::string_view bytes, ParameterRegistry<Scalar>& registry
 /// Writes `serialize_parameters(registry)` to `path`.
 template <class Scalar>
 void save_parameters(const std::string& path, const ParameterRegistry<Scalar>& registry) {
-  detail::write_file_bytes(path, serialize_parameters(registry));
+  io::write_file_bytes(path, serialize_parameters(registry));
 }
 
 /// Reads `path` and loads it into `registry` (errors name `path`).
 template <class Scalar>
 void load_parameters_file(const std::string& path, ParameterRegistry<Scalar>& registry) {
-  load_parameters(detail::read_file_bytes(path), registry, path);
+  load_parameters(io::read_file_bytes(path), registry, path);
 }
 
 }  // namespace causalattn

@@ -8,7 +8,7 @@
 #include <Eigen/Core>
 
 #include "causalattn/kernels/attention_options.hpp"
-#include "causalattn/kernels/detail/serial_gemm.hpp"
+#include "causalattn/kernels/serial_gemm.hpp"
 #include "causalattn/kernels/softmax.hpp"
 
 namespace causalattn::detail {

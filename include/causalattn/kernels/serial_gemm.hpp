@@ -1,17 +1,19 @@
 #pragma once
 /// \file
-/// Single-threaded GEMM on raw strided blocks through Eigen's own blocked kernel. The attention
-/// kernels parallelise over tiles themselves; calling Eigen's product dispatcher per tile would
-/// let it spawn nested OpenMP teams and pick blocking sizes that depend on the thread count.
+/// Single-threaded GEMM on raw strided blocks through Eigen's own blocked kernel, public because the
+/// attention kernels, the correlation matrix, the Gram matrices and the attention adapter all use
+/// it. It is for callers that parallelise over tiles themselves: Eigen's product dispatcher, called
+/// per tile, would spawn nested OpenMP teams and pick blocking sizes that depend on the thread count.
 
 #include <Eigen/Core>
 
-namespace causalattn::detail {
+namespace causalattn {
 
 /// C += alpha * A * B with A m x k, B k x n and C m x n column-major (leading dimension ldc).
 /// `LhsOrder` / `RhsOrder` say how A and B are stored: ColMajor means element (r, c) at
 /// p[r + c * ld], RowMajor at p[r * ld + c] (so a transposed column-major block is RowMajor).
 /// Deterministic: the summation order depends only on the sizes. O(m n k).
+/// Example: `causalattn::serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(m, n, k, a, m, b, k, c, m, 1.0);`
 template <int LhsOrder, int RhsOrder, class Scalar>
 void serial_gemm(Eigen::Index m, Eigen::Index n, Eigen::Index k, const Scalar* a, Eigen::Index lda, const Scalar* b,
                  Eigen::Index ldb, Scalar* c, Eigen::Index ldc, Scalar alpha) {
@@ -28,4 +30,4 @@ void serial_gemm(Eigen::Index m, Eigen::Index n, Eigen::Index k, const Scalar* a
 #endif
 }
 
-}  // namespace causalattn::detail
+}  // namespace causalattn

@@ -1,6 +1,9 @@
 #pragma once
 /// \file
-/// Text helpers shared by the readers: whole-file loading, line iteration, trimming, number parsing.
+/// Text utilities of the io module, public because the parsers, the parameter files (nn) and the
+/// command-line tool all need them: whole-file loading, line iteration, trimming, locale-free number
+/// parsing and exact formatting. Namespace `causalattn::io`.
+/// Example: `double v; if (causalattn::io::parse_number("2.5", v) == causalattn::io::NumberStatus::ok) ...`
 
 #include <charconv>
 #include <cstddef>
@@ -14,7 +17,7 @@
 
 #include "causalattn/core/errors.hpp"
 
-namespace causalattn::detail {
+namespace causalattn::io {
 
 /// Reads a whole file as bytes; throws `invalid_input(path, ...)` if it cannot be opened or read.
 inline std::string read_file_bytes(const std::string& path) {
@@ -125,4 +128,4 @@ std::string format_exact(T value) {
   return std::string(buffer, result.ptr);
 }
 
-}  // namespace causalattn::detail
+}  // namespace causalattn::io
