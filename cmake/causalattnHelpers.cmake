@@ -21,14 +21,19 @@ function(causalattn_configure_target target)
   endif()
 endfunction()
 
-# causalattn_use_native(<target>): -march=native for one of the project's own programs when
-# CAUSALATTN_NATIVE is ON (the default when causalattn is the top-level project).
+# causalattn_use_native(<target> [PUBLIC]): -march=native for one of the project's own programs when
+# CAUSALATTN_NATIVE is ON (the default when causalattn is the top-level project); PUBLIC passes it on
+# to the targets that link <target>.
 function(causalattn_use_native target)
+  set(scope PRIVATE)
+  if(ARGC GREATER 1)  # not if(ARGV1): a calling function's ARGV1 would leak in
+    set(scope ${ARGV1})
+  endif()
   if(CAUSALATTN_NATIVE)
-    target_link_libraries(${target} PRIVATE causalattn::native)
+    target_link_libraries(${target} ${scope} causalattn::native)
     # GCC 12 reports false -W(maybe-)uninitialized inside its own AVX-512 intrinsics (GCC bug 105593).
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-      target_compile_options(${target} PRIVATE -Wno-uninitialized -Wno-maybe-uninitialized)
+      target_compile_options(${target} ${scope} -Wno-uninitialized -Wno-maybe-uninitialized)
     endif()
   endif()
 endfunction()

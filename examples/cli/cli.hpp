@@ -1,6 +1,8 @@
 #pragma once
 // The causalattn command-line tool: a registry of subcommands, global options and error handling.
-// main.cpp only forwards argc/argv to run_cli, so the tests drive the tool in-process.
+// main.cpp only forwards argc/argv to run_cli, so the tests drive the tool in-process. The
+// subcommands live in the *_commands.cpp files (the causalattn_cli_lib library), compiled once for the
+// tool and its tests.
 
 #include <algorithm>
 #include <cstddef>
@@ -14,8 +16,9 @@
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/version.hpp"
-#include "causalattn/io/text.hpp"
+#include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/json.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn_cli {
 
@@ -166,6 +169,18 @@ T choice_option(const ArgumentList& args, const std::string& key, const std::vec
   std::string names;
   for (std::size_t k = 0; k < choices.size(); ++k) names += (k == 0 ? "" : k + 1 == choices.size() ? " or " : ", ") + choices[k].first;
   throw usage_error(key + " must be " + names + ", got '" + name + "'");
+}
+
+/// The graph format `--format` names (default tetrad; "pcalg" = the amat of `pcalg_kind`).
+inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, const std::string& pcalg_kind) {
+  const std::string name = args.get("--format", "tetrad");
+  return causalattn::graph_format_from_name(name == "pcalg" ? pcalg_kind : name);
+}
+
+/// Writes `text` to the file --out names, or to stdout without it.
+inline void emit_text(Invocation& call, const ArgumentList& args, const std::string& text) {
+  if (args.has("--out")) causalattn::io::write_file_bytes(args.get("--out"), text);
+  else call.out << text;
 }
 
 /// Prints the top-level help: usage, global options and the registered subcommands.

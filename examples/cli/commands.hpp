@@ -1,26 +1,25 @@
 #pragma once
-// Every subcommand of the causalattn tool, registered in one place.
+// Every subcommand of the causalattn tool. Each register_*_commands is defined in its
+// *_commands.cpp (library causalattn_cli_lib); make_registry in commands.cpp.
 
-#include "attention_commands.hpp"
 #include "cli.hpp"
-#include "data_commands.hpp"
-#include "discovery_commands.hpp"
-#include "effects_commands.hpp"
-#include "graph_commands.hpp"
-#include "timeseries_commands.hpp"
 
 namespace causalattn_cli {
 
+/// Registers describe and version (data_commands.cpp).
+void register_data_commands(CommandRegistry& registry);
+/// Registers convert-graph (graph_commands.cpp).
+void register_graph_commands(CommandRegistry& registry);
+/// Registers pc and fci (discovery_commands.cpp).
+void register_discovery_commands(CommandRegistry& registry);
+/// Registers attention-graph (attention_commands.cpp).
+void register_attention_commands(CommandRegistry& registry);
+/// Registers ate (effects_commands.cpp).
+void register_effects_commands(CommandRegistry& registry);
+/// Registers lagged (timeseries_commands.cpp).
+void register_timeseries_commands(CommandRegistry& registry);
+
 /// The registry with all subcommands the tool ships.
-inline CommandRegistry make_registry() {
-  CommandRegistry registry;
-  register_data_commands(registry);
-  register_graph_commands(registry);
-  register_discovery_commands(registry);
-  register_attention_commands(registry);
-  register_effects_commands(registry);
-  register_timeseries_commands(registry);
-  return registry;
-}
+CommandRegistry make_registry();
 
 }  // namespace causalattn_cli

@@ -1,4 +1,4 @@
-// causalattn: the command-line tool. Everything lives in cli.hpp and the *_commands.hpp headers.
+// causalattn: the command-line tool. The subcommands live in the *_commands.cpp files (causalattn_cli_lib).
 #include <iostream>
 #include <string>
 #include <vector>

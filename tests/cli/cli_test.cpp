@@ -8,9 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/core/version.hpp"
+#include "causalattn/discovery/attention.hpp"
+#include "causalattn/discovery/fci.hpp"
+#include "causalattn/discovery/fisher_z.hpp"
+#include "causalattn/discovery/pc.hpp"
+#include "causalattn/effects/cina.hpp"
+#include "causalattn/effects/cina_zs.hpp"
+#include "causalattn/io/csv.hpp"
+#include "causalattn/io/dot.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/json.hpp"
+#include "causalattn/io/tetrad.hpp"
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
@@ -423,7 +433,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   ca::VarOptions v;
   v.variables = 4;
   v.max_lag = 2;
-  v.length = 600;
+  v.length = 200;  // enough for every option's check; each one trains a model twice (API and tool)
   v.seed = 6;
   const ca::LaggedSeries s = ca::simulate_var(v);
   const auto path = (std::filesystem::temp_directory_path() / "causalattn_cli_lagged.csv").string();

@@ -182,7 +182,8 @@ TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw atten
 }
 
 TEST_CASE("raw attention of a 1-layer per-target model finds a lag-1 VAR's parents", "[timeseries][ar]") {
-  const ca::LaggedSeries s = var_series("raw attention on VAR(1) p 5, T 2000", 5, 1, 2000, 0.3, 6);
+  // T 600 (AUROC 1 on seeds 6-10 in a Release build, as at T 2000) keeps the sanitizer run short.
+  const ca::LaggedSeries s = var_series("raw attention on VAR(1) p 5, T 600", 5, 1, 600, 0.3, 6);
   ca::ArTrainingOptions o;
   o.model.max_lag = 2;
   o.model.layers = 1;

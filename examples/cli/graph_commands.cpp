@@ -1,14 +1,15 @@
-#pragma once
 // Subcommands on graph files: convert-graph.
 
 #include "causalattn/io/graph_io.hpp"
 #include "cli.hpp"
+#include "commands.hpp"
 
 namespace causalattn_cli {
+namespace {
 
 /// `causalattn convert-graph IN [--from FORMAT] [--to FORMAT] [-o OUT]`: reads a graph in one format
 /// and writes it in another (stdout by default). Formats default from the file extensions.
-inline int run_convert_graph(Invocation& call) {
+int run_convert_graph(Invocation& call) {
   const std::string usage =
       "causalattn convert-graph IN [--from FORMAT] [--to FORMAT] [--output OUT]\n"
       "  FORMAT: tetrad, dot, json, causal-learn, amat-pag, amat-cpdag";
@@ -29,8 +30,10 @@ inline int run_convert_graph(Invocation& call) {
   return 0;
 }
 
+}  // namespace
+
 /// Registers convert-graph.
-inline void register_graph_commands(CommandRegistry& registry) {
+void register_graph_commands(CommandRegistry& registry) {
   registry.add({"convert-graph", "convert a graph file between Tetrad, DOT, JSON and peer matrix formats",
                 "causalattn convert-graph IN [--from FORMAT] [--to FORMAT] [--output OUT]", run_convert_graph});
 }

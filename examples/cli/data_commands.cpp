@@ -1,4 +1,3 @@
-#pragma once
 // Subcommands about the tool itself and about data files: version, describe.
 
 #include <algorithm>
@@ -9,11 +8,13 @@
 #include "causalattn/core/threads.hpp"
 #include "causalattn/io/csv.hpp"
 #include "cli.hpp"
+#include "commands.hpp"
 
 namespace causalattn_cli {
+namespace {
 
 /// `causalattn version`: library version and build features.
-inline int run_version(Invocation& call) {
+int run_version(Invocation& call) {
   ArgumentList(call.args, {}).expect_positional(0, 0, "causalattn version");
   if (call.format == OutputFormat::json) {
     causalattn::JsonValue v = causalattn::JsonValue::object();
@@ -27,7 +28,7 @@ inline int run_version(Invocation& call) {
 }
 
 /// `causalattn describe FILE [--columns a,b]`: rows, columns and per-column mean, sd, min, max.
-inline int run_describe(Invocation& call) {
+int run_describe(Invocation& call) {
   const std::string usage = "causalattn describe FILE.csv [--columns NAME,NAME,...]";
   const ArgumentList args(call.args, {"--columns"});
   args.expect_positional(1, 1, usage);
@@ -70,8 +71,10 @@ inline int run_describe(Invocation& call) {
   return 0;
 }
 
+}  // namespace
+
 /// Registers version and describe.
-inline void register_data_commands(CommandRegistry& registry) {
+void register_data_commands(CommandRegistry& registry) {
   registry.add({"version", "print the library version and build features", "causalattn version", run_version});
   registry.add({"describe", "summarise the numeric columns of a CSV or whitespace-delimited file",
                 "causalattn describe FILE.csv [--columns NAME,NAME,...]", run_describe});

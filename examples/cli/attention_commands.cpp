@@ -1,4 +1,3 @@
-#pragma once
 // Subcommand attention-graph: the causal graph read from a saved attention matrix (ABCD).
 
 #include <cstdio>
@@ -10,14 +9,15 @@
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/npy.hpp"
 #include "cli.hpp"
-#include "discovery_commands.hpp"
+#include "commands.hpp"
 
 namespace causalattn_cli {
+namespace {
 
 /// One layer's attention heads read from FILE: a .npy array of shape [n, n], [heads, n, n] or
 /// [layers, heads, n, n] (C order, as `numpy.save` of a PyTorch tensor writes it), or a text
 /// matrix (CSV or whitespace, no header). `layer` -1 = the deepest. Sets `layer_used`.
-inline std::vector<causalattn::Matrix<double>> read_attention_layer(const std::string& path, int layer, int& layer_used) {
+std::vector<causalattn::Matrix<double>> read_attention_layer(const std::string& path, int layer, int& layer_used) {
   const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   if (!npy) {
     causalattn::CsvOptions options;
@@ -50,7 +50,7 @@ inline std::vector<causalattn::Matrix<double>> read_attention_layer(const std::s
 }
 
 /// The edge-frequency matrix as text rows with three decimals.
-inline std::string format_frequencies(const causalattn::Matrix<double>& f, bool json) {
+std::string format_frequencies(const causalattn::Matrix<double>& f, bool json) {
   std::string text = json ? "[" : "";
   char buffer[32];
   for (causalattn::Index i = 0; i < f.rows(); ++i) {
@@ -65,7 +65,7 @@ inline std::string format_frequencies(const causalattn::Matrix<double>& f, bool 
 }
 
 /// `causalattn attention-graph --attention FILE ...`.
-inline int run_attention_graph(Invocation& call) {
+int run_attention_graph(Invocation& call) {
   const ArgumentList args(call.args, {"--attention", "--samples", "--alpha", "--algorithm", "--nodes", "--layer", "--head",
                                       "--max-depth", "--threads", "--format", "--out"});
   args.expect_positional(0, 0, "causalattn attention-graph --attention FILE [options] (see causalattn attention-graph --help)");
@@ -110,8 +110,10 @@ inline int run_attention_graph(Invocation& call) {
   return 0;
 }
 
+}  // namespace
+
 /// Registers attention-graph.
-inline void register_attention_commands(CommandRegistry& registry) {
+void register_attention_commands(CommandRegistry& registry) {
   registry.add({"attention-graph", "causal graph over tokens read from a saved attention matrix (C = A A', PC or FCI)",
                 "causalattn attention-graph --attention FILE [--samples 768] [--alpha 0.01] [--algorithm pc|fci]\n"
                 "              [--nodes 2,3,6] [--layer L] [--head H] [--max-depth K] [--threads N]\n"

@@ -1,4 +1,3 @@
-#pragma once
 // Subcommands for treatment effects: ate.
 
 #include <algorithm>
@@ -12,11 +11,13 @@
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
 #include "cli.hpp"
+#include "commands.hpp"
 
 namespace causalattn_cli {
+namespace {
 
 /// Effect options from the command line (see the ate usage text).
-inline causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
+causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
   causalattn::EffectOptions options;
   const std::string estimand = args.get("--estimand", "ate");
   if (estimand != "ate" && estimand != "att") throw usage_error("--estimand must be ate or att, got '" + estimand + "'");
@@ -50,7 +51,7 @@ inline causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
 }
 
 /// Per-covariate standardised mean differences as a JSON object {name: value}.
-inline causalattn::JsonValue named_values(const std::vector<std::string>& names, const causalattn::Vector<double>& values) {
+causalattn::JsonValue named_values(const std::vector<std::string>& names, const causalattn::Vector<double>& values) {
   causalattn::JsonValue out = causalattn::JsonValue::object();
   for (std::size_t j = 0; j < names.size() && causalattn::Index(j) < values.size(); ++j) out.set(names[j], values(causalattn::Index(j)));
   return out;
@@ -58,7 +59,7 @@ inline causalattn::JsonValue named_values(const std::vector<std::string>& names,
 
 /// The result as one JSON object (method, estimand, estimate, std_error, ci_low, ci_high, n_treated,
 /// n_control, diagnostics).
-inline causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates) {
+causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates) {
   using causalattn::JsonValue;
   const auto& d = r.diagnostics;
   JsonValue diagnostics = JsonValue::object();
@@ -84,7 +85,7 @@ inline causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, co
 }
 
 /// The result as a table a person reads.
-inline std::string effect_text(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates, const std::string& path) {
+std::string effect_text(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates, const std::string& path) {
   std::ostringstream out;
   const auto& d = r.diagnostics;
   out << std::setprecision(6);
@@ -119,7 +120,7 @@ inline std::string effect_text(const causalattn::EffectEstimate& r, const std::v
 }
 
 /// `causalattn ate --data FILE --treatment COL --outcome COL ...`: one treatment-effect estimate.
-inline int run_ate(Invocation& call) {
+int run_ate(Invocation& call) {
   const ArgumentList args(call.args,
                           {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
                            "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads",
@@ -179,8 +180,10 @@ inline int run_ate(Invocation& call) {
   return 0;
 }
 
+}  // namespace
+
 /// Registers ate.
-inline void register_effects_commands(CommandRegistry& registry) {
+void register_effects_commands(CommandRegistry& registry) {
   registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing, CInA",
                 "causalattn ate --data FILE --treatment COL --outcome COL [--covariates a,b,...]\n"
                 "               [--method naive|ols|ipw|aipw|ebal|balance|cina|cina-zs] [--estimand ate|att] [--format text|json]\n"

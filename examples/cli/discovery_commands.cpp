@@ -1,4 +1,3 @@
-#pragma once
 // Subcommands for causal discovery: pc and fci.
 
 #include <algorithm>
@@ -11,11 +10,13 @@
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "cli.hpp"
+#include "commands.hpp"
 
 namespace causalattn_cli {
+namespace {
 
 /// Index of variable `name` in `names`; throws usage_error naming the option otherwise.
-inline causalattn::Index variable_index(const std::vector<std::string>& names, const std::string& name, const std::string& option) {
+causalattn::Index variable_index(const std::vector<std::string>& names, const std::string& name, const std::string& option) {
   const auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) throw usage_error(option + " names '" + name + "', which is not a column of the data");
   return causalattn::Index(it - names.begin());
@@ -23,7 +24,7 @@ inline causalattn::Index variable_index(const std::vector<std::string>& names, c
 
 /// Background knowledge from `--forbid A:B,...`, `--require A:B,...`, `--tiers "A,B;C;D"` (earliest
 /// tier first) and `--forbid-within-tiers`, over the data's column names.
-inline causalattn::BackgroundKnowledge knowledge_from_options(const ArgumentList& args, const std::vector<std::string>& names) {
+causalattn::BackgroundKnowledge knowledge_from_options(const ArgumentList& args, const std::vector<std::string>& names) {
   causalattn::BackgroundKnowledge knowledge(causalattn::Index(names.size()));
   for (const std::string option : {"--forbid", "--require"}) {
     for (const std::string& rule : split_list(args.get(option))) {
@@ -43,7 +44,7 @@ inline causalattn::BackgroundKnowledge knowledge_from_options(const ArgumentList
 }
 
 /// The collider rule of `--uc-rule`: 0, 1, 2 (causal-learn's uc_rule), conservative or majority.
-inline causalattn::ColliderRule collider_rule_option(const ArgumentList& args) {
+causalattn::ColliderRule collider_rule_option(const ArgumentList& args) {
   const std::string rule = args.get("--uc-rule", "0");
   if (rule == "conservative") return causalattn::ColliderRule::conservative;
   if (rule == "majority") return causalattn::ColliderRule::majority;
@@ -52,7 +53,7 @@ inline causalattn::ColliderRule collider_rule_option(const ArgumentList& args) {
 
 /// The options pc and fci share: --alpha, --stable/--original, --max-depth, --threads,
 /// --sepset-mode and the background knowledge over the data's column names.
-inline causalattn::PcOptions skeleton_options_from(const ArgumentList& args, const std::vector<std::string>& names) {
+causalattn::PcOptions skeleton_options_from(const ArgumentList& args, const std::vector<std::string>& names) {
   if (args.has("--stable") && args.has("--original")) throw usage_error("--stable and --original exclude each other");
   causalattn::PcOptions options;
   options.alpha = number_option(args, "--alpha", options.alpha);
@@ -85,25 +86,13 @@ auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<doubl
   throw usage_error("--test must be fisherz, gsq or chisq, got '" + test_name + "'");
 }
 
-/// The graph format `--format` names (default tetrad; "pcalg" = the amat of `pcalg_kind`).
-inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, const std::string& pcalg_kind) {
-  const std::string name = args.get("--format", "tetrad");
-  return causalattn::graph_format_from_name(name == "pcalg" ? pcalg_kind : name);
-}
-
-/// Writes `text` to the file --out names, or to stdout without it.
-inline void emit_text(Invocation& call, const ArgumentList& args, const std::string& text) {
-  if (args.has("--out")) causalattn::io::write_file_bytes(args.get("--out"), text);
-  else call.out << text;
-}
-
 /// Flags of pc and fci that take a value / that stand alone.
-inline const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--threads",
+const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--threads",
                                                             "--format", "--out", "--forbid", "--require", "--tiers"};
-inline const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers"};
+const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers"};
 
 /// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
-inline int run_pc(Invocation& call) {
+int run_pc(Invocation& call) {
   std::vector<std::string> value_flags = search_value_flags;
   value_flags.insert(value_flags.end(), {"--uc-rule", "--uc-priority"});
   const ArgumentList args(call.args, value_flags, search_switches);
@@ -124,7 +113,7 @@ inline int run_pc(Invocation& call) {
 }
 
 /// `causalattn fci --data FILE ...`: FCI (a PAG) on a CSV / whitespace table with a header row.
-inline int run_fci(Invocation& call) {
+int run_fci(Invocation& call) {
   std::vector<std::string> value_flags = search_value_flags;
   value_flags.push_back("--max-path-length");
   std::vector<std::string> switches = search_switches;
@@ -153,8 +142,10 @@ inline int run_fci(Invocation& call) {
   return 0;
 }
 
+}  // namespace
+
 /// Registers pc and fci.
-inline void register_discovery_commands(CommandRegistry& registry) {
+void register_discovery_commands(CommandRegistry& registry) {
   registry.add({"pc", "PC causal discovery on a data file (Fisher z, G-square or chi-square tests)",
                 "causalattn pc --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
                 "              [--uc-rule 0|1|2|conservative|majority] [--uc-priority -1|0|1|2|3|4]\n"

@@ -1,4 +1,3 @@
-#pragma once
 // Subcommands for time series: lagged.
 
 #include <algorithm>
@@ -18,11 +17,13 @@
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "cli.hpp"
+#include "commands.hpp"
 
 namespace causalattn_cli {
+namespace {
 
 /// A p x p matrix as JSON rows [source][target].
-inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
+causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
   causalattn::JsonValue rows = causalattn::JsonValue::array();
   for (causalattn::Index s = 0; s < m.rows(); ++s) {
     causalattn::JsonValue row = causalattn::JsonValue::array();
@@ -33,7 +34,7 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 }
 
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
-inline int run_lagged(Invocation& call) {
+int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
                                       "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
                                       "--time-harmonics", "--models"});
@@ -166,8 +167,10 @@ inline int run_lagged(Invocation& call) {
   return 0;
 }
 
+}  // namespace
+
 /// Registers lagged.
-inline void register_timeseries_commands(CommandRegistry& registry) {
+void register_timeseries_commands(CommandRegistry& registry) {
   registry.add({"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
                 "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
                 "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
