@@ -19,8 +19,8 @@
 #include <string>
 
 #include "causalattn/core/random.hpp"
-#include "causalattn/effects/gram.hpp"
-#include "causalattn/effects/smo.hpp"
+#include "causalattn/effects/solvers/gram.hpp"
+#include "causalattn/effects/solvers/smo.hpp"
 #include "causalattn/io/npy.hpp"
 
 namespace {

@@ -7,6 +7,8 @@
 #include "causalattn/discovery/attention.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
+#include "causalattn/io/graph_json.hpp"
+#include "causalattn/io/json.hpp"
 #include "causalattn/io/npy.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
@@ -50,32 +52,31 @@ std::vector<causalattn::Matrix<double>> read_attention_layer(const std::string& 
 }
 
 /// The edge-frequency matrix as text rows with three decimals.
-std::string format_frequencies(const causalattn::Matrix<double>& f, bool json) {
-  std::string text = json ? "[" : "";
+std::string format_frequencies(const causalattn::Matrix<double>& f) {
+  std::string text;
   char buffer[32];
   for (causalattn::Index i = 0; i < f.rows(); ++i) {
-    text += json ? (i ? ",[" : "[") : "";
     for (causalattn::Index j = 0; j < f.cols(); ++j) {
       std::snprintf(buffer, sizeof buffer, "%.3f", f(i, j));
-      text += (j ? (json ? "," : " ") : "") + std::string(buffer);
+      text += (j ? " " : "") + std::string(buffer);
     }
-    text += json ? "]" : "\n";
+    text += "\n";
   }
-  return text + (json ? "]" : "");
+  return text;
 }
+
 
 /// `causalattn attention-graph --attention FILE ...`.
 int run_attention_graph(Invocation& call) {
   const ArgumentList args(call.args, {"--attention", "--samples", "--alpha", "--algorithm", "--nodes", "--layer", "--head",
-                                      "--max-depth", "--threads", "--format", "--out"});
+                                      "--max-depth", "--threads", "--format", "--output"});
   args.expect_positional(0, 0, "causalattn attention-graph --attention FILE [options] (see causalattn attention-graph --help)");
   if (!args.has("--attention")) throw usage_error("attention-graph needs --attention FILE");
   causalattn::AttentionGraphOptions options;
   options.sample_size = number_option(args, "--samples", options.sample_size);
   options.alpha = number_option(args, "--alpha", options.alpha);
-  const std::string algorithm = args.get("--algorithm", "fci");
-  if (algorithm == "pc") options.algorithm = causalattn::AttentionAlgorithm::pc;
-  else if (algorithm != "fci") throw usage_error("--algorithm must be pc or fci, got '" + algorithm + "'");
+  options.algorithm = choice_option<causalattn::AttentionAlgorithm>(
+      args, "--algorithm", {{"pc", causalattn::AttentionAlgorithm::pc}, {"fci", causalattn::AttentionAlgorithm::fci}}, "fci");
   for (const std::string& token : split_list(args.get("--nodes"))) options.nodes.push_back(parse_integer("--nodes", token, 0, 1 << 20));
   options.max_depth = integer_option(args, "--max-depth", -1, -1, 1000);
   options.threads = integer_option(args, "--threads", 0, 0, 4096);
@@ -92,15 +93,19 @@ int run_attention_graph(Invocation& call) {
   if (consensus.heads.size() == 1) {
     text = causalattn::format_graph(consensus.heads[0].graph, format);
   } else if (format == causalattn::GraphFormat::json) {
-    text = "{\"layer\": " + std::to_string(layer) + ", \"heads\": [";
-    for (std::size_t h = 0; h < consensus.heads.size(); ++h) text += (h ? ", " : "") + causalattn::format_graph(consensus.heads[h].graph, format);
-    text += "], \"edge_frequency\": " + format_frequencies(consensus.edge_frequency, true) + "}\n";
+    causalattn::JsonValue v = causalattn::JsonValue::object();
+    v.set("layer", double(layer));
+    causalattn::JsonValue graphs = causalattn::JsonValue::array();
+    for (const auto& h : consensus.heads) graphs.push_back(causalattn::graph_to_json(h.graph));
+    v.set("heads", std::move(graphs));
+    v.set("edge_frequency", matrix_json(consensus.edge_frequency));
+    text = v.dump() + "\n";
   } else {
     for (std::size_t h = 0; h < consensus.heads.size(); ++h) {
       text += "# layer " + std::to_string(layer) + " head " + std::to_string(h) + "\n";
       text += causalattn::format_graph(consensus.heads[h].graph, format);
     }
-    text += "# edge frequency across heads\n" + format_frequencies(consensus.edge_frequency, false);
+    text += "# edge frequency across heads\n" + format_frequencies(consensus.edge_frequency);
   }
   emit_text(call, args, text);
   long long tests = 0;
@@ -117,7 +122,7 @@ void register_attention_commands(CommandRegistry& registry) {
   registry.add({"attention-graph", "causal graph over tokens read from a saved attention matrix (C = A A', PC or FCI)",
                 "causalattn attention-graph --attention FILE [--samples 768] [--alpha 0.01] [--algorithm pc|fci]\n"
                 "              [--nodes 2,3,6] [--layer L] [--head H] [--max-depth K] [--threads N]\n"
-                "              [--format causal-learn|pcalg|tetrad|dot|json] [--out FILE]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
                 "  FILE: .npy of shape [n, n], [heads, n, n] or [layers, heads, n, n] (deepest layer by\n"
                 "  default), or an n x n text matrix (CSV or whitespace, no header). --samples is the\n"
                 "  embedding width (Fisher z's sample size); --nodes picks the tokens of the graph, in that\n"

@@ -22,8 +22,8 @@
 
 namespace causalattn_cli {
 
-/// How results are printed: human-readable text or one JSON document.
-enum class OutputFormat { text, json };
+/// How results are printed: human-readable text, one JSON document, or (lagged only) a DOT graph.
+enum class OutputFormat { text, json, dot };
 
 /// A usage mistake (unknown option, missing argument): reported like invalid input, exit code 2.
 struct usage_error : std::runtime_error {
@@ -157,18 +157,31 @@ inline double number_option(const ArgumentList& args, const std::string& key, do
   return value;
 }
 
+/// The value of `name` among `choices` (name, value), given to option `key`; throws usage_error
+/// listing the names otherwise. Example: `choose("--format", "json", {{"text", F::text}, {"json", F::json}})`.
+template <class T>
+T choose(const std::string& key, const std::string& name, const std::vector<std::pair<std::string, T>>& choices) {
+  for (const auto& choice : choices)
+    if (choice.first == name) return choice.second;
+  std::string names;
+  for (std::size_t k = 0; k < choices.size(); ++k) names += (k == 0 ? "" : k + 1 == choices.size() ? " or " : ", ") + choices[k].first;
+  throw usage_error(key + " must be " + names + ", got '" + name + "'");
+}
+
 /// The value named by option `key` among `choices` (name, value), or `fallback_name`'s when the
 /// option is absent; throws usage_error listing the names otherwise.
 /// Example: `choice_option(args, "--validation", {{"tail", V::tail}, {"interleaved", V::interleaved}}, "tail")`.
 template <class T>
 T choice_option(const ArgumentList& args, const std::string& key, const std::vector<std::pair<std::string, T>>& choices,
                 const std::string& fallback_name) {
-  const std::string name = args.get(key, fallback_name);
-  for (const auto& choice : choices)
-    if (choice.first == name) return choice.second;
-  std::string names;
-  for (std::size_t k = 0; k < choices.size(); ++k) names += (k == 0 ? "" : k + 1 == choices.size() ? " or " : ", ") + choices[k].first;
-  throw usage_error(key + " must be " + names + ", got '" + name + "'");
+  return choose(key, args.get(key, fallback_name), choices);
+}
+
+/// A subcommand's own --format (text or json; also dot with `allow_dot`), defaulting to the global one.
+inline OutputFormat format_option(const ArgumentList& args, OutputFormat global, bool allow_dot = false) {
+  std::vector<std::pair<std::string, OutputFormat>> choices = {{"text", OutputFormat::text}, {"json", OutputFormat::json}};
+  if (allow_dot) choices.emplace_back("dot", OutputFormat::dot);
+  return choice_option(args, "--format", choices, global == OutputFormat::json ? "json" : "text");
 }
 
 /// The graph format `--format` names (default tetrad; "pcalg" = the amat of `pcalg_kind`).
@@ -177,9 +190,20 @@ inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, con
   return causalattn::graph_format_from_name(name == "pcalg" ? pcalg_kind : name);
 }
 
-/// Writes `text` to the file --out names, or to stdout without it.
+/// A matrix as JSON rows (row index first).
+inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
+  causalattn::JsonValue rows = causalattn::JsonValue::array();
+  for (causalattn::Index i = 0; i < m.rows(); ++i) {
+    causalattn::JsonValue row = causalattn::JsonValue::array();
+    for (causalattn::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+/// Writes `text` to the file --output names (every subcommand's one output flag), or to stdout without it.
 inline void emit_text(Invocation& call, const ArgumentList& args, const std::string& text) {
-  if (args.has("--out")) causalattn::io::write_file_bytes(args.get("--out"), text);
+  if (args.has("--output")) causalattn::io::write_file_bytes(args.get("--output"), text);
   else call.out << text;
 }
 
@@ -223,9 +247,7 @@ inline int run_cli(const CommandRegistry& registry, const std::vector<std::strin
         } else {
           value = a.substr(9);
         }
-        if (value == "text") format = OutputFormat::text;
-        else if (value == "json") format = OutputFormat::json;
-        else throw usage_error("--format must be text or json, got '" + value + "'");
+        format = choose<OutputFormat>("--format", value, {{"text", OutputFormat::text}, {"json", OutputFormat::json}});
         continue;
       }
       if (!a.empty() && a[0] == '-') throw usage_error("unknown option '" + a + "' (see causalattn --help)");
@@ -245,7 +267,7 @@ inline int run_cli(const CommandRegistry& registry, const std::vector<std::strin
   } catch (const usage_error& e) {
     err << "causalattn: error: " << e.what() << "\n";
   } catch (const causalattn::invalid_input& e) {
-    err << "causalattn: error: " << std::string(e.what()).substr(std::string("causalattn: ").size()) << "\n";
+    err << "causalattn: error: " << e.argument() << ": " << e.detail() << "\n";
   } catch (const std::exception& e) {
     err << "causalattn: internal error: " << e.what() << "\n";
     return 1;

@@ -53,16 +53,16 @@ causalattn::ColliderRule collider_rule_option(const ArgumentList& args) {
 
 /// The options pc and fci share: --alpha, --stable/--original, --max-depth, --threads,
 /// --sepset-mode and the background knowledge over the data's column names.
-causalattn::PcOptions skeleton_options_from(const ArgumentList& args, const std::vector<std::string>& names) {
+causalattn::SkeletonOptions skeleton_options_from(const ArgumentList& args, const std::vector<std::string>& names) {
   if (args.has("--stable") && args.has("--original")) throw usage_error("--stable and --original exclude each other");
-  causalattn::PcOptions options;
+  causalattn::SkeletonOptions options;
   options.alpha = number_option(args, "--alpha", options.alpha);
   options.stable = !args.has("--original");
   options.max_depth = integer_option(args, "--max-depth", -1, -1, 1000);
   options.threads = integer_option(args, "--threads", 0, 0, 4096);
-  const std::string sepset = args.get("--sepset-mode", "causal-learn");
-  if (sepset == "pcalg") options.sepset_mode = causalattn::SepsetMode::first_found;
-  else if (sepset != "causal-learn") throw usage_error("--sepset-mode must be pcalg or causal-learn, got '" + sepset + "'");
+  options.sepset_mode = choice_option<causalattn::SepsetMode>(
+      args, "--sepset-mode", {{"pcalg", causalattn::SepsetMode::first_found}, {"causal-learn", causalattn::SepsetMode::causal_learn}},
+      "causal-learn");
   options.knowledge = knowledge_from_options(args, names);
   return options;
 }
@@ -73,22 +73,20 @@ causalattn::PcOptions skeleton_options_from(const ArgumentList& args, const std:
 template <class Search>
 auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<double>& table, causalattn::SepsetMode sepset_mode,
                       Search&& search) {
-  const std::string test_name = args.get("--test", "fisherz");
+  const std::string test_name =
+      choice_option<std::string>(args, "--test", {{"fisherz", "fisherz"}, {"gsq", "gsq"}, {"chisq", "chisq"}}, "fisherz");
   if (test_name == "fisherz") {
     const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
                                                                                  : causalattn::PValueConvention::accurate;
     return search(causalattn::FisherZTest(table.data, convention));
   }
-  if (test_name == "gsq" || test_name == "chisq") {
-    const auto statistic = test_name == "gsq" ? causalattn::DiscreteStatistic::g_square : causalattn::DiscreteStatistic::chi_square;
-    return search(causalattn::DiscreteCiTest(table.data, statistic));
-  }
-  throw usage_error("--test must be fisherz, gsq or chisq, got '" + test_name + "'");
+  const auto statistic = test_name == "gsq" ? causalattn::DiscreteStatistic::g_square : causalattn::DiscreteStatistic::chi_square;
+  return search(causalattn::DiscreteCiTest(table.data, statistic));
 }
 
 /// Flags of pc and fci that take a value / that stand alone.
 const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--threads",
-                                                            "--format", "--out", "--forbid", "--require", "--tiers"};
+                                                            "--format", "--output", "--forbid", "--require", "--tiers"};
 const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers"};
 
 /// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
@@ -99,7 +97,8 @@ int run_pc(Invocation& call) {
   args.expect_positional(0, 0, "causalattn pc --data FILE [options] (see causalattn pc --help)");
   if (!args.has("--data")) throw usage_error("pc needs --data FILE");
   const auto table = causalattn::read_csv<double>(args.get("--data"));
-  causalattn::PcOptions options = skeleton_options_from(args, table.names);
+  causalattn::PcOptions options;
+  static_cast<causalattn::SkeletonOptions&>(options) = skeleton_options_from(args, table.names);
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
   const auto format = graph_format_option(args, "amat-cpdag");
@@ -122,14 +121,8 @@ int run_fci(Invocation& call) {
   args.expect_positional(0, 0, "causalattn fci --data FILE [options] (see causalattn fci --help)");
   if (!args.has("--data")) throw usage_error("fci needs --data FILE");
   const auto table = causalattn::read_csv<double>(args.get("--data"));
-  const causalattn::PcOptions skeleton = skeleton_options_from(args, table.names);
   causalattn::FciOptions options;
-  options.alpha = skeleton.alpha;
-  options.stable = skeleton.stable;
-  options.max_depth = skeleton.max_depth;
-  options.threads = skeleton.threads;
-  options.sepset_mode = skeleton.sepset_mode;
-  options.knowledge = skeleton.knowledge;
+  static_cast<causalattn::SkeletonOptions&>(options) = skeleton_options_from(args, table.names);
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
   const auto format = graph_format_option(args, "amat-pag");
@@ -151,7 +144,7 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "              [--uc-rule 0|1|2|conservative|majority] [--uc-priority -1|0|1|2|3|4]\n"
                 "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
-                "              [--format causal-learn|pcalg|tetrad|dot|json] [--out FILE]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
                 "  --forbid/--require name directed edges FROM:TO; --tiers lists tiers earliest first.\n"
                 "  --format causal-learn prints causal-learn's endpoint matrix; pcalg its CPDAG amat.\n"
                 "  With --sepset-mode causal-learn (default) the output equals causal-learn's pc().",
@@ -161,7 +154,7 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-path-length L]\n"
                 "              [--no-possible-dsep] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
-                "              [--format causal-learn|pcalg|tetrad|dot|json] [--out FILE]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
                 "  Rules R0-R4 and R8-R10 (Zhang 2008); --format causal-learn prints the endpoint matrix\n"
                 "  (2 = circle), pcalg the PAG amat. A forbidden A:B puts an arrowhead at A.",
                 run_fci});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,9 +20,7 @@ namespace {
 /// Effect options from the command line (see the ate usage text).
 causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
   causalattn::EffectOptions options;
-  const std::string estimand = args.get("--estimand", "ate");
-  if (estimand != "ate" && estimand != "att") throw usage_error("--estimand must be ate or att, got '" + estimand + "'");
-  options.estimand = estimand == "att" ? causalattn::Estimand::att : causalattn::Estimand::ate;
+  options.estimand = choice_option<causalattn::Estimand>(args, "--estimand", {{"ate", causalattn::Estimand::ate}, {"att", causalattn::Estimand::att}}, "ate");
   options.confidence = number_option(args, "--confidence", options.confidence);
   options.ridge = number_option(args, "--ridge", options.ridge);
   options.clip = number_option(args, "--clip", options.clip);
@@ -31,22 +30,19 @@ causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
   options.bootstrap = integer_option(args, "--bootstrap", 0, 0, 1000000);
   options.threads = integer_option(args, "--threads", 0, 0, 4096);
   options.seed = std::uint64_t(integer_option(args, "--seed", int(options.seed % 2000000000), 0, 2000000000));
-  const std::string form = args.get("--ipw-form", "hajek");
-  if (form != "hajek" && form != "ht") throw usage_error("--ipw-form must be hajek or ht, got '" + form + "'");
-  options.ipw_form = form == "ht" ? causalattn::IpwForm::horvitz_thompson : causalattn::IpwForm::hajek;
-  const std::string model = args.get("--outcome-model", "per-arm");
-  if (model != "per-arm" && model != "single") throw usage_error("--outcome-model must be per-arm or single, got '" + model + "'");
-  options.outcome_model = model == "single" ? causalattn::OutcomeModel::single : causalattn::OutcomeModel::per_arm;
-  const std::string kernel = args.get("--kernel", "rbf");
-  if (kernel == "linear") options.kernel.type = causalattn::KernelType::linear;
-  else if (kernel == "poly") options.kernel.type = causalattn::KernelType::polynomial;
-  else if (kernel != "rbf") throw usage_error("--kernel must be rbf, linear or poly, got '" + kernel + "'");
+  options.ipw_form = choice_option<causalattn::IpwForm>(
+      args, "--ipw-form", {{"hajek", causalattn::IpwForm::hajek}, {"ht", causalattn::IpwForm::horvitz_thompson}}, "hajek");
+  options.outcome_model = choice_option<causalattn::OutcomeModel>(
+      args, "--outcome-model", {{"per-arm", causalattn::OutcomeModel::per_arm}, {"single", causalattn::OutcomeModel::single}}, "per-arm");
+  options.kernel.type = choice_option<causalattn::KernelType>(
+      args, "--kernel",
+      {{"rbf", causalattn::KernelType::rbf}, {"linear", causalattn::KernelType::linear}, {"poly", causalattn::KernelType::polynomial}},
+      "rbf");
   options.kernel.gamma = number_option(args, "--gamma", 0);
   options.kernel.degree = integer_option(args, "--degree", 3, 1, 20);
   options.cina.epochs = integer_option(args, "--epochs", options.cina.epochs, 1, 1000000);
-  const std::string key_map = args.get("--key-map", "linear");
-  if (key_map != "linear" && key_map != "mlp") throw usage_error("--key-map must be linear or mlp, got '" + key_map + "'");
-  options.cina.key_map = key_map == "mlp" ? causalattn::KeyMap::mlp : causalattn::KeyMap::linear;
+  options.cina.key_map =
+      choice_option<causalattn::KeyMap>(args, "--key-map", {{"linear", causalattn::KeyMap::linear}, {"mlp", causalattn::KeyMap::mlp}}, "linear");
   return options;
 }
 
@@ -129,20 +125,17 @@ int run_ate(Invocation& call) {
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
     if (!args.has(required)) throw usage_error(std::string("ate needs ") + required);
-  const std::string format = args.get("--format", call.format == OutputFormat::json ? "json" : "text");
-  if (format != "text" && format != "json") throw usage_error("--format must be text or json, got '" + format + "'");
-  const std::string method_name = args.get("--method", "aipw");
-  const bool zero_shot = method_name == "cina-zs";
+  const OutputFormat format = format_option(args, call.format);
+  const auto method = causalattn::effect_method_from_name(args.get("--method", "aipw"));
+  const bool zero_shot = method == causalattn::EffectMethod::cina_zs;
   if (args.has("--model") && !zero_shot) throw usage_error("--model applies to --method cina-zs only");
-  const auto method = zero_shot ? causalattn::EffectMethod::cina : causalattn::effect_method_from_name(method_name);
   causalattn::EffectOptions options = effect_options_from(args);
   if (args.has("--calibrate") && !zero_shot) throw usage_error("--calibrate applies to --method cina-zs only");
-  const std::string calibrate = args.get("--calibrate", "variances");
-  if (calibrate != "variances" && calibrate != "means" && calibrate != "no")
-    throw usage_error("--calibrate must be variances, means or no, got '" + calibrate + "'");
-  options.cina_zs_calibration = calibrate == "variances" ? causalattn::CinaZsCalibration::means_and_variances
-                                : calibrate == "means"   ? causalattn::CinaZsCalibration::means
-                                                         : causalattn::CinaZsCalibration::none;
+  options.cina_zs_calibration = choice_option<causalattn::CinaZsCalibration>(args, "--calibrate",
+                                                                           {{"variances", causalattn::CinaZsCalibration::means_and_variances},
+                                                                            {"means", causalattn::CinaZsCalibration::means},
+                                                                            {"no", causalattn::CinaZsCalibration::none}},
+                                                                           "variances");
   const std::string path = args.get("--data"), treatment = args.get("--treatment"), outcome = args.get("--outcome");
   causalattn::CsvOptions csv;
   std::vector<std::string> covariates = split_list(args.get("--covariates"));
@@ -173,11 +166,19 @@ int run_ate(Invocation& call) {
   for (std::size_t j = 0; j < covariates.size(); ++j) x.col(causalattn::Index(j)) = table.data.col(column(covariates[j], "--covariates"));
   const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
   const causalattn::TreatmentData<double> data(x, t, y);
-  const auto result = zero_shot ? causalattn::cina_zs(causalattn::CinaZsModel<float>::load_default(args.get("--model", "")), data, options)
-                                : causalattn::estimate_effect(method, data, options);
-  if (format == "json") call.out << effect_json(result, covariates).dump() << "\n";
+  std::optional<causalattn::CinaZsModel<float>> model;
+  if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
+  const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
+  if (format == OutputFormat::json) call.out << effect_json(result, covariates).dump() << "\n";
   else call.out << effect_text(result, covariates, path);
   return 0;
+}
+
+/// The method names of `--method`, joined by '|'.
+std::string effect_method_list() {
+  std::string list;
+  for (const auto& entry : causalattn::effect_method_names) list += (list.empty() ? "" : "|") + std::string(entry.first);
+  return list;
 }
 
 }  // namespace
@@ -186,7 +187,7 @@ int run_ate(Invocation& call) {
 void register_effects_commands(CommandRegistry& registry) {
   registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing, CInA",
                 "causalattn ate --data FILE --treatment COL --outcome COL [--covariates a,b,...]\n"
-                "               [--method naive|ols|ipw|aipw|ebal|balance|cina|cina-zs] [--estimand ate|att] [--format text|json]\n"
+                "               [--method " + effect_method_list() + "] [--estimand ate|att] [--format text|json]\n"
                 "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
                 "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N]\n"
                 "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"

@@ -7,26 +7,22 @@
 namespace causalattn_cli {
 namespace {
 
-/// `causalattn convert-graph IN [--from FORMAT] [--to FORMAT] [-o OUT]`: reads a graph in one format
+/// `causalattn convert-graph IN [--from FORMAT] [--to FORMAT] [--output OUT]`: reads a graph in one format
 /// and writes it in another (stdout by default). Formats default from the file extensions.
 int run_convert_graph(Invocation& call) {
   const std::string usage =
       "causalattn convert-graph IN [--from FORMAT] [--to FORMAT] [--output OUT]\n"
       "  FORMAT: tetrad, dot, json, causal-learn, amat-pag, amat-cpdag";
-  const ArgumentList args(call.args, {"--from", "--to", "--output", "-o"});
+  const ArgumentList args(call.args, {"--from", "--to", "--output"});
   args.expect_positional(1, 1, usage);
   const std::string& input = args.positional()[0];
-  const std::string output = args.get("--output", args.get("-o"));
+  const std::string output = args.get("--output");
   const auto from = args.has("--from") ? causalattn::graph_format_from_name(args.get("--from"))
                                        : causalattn::graph_format_from_path(input);
   const auto to = args.has("--to") ? causalattn::graph_format_from_name(args.get("--to"))
                                    : (output.empty() ? causalattn::GraphFormat::tetrad : causalattn::graph_format_from_path(output));
   const auto graph = causalattn::read_graph(input, from);
-  if (output.empty()) {
-    call.out << causalattn::format_graph(graph, to);
-  } else {
-    causalattn::write_graph(output, graph, to);
-  }
+  emit_text(call, args, causalattn::format_graph(graph, to));
   return 0;
 }
 

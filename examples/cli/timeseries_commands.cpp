@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "causalattn/io/csv.hpp"
+#include "causalattn/io/dot.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/ensemble_attribution.hpp"
@@ -22,17 +23,6 @@
 namespace causalattn_cli {
 namespace {
 
-/// A p x p matrix as JSON rows [source][target].
-causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
-  causalattn::JsonValue rows = causalattn::JsonValue::array();
-  for (causalattn::Index s = 0; s < m.rows(); ++s) {
-    causalattn::JsonValue row = causalattn::JsonValue::array();
-    for (causalattn::Index t = 0; t < m.cols(); ++t) row.push_back(m(s, t));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
 int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
@@ -41,12 +31,9 @@ int run_lagged(Invocation& call) {
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
-  const std::string format = args.get("--format", call.format == OutputFormat::json ? "json" : "text");
-  if (format != "text" && format != "json" && format != "dot") throw usage_error("--format must be text, json or dot, got '" + format + "'");
-  const std::string method = args.get("--method", "transformer");
-  if (method != "transformer" && method != "granger" && method != "pcmci") {
-    throw usage_error("--method must be transformer, granger or pcmci, got '" + method + "'");
-  }
+  const OutputFormat format = format_option(args, call.format, true);
+  const std::string method = choice_option<std::string>(
+      args, "--method", {{"transformer", "transformer"}, {"granger", "granger"}, {"pcmci", "pcmci"}}, "transformer");
   if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
   for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics", "--models"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
@@ -93,10 +80,7 @@ int run_lagged(Invocation& call) {
     causalattn::ArTrainingOptions options;
     options.model.max_lag = max_lag;
     options.model.layers = integer_option(args, "--layers", 1, 0, 64);
-    if (raw_attention) {  // the model whose attention names its sources: one token per value, one readout per target
-      options.model.tokens = causalattn::ArTokens::per_observation;
-      options.model.readout = causalattn::ArReadout::per_target;
-    }
+    options.model = causalattn::model_for_attribution(options.model, attribution);
     options.model.threads = threads;
     options.model.time_harmonics = integer_option(args, "--time-harmonics", 0, 0, 64);
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
@@ -110,11 +94,7 @@ int run_lagged(Invocation& call) {
                << "/" << p.epochs << (held_out ? " validation MSE " : " training MSE ") << std::setprecision(4)
                << (held_out ? p.validation_loss : p.train_loss) << std::flush;
     };
-    causalattn::AttributionOptions extraction;
-    extraction.method = attribution;
-    extraction.aggregation = aggregation;
-    // Mean ranks already share one scale (0 .. p - 1, also across segments); normalising would distort it.
-    extraction.normalize = aggregation != causalattn::WindowAggregation::mean_rank;
+    const causalattn::AttributionOptions extraction = causalattn::attribution_options(attribution, aggregation);
     if (segments > 1) {
       scores = causalattn::segmented_lagged_attribution<float>(table.data, causalattn::equal_segments(table.data.rows(), segments), options,
                                                                 extraction, table.names)
@@ -122,7 +102,7 @@ int run_lagged(Invocation& call) {
     } else if (models > 1) {
       scores = causalattn::ensemble_lagged_attribution<float>(table.data, models, options, extraction, table.names).scores;
     } else {
-      scores = causalattn::lagged_attribution(causalattn::fit_ar_transformer<float>(table.data, options), table.data, extraction, table.names).scores;
+      scores = causalattn::lagged_attribution(causalattn::fit_ar_transformer<float>(table.data, options), extraction, table.names).scores;
     }
     call.err << "\n";
   }
@@ -135,7 +115,7 @@ int run_lagged(Invocation& call) {
     graph = causalattn::binarize(summary, causalattn::Binarization::row_top_k, integer_option(args, "--top-k", 2, 0, int(p)));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (format == "json") {
+  if (format == OutputFormat::json) {
     causalattn::JsonValue v = causalattn::JsonValue::object();
     causalattn::JsonValue nodes = causalattn::JsonValue::array();
     for (const auto& name : table.names) nodes.push_back(name);
@@ -149,15 +129,8 @@ int run_lagged(Invocation& call) {
     v.set("summary_graph", matrix_json(graph));
     v.set("seconds", seconds);
     call.out << v.dump() << "\n";
-  } else if (format == "dot") {
-    call.out << "digraph lagged {\n";
-    for (causalattn::Index s = 0; s < p; ++s)
-      for (causalattn::Index t = 0; t < p; ++t)
-        if (graph(s, t) != 0) {
-          call.out << "  \"" << table.names[std::size_t(s)] << "\" -> \"" << table.names[std::size_t(t)] << "\" [label=\""
-                   << std::setprecision(3) << summary(s, t) << "\"];\n";
-        }
-    call.out << "}\n";
+  } else if (format == OutputFormat::dot) {
+    call.out << causalattn::adjacency_to_dot(graph, table.names, summary, "lagged");
   } else {
     call.out << "lagged graph by " << method << " (max lag " << max_lag << ", " << std::setprecision(3) << seconds << " s)\n";
     for (causalattn::Index s = 0; s < p; ++s)

@@ -17,3 +17,4 @@
 #include "causalattn/discovery/partial_correlation.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/discovery/pc_options.hpp"
+#include "causalattn/discovery/skeleton_options.hpp"

@@ -19,6 +19,7 @@
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/io/graph_io.hpp"
+#include "causalattn/io/graph_json.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/io/tetrad.hpp"
 #include "causalattn/timeseries/attribution.hpp"
@@ -96,7 +97,7 @@ TEST_CASE("convert-graph converts between formats", "[cli]") {
   REQUIRE(r.code == 0);
   REQUIRE(ca::parse_dot(r.out) == ca::read_tetrad(tetrad));
   const auto out = (std::filesystem::temp_directory_path() / "causalattn_cli_test.json").string();
-  REQUIRE(run({"convert-graph", tetrad, "-o", out}).code == 0);
+  REQUIRE(run({"convert-graph", tetrad, "--output", out}).code == 0);
   REQUIRE(ca::read_graph(out, ca::GraphFormat::json) == ca::read_tetrad(tetrad));
   std::filesystem::remove(out);
 }
@@ -412,6 +413,14 @@ TEST_CASE("attention-graph reads text and .npy stacks, picks layer, head and tok
   const auto as_json = run({"attention-graph", "--attention", npy_path, "--samples", "1e6", "--format", "json", "--layer", "1"});
   const auto parsed = ca::JsonValue::parse(as_json.out, "stdout");
   REQUIRE(parsed.at("heads").as_array().size() == 3);
+  CHECK(parsed.at("layer").as_number() == 1);
+  const auto& frequency = parsed.at("edge_frequency").as_array();
+  REQUIRE(frequency.size() == 4);
+  double largest = 0;
+  for (const auto& row : frequency)
+    for (const auto& entry : row.as_array()) largest = std::max(largest, entry.as_number());
+  CHECK(largest <= 1);
+  CHECK(ca::graph_from_json(parsed.at("heads").as_array()[0]).size() == 4);
   const auto empty_layer = run({"attention-graph", "--attention", npy_path, "--layer", "0", "--head", "0", "--format", "causal-learn"});
   REQUIRE((ca::parse_int_matrix(empty_layer.out).array() == 0).all());  // identity attention: no edges
 

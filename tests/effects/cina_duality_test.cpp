@@ -6,7 +6,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "causalattn/core/random.hpp"
-#include "causalattn/effects/cina_duality.hpp"
+#include "causalattn/effects/solvers/cina_duality.hpp"
 
 namespace ca = causalattn;
 using ca::Index;

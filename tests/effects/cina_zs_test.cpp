@@ -7,6 +7,8 @@
 
 #include "causalattn/effects/cina_zs_training.hpp"
 #include "causalattn/effects/difference_in_means.hpp"
+#include "causalattn/effects/entropy_balancing.hpp"
+#include "causalattn/effects/kernel_balancing.hpp"
 
 namespace ca = causalattn;
 using ca::Index;

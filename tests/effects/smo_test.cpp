@@ -10,8 +10,8 @@
 #include <Eigen/LU>
 
 #include "causalattn/core/random.hpp"
-#include "causalattn/effects/gram.hpp"
-#include "causalattn/effects/smo.hpp"
+#include "causalattn/effects/solvers/gram.hpp"
+#include "causalattn/effects/solvers/smo.hpp"
 
 namespace {
 

@@ -16,13 +16,17 @@ class invalid_input : public std::invalid_argument {
   /// \param argument the parameter or file the problem is in ("data", "options.alpha", "x.csv").
   /// \param detail   what is wrong, with the offending position and value.
   invalid_input(const std::string& argument, const std::string& detail)
-      : std::invalid_argument("causalattn: " + argument + ": " + detail), argument_(argument) {}
+      : std::invalid_argument("causalattn: " + argument + ": " + detail), argument_(argument), detail_(detail) {}
 
   /// The argument named in the message, for programs that map errors to their own inputs.
   const std::string& argument() const noexcept { return argument_; }
+  /// What is wrong, without the "causalattn: <argument>: " prefix, for callers that re-word or
+  /// re-attribute the error. Example: `throw invalid_input("x", "segment 2: " + e.detail());`
+  const std::string& detail() const noexcept { return detail_; }
 
  private:
   std::string argument_;
+  std::string detail_;
 };
 
 /// Thrown when a computation on valid input fails numerically (a singular system that cannot be

@@ -14,28 +14,21 @@
 
 namespace causalattn {
 
-/// Options of `fci`. The skeleton options mean what they mean for `pc`.
-struct FciOptions {
-  double alpha = 0.05;  ///< significance level, in (0, 1): independent iff p > alpha
-  bool stable = true;   ///< order-independent skeleton (Colombo and Maathuis 2014)
-  int max_depth = -1;   ///< largest conditioning set size, skeleton and possible-d-sep stage; -1 = unlimited
-  /// Separating sets of the skeleton phase (`SepsetMode`); the possible-d-sep stage keeps the first found.
-  SepsetMode sepset_mode = SepsetMode::causal_learn;
+/// Options of `fci`: the skeleton options (`SkeletonOptions`), which mean what they mean for `pc`,
+/// and the possible-d-sep stage. `max_depth` bounds the possible-d-sep stage's sets too, which keep
+/// the first separating set found. The knowledge speaks of ancestry in a PAG: a forbidden a -> b (a
+/// is not an ancestor of b) puts an arrowhead at a, a required a -> b is never removed and is oriented
+/// a -> b. Unlike in PC, a pair forbidden both ways is still tested: a hidden common cause may join
+/// them as a <-> b.
+struct FciOptions : SkeletonOptions {
   /// Run the possible-d-sep stage (default). false skips it: faster, but edges that only a
   /// possible-d-sep set separates stay in the skeleton.
   bool possible_dsep = true;
   int max_path_length = -1;  ///< longest walk (edges) searched for possible-d-sep sets; -1 = unlimited, 0 or 1 = neighbours
-  int threads = 0;           ///< threads for the tests; 0 = all; results never depend on it
-  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`. In a PAG the
-  /// knowledge speaks of ancestry: a forbidden a -> b (a is not an ancestor of b) puts an arrowhead
-  /// at a, a required a -> b is never removed and is oriented a -> b. Unlike in PC, a pair forbidden
-  /// both ways is still tested: a hidden common cause may join them as a <-> b.
-  BackgroundKnowledge knowledge;
 
   /// Throws `invalid_input` naming the first bad option.
   void validate() const {
-    knowledge.validate();
-    skeleton_options().validate();
+    SkeletonOptions::validate();
     if (max_path_length < -1) {
       throw invalid_input("options.max_path_length", "is " + std::to_string(max_path_length) + ", must be >= -1");
     }
@@ -44,11 +37,7 @@ struct FciOptions {
   /// knowledge (FCI tests every other pair).
   PcOptions skeleton_options() const {
     PcOptions o;
-    o.alpha = alpha;
-    o.stable = stable;
-    o.max_depth = max_depth;
-    o.sepset_mode = sepset_mode;
-    o.threads = threads;
+    static_cast<SkeletonOptions&>(o) = *this;
     if (!knowledge.empty()) {  // the skeleton keeps the required edges; forbidden ones are marks
       o.knowledge = BackgroundKnowledge(knowledge.variables());
       for (Index a = 0; a < knowledge.variables(); ++a)

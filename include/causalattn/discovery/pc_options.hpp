@@ -11,15 +11,10 @@
 #include "causalattn/core/names.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/skeleton_options.hpp"
 #include "causalattn/graph/graph.hpp"
 
 namespace causalattn {
-
-/// Which separating set PC keeps for a removed edge.
-enum class SepsetMode {
-  causal_learn,  ///< stable: every set at the removal depth is tested; keep the union of all that separate
-  first_found    ///< pcalg: stop at the first separating set and keep it
-};
 
 /// How unshielded triples x - y - z become colliders x -> y <- z (causal-learn's uc_rule).
 enum class ColliderRule {
@@ -34,31 +29,21 @@ enum class ColliderRule {
   majority = 4
 };
 
-/// Options of `pc`.
-struct PcOptions {
-  double alpha = 0.05;                        ///< significance level, in (0, 1): independent iff p > alpha
-  bool stable = true;                         ///< order-independent skeleton (Colombo and Maathuis 2014)
-  int max_depth = -1;                         ///< largest conditioning set size; -1 = unlimited
-  /// See `SepsetMode`; the original (unstable) skeleton always keeps the first set found.
-  SepsetMode sepset_mode = SepsetMode::causal_learn;
+/// Options of `pc`: the skeleton options (`SkeletonOptions`: alpha, stable, max_depth, sepset_mode,
+/// threads, knowledge) and the orientation of colliders.
+struct PcOptions : SkeletonOptions {
   ColliderRule collider_rule = ColliderRule::sepset;  ///< causal-learn's uc_rule 0 / 1 / 2, or conservative / majority
   /// Conflict handling (causal-learn's uc_priority): 0 overwrite, 1 orient bi-directed, 2 keep
   /// existing colliders, 3 prioritise stronger colliders, 4 prioritise stronger* colliders; -1 (default)
   /// = the rule's default (3 for sepset and max_p, 4 for definite_max_p).
   int priority = -1;
-  int threads = 0;  ///< threads for the skeleton's tests (stable mode); 0 = all; results never depend on it
-  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`.
-  BackgroundKnowledge knowledge;
   /// Throws `invalid_input` naming the first bad option.
   void validate() const {
-    if (!(alpha > 0 && alpha < 1)) throw invalid_input("options.alpha", "is " + detail::to_text(alpha) + ", must lie in (0, 1)");
-    if (max_depth < -1) throw invalid_input("options.max_depth", "is " + std::to_string(max_depth) + ", must be >= -1");
+    SkeletonOptions::validate();
     if (priority < -1 || priority > 4) throw invalid_input("options.priority", "is " + std::to_string(priority) + ", must be -1..4");
     if (collider_rule == ColliderRule::definite_max_p && (priority == 0 || priority == 1)) {
       throw invalid_input("options.priority", "definite_max_p supports priorities 2, 3, 4 (or -1)");
     }
-    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
-    knowledge.validate();
   }
   /// The priority actually used.
   int effective_priority() const {

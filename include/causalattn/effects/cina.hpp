@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "causalattn/effects/cina_duality.hpp"
+#include "causalattn/effects/solvers/cina_duality.hpp"
 #include "causalattn/effects/detail/arm_models.hpp"
 #include "causalattn/effects/detail/attention_balancing.hpp"
+#include "causalattn/effects/detail/bootstrap.hpp"
 #include "causalattn/effects/detail/balancing_loss.hpp"
 #include "causalattn/nn/activation.hpp"
 #include "causalattn/nn/linear.hpp"

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "causalattn/core/threads.hpp"
-#include "causalattn/effects/cina_duality.hpp"
+#include "causalattn/effects/solvers/cina_duality.hpp"
 #include "causalattn/effects/cina_zs.hpp"
 #include "causalattn/effects/detail/balancing_loss.hpp"
-#include "causalattn/effects/kernel_balancing.hpp"
+#include "causalattn/effects/solvers/balancing_dual.hpp"
 #include "causalattn/effects/simulate.hpp"
 #include "causalattn/nn/optimizer.hpp"
 

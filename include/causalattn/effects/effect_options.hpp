@@ -8,8 +8,8 @@
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/effects/cina_options.hpp"
-#include "causalattn/effects/gram.hpp"
-#include "causalattn/effects/smo.hpp"
+#include "causalattn/effects/solvers/gram.hpp"
+#include "causalattn/effects/solvers/smo.hpp"
 #include "causalattn/effects/treatment_data.hpp"
 
 namespace causalattn {

@@ -76,7 +76,7 @@ inline Graph parse_graph(std::string_view text, GraphFormat format, const std::s
     if (format == GraphFormat::causal_learn) return from_causal_learn_matrix(m);
     return from_pcalg_amat(m, format == GraphFormat::amat_pag ? AmatType::pag : AmatType::cpdag);
   } catch (const invalid_input& e) {  // name the file, not only the matrix convention
-    throw invalid_input(source, std::string(e.what()).substr(std::string("causalattn: ").size()));
+    throw invalid_input(source, e.argument() + ": " + e.detail());
   }
 }
 

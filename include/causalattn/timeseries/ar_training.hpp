@@ -80,11 +80,11 @@ struct ArTransformerFit {
   std::vector<double> train_loss, validation_loss;  ///< per epoch
   int best_epoch = 0;                            ///< epoch (1-based) whose parameters were kept
   double seconds = 0;                            ///< wall time
-  Index length = 0;                              ///< rows of the training series
+  Matrix<double> series;                         ///< the training series (T x p) as given: attribution reads its windows
 
   /// Positions, for the model's time embedding, of the training series' windows
   /// `indices[first]` .. `indices[first + count - 1]`: window r predicts row r + L, at position
-  /// (r + L) / (length - 1). Empty when the model has no time embedding. Throws `invalid_input`
+  /// (r + L) / (T - 1) on the training series of T rows. Empty when the model has no time embedding. Throws `invalid_input`
   /// naming `count` or `indices` when the range or a window index is out of bounds. O(count).
   /// Example: `fit.window_positions({0, 1, 2}, 0, 3)` places the first three windows.
   Vector<double> window_positions(const std::vector<Index>& indices, std::size_t first, Index count) const {
@@ -97,10 +97,10 @@ struct ArTransformerFit {
     Vector<double> u(count);
     for (Index r = 0; r < count; ++r) {
       const Index window = indices[first + std::size_t(r)];
-      if (window < 0 || window + lags >= length)
+      if (window < 0 || window + lags >= series.rows())
         throw invalid_input("indices", "entry " + std::to_string(first + std::size_t(r)) + " is " + std::to_string(window) +
-                                           ", must be a window of the training series, in [0, " + std::to_string(length - lags) + ")");
-      u(r) = double(window + lags) / double(std::max<Index>(1, length - 1));
+                                           ", must be a window of the training series, in [0, " + std::to_string(series.rows() - lags) + ")");
+      u(r) = double(window + lags) / double(std::max<Index>(1, series.rows() - 1));
     }
     return u;
   }
@@ -177,7 +177,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
   fit.mean = x.colwise().mean().transpose();
   fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
-  fit.length = x.rows();
+  fit.series = x;
   const LaggedDesign d = fit.windows(x);
   const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
   const Index held = Index(split.held.size()), used = Index(split.train.size());

@@ -4,7 +4,7 @@
 /// a lag window (one token per lagged observation) that predicts the next step of every variable.
 
 #include <cmath>
-#include <memory>
+#include <optional>
 #include <string>
 
 #include "causalattn/core/checks.hpp"
@@ -278,7 +278,7 @@ class ArTransformer {
         value_(Parameter<Scalar>::uniform(1, options.width, Scalar(1), rng)),
         variable_(Parameter<Scalar>::uniform(std::max<Index>(1, variables), options.width, Scalar(0.5), rng)),
         lag_(Parameter<Scalar>::uniform(options.max_lag, options.width, Scalar(0.5), rng)),
-        encoder_(options.layers > 0 ? std::make_unique<Encoder<Scalar>>(encoder_options(options), rng) : nullptr),
+        encoder_(options.layers > 0 ? std::optional<Encoder<Scalar>>(std::in_place, encoder_options(options), rng) : std::nullopt),
         head_(options.width, std::max<Index>(1, variables), rng),
         linear_(std::max<Index>(1, variables) * options.max_lag, std::max<Index>(1, variables), rng),
         target_(Parameter<Scalar>::uniform(std::max<Index>(1, variables), options.width, Scalar(0.5), rng)),
@@ -327,7 +327,7 @@ class ArTransformer {
   Index variables_;
   ArTransformerOptions options_;
   Parameter<Scalar> value_, variable_, lag_;
-  std::unique_ptr<Encoder<Scalar>> encoder_;
+  std::optional<Encoder<Scalar>> encoder_;  ///< absent for layers = 0
   Linear<Scalar> head_, linear_;
   Parameter<Scalar> target_;     ///< per-target readout: the p readout token embeddings
   Linear<Scalar> target_head_;   ///< per-target readout: the shared Linear(width -> 1)

@@ -73,6 +73,37 @@ struct AttributionResult {
   Index windows = 0;  ///< windows aggregated
 };
 
+/// Attribution options for `method` and `aggregation` with the normalisation that suits them: mean
+/// ranks are not normalised (they already share one scale, 0 .. p - 1, across targets, segments and
+/// ensemble members; dividing by each target's largest would distort it); the other aggregations
+/// are normalised per target. The other fields keep their defaults. O(1).
+/// Example: `auto a = causalattn::attribution_options(causalattn::Attribution::squared_gradient, causalattn::WindowAggregation::mean_rank);`
+template <typename = void>
+AttributionOptions attribution_options(Attribution method, WindowAggregation aggregation) {
+  AttributionOptions options;
+  options.method = method;
+  options.aggregation = aggregation;
+  options.normalize = aggregation != WindowAggregation::mean_rank;
+  return options;
+}
+
+/// `model` made fit for attribution by `method`: raw attention reads the attention of per-target
+/// readout tokens to one token per observed value, so it sets per-observation tokens and the
+/// per-target readout (and needs exactly one layer: deeper layers mix tokens before they are
+/// attended; else `invalid_input` naming "model.layers"); the gradient methods take any model,
+/// returned unchanged. O(1).
+/// Example: `training.model = causalattn::model_for_attribution(training.model, causalattn::Attribution::raw_attention);`
+template <typename = void>
+ArTransformerOptions model_for_attribution(ArTransformerOptions model, Attribution method) {
+  if (method != Attribution::raw_attention) return model;
+  if (model.layers != 1) {
+    throw invalid_input("model.layers", "is " + std::to_string(model.layers) + "; raw attention is read from a 1-layer model");
+  }
+  model.tokens = ArTokens::per_observation;
+  model.readout = ArReadout::per_target;
+  return model;
+}
+
 namespace detail {
 
 /// Throws `invalid_input` unless raw attention can be read from a model of these options.
@@ -194,35 +225,37 @@ void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index targ
 
 }  // namespace detail
 
-/// Attributions of `fit`'s model on the windows of `x` (the training series or another from the
-/// same system; z-scored with the fit's scaling). A model with a time embedding must be given its
-/// training series: each window keeps its training position (a series of another length is
-/// refused; one of the same length cannot be told apart). For each batch one forward pass and p
+/// Attributions of `fit`'s model on the windows of `x` (another series from the same system, z-scored
+/// with the fit's scaling; the overload without `x` reads the training series the fit keeps). A
+/// model with a time embedding is attributed on its training series only, where each window has its
+/// training position (a series of another length is refused). `fit` is not changed: the forward
+/// and backward passes run on a copy of its model. For each batch one forward pass and p
 /// backward passes (one per output) give d mu_i / d window exactly (the model's own backward, no
 /// finite differences); `options.method` turns them into per-window scores, averaged over windows
 /// into lagged[lag - 1](source = j, target = i). `Attribution::raw_attention` instead reads each
 /// window's attention matrices after the forward pass (no backward). Throws `invalid_input` for
 /// bad options, raw attention on a model without one layer, per-observation tokens and the
 /// per-target readout, a series whose width differs from the model's or that is too short for
-/// one window. Time O(windows p ((p L)^2 width layers)), memory O(batch p L width).
+/// one window. Time O(windows p ((p L)^2 width layers)), memory O(batch p L width + parameters).
 /// Example:
 /// \code
 ///   auto fit = causalattn::fit_ar_transformer<float>(x, {});
-///   causalattn::AttributionResult a = causalattn::lagged_attribution(fit, x);
+///   causalattn::AttributionResult a = causalattn::lagged_attribution(fit);  // on x, kept by the fit
 ///   causalattn::Matrix<double> summary = a.scores.summary();
 /// \endcode
 template <class Scalar>
 AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const Matrix<double>& x, const AttributionOptions& options = {},
                                      std::vector<std::string> names = {}) {
   options.validate();
-  ArTransformer<Scalar>& model = *fit.model;
+  if (!fit.model) throw invalid_input("fit", "has no model (fit it with fit_ar_transformer first)");
+  ArTransformer<Scalar> model = *fit.model;  // forward passes cache activations: work on a copy
   const Index p = model.variables(), lags = model.options().max_lag;
   check_shape("x", x, -1, p);
   names = variable_names_or_default(std::move(names), p);
   if (options.method == Attribution::raw_attention) detail::check_raw_attention_model(model.options());
-  if (model.options().time_harmonics > 0 && x.rows() != fit.length)
+  if (model.options().time_harmonics > 0 && x.rows() != fit.series.rows())
     throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows, but the model's time embedding places windows on its training series of " +
-                                 std::to_string(fit.length) + " rows: attribute it on that series");
+                                 std::to_string(fit.series.rows()) + " rows: attribute it on that series");
   const LaggedDesign d = fit.windows(x);
   std::vector<Index> rows(static_cast<std::size_t>(d.past.rows()));
   std::iota(rows.begin(), rows.end(), Index(0));
@@ -267,6 +300,14 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   else out.rank_mean = Matrix<double>();
   if (options.normalize) out.scores.normalize_per_target();
   return out;
+}
+
+/// Attributions of `fit`'s model on the training series the fit keeps (`fit.series`); see the
+/// overload with `x`. Example: `auto a = causalattn::lagged_attribution(fit, options, names);`
+template <class Scalar>
+AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const AttributionOptions& options = {},
+                                     std::vector<std::string> names = {}) {
+  return lagged_attribution(fit, fit.series, options, std::move(names));
 }
 
 }  // namespace causalattn

@@ -47,7 +47,7 @@ AttributionResult ensemble_lagged_attribution(const Matrix<double>& x, Index mod
     ArTrainingOptions member = training;
     member.model.seed = training.model.seed + std::uint64_t(k);
     member.seed = training.seed + std::uint64_t(k);
-    const AttributionResult a = lagged_attribution(fit_ar_transformer<Scalar>(x, member), x, attribution, names);
+    const AttributionResult a = lagged_attribution(fit_ar_transformer<Scalar>(x, member), attribution, names);
     const Matrix<double> moment = a.rank_sd.size() > 0 ? Matrix<double>(a.rank_sd.cwiseAbs2() + a.rank_mean.cwiseAbs2()) : Matrix<double>();
     if (k == 0) {
       mean = a;

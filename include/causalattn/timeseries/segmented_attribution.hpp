@@ -58,9 +58,7 @@ Index segment_end(const std::vector<Index>& starts, std::size_t k, Index rows) {
 /// segments' `fit_ar_transformer` and `lagged_attribution`.
 /// Example:
 /// \code
-///   causalattn::AttributionOptions a;
-///   a.aggregation = causalattn::WindowAggregation::mean_rank;
-///   a.normalize = false;
+///   auto a = causalattn::attribution_options(causalattn::Attribution::squared_gradient, causalattn::WindowAggregation::mean_rank);
 ///   auto s = causalattn::segmented_lagged_attribution<float>(x, causalattn::equal_segments(x.rows(), 4), {}, a);
 ///   causalattn::Matrix<double> summary = s.combined.scores.summary();
 /// \endcode
@@ -80,12 +78,11 @@ SegmentedAttribution segmented_lagged_attribution(const Matrix<double>& x, const
     const Index begin = starts[k], end = segment_end(starts, k, x.rows());
     const Matrix<double> segment = x.middleRows(begin, end - begin);
     try {
-      out.segments.push_back(lagged_attribution(fit_ar_transformer<Scalar>(segment, training), segment, attribution, names));
+      out.segments.push_back(lagged_attribution(fit_ar_transformer<Scalar>(segment, training), attribution, names));
     } catch (const invalid_input& e) {
       if (e.argument() != "x") throw;
-      const std::string prefix = "causalattn: x: ";
       throw invalid_input("x", "segment " + std::to_string(k) + " (rows " + std::to_string(begin) + " to " + std::to_string(end - 1) +
-                                   "): " + std::string(e.what()).substr(prefix.size()));
+                                   "): " + e.detail());
     }
   }
   AttributionResult& c = out.combined;

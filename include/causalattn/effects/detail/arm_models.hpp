@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "causalattn/effects/diagnostics.hpp"
+#include "causalattn/effects/detail/diagnostics.hpp"
 #include "causalattn/effects/effect_estimate.hpp"
 #include "causalattn/effects/effect_options.hpp"
 #include "causalattn/effects/inference.hpp"

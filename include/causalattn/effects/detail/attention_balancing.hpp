@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "causalattn/effects/cina_duality.hpp"
-#include "causalattn/effects/kernel_balancing.hpp"
+#include "causalattn/effects/solvers/cina_duality.hpp"
+#include "causalattn/effects/solvers/balancing_dual.hpp"
 
 namespace causalattn::detail {
 

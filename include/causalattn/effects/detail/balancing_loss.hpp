@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "causalattn/effects/cina_duality.hpp"
+#include "causalattn/effects/solvers/cina_duality.hpp"
 
 namespace causalattn::detail {
 

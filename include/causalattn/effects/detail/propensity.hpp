@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "causalattn/effects/diagnostics.hpp"
+#include "causalattn/effects/detail/diagnostics.hpp"
 #include "causalattn/effects/effect_options.hpp"
 #include "causalattn/effects/linear_model.hpp"
 #include "causalattn/effects/logistic_model.hpp"

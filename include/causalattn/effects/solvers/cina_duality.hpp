@@ -13,7 +13,7 @@
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
-#include "causalattn/effects/smo.hpp"
+#include "causalattn/effects/solvers/smo.hpp"
 #include "causalattn/kernels/softmax.hpp"
 
 namespace causalattn {

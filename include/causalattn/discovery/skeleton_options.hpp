@@ -1,0 +1,40 @@
+#pragma once
+/// \file
+/// The skeleton-phase options that `pc` and `fci` share (`SkeletonOptions`, `SepsetMode`).
+
+#include <string>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/discovery/background_knowledge.hpp"
+
+namespace causalattn {
+
+/// Which separating set the skeleton phase keeps for a removed edge.
+enum class SepsetMode {
+  causal_learn,  ///< stable: every set at the removal depth is tested; keep the union of all that separate
+  first_found    ///< pcalg: stop at the first separating set and keep it
+};
+
+/// The options of the skeleton phase, the base of `PcOptions` and `FciOptions`.
+/// Example: `causalattn::PcOptions o; o.alpha = 0.01; o.max_depth = 2;` (the fields are inherited).
+struct SkeletonOptions {
+  double alpha = 0.05;  ///< significance level, in (0, 1): independent iff p > alpha
+  bool stable = true;   ///< order-independent skeleton (Colombo and Maathuis 2014)
+  int max_depth = -1;   ///< largest conditioning set size; -1 = unlimited
+  /// See `SepsetMode`; the original (unstable) skeleton always keeps the first set found.
+  SepsetMode sepset_mode = SepsetMode::causal_learn;
+  int threads = 0;  ///< threads for the tests; 0 = all; results never depend on it
+  /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`.
+  BackgroundKnowledge knowledge;
+
+  /// Throws `invalid_input` naming the first bad option ("options.alpha", ...).
+  void validate() const {
+    if (!(alpha > 0 && alpha < 1)) throw invalid_input("options.alpha", "is " + detail::to_text(alpha) + ", must lie in (0, 1)");
+    if (max_depth < -1) throw invalid_input("options.max_depth", "is " + std::to_string(max_depth) + ", must be >= -1");
+    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    knowledge.validate();
+  }
+};
+
+}  // namespace causalattn
