@@ -20,9 +20,13 @@ for variant in portable default; do
   "$dir/benchmarks/bench_attention" --benchmark_min_time=0.2 --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     --benchmark_filter='(forward|backward).*/n:4096/d:64/' 2>/dev/null | grep -E '_median'
 done
-echo "== PyTorch peer (median of 5)"
-if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  (cd "$root/benchmarks/peers" && /usr/bin/python3 attention_torch.py 4096 64 5)
-else
-  echo "python3-torch not installed: peer skipped"
-fi
+# OpenBLAS starts one thread per core whatever torch.set_num_threads says: its thread count is fixed
+# per process, so the peer runs once per count (read the rows of that count from each run).
+for blas_threads in 1 2; do
+  echo "== PyTorch peer, OPENBLAS_NUM_THREADS=$blas_threads: read the threads=$blas_threads rows (median of 5)"
+  if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    (cd "$root/benchmarks/peers" && OPENBLAS_NUM_THREADS=$blas_threads /usr/bin/python3 attention_torch.py 4096 64 5)
+  else
+    echo "python3-torch not installed: peer skipped"
+  fi
+done
