@@ -3,7 +3,7 @@
 /// Library version. CMake reads the three macros below, so they are the single source of truth.
 
 #define CAUSALATTN_VERSION_MAJOR 0
-#define CAUSALATTN_VERSION_MINOR 1
+#define CAUSALATTN_VERSION_MINOR 2
 #define CAUSALATTN_VERSION_PATCH 0
 
 #define CAUSALATTN_DETAIL_STRINGIFY_(x) #x
@@ -24,7 +24,7 @@
 
 namespace causalattn {
 
-/// The library version at run time, e.g. "0.1.0". O(1).
+/// The library version at run time, e.g. "0.2.0". O(1).
 /// Example: `std::cout << causalattn::version_string();`
 constexpr const char* version_string() noexcept { return CAUSALATTN_VERSION_STRING; }
 
