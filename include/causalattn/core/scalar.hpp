@@ -22,6 +22,19 @@ using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 /// Index type used for sizes and positions (Eigen's, signed).
 using Index = Eigen::Index;
 
+namespace detail {
+/// `deferred_t<Defer, T>` is T, spelled so that it depends on `Defer`. A function template on a
+/// defaulted dummy parameter `Defer` that declares its parameters and locals through it (for
+/// example `Matrix<deferred_t<Defer, double>>`) is type-checked, and its Eigen expression types
+/// instantiated, only when it is called, not when its header is parsed.
+template <class Defer, class T>
+struct deferred {
+  using type = T;
+};
+template <class Defer, class T>
+using deferred_t = typename deferred<Defer, T>::type;
+}  // namespace detail
+
 /// True for the scalar types the library is instantiated and tested with (float, double).
 template <class Scalar>
 inline constexpr bool is_supported_scalar_v =

@@ -21,8 +21,10 @@ struct LinearFit {
   bool rank_deficient = false;  ///< collinear covariates: the minimum-norm solution was used
 
   /// Predictions b0 + X b for the rows of `x` (same columns as the fit). O(n p).
-  Vector<double> predict(const Matrix<double>& x) const {
-    return (x * coefficients.tail(coefficients.size() - 1)).array() + coefficients(0);
+  template <typename Defer = void>
+  Vector<double> predict(const Matrix<detail::deferred_t<Defer, double>>& x) const {
+    const Vector<detail::deferred_t<Defer, double>>& c = coefficients;
+    return (x * c.tail(c.size() - 1)).array() + c(0);
   }
   /// Gradient of a prediction with respect to the coefficients, (1, x). O(p).
   static Vector<double> design_row(const Eigen::Ref<const RowVector<double>>& x) {
@@ -38,34 +40,36 @@ struct LinearFit {
 /// within an arm) uses its eigen pseudo-inverse and sets `rank_deficient` (fitted values stay
 /// unique). O(n p^2 + p^3).
 /// Example: `auto fit = causalattn::fit_linear(X, y); auto yhat = fit.predict(X);`
-template <typename = void>
-LinearFit fit_linear(const Matrix<double>& x, const Vector<double>& y, double ridge = 0) {
+template <typename Defer = void>
+LinearFit fit_linear(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<detail::deferred_t<Defer, double>>& y,
+                     double ridge = 0) {
+  using Real = detail::deferred_t<Defer, double>;
   const Index n = x.rows(), k = x.cols() + 1;
-  Matrix<double> z(n, k);
+  Matrix<Real> z(n, k);
   z.col(0).setOnes();
   z.rightCols(k - 1) = x;
-  Matrix<double> gram = Matrix<double>::Zero(k, k);
-  gram.selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
-  gram = gram.selfadjointView<Eigen::Lower>();
+  Matrix<Real> gram = Matrix<Real>::Zero(k, k);
+  gram.template selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
+  gram = gram.template selfadjointView<Eigen::Lower>();
   gram.diagonal().tail(k - 1).array() += ridge;
-  LinearFit fit;
-  const Eigen::LLT<Matrix<double>> llt(gram);
+  detail::deferred_t<Defer, LinearFit> fit;
+  const Eigen::LLT<Matrix<Real>> llt(gram);
   const double scale = std::max(1.0, gram.diagonal().maxCoeff());
   if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-7 * std::sqrt(scale)) {
-    fit.bread = llt.solve(Matrix<double>::Identity(k, k));
+    fit.bread = llt.solve(Matrix<Real>::Identity(k, k));
   } else {
-    const Eigen::SelfAdjointEigenSolver<Matrix<double>> eigen(gram);
-    const Vector<double> values = eigen.eigenvalues();
-    const Vector<double> inverse = (values.array() > 1e-12 * scale).select(values.cwiseInverse(), 0.0);
+    const Eigen::SelfAdjointEigenSolver<Matrix<Real>> eigen(gram);
+    const Vector<Real> values = eigen.eigenvalues();
+    const Vector<Real> inverse = (values.array() > 1e-12 * scale).select(values.cwiseInverse(), 0.0);
     fit.bread = eigen.eigenvectors() * inverse.asDiagonal() * eigen.eigenvectors().transpose();
     fit.rank_deficient = true;
   }
   fit.coefficients = fit.bread * (z.transpose() * y);
-  const Vector<double> residuals = y - z * fit.coefficients;
-  const Matrix<double> scaled = z.array().colwise() * residuals.array();
-  Matrix<double> meat = Matrix<double>::Zero(k, k);
-  meat.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
-  fit.covariance = fit.bread * meat.selfadjointView<Eigen::Lower>() * fit.bread;
+  const Vector<Real> residuals = y - z * fit.coefficients;
+  const Matrix<Real> scaled = z.array().colwise() * residuals.array();
+  Matrix<Real> meat = Matrix<Real>::Zero(k, k);
+  meat.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+  fit.covariance = fit.bread * meat.template selfadjointView<Eigen::Lower>() * fit.bread;
   return fit;
 }
 

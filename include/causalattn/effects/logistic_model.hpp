@@ -24,12 +24,15 @@ struct LogisticFit {
   SolverStatus status;          ///< iterations, convergence, final gradient norm
 
   /// Linear predictors b0 + x'b for the rows of `x`. O(n p).
-  Vector<double> linear_predictor(const Matrix<double>& x) const {
-    return (x * coefficients.tail(coefficients.size() - 1)).array() + coefficients(0);
+  template <typename Defer = void>
+  Vector<double> linear_predictor(const Matrix<detail::deferred_t<Defer, double>>& x) const {
+    const Vector<detail::deferred_t<Defer, double>>& c = coefficients;
+    return (x * c.tail(c.size() - 1)).array() + c(0);
   }
   /// Probabilities for the rows of `x`, computed without overflow. O(n p).
-  Vector<double> predict(const Matrix<double>& x) const {
-    return linear_predictor(x).unaryExpr([](double eta) { return sigmoid(eta); });
+  template <typename Defer = void>
+  Vector<double> predict(const Matrix<detail::deferred_t<Defer, double>>& x) const {
+    return linear_predictor<Defer>(x).unaryExpr([](double eta) { return sigmoid(eta); });
   }
   /// 1 / (1 + exp(-eta)) evaluated stably for either sign of eta.
   static double sigmoid(double eta) {
@@ -45,21 +48,23 @@ struct LogisticFit {
 /// fallback). Without a penalty and with (quasi-)separated data the coefficients diverge: the fit
 /// stops at `max_iterations` with `status.converged = false`. O(iterations x n p^2).
 /// Example: `auto fit = causalattn::fit_logistic(X, t); double e0 = fit.probabilities(0);`
-template <typename = void>
-LogisticFit fit_logistic(const Matrix<double>& x, const Vector<double>& t, double ridge = 0, int max_iterations = 100,
+template <typename Defer = void>
+LogisticFit fit_logistic(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<detail::deferred_t<Defer, double>>& t,
+                         double ridge = 0, int max_iterations = 100,
                                 double tolerance = 1e-10) {
+  using Real = detail::deferred_t<Defer, double>;
   const Index n = x.rows(), k = x.cols() + 1;
-  Matrix<double> z(n, k);
+  Matrix<Real> z(n, k);
   z.col(0).setOnes();
   z.rightCols(k - 1) = x;
-  Vector<double> penalty = Vector<double>::Constant(k, ridge);
+  Vector<Real> penalty = Vector<Real>::Constant(k, ridge);
   penalty(0) = 0;
-  LogisticFit fit;
-  fit.coefficients = Vector<double>::Zero(k);
+  detail::deferred_t<Defer, LogisticFit> fit;
+  fit.coefficients = Vector<Real>::Zero(k);
   const double mean_t = t.mean();
   fit.coefficients(0) = std::log(mean_t / (1 - mean_t));  // the intercept-only optimum
-  auto objective = [&](const Vector<double>& beta) {
-    const Vector<double> eta = z * beta;
+  auto objective = [&](const Vector<Real>& beta) {
+    const Vector<Real> eta = z * beta;
     double value = 0;
     for (Index i = 0; i < n; ++i) {
       const double softplus = eta(i) > 0 ? eta(i) + std::log1p(std::exp(-eta(i))) : std::log1p(std::exp(eta(i)));
@@ -68,14 +73,15 @@ LogisticFit fit_logistic(const Matrix<double>& x, const Vector<double>& t, doubl
     return value;
   };
   double current = objective(fit.coefficients);
-  Matrix<double> information(k, k);
+  Matrix<Real> information(k, k);
   for (int iteration = 1;; ++iteration) {
     fit.probabilities = (z * fit.coefficients).unaryExpr([](double eta) { return LogisticFit::sigmoid(eta); });
-    const Vector<double> gradient = z.transpose() * (t - fit.probabilities) - penalty.cwiseProduct(fit.coefficients);
-    const Vector<double> curvature = fit.probabilities.array() * (1 - fit.probabilities.array());
+    const Vector<Real> gradient = z.transpose() * (t - fit.probabilities) - penalty.cwiseProduct(fit.coefficients);
+    const Vector<Real> curvature = fit.probabilities.array() * (1 - fit.probabilities.array());
     information.setZero();
-    information.selfadjointView<Eigen::Lower>().rankUpdate((z.array().colwise() * curvature.array().sqrt()).matrix().transpose());
-    information = information.selfadjointView<Eigen::Lower>();
+    information.template selfadjointView<Eigen::Lower>().rankUpdate(
+        (z.array().colwise() * curvature.array().sqrt()).matrix().transpose());
+    information = information.template selfadjointView<Eigen::Lower>();
     information.diagonal() += penalty;
     fit.status.residual = gradient.cwiseAbs().maxCoeff() / double(n);
     fit.status.iterations = iteration - 1;
@@ -84,15 +90,15 @@ LogisticFit fit_logistic(const Matrix<double>& x, const Vector<double>& t, doubl
       fit.status.converged = false;
       break;
     }
-    Vector<double> step;
-    const Eigen::LLT<Matrix<double>> llt(information);
+    Vector<Real> step;
+    const Eigen::LLT<Matrix<Real>> llt(information);
     if (llt.info() == Eigen::Success) step = llt.solve(gradient);
     else step = information.ldlt().solve(gradient);
     const double penalised = current - 0.5 * fit.coefficients.dot(penalty.cwiseProduct(fit.coefficients));
     double length = 1;
     bool moved = false;
     for (int halving = 0; halving < 40 && !moved; ++halving, length /= 2) {
-      const Vector<double> trial = fit.coefficients + length * step;
+      const Vector<Real> trial = fit.coefficients + length * step;
       const double value = objective(trial);
       // Accept any step that does not lose more than rounding noise (near the optimum a full Newton
       // step may evaluate a hair lower than the current point).
@@ -108,8 +114,8 @@ LogisticFit fit_logistic(const Matrix<double>& x, const Vector<double>& t, doubl
     }
   }
   fit.log_likelihood = current;
-  const Eigen::LDLT<Matrix<double>> ldlt(information / double(n));
-  fit.inverse_information = ldlt.solve(Matrix<double>::Identity(k, k));
+  const Eigen::LDLT<Matrix<Real>> ldlt(information / double(n));
+  fit.inverse_information = ldlt.solve(Matrix<Real>::Identity(k, k));
   return fit;
 }
 

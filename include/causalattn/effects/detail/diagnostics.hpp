@@ -26,9 +26,11 @@ std::string rounded(double v) {
 }
 
 /// Weighted column means of the rows `rows` of x (weights w indexed by row of x; uniform if empty).
-template <typename = void>
-RowVector<double> arm_means(const Matrix<double>& x, const std::vector<Index>& rows, const Vector<double>& w) {
-  RowVector<double> sum = RowVector<double>::Zero(x.cols());
+template <typename Defer = void>
+RowVector<double> arm_means(const Matrix<detail::deferred_t<Defer, double>>& x, const std::vector<Index>& rows,
+                            const Vector<detail::deferred_t<Defer, double>>& w) {
+  using Real = detail::deferred_t<Defer, double>;
+  RowVector<Real> sum = RowVector<Real>::Zero(x.cols());
   double total = 0;
   for (Index i : rows) {
     const double weight = w.size() ? w(i) : 1.0;
@@ -41,22 +43,24 @@ RowVector<double> arm_means(const Matrix<double>& x, const std::vector<Index>& r
 /// Fills smd_before / smd_after, the effective sample sizes and the largest weight, and appends
 /// warnings: |SMD| > 0.1 after weighting, an arm's effective sample size below 10% of its size, a
 /// unit carrying more than 10% of its arm. `weights` may be empty (no weighting).
-template <typename = void>
-void fill_balance(EffectEstimate& result, const Sample& s, const Vector<double>& weights) {
-  BalanceDiagnostics& d = result.diagnostics;
-  const Vector<double> none;
-  const RowVector<double> treated_mean = arm_means(s.x, s.treated, none), control_mean = arm_means(s.x, s.control, none);
-  RowVector<double> variance_sum = RowVector<double>::Zero(s.x.cols());
+template <typename Defer = void>
+void fill_balance(detail::deferred_t<Defer, EffectEstimate>& result, const detail::deferred_t<Defer, Sample>& s,
+                  const Vector<detail::deferred_t<Defer, double>>& weights) {
+  using Real = detail::deferred_t<Defer, double>;
+  auto& d = result.diagnostics;
+  const Vector<Real> none;
+  const RowVector<Real> treated_mean = arm_means(s.x, s.treated, none), control_mean = arm_means(s.x, s.control, none);
+  RowVector<Real> variance_sum = RowVector<Real>::Zero(s.x.cols());
   for (const auto* arm : {&s.treated, &s.control}) {
-    const RowVector<double>& mean = arm == &s.treated ? treated_mean : control_mean;
-    RowVector<double> squares = RowVector<double>::Zero(s.x.cols());
+    const RowVector<Real>& mean = arm == &s.treated ? treated_mean : control_mean;
+    RowVector<Real> squares = RowVector<Real>::Zero(s.x.cols());
     for (Index i : *arm) squares += (s.x.row(i) - mean).array().square().matrix();
     variance_sum += squares / double(arm->size() - 1);
   }
   // A covariate constant within both arms has no spread: its SMD is reported as 0 when the means agree.
-  const RowVector<double> pooled = (variance_sum / 2).cwiseSqrt();
-  auto standardise = [&](const RowVector<double>& difference) {
-    Vector<double> out(difference.size());
+  const RowVector<Real> pooled = (variance_sum / 2).cwiseSqrt();
+  auto standardise = [&](const RowVector<Real>& difference) {
+    Vector<Real> out(difference.size());
     for (Index j = 0; j < difference.size(); ++j) out(j) = pooled(j) > 0 ? difference(j) / pooled(j) : 0.0;
     return out;
   };
@@ -76,7 +80,9 @@ void fill_balance(EffectEstimate& result, const Sample& s, const Vector<double>&
   d.ess_treated = ess(s.treated, d.max_weight);
   d.ess_control = ess(s.control, d.max_weight);
   const double worst = d.smd_after.cwiseAbs().maxCoeff();
-  if (worst > 0.1) result.warnings.push_back("a covariate stays imbalanced after weighting (largest |SMD| " + rounded(worst) + ")");
+  if (worst > 0.1) {
+    result.warnings.push_back("a covariate stays imbalanced after weighting (largest |SMD| " + rounded(worst) + ")");
+  }
   if (d.ess_treated < 0.1 * double(s.treated.size()) || d.ess_control < 0.1 * double(s.control.size())) {
     result.warnings.push_back("effective sample size below 10% of an arm (treated " + rounded(d.ess_treated) + ", control " +
                               rounded(d.ess_control) + "): the estimate rests on few units");
@@ -85,9 +91,10 @@ void fill_balance(EffectEstimate& result, const Sample& s, const Vector<double>&
 }
 
 /// Summarises propensities e (indexed by row) over the units of `s`; warns about extreme values.
-template <typename = void>
-void fill_overlap(EffectEstimate& result, const Sample& s, const Vector<double>& e) {
-  OverlapSummary& o = result.diagnostics.overlap;
+template <typename Defer = void>
+void fill_overlap(detail::deferred_t<Defer, EffectEstimate>& result, const detail::deferred_t<Defer, Sample>& s,
+                  const Vector<detail::deferred_t<Defer, double>>& e) {
+  auto& o = result.diagnostics.overlap;
   o.available = true;
   auto range = [&](const std::vector<Index>& rows, double& lo, double& hi) {
     lo = 1;
