@@ -30,19 +30,22 @@ namespace detail {
 
 /// X Y' for column-major X (m x k) and Y (n x k) on one thread, so the result never depends on
 /// Eigen's own thread count. O(m n k).
-template <typename = void>
-Matrix<double> times_transpose(const Matrix<double>& x, const Matrix<double>& y) {
-  Matrix<double> out = Matrix<double>::Zero(x.rows(), y.rows());
+template <typename Defer = void>
+Matrix<double> times_transpose(const Matrix<detail::deferred_t<Defer, double>>& x,
+                               const Matrix<detail::deferred_t<Defer, double>>& y) {
+  using Real = detail::deferred_t<Defer, double>;
+  Matrix<Real> out = Matrix<Real>::Zero(x.rows(), y.rows());
   serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(x.rows(), y.rows(), x.cols(), x.data(), x.rows(), y.data(), y.rows(), out.data(),
                                                 out.rows(), 1.0);
   return out;
 }
 
 /// A A' of an attention matrix already validated, exactly symmetric. O(n^3).
-template <typename = void>
-Matrix<double> unit_noise_covariance(const Matrix<double>& a) {
-  Matrix<double> c = times_transpose(a, a);
-  c.triangularView<Eigen::StrictlyUpper>() = c.transpose();
+template <typename Defer = void>
+Matrix<double> unit_noise_covariance(const Matrix<detail::deferred_t<Defer, double>>& a) {
+  using Real = detail::deferred_t<Defer, double>;
+  Matrix<Real> c = times_transpose(a, a);
+  c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();
   return c;
 }
 
@@ -161,12 +164,14 @@ std::vector<Index> attention_nodes(Index n, const std::vector<Index>& requested)
 /// \code
 ///   auto g = causalattn::attention_graph_from_covariance(causalattn::attention_covariance(A));
 /// \endcode
-template <typename = void>
-AttentionGraph attention_graph_from_covariance(const Matrix<double>& covariance, const AttentionGraphOptions& options = {}) {
-  const Matrix<double> correlation = correlation_from_covariance(covariance);
+template <typename Defer = void>
+AttentionGraph attention_graph_from_covariance(const Matrix<detail::deferred_t<Defer, double>>& covariance,
+                                               const AttentionGraphOptions& options = {}) {
+  using Real = detail::deferred_t<Defer, double>;
+  const Matrix<Real> correlation = correlation_from_covariance(covariance);
   AttentionGraph out{Graph(), detail::attention_nodes(correlation.rows(), options.nodes), 0};
   const auto k = Index(out.nodes.size());
-  Matrix<double> sub(k, k);
+  Matrix<Real> sub(k, k);
   std::vector<std::string> names;
   for (Index i = 0; i < k; ++i) {
     names.push_back("T" + std::to_string(out.nodes[std::size_t(i)]));
@@ -217,8 +222,10 @@ struct HeadConsensus {
 /// heads of different sizes, or an invalid attention matrix (naming "layer_heads[h]").
 /// Complexity: heads x `attention_graph`.
 /// Example: `auto consensus = causalattn::head_consensus(stack.back(), options);`
-template <typename = void>
-HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_heads, const AttentionGraphOptions& options = {}) {
+template <typename Defer = void>
+HeadConsensus head_consensus(const std::vector<Matrix<detail::deferred_t<Defer, double>>>& layer_heads,
+                             const AttentionGraphOptions& options = {}) {
+  using Real = detail::deferred_t<Defer, double>;
   if (layer_heads.empty()) throw invalid_input("layer_heads", "is empty; at least one head is needed");
   HeadConsensus out;
   for (std::size_t h = 0; h < layer_heads.size(); ++h) {
@@ -232,8 +239,8 @@ HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_heads, con
     out.heads.push_back(attention_graph_from_covariance(detail::unit_noise_covariance(layer_heads[h]), options));
   }
   const Index k = out.heads[0].graph.size();
-  out.edge_frequency = Matrix<double>::Zero(k, k);
-  out.arrowhead_frequency = Matrix<double>::Zero(k, k);
+  out.edge_frequency = Matrix<Real>::Zero(k, k);
+  out.arrowhead_frequency = Matrix<Real>::Zero(k, k);
   const double share = 1.0 / double(out.heads.size());
   for (const auto& head : out.heads)
     for (Index i = 0; i < k; ++i)
@@ -248,9 +255,9 @@ HeadConsensus head_consensus(const std::vector<Matrix<double>>& layer_heads, con
 /// `head_consensus` of the deepest layer of a stack indexed [layer][head] (the reference code
 /// reads only the deepest layer). Throws `invalid_input` for an empty stack or an empty last layer.
 /// Example: `auto consensus = causalattn::deepest_layer_consensus(stack, options);`
-template <typename = void>
-HeadConsensus deepest_layer_consensus(const std::vector<std::vector<Matrix<double>>>& stack,
-                                             const AttentionGraphOptions& options = {}) {
+template <typename Defer = void>
+HeadConsensus deepest_layer_consensus(const std::vector<std::vector<Matrix<detail::deferred_t<Defer, double>>>>& stack,
+                                      const AttentionGraphOptions& options = {}) {
   if (stack.empty()) throw invalid_input("stack", "has no layers");
   return head_consensus(stack.back(), options);
 }

@@ -126,12 +126,13 @@ class CinaKeyMap {
 /// \endcode
 template <class Scalar>
 CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
+  using Real = detail::deferred_t<Scalar, double>;
   options.validate();
   if (options.bootstrap > 0) throw invalid_input("options.bootstrap", "is not used by cina_fit; call cina() for a bootstrap standard error");
   const CinaOptions& o = options.cina;
-  const detail::Sample s = detail::make_sample(data, options.standardize);
+  const detail::deferred_t<Scalar, detail::Sample> s = detail::make_sample(data, options.standardize);
   const Index n = s.units();
-  const Vector<double> sign = (2 * s.t.array() - 1).matrix();
+  const Vector<Real> sign = (2 * s.t.array() - 1).matrix();
 
   Rng rng(o.seed);
   detail::CinaKeyMap<double> key_map(o, s.x.cols(), rng);
@@ -146,22 +147,23 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   adam.learning_rate = o.key_learning_rate;
   AdamW<double> key_optimizer(key_parameters, adam);
 
-  CinaFit fit;
-  Matrix<double> keys = key_map.forward(s.x);
+  detail::deferred_t<Scalar, CinaFit> fit;
+  Matrix<Real> keys = key_map.forward(s.x);
   fit.lambda = options.lambda > 0 ? options.lambda : 0.1 * attention_kernel(keys).kernel.diagonal().mean();
   const LearningRateSchedule decay{1.0, 0, std::max(1, o.epochs), LearningRateSchedule::Decay::cosine, 0.05};
   const LearningRateSchedule settle{1.0, 0, std::max(1, o.settle_epochs), LearningRateSchedule::Decay::cosine, 0.01};
   const int total = o.epochs + o.settle_epochs;
   fit.loss_curve.reserve(std::size_t(total));
-  detail::SoftmaxFactors factors = detail::softmax_factors(keys);
+  detail::deferred_t<Scalar, detail::SoftmaxFactors> factors = detail::softmax_factors(keys);
   for (int epoch = 0; epoch < total; ++epoch) {
     const bool keys_learn = epoch < o.epochs;
     if (epoch > 0 && epoch <= o.epochs) {  // the keys moved in the last step; frozen afterwards
       keys = key_map.forward(s.x);
       factors = detail::softmax_factors(keys);
     }
-    const detail::BalancingLoss loss =
-        detail::balancing_loss(factors, keys, coef.value.col(0), intercept.value(0, 0), sign, fit.lambda, keys_learn);
+    const detail::deferred_t<Scalar, detail::BalancingLoss> loss = detail::balancing_loss(factors, keys, coef.value.col(0),
+                                                                                          intercept.value(0, 0), sign, fit.lambda,
+                                                                                          keys_learn);
     if (!std::isfinite(loss.value)) {
       throw numerical_error("CInA's objective became " + detail::to_text(loss.value) + " at epoch " + std::to_string(epoch));
     }
@@ -182,8 +184,9 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
     factors = detail::softmax_factors(keys);
   }
 
-  const detail::BalancingLoss final_loss =
-      detail::balancing_loss(factors, keys, coef.value.col(0), intercept.value(0, 0), sign, fit.lambda, false);
+  const detail::deferred_t<Scalar, detail::BalancingLoss> final_loss = detail::balancing_loss(factors, keys, coef.value.col(0),
+                                                                                              intercept.value(0, 0), sign,
+                                                                                              fit.lambda, false);
   fit.keys = keys;
   fit.intercept = intercept.value(0, 0);
   fit.objective = final_loss.value;
@@ -199,7 +202,7 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
     fit.estimate.status.residual = fit.objective;
     detail::finish_weighting_estimate(fit.estimate, s, options);
   }
-  const Vector<double> signed_weights = fit.estimate.weights.cwiseProduct(sign);
+  const Vector<Real> signed_weights = fit.estimate.weights.cwiseProduct(sign);
   fit.balance_mmd = std::sqrt(std::max(0.0, signed_weights.dot(factors.kernel_times(signed_weights))));
   return fit;
 }

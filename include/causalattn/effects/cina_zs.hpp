@@ -20,18 +20,20 @@ namespace detail {
 
 /// sigmoid(z) = 1 / (1 + exp(-z)) elementwise, in the form that neither overflows nor loses the
 /// small values for either sign of z.
-template <typename = void>
-Vector<double> sigmoid(const Vector<double>& z) {
+template <typename Defer = void>
+Vector<double> sigmoid(const Vector<detail::deferred_t<Defer, double>>& z) {
   return z.unaryExpr([](double v) { return v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v)); });
 }
 
 /// log sigmoid(z) = -log(1 + exp(-z)), without overflow or loss of the small values for either sign.
-template <typename = void>
-double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+template <typename Defer = void>
+double log_sigmoid(double z) {
+  return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z));
+}
 
 /// True when column `j` of `x` takes more than two distinct values on `rows`. O(|rows|).
-template <typename = void>
-bool takes_three_values(const Matrix<double>& x, Index j, const std::vector<Index>& rows) {
+template <typename Defer = void>
+bool takes_three_values(const Matrix<detail::deferred_t<Defer, double>>& x, Index j, const std::vector<Index>& rows) {
   std::size_t other = 0;  // position in `rows` of a second value, 0 while none is seen
   for (std::size_t k = 1; k < rows.size(); ++k) {
     const double v = x(rows[k], j);
@@ -47,21 +49,22 @@ bool takes_three_values(const Matrix<double>& x, Index j, const std::vector<Inde
 /// column that takes more than two distinct values in both arms (a column with two values in an
 /// arm has a square affine in it there, so the arm's second moment could not be met), each square
 /// z-scored for conditioning (balance does not depend on the scale). O(n p).
-template <typename = void>
-Matrix<double> calibration_features(const Sample& s, bool second_moments) {
-  const Matrix<double>& x = s.x;
+template <typename Defer = void>
+Matrix<double> calibration_features(const detail::deferred_t<Defer, Sample>& s, bool second_moments) {
+  using Real = detail::deferred_t<Defer, double>;
+  const Matrix<Real>& x = s.x;
   if (!second_moments) return x;
   std::vector<Index> spread;
   for (Index j = 0; j < x.cols(); ++j)
     if (takes_three_values(x, j, s.treated) && takes_three_values(x, j, s.control)) spread.push_back(j);
-  Matrix<double> f(x.rows(), x.cols() + Index(spread.size()));
+  Matrix<Real> f(x.rows(), x.cols() + Index(spread.size()));
   f.leftCols(x.cols()) = x;
   for (std::size_t k = 0; k < spread.size(); ++k) {
-    const Vector<double> c = x.col(spread[k]).array() - x.col(spread[k]).mean();
-    Vector<double> square = c.cwiseAbs2();
+    const Vector<Real> c = x.col(spread[k]).array() - x.col(spread[k]).mean();
+    Vector<Real> square = c.cwiseAbs2();
     square.array() -= square.mean();
     const double sd = std::sqrt(square.squaredNorm() / double(x.rows()));
-    f.col(x.cols() + Index(k)) = sd > 0 ? Vector<double>(square / sd) : square;
+    f.col(x.cols() + Index(k)) = sd > 0 ? Vector<Real>(square / sd) : square;
   }
   return f;
 }

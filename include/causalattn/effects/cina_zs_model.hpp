@@ -55,26 +55,27 @@ struct CinaZsConfig {
 /// blown up to unit variance). Throws `invalid_input` for empty, non-finite or constant columns
 /// or max_covariates < 1. O(n p^2 + p^3).
 /// Example: `Matrix<double> z = causalattn::cina_zs_covariates(x, 20);`
-template <typename = void>
-Matrix<double> cina_zs_covariates(const Matrix<double>& x, Index max_covariates) {
+template <typename Defer = void>
+Matrix<double> cina_zs_covariates(const Matrix<detail::deferred_t<Defer, double>>& x, Index max_covariates) {
+  using Real = detail::deferred_t<Defer, double>;
   if (max_covariates < 1) throw invalid_input("max_covariates", "is " + std::to_string(max_covariates) + ", must be >= 1");
   check_not_empty("x", x);
   check_finite("x", x);
   check_no_constant_columns("x", x);
-  Matrix<double> z = x.rowwise() - x.colwise().mean();
+  Matrix<Real> z = x.rowwise() - x.colwise().mean();
   z.array().rowwise() /= (z.colwise().squaredNorm() / double(z.rows())).cwiseSqrt().array();
   if (z.cols() <= max_covariates) return z;
-  const Eigen::SelfAdjointEigenSolver<Matrix<double>> eigen(z.transpose() * z / double(z.rows()));
-  const Vector<double>& variance = eigen.eigenvalues();  // ascending
+  const Eigen::SelfAdjointEigenSolver<Matrix<Real>> eigen(z.transpose() * z / double(z.rows()));
+  const Vector<Real>& variance = eigen.eigenvalues();  // ascending
   Index kept = 0;
   while (kept < max_covariates && variance(variance.size() - 1 - kept) > 1e-10 * variance(variance.size() - 1)) ++kept;
-  Matrix<double> loadings = eigen.eigenvectors().rightCols(kept).rowwise().reverse();
+  Matrix<Real> loadings = eigen.eigenvectors().rightCols(kept).rowwise().reverse();
   for (Index c = 0; c < loadings.cols(); ++c) {
     Index largest = 0;
     loadings.col(c).cwiseAbs().maxCoeff(&largest);
     if (loadings(largest, c) < 0) loadings.col(c) *= -1;
   }
-  Matrix<double> components = z * loadings;
+  Matrix<Real> components = z * loadings;
   for (Index c = 0; c < components.cols(); ++c) {
     components.col(c) /= std::sqrt(components.col(c).squaredNorm() / double(components.rows()));
   }

@@ -83,8 +83,9 @@ namespace detail {
 /// The intercept b minimising sum_i [1 - W_i (o_i + b)]_+: the slope in b rises by one at each kink
 /// W_i - o_i, from -n_treated, so the minimiser lies between the n_treated-th and the next kink
 /// (their midpoint is returned). O(n log n).
-template <typename = void>
-double optimal_hinge_intercept(const Vector<double>& decision, const Vector<double>& sign) {
+template <typename Defer = void>
+double optimal_hinge_intercept(const Vector<detail::deferred_t<Defer, double>>& decision,
+                               const Vector<detail::deferred_t<Defer, double>>& sign) {
   std::vector<double> kinks(static_cast<std::size_t>(decision.size()));
   Index treated = 0;
   for (Index i = 0; i < decision.size(); ++i) {
@@ -109,11 +110,13 @@ struct ZsDatasetGradient {
 /// Each data set's exact balancing weights on the kernel of `keys` (n x d, double): the SMO solution
 /// of the ATE dual with lambda = lambda_relative x the kernel's mean diagonal, in [0, 1]. The
 /// teacher of `CinaZsTarget::exact_dual`. O(n^2 d) plus the SMO iterations.
-template <typename = void>
-Vector<double> zs_exact_weights(const Matrix<double>& keys, const Vector<double>& t, double lambda_relative) {
+template <typename Defer = void>
+Vector<double> zs_exact_weights(const Matrix<detail::deferred_t<Defer, double>>& keys,
+                                const Vector<detail::deferred_t<Defer, double>>& t, double lambda_relative) {
+  using Real = detail::deferred_t<Defer, double>;
   // Solved on k / lambda with lambda 1 (the same solution): O(1) entries, so SMO's absolute
   // tolerance means what it says (k_ij ~ 1 / n^2 would meet it at the start).
-  Matrix<double> kernel = attention_kernel(keys).kernel;
+  Matrix<Real> kernel = attention_kernel(keys).kernel;
   kernel /= lambda_relative * kernel.diagonal().mean();
   return solve_ate_balancing_dual(std::move(kernel), t, 1.0, SmoOptions{}).alpha;
 }
@@ -125,26 +128,28 @@ Vector<double> zs_exact_weights(const Matrix<double>& keys, const Vector<double>
 /// exact minimiser (its own gradient vanishes); lambda = lambda_relative x the mean diagonal of the
 /// kernel (held constant in the gradient). The weights' gradient is the natural one (the kernel's
 /// metric, as in single-dataset CInA), chained through the rescaling; returned with respect to a.
-template <typename = void>
-ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const Vector<double>& raw, const Vector<double>& sign,
-                                               double lambda_relative) {
+template <typename Defer = void>
+ZsDatasetGradient zs_objective_gradient(const Matrix<detail::deferred_t<Defer, double>>& keys,
+                                        const Vector<detail::deferred_t<Defer, double>>& raw,
+                                        const Vector<detail::deferred_t<Defer, double>>& sign, double lambda_relative) {
+  using Real = detail::deferred_t<Defer, double>;
   const Index n = keys.rows();
   double arm_total[2] = {0, 0};  // [control, treated]
   for (Index i = 0; i < n; ++i) arm_total[sign(i) > 0] += raw(i);
   const double mass = 0.5 * (arm_total[0] + arm_total[1]);
-  Vector<double> alpha(n);
+  Vector<Real> alpha(n);
   for (Index i = 0; i < n; ++i) alpha(i) = raw(i) * mass / arm_total[sign(i) > 0];
-  const Vector<double> coef = alpha.cwiseProduct(sign);
-  const SoftmaxFactors factors = softmax_factors(keys);
+  const Vector<Real> coef = alpha.cwiseProduct(sign);
+  const detail::deferred_t<Defer, SoftmaxFactors> factors = softmax_factors(keys);
   const double lambda = lambda_relative * factors.softmax.diagonal().cwiseProduct(factors.inverse_normaliser).mean();
   const double intercept = optimal_hinge_intercept(factors.kernel_times(coef) / lambda, sign);
-  const BalancingLoss loss = balancing_loss(factors, keys, coef, intercept, sign, lambda, true);
-  ZsDatasetGradient out;
+  const detail::deferred_t<Defer, BalancingLoss> loss = balancing_loss(factors, keys, coef, intercept, sign, lambda, true);
+  detail::deferred_t<Defer, ZsDatasetGradient> out;
   out.loss = loss.value / double(n);
   out.d_keys = loss.d_keys / double(n);
   // Through the rescaling: dL/da_j = (m / A) G_j + (q_1 / A_1 + q_0 / A_0) / 2 - m q_A / A^2,
   // q_A = sum over arm A of G_i a_i, A = A_arm(j).
-  const Vector<double> grad_alpha = loss.natural_d_coef.cwiseProduct(sign) / double(n);
+  const Vector<Real> grad_alpha = loss.natural_d_coef.cwiseProduct(sign) / double(n);
   double q[2] = {0, 0};
   for (Index i = 0; i < n; ++i) q[sign(i) > 0] += grad_alpha(i) * raw(i);
   const double shared = 0.5 * (q[0] / arm_total[0] + q[1] / arm_total[1]);
@@ -158,11 +163,13 @@ ZsDatasetGradient zs_objective_gradient(const Matrix<double>& keys, const Vector
 
 /// Mean per-unit Bernoulli KL(a* || sigmoid(z)) (0 at the teacher) and its gradient with respect to
 /// the logits, (sigmoid(z) - a*) / n; log-sigmoids in the stable form. O(n).
-template <typename = void>
-ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const Vector<double>& raw, const Vector<double>& teacher) {
+template <typename Defer = void>
+ZsDatasetGradient zs_teacher_gradient(const Vector<detail::deferred_t<Defer, double>>& logits,
+                                      const Vector<detail::deferred_t<Defer, double>>& raw,
+                                      const Vector<detail::deferred_t<Defer, double>>& teacher) {
   const Index n = logits.size();
   auto plogp = [](double p) { return p > 0 ? p * std::log(p) : 0.0; };
-  ZsDatasetGradient out;
+  detail::deferred_t<Defer, ZsDatasetGradient> out;
   for (Index i = 0; i < n; ++i) {
     const double a = teacher(i), z = logits(i);
     out.loss += plogp(a) + plogp(1 - a) - a * log_sigmoid(z) - (1 - a) * log_sigmoid(-z);
@@ -175,9 +182,11 @@ ZsDatasetGradient zs_teacher_gradient(const Vector<double>& logits, const Vector
 /// The supervised term weight x |tau_hat - tau| / sd(Y) of the per-arm-normalised weights
 /// a = sigmoid(logits), added to `g` (its loss, and its gradient with respect to the logits through
 /// `sigmoid_slope` = a (1 - a)). O(n).
-template <typename = void>
-void add_supervised_term(ZsDatasetGradient& g, const Vector<double>& raw, const Vector<double>& sigmoid_slope,
-                                const Vector<double>& sign, const SimulatedDataset& data, double weight) {
+template <typename Defer = void>
+void add_supervised_term(detail::deferred_t<Defer, ZsDatasetGradient>& g, const Vector<detail::deferred_t<Defer, double>>& raw,
+                         const Vector<detail::deferred_t<Defer, double>>& sigmoid_slope,
+                         const Vector<detail::deferred_t<Defer, double>>& sign,
+                         const detail::deferred_t<Defer, SimulatedDataset>& data, double weight) {
   double total[2] = {0, 0}, weighted[2] = {0, 0};
   for (Index i = 0; i < raw.size(); ++i) {
     total[sign(i) > 0] += raw(i);
@@ -197,14 +206,17 @@ void add_supervised_term(ZsDatasetGradient& g, const Vector<double>& raw, const 
 /// One data set's loss and gradients for `target`: the exact-dual regression onto `teacher`, or the
 /// balancing objective on `keys` (see `zs_objective_gradient`, chained through the sigmoid), plus
 /// the supervised term when `supervised_weight` > 0.
-template <typename = void>
-ZsDatasetGradient zs_dataset_gradient(CinaZsTarget target, const Matrix<double>& keys, const Vector<double>& logits,
-                                             const Vector<double>& teacher, const SimulatedDataset& data, double lambda_relative,
-                                             double supervised_weight) {
-  const Vector<double> sign = (2 * data.t.array() - 1).matrix();
-  const Vector<double> raw = sigmoid(logits);
-  const Vector<double> slope = raw.cwiseProduct((1 - raw.array()).matrix());
-  ZsDatasetGradient out;
+template <typename Defer = void>
+ZsDatasetGradient zs_dataset_gradient(CinaZsTarget target, const Matrix<detail::deferred_t<Defer, double>>& keys,
+                                      const Vector<detail::deferred_t<Defer, double>>& logits,
+                                      const Vector<detail::deferred_t<Defer, double>>& teacher,
+                                      const detail::deferred_t<Defer, SimulatedDataset>& data, double lambda_relative,
+                                      double supervised_weight) {
+  using Real = detail::deferred_t<Defer, double>;
+  const Vector<Real> sign = (2 * data.t.array() - 1).matrix();
+  const Vector<Real> raw = sigmoid(logits);
+  const Vector<Real> slope = raw.cwiseProduct((1 - raw.array()).matrix());
+  detail::deferred_t<Defer, ZsDatasetGradient> out;
   if (target == CinaZsTarget::exact_dual) {
     out = zs_teacher_gradient(logits, raw, teacher);
   } else {
@@ -244,13 +256,14 @@ ZsDatasetGradient zs_dataset_gradient(CinaZsTarget target, const Matrix<double>&
 template <class Scalar>
 CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector<SimulatedDataset>& datasets,
                                    const CinaZsTrainingOptions& options = {}) {
+  using Real = detail::deferred_t<Scalar, double>;
   options.validate();
   if (datasets.empty()) throw invalid_input("datasets", "is empty; training needs at least one data set");
   const auto start = std::chrono::steady_clock::now();
   const Index p_max = model.config().max_covariates;
   std::vector<Matrix<Scalar>> tokens(datasets.size());
   parallel_for(std::size_t(0), datasets.size(), options.threads, [&](std::size_t m) {
-    const SimulatedDataset& d = datasets[m];
+    const detail::deferred_t<Scalar, SimulatedDataset>& d = datasets[m];
     try {
       const TreatmentData<double> checked(d.x, d.t, d.y);  // shapes, finiteness, 0/1 treatment, both arms, no constant column
       if (options.supervised_weight > 0 && !std::isfinite(d.ate)) throw invalid_input("ate", "is " + detail::to_text(d.ate));
@@ -261,7 +274,7 @@ CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector
     tokens[m] = cina_zs_tokens<Scalar>(cina_zs_covariates(d.x, p_max), d.t, p_max);
   });
   const bool teach = options.target == CinaZsTarget::exact_dual;
-  std::vector<Vector<double>> teacher(teach ? datasets.size() : 0);
+  std::vector<Vector<Real>> teacher(teach ? datasets.size() : 0);
   if (teach) {
     parallel_for(std::size_t(0), datasets.size(), options.threads, [&](std::size_t m) {
       teacher[m] = detail::zs_exact_weights(model.keys_of(tokens[m]).template cast<double>(), datasets[m].t, model.config().lambda_relative);
@@ -301,9 +314,9 @@ CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector
       parallel_for(Index(0), layout.count(), options.threads, [&](Index b) {
         const Index offset = layout.offset(b), n = layout.length(b);
         const std::size_t m = order[first + std::size_t(b)];
-        const detail::ZsDatasetGradient g = detail::zs_dataset_gradient(
-            options.target, teach ? Matrix<double>() : Matrix<double>(keys.middleRows(offset, n).template cast<double>()),
-            logits.segment(offset, n).template cast<double>(), teach ? teacher[m] : Vector<double>(), datasets[m],
+        const detail::deferred_t<Scalar, detail::ZsDatasetGradient> g = detail::zs_dataset_gradient(
+            options.target, teach ? Matrix<Real>() : Matrix<Real>(keys.middleRows(offset, n).template cast<double>()),
+            logits.segment(offset, n).template cast<double>(), teach ? teacher[m] : Vector<Real>(), datasets[m],
             model.config().lambda_relative, options.supervised_weight);
         losses[std::size_t(b)] = g.loss;
         d_logits.segment(offset, n) = (share * g.d_logits).template cast<Scalar>();

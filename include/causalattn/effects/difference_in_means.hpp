@@ -16,18 +16,20 @@ namespace causalattn {
 /// Example: `auto r = causalattn::difference_in_means(data);  // r.estimate, r.ci_low, r.ci_high`
 template <class Scalar>
 EffectEstimate difference_in_means(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
-  return detail::run_estimator(data, options, [](const auto& d, const auto& o) { return difference_in_means(d, o); },
-                               [&](detail::Sample s) {
-    EffectEstimate r = detail::start_estimate("naive", s, options);
-    r.weights = detail::uniform_arm_weights(s);
-    const Vector<double> signed_weights = (2 * s.t.array() - 1) * r.weights.array();
-    r.estimate = signed_weights.dot(s.y);
-    const double mean1 = detail::arm_means(s.y, s.treated, {})(0), mean0 = detail::arm_means(s.y, s.control, {})(0);
-    const Vector<double> centred = s.y - (s.t.array() == 1).select(Vector<double>::Constant(s.units(), mean1), mean0).matrix();
-    detail::set_influence_interval(r, signed_weights.cwiseProduct(centred));
-    detail::fill_balance(r, s, r.weights);
-    return r;
-  });
+  using Real = detail::deferred_t<Scalar, double>;
+  return detail::run_estimator(
+      data, options, [](const auto& d, const auto& o) { return difference_in_means(d, o); },
+      [&](detail::deferred_t<Scalar, detail::Sample> s) {
+        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("naive", s, options);
+        r.weights = detail::uniform_arm_weights(s);
+        const Vector<Real> signed_weights = (2 * s.t.array() - 1) * r.weights.array();
+        r.estimate = signed_weights.dot(s.y);
+        const double mean1 = detail::arm_means(s.y, s.treated, {})(0), mean0 = detail::arm_means(s.y, s.control, {})(0);
+        const Vector<Real> centred = s.y - (s.t.array() == 1).select(Vector<Real>::Constant(s.units(), mean1), mean0).matrix();
+        detail::set_influence_interval(r, signed_weights.cwiseProduct(centred));
+        detail::fill_balance(r, s, r.weights);
+        return r;
+      });
 }
 
 }  // namespace causalattn

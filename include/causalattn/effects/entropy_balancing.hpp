@@ -28,15 +28,17 @@ namespace causalattn {
 /// Example: `options.estimand = causalattn::Estimand::att; auto r = causalattn::entropy_balancing(data, options);`
 template <class Scalar>
 EffectEstimate entropy_balancing(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
-  return detail::run_estimator(data, options, [](const auto& d, const auto& o) { return entropy_balancing(d, o); },
-                               [&](detail::Sample s) {
-    EffectEstimate r = detail::start_estimate("ebal", s, options);
-    const bool att = options.estimand == Estimand::att;
-    const RowVector<double> target = att ? detail::arm_means(s.x, s.treated, {}) : RowVector<double>(s.x.colwise().mean());
-    detail::tilt_arms_to_means(r, s, target, options, {}, att, "entropy balancing");
-    detail::finish_weighting_estimate(r, s, options);
-    return r;
-  });
+  using Real = detail::deferred_t<Scalar, double>;
+  return detail::run_estimator(
+      data, options, [](const auto& d, const auto& o) { return entropy_balancing(d, o); },
+      [&](detail::deferred_t<Scalar, detail::Sample> s) {
+        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("ebal", s, options);
+        const bool att = options.estimand == Estimand::att;
+        const RowVector<Real> target = att ? detail::arm_means(s.x, s.treated, {}) : RowVector<Real>(s.x.colwise().mean());
+        detail::tilt_arms_to_means(r, s, target, options, {}, att, "entropy balancing");
+        detail::finish_weighting_estimate(r, s, options);
+        return r;
+      });
 }
 
 }  // namespace causalattn

@@ -16,7 +16,7 @@ namespace causalattn {
 /// The q-quantile of the standard normal distribution, q in (0, 1): Acklam's rational approximation
 /// refined by two Newton steps on erfc, accurate to ~1e-15. Throws `invalid_input` outside (0, 1). O(1).
 /// Example: `double z = causalattn::normal_quantile(0.975);  // 1.959963984540054`
-template <typename = void>
+template <typename Defer = void>
 double normal_quantile(double q) {
   if (!(q > 0 && q < 1)) throw invalid_input("q", "is " + detail::to_text(q) + ", must lie in (0, 1)");
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
@@ -49,8 +49,8 @@ namespace detail {
 
 /// Sets std_error = sqrt(sum influence^2) (the influence values already carry their 1/n) and the
 /// normal interval at `result.confidence`.
-template <typename = void>
-void set_normal_interval(EffectEstimate& result, double std_error, const std::string& method) {
+template <typename Defer = void>
+void set_normal_interval(detail::deferred_t<Defer, EffectEstimate>& result, double std_error, const std::string& method) {
   result.std_error = std_error;
   const double z = normal_quantile(0.5 + result.confidence / 2);
   result.ci_low = result.estimate - z * std_error;
@@ -59,16 +59,19 @@ void set_normal_interval(EffectEstimate& result, double std_error, const std::st
 }
 
 /// Standard error from per-unit influence values phi_i (already divided by n): sqrt(sum phi_i^2).
-template <typename = void>
-void set_influence_interval(EffectEstimate& result, const Vector<double>& influence) {
+template <typename Defer = void>
+void set_influence_interval(detail::deferred_t<Defer, EffectEstimate>& result,
+                            const Vector<detail::deferred_t<Defer, double>>& influence) {
   set_normal_interval(result, std::sqrt(influence.squaredNorm()), "influence function");
 }
 
 /// Standard error of a weighting estimator sum_T w_i Y_i - sum_C w_i Y_i, conditional on X and T:
 /// sqrt(sum_i w_i^2 (Y_i - m_(T_i)(X_i))^2) with m the outcome model's predictions.
-template <typename = void>
-void set_weighting_interval(EffectEstimate& result, const Vector<double>& weights, const Vector<double>& y,
-                                   const Vector<double>& predicted) {
+template <typename Defer = void>
+void set_weighting_interval(detail::deferred_t<Defer, EffectEstimate>& result,
+                            const Vector<detail::deferred_t<Defer, double>>& weights,
+                            const Vector<detail::deferred_t<Defer, double>>& y,
+                            const Vector<detail::deferred_t<Defer, double>>& predicted) {
   set_normal_interval(result, std::sqrt((weights.array() * (y - predicted).array()).square().sum()),
                       "weights and outcome-model residuals");
 }

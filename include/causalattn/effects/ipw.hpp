@@ -21,40 +21,43 @@ namespace causalattn {
 /// Example: `options.estimand = causalattn::Estimand::att; auto r = causalattn::ipw(data, options);`
 template <class Scalar>
 EffectEstimate ipw(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
-  return detail::run_estimator(data, options, [](const auto& d, const auto& o) { return ipw(d, o); }, [&](detail::Sample full) {
-    EffectEstimate r = detail::start_estimate("ipw", full, options);
-    const detail::Sample s = detail::trim_sample(std::move(full), options, r);
-    const detail::Propensity ps = detail::fit_propensity(s, options, r);
-    const Index n = s.units();
-    const bool hajek = options.ipw_form == IpwForm::hajek;
-    const Vector<double> t = s.t, c = Vector<double>::Ones(n) - s.t;
-    const Vector<double> e = ps.e, slope = ps.slope;
-    Vector<double> a1, a1_prime, b1, a0, a0_prime, b0;
-    if (options.estimand == Estimand::ate) {
-      a1 = t.cwiseQuotient(e);
-      a1_prime = -t.cwiseProduct(slope).cwiseQuotient(e.cwiseProduct(e));
-      a0 = c.cwiseQuotient(Vector<double>::Ones(n) - e);
-      a0_prime = c.cwiseProduct(slope).array() / (1 - e.array()).square();
-      b1 = hajek ? a1 : Vector<double>::Ones(n);
-      b0 = hajek ? a0 : Vector<double>::Ones(n);
-    } else {
-      a1 = t;
-      a1_prime = Vector<double>::Zero(n);
-      a0 = c.cwiseProduct(e).cwiseQuotient(Vector<double>::Ones(n) - e);
-      a0_prime = c.cwiseProduct(slope).array() / (1 - e.array()).square();
-      b1 = t;
-      b0 = hajek ? a0 : t;
-    }
-    const double mu1 = a1.dot(s.y) / b1.sum(), mu0 = a0.dot(s.y) / b0.sum();
-    r.estimate = mu1 - mu0;
-    const bool normalise_treated = hajek || options.estimand == Estimand::att;
-    const Vector<double> influence = detail::arm_mean_influence(s, ps, a1, a1_prime, b1, normalise_treated, mu1) -
-                                     detail::arm_mean_influence(s, ps, a0, a0_prime, b0, hajek, mu0);
-    detail::set_influence_interval(r, influence);
-    r.weights = a1 / b1.sum() + a0 / b0.sum();
-    detail::fill_balance(r, s, r.weights);
-    return r;
-  });
+  using Real = detail::deferred_t<Scalar, double>;
+  return detail::run_estimator(
+      data, options, [](const auto& d, const auto& o) { return ipw(d, o); },
+      [&](detail::deferred_t<Scalar, detail::Sample> full) {
+        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("ipw", full, options);
+        const detail::deferred_t<Scalar, detail::Sample> s = detail::trim_sample(std::move(full), options, r);
+        const detail::deferred_t<Scalar, detail::Propensity> ps = detail::fit_propensity(s, options, r);
+        const Index n = s.units();
+        const bool hajek = options.ipw_form == IpwForm::hajek;
+        const Vector<Real> t = s.t, c = Vector<Real>::Ones(n) - s.t;
+        const Vector<Real> e = ps.e, slope = ps.slope;
+        Vector<Real> a1, a1_prime, b1, a0, a0_prime, b0;
+        if (options.estimand == Estimand::ate) {
+          a1 = t.cwiseQuotient(e);
+          a1_prime = -t.cwiseProduct(slope).cwiseQuotient(e.cwiseProduct(e));
+          a0 = c.cwiseQuotient(Vector<Real>::Ones(n) - e);
+          a0_prime = c.cwiseProduct(slope).array() / (1 - e.array()).square();
+          b1 = hajek ? a1 : Vector<Real>::Ones(n);
+          b0 = hajek ? a0 : Vector<Real>::Ones(n);
+        } else {
+          a1 = t;
+          a1_prime = Vector<Real>::Zero(n);
+          a0 = c.cwiseProduct(e).cwiseQuotient(Vector<Real>::Ones(n) - e);
+          a0_prime = c.cwiseProduct(slope).array() / (1 - e.array()).square();
+          b1 = t;
+          b0 = hajek ? a0 : t;
+        }
+        const double mu1 = a1.dot(s.y) / b1.sum(), mu0 = a0.dot(s.y) / b0.sum();
+        r.estimate = mu1 - mu0;
+        const bool normalise_treated = hajek || options.estimand == Estimand::att;
+        const Vector<Real> influence = detail::arm_mean_influence(s, ps, a1, a1_prime, b1, normalise_treated, mu1) -
+                                       detail::arm_mean_influence(s, ps, a0, a0_prime, b0, hajek, mu0);
+        detail::set_influence_interval(r, influence);
+        r.weights = a1 / b1.sum() + a0 / b0.sum();
+        detail::fill_balance(r, s, r.weights);
+        return r;
+      });
 }
 
 }  // namespace causalattn

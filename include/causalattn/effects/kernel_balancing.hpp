@@ -29,13 +29,14 @@ namespace causalattn {
 /// Example: `options.kernel.type = causalattn::KernelType::linear; auto r = causalattn::kernel_balancing(data, options);`
 template <class Scalar>
 EffectEstimate kernel_balancing(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
-  return detail::run_estimator(data, options, [](const auto& d, const auto& o) { return kernel_balancing(d, o); },
-                               [&](detail::Sample s) {
-    return detail::balance_on_gram(s, options, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
-      if (&a == &b) return gram_matrix(detail::Sample::take(s.x, a), options.kernel, options.threads);
-      return gram_matrix(detail::Sample::take(s.x, a), detail::Sample::take(s.x, b), options.kernel, options.threads);
-    });
-  });
+  return detail::run_estimator(
+      data, options, [](const auto& d, const auto& o) { return kernel_balancing(d, o); },
+      [&](detail::deferred_t<Scalar, detail::Sample> s) {
+        return detail::balance_on_gram(s, options, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
+          if (&a == &b) return gram_matrix(detail::Sample::take(s.x, a), options.kernel, options.threads);
+          return gram_matrix(detail::Sample::take(s.x, a), detail::Sample::take(s.x, b), options.kernel, options.threads);
+        });
+      });
 }
 
 /// Kernel balancing on a Gram matrix you supply (n x n over the units of `data`, symmetric positive
@@ -46,6 +47,7 @@ EffectEstimate kernel_balancing(const TreatmentData<Scalar>& data, const EffectO
 template <class Scalar>
 EffectEstimate kernel_balancing(const TreatmentData<Scalar>& data, const Eigen::Ref<const Matrix<double>>& gram,
                                 const EffectOptions& options = {}) {
+  using Real = detail::deferred_t<Scalar, double>;
   options.validate();
   if (options.bootstrap > 0) throw invalid_input("options.bootstrap", "is not available with a user Gram matrix");
   check_shape("gram", gram, data.units(), data.units());
@@ -57,9 +59,9 @@ EffectEstimate kernel_balancing(const TreatmentData<Scalar>& data, const Eigen::
                                         detail::to_text(gram(i, j)) + " but (" + std::to_string(j) + ", " + std::to_string(i) +
                                         ") = " + detail::to_text(gram(j, i)));
       }
-  const detail::Sample s = detail::make_sample(data, options.standardize);
+  const detail::deferred_t<Scalar, detail::Sample> s = detail::make_sample(data, options.standardize);
   return detail::balance_on_gram(s, options, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
-    Matrix<double> block(Index(a.size()), Index(b.size()));
+    Matrix<Real> block(Index(a.size()), Index(b.size()));
     for (std::size_t c = 0; c < b.size(); ++c)
       for (std::size_t r = 0; r < a.size(); ++r) block(Index(r), Index(c)) = gram(a[r], b[c]);
     return block;

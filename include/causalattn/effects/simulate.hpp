@@ -63,7 +63,7 @@ std::string enum_name(int value, const char* const (&names)[N]) {
 
 /// Name of a mechanism ("linear", "nonlinear", "mixed"; "unknown" for a value outside the enum).
 /// Example: `std::cout << causalattn::mechanism_name(family.mechanism);`
-template <typename = void>
+template <typename Defer = void>
 std::string mechanism_name(Mechanism m) {
   static const char* const names[] = {"linear", "nonlinear", "mixed"};
   return detail::enum_name(static_cast<int>(m), names);
@@ -71,7 +71,7 @@ std::string mechanism_name(Mechanism m) {
 
 /// Name of a noise distribution ("gaussian", "uniform", "laplace"; "unknown" outside the enum).
 /// Example: `std::cout << causalattn::noise_name(family.noise);`
-template <typename = void>
+template <typename Defer = void>
 std::string noise_name(Noise kind) {
   static const char* const names[] = {"gaussian", "uniform", "laplace"};
   return detail::enum_name(static_cast<int>(kind), names);
@@ -153,8 +153,10 @@ struct SimulationFamily {
 /// [200, 1000], p in [5, 20], a sparse DAG (expected degree 2), mixed linear / nonlinear mechanisms,
 /// Gaussian noise, confounding strength 1, a constant effect in [-2, 2]. O(1).
 /// Example: `auto train = causalattn::simulate_datasets(causalattn::in_family(), 1000, 1);`
-template <typename = void>
-SimulationFamily in_family() { return SimulationFamily{}; }
+template <typename Defer = void>
+SimulationFamily in_family() {
+  return SimulationFamily{};
+}
 
 /// The out-of-family (shifted test) distribution. It differs from `in_family()` in every axis a
 /// zero-shot model could overfit to: larger data sets (n in [500, 2000], p in [20, 40]), denser
@@ -162,7 +164,7 @@ SimulationFamily in_family() { return SimulationFamily{}; }
 /// confounding strength (2, so propensities reach the overlap clip more often). The effect range,
 /// weights, overlap and parent probabilities are the same. O(1).
 /// Example: `auto test = causalattn::simulate_datasets(causalattn::out_of_family(), 100, 2);`
-template <typename = void>
+template <typename Defer = void>
 SimulationFamily out_of_family() {
   SimulationFamily f;
   f.n_min = 500;
@@ -209,7 +211,7 @@ struct SimulationTerm {
 };
 
 /// g(z) for a link; nonlinear links are roughly centred for standardised z. O(1).
-template <typename = void>
+template <typename Defer = void>
 double apply_link(Link link, double z) {
   switch (link) {
     case Link::identity: return z;
@@ -222,14 +224,14 @@ double apply_link(Link link, double z) {
 }
 
 /// A coefficient with a random sign and a size uniform in [weight_min, weight_max]. O(1).
-template <typename = void>
+template <typename Defer = void>
 double draw_weight(const SimulationFamily& family, Rng& rng) {
   const double sign = rng.bernoulli(0.5) ? 1.0 : -1.0;
   return sign * rng.uniform(family.weight_min, family.weight_max);
 }
 
 /// A term for parent `input` under the family's mechanism. O(1).
-template <typename = void>
+template <typename Defer = void>
 SimulationTerm draw_term(Index input, const SimulationFamily& family, Rng& rng) {
   SimulationTerm term;
   term.input = input;
@@ -240,7 +242,7 @@ SimulationTerm draw_term(Index input, const SimulationFamily& family, Rng& rng) 
 }
 
 /// One noise draw with standard deviation `scale`. O(1).
-template <typename = void>
+template <typename Defer = void>
 double draw_noise(Noise kind, double scale, Rng& rng) {
   switch (kind) {
     case Noise::gaussian: return scale * rng.normal();
@@ -254,9 +256,10 @@ double draw_noise(Noise kind, double scale, Rng& rng) {
 }
 
 /// sum_k w_k g_k(z(:, input_k)) over the terms, for every row of z. O(n |terms|).
-template <typename = void>
-Vector<double> evaluate_terms(const std::vector<SimulationTerm>& terms, const Matrix<double>& z) {
-  Vector<double> out = Vector<double>::Zero(z.rows());
+template <typename Defer = void>
+Vector<double> evaluate_terms(const std::vector<SimulationTerm>& terms, const Matrix<detail::deferred_t<Defer, double>>& z) {
+  using Real = detail::deferred_t<Defer, double>;
+  Vector<Real> out = Vector<Real>::Zero(z.rows());
   for (const SimulationTerm& term : terms) {
     for (Index i = 0; i < z.rows(); ++i) out(i) += term.weight * apply_link(term.link, z(i, term.input));
   }
@@ -264,18 +267,19 @@ Vector<double> evaluate_terms(const std::vector<SimulationTerm>& terms, const Ma
 }
 
 /// v minus its mean, divided by its standard deviation (divisor n); all zeros if v is constant. O(n).
-template <typename = void>
-Vector<double> standardized(const Vector<double>& v) {
+template <typename Defer = void>
+Vector<double> standardized(const Vector<detail::deferred_t<Defer, double>>& v) {
+  using Real = detail::deferred_t<Defer, double>;
   const double mean = v.mean();
-  const Vector<double> centred = v.array() - mean;
+  const Vector<Real> centred = v.array() - mean;
   const double sd = std::sqrt(centred.squaredNorm() / double(v.size()));
-  if (!(sd > 0) || !std::isfinite(sd)) return Vector<double>::Zero(v.size());
+  if (!(sd > 0) || !std::isfinite(sd)) return Vector<Real>::Zero(v.size());
   return centred / sd;
 }
 
 /// A random subset of {0, ..., p-1}, each member with probability `probability`, never empty (a
 /// uniform member is taken if none was drawn). Ascending. O(p).
-template <typename = void>
+template <typename Defer = void>
 std::vector<Index> draw_subset(Index p, double probability, Rng& rng) {
   std::vector<Index> subset;
   for (Index j = 0; j < p; ++j)
@@ -299,11 +303,12 @@ std::vector<Index> draw_subset(Index p, double probability, Rng& rng) {
 ///   causalattn::TreatmentData<double> data(d.x, d.t, d.y);
 ///   double error = causalattn::aipw(data).estimate - d.ate;
 /// \endcode
-template <typename = void>
+template <typename Defer = void>
 SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t seed) {
+  using Real = detail::deferred_t<Defer, double>;
   family.validate();
   Rng rng(seed);
-  SimulatedDataset d;
+  detail::deferred_t<Defer, SimulatedDataset> d;
   d.seed = seed;
   const Index n = family.n_min + Index(rng.uniform_int(std::uint64_t(family.n_max - family.n_min + 1)));
   const Index p = family.p_min + Index(rng.uniform_int(std::uint64_t(family.p_max - family.p_min + 1)));
@@ -352,16 +357,16 @@ SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t 
 
   // Covariates in topological order; z holds their standardised values.
   d.x.resize(n, p);
-  Matrix<double> z(n, p);
+  Matrix<Real> z(n, p);
   for (const Index j : order) {
-    Vector<double> column = detail::evaluate_terms(equations[static_cast<std::size_t>(j)], z);
+    Vector<Real> column = detail::evaluate_terms(equations[static_cast<std::size_t>(j)], z);
     for (Index i = 0; i < n; ++i) column(i) += detail::draw_noise(family.noise, family.noise_scale, rng);
     d.x.col(j) = column;
     z.col(j) = detail::standardized(column);
   }
 
   // Treatment.
-  const Vector<double> score = detail::standardized(detail::evaluate_terms(score_terms, z));
+  const Vector<Real> score = detail::standardized(detail::evaluate_terms(score_terms, z));
   d.propensity.resize(n);
   for (Index i = 0; i < n; ++i) {
     const double e = 1 / (1 + std::exp(-(family.confounding_strength * score(i) + intercept)));
@@ -380,7 +385,7 @@ SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t 
 
   // Outcome.
   d.mu0 = detail::evaluate_terms(outcome_terms, z);
-  const Vector<double> tau = (tau0 + family.heterogeneity * detail::evaluate_terms(effect_terms, z).array()).matrix();
+  const Vector<Real> tau = (tau0 + family.heterogeneity * detail::evaluate_terms(effect_terms, z).array()).matrix();
   d.mu1 = d.mu0 + tau;
   d.y.resize(n);
   for (Index i = 0; i < n; ++i) d.y(i) = d.mu0(i) + d.t(i) * tau(i) + detail::draw_noise(family.noise, family.noise_scale, rng);
@@ -400,9 +405,9 @@ SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t 
 ///   auto train = causalattn::simulate_datasets(causalattn::in_family(), 512, 2024);
 ///   auto shifted = causalattn::simulate_datasets(causalattn::out_of_family(), 64, 2025, 2);
 /// \endcode
-template <typename = void>
+template <typename Defer = void>
 std::vector<SimulatedDataset> simulate_datasets(const SimulationFamily& family, std::size_t count, std::uint64_t seed,
-                                                       int threads = 0) {
+                                                int threads = 0) {
   family.validate();
   resolve_threads(threads);
   const Rng root(seed);

@@ -17,8 +17,10 @@ namespace causalattn {
 enum class Estimand { ate, att };
 
 /// Name of an estimand ("ate" or "att").
-template <typename = void>
-std::string estimand_name(Estimand e) { return e == Estimand::ate ? "ate" : "att"; }
+template <typename Defer = void>
+std::string estimand_name(Estimand e) {
+  return e == Estimand::ate ? "ate" : "att";
+}
 
 /// Views of X (n x p, one row per unit), T (n, each 0 or 1) and Y (n), validated on construction.
 /// The views refer to the caller's storage, which must outlive the object (a temporary expression
@@ -98,14 +100,15 @@ struct Sample {
 /// Converts validated data into a `Sample`, standardising the covariates when asked. O(n p).
 template <class Scalar>
 Sample make_sample(const TreatmentData<Scalar>& data, bool standardize) {
-  Sample s;
+  using Real = detail::deferred_t<Scalar, double>;
+  detail::deferred_t<Scalar, Sample> s;
   s.x = data.x().template cast<double>();
   s.t = data.t().template cast<double>();
   s.y = data.y().template cast<double>();
   if (standardize) {
-    const RowVector<double> mean = s.x.colwise().mean();
+    const RowVector<Real> mean = s.x.colwise().mean();
     s.x.rowwise() -= mean;
-    const RowVector<double> sd = (s.x.colwise().squaredNorm() / double(s.x.rows())).cwiseSqrt();
+    const RowVector<Real> sd = (s.x.colwise().squaredNorm() / double(s.x.rows())).cwiseSqrt();
     s.x.array().rowwise() /= sd.array();
   }
   for (Index i = 0; i < s.units(); ++i) (s.t(i) == 1 ? s.treated : s.control).push_back(i);

@@ -25,8 +25,9 @@ struct SummaryGraphAccuracy {
 /// index. Throws `invalid_input` for a shape mismatch, non-finite scores, or a truth with no link or
 /// no absent pair among the scored ones. O(p^2 log p).
 /// Example: `auto a = causalattn::summary_graph_accuracy(scores.summary(), series.truth, false);`
-template <typename = void>
-SummaryGraphAccuracy summary_graph_accuracy(const Matrix<double>& summary, const LaggedGraph& truth, bool self_links) {
+template <typename Defer = void>
+SummaryGraphAccuracy summary_graph_accuracy(const Matrix<detail::deferred_t<Defer, double>>& summary, const LaggedGraph& truth,
+                                            bool self_links) {
   const Index p = truth.size();
   check_shape("summary", summary, p, p);
   check_finite("summary", summary);

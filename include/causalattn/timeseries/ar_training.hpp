@@ -122,7 +122,7 @@ struct ArWindowSplit {
 /// Splits `total` windows as `options` ask: the last `validation_fraction` (at least one when the
 /// fraction is positive), or the end of each of `validation_blocks` equal segments with the
 /// `lags` windows on either side of a held-out block dropped (they share rows with it). O(total).
-template <typename = void>
+template <typename Defer = void>
 ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOptions& options) {
   ArWindowSplit split;
   std::vector<char> role(static_cast<std::size_t>(total), 't');  // t train, h held out, g gap
@@ -178,11 +178,11 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<double>& x, const ArTra
   fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
   fit.series = x;
-  const LaggedDesign d = fit.windows(x);
+  const detail::deferred_t<Scalar, LaggedDesign> d = fit.windows(x);
   const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
   const Index held = Index(split.held.size()), used = Index(split.train.size());
   if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the validation windows");
-  const Matrix<Scalar> past = d.past.cast<Scalar>(), present = d.present.cast<Scalar>();
+  const Matrix<Scalar> past = d.past.template cast<Scalar>(), present = d.present.template cast<Scalar>();
   Matrix<Scalar> held_past(held, past.cols()), held_present(held, present.cols());
   for (Index r = 0; r < held; ++r) {
     held_past.row(r) = past.row(split.held[std::size_t(r)]);

@@ -78,7 +78,7 @@ struct AttributionResult {
 /// ensemble members; dividing by each target's largest would distort it); the other aggregations
 /// are normalised per target. The other fields keep their defaults. O(1).
 /// Example: `auto a = causalattn::attribution_options(causalattn::Attribution::squared_gradient, causalattn::WindowAggregation::mean_rank);`
-template <typename = void>
+template <typename Defer = void>
 AttributionOptions attribution_options(Attribution method, WindowAggregation aggregation) {
   AttributionOptions options;
   options.method = method;
@@ -93,7 +93,7 @@ AttributionOptions attribution_options(Attribution method, WindowAggregation agg
 /// attended; else `invalid_input` naming "model.layers"); the gradient methods take any model,
 /// returned unchanged. O(1).
 /// Example: `training.model = causalattn::model_for_attribution(training.model, causalattn::Attribution::raw_attention);`
-template <typename = void>
+template <typename Defer = void>
 ArTransformerOptions model_for_attribution(ArTransformerOptions model, Attribution method) {
   if (method != Attribution::raw_attention) return model;
   if (model.layers != 1) {
@@ -107,7 +107,7 @@ ArTransformerOptions model_for_attribution(ArTransformerOptions model, Attributi
 namespace detail {
 
 /// Throws `invalid_input` unless raw attention can be read from a model of these options.
-template <typename = void>
+template <typename Defer = void>
 void check_raw_attention_model(const ArTransformerOptions& model) {
   if (model.layers != 1 || model.tokens != ArTokens::per_observation || model.readout != ArReadout::per_target) {
     throw invalid_input("options.method", "is raw_attention, which needs a model with layers = 1 (this one has " +
@@ -121,8 +121,9 @@ void check_raw_attention_model(const ArTransformerOptions& model) {
 /// token, averaged over heads. O(count heads (p L + p)^2 width / heads).
 template <class Scalar>
 std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model, Index count) {
+  using Real = detail::deferred_t<Scalar, double>;
   const Index p = model.variables(), heads = model.options().heads, window = model.window_tokens();
-  std::vector<Matrix<double>> out(std::size_t(p), Matrix<double>::Zero(count, model.window_width()));
+  std::vector<Matrix<Real>> out(std::size_t(p), Matrix<Real>::Zero(count, model.window_width()));
   for (Index w = 0; w < count; ++w) {
     for (Index h = 0; h < heads; ++h) {
       const Matrix<Scalar> a = model.first_attention().attention_matrix(w, h);
@@ -136,17 +137,18 @@ std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model
 
 /// Per row of `scores` (count x p L, non-negative, columns in `LaggedDesign::past` order for
 /// `variables` p), each source's largest entry over its lags: count x p. O(count p L).
-template <typename = void>
-Matrix<double> strongest_lags(const Matrix<double>& scores, Index variables) {
-  Matrix<double> best = Matrix<double>::Zero(scores.rows(), variables);
+template <typename Defer = void>
+Matrix<double> strongest_lags(const Matrix<detail::deferred_t<Defer, double>>& scores, Index variables) {
+  using Real = detail::deferred_t<Defer, double>;
+  Matrix<Real> best = Matrix<Real>::Zero(scores.rows(), variables);
   for (Index c = 0; c < scores.cols(); ++c) best.col(c % variables) = best.col(c % variables).cwiseMax(scores.col(c));
   return best;
 }
 
 /// Fills `order` (resized to p) with the sources of row `row` of `strength` (count x p) from
 /// weakest to strongest, ties in source order: order[k] is the source of rank k. O(p log p).
-template <typename = void>
-void rank_sources(const Matrix<double>& strength, Index row, std::vector<Index>& order) {
+template <typename Defer = void>
+void rank_sources(const Matrix<detail::deferred_t<Defer, double>>& strength, Index row, std::vector<Index>& order) {
   order.resize(static_cast<std::size_t>(strength.cols()));
   std::iota(order.begin(), order.end(), Index(0));
   std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return strength(row, a) < strength(row, b); });
@@ -158,9 +160,11 @@ void rank_sources(const Matrix<double>& strength, Index row, std::vector<Index>&
 /// that row (the lag's share of it: 1 at the strongest lag, 0 for a source whose entries are all
 /// zero), times the source's rank in the row for rank (`rank_sources`: 0 weakest .. p - 1
 /// strongest) and as it is for mean_rank. O(count p L log p).
-template <typename = void>
-Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, WindowAggregation aggregation) {
-  Matrix<double> out = scores;
+template <typename Defer = void>
+Matrix<double> aggregated_rows(const Matrix<detail::deferred_t<Defer, double>>& scores, Index variables,
+                               WindowAggregation aggregation) {
+  using Real = detail::deferred_t<Defer, double>;
+  Matrix<Real> out = scores;
   if (aggregation == WindowAggregation::share) {
     for (Index r = 0; r < out.rows(); ++r) {
       const double sum = out.row(r).sum();
@@ -168,7 +172,7 @@ Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, Wi
     }
   } else if (aggregation == WindowAggregation::rank || aggregation == WindowAggregation::mean_rank) {
     const bool ranked = aggregation == WindowAggregation::rank;
-    const Matrix<double> strongest = strongest_lags(scores, variables);
+    const Matrix<Real> strongest = strongest_lags(scores, variables);
     std::vector<Index> order;
     for (Index r = 0; r < out.rows(); ++r) {
       if (ranked) rank_sources(strongest, r, order);
@@ -187,9 +191,11 @@ Matrix<double> aggregated_rows(const Matrix<double>& scores, Index variables, Wi
 /// each lag in the source's strongest lag) rescaled so that each (source, target)'s largest lag
 /// equals `mean_rank(source, target)`, its mean rank over windows; pairs whose shares are all 0
 /// stay 0. So the summary (lags collapsed by max) is the mean rank exactly. O(p^2 L).
-template <typename = void>
-void rank_weighted_lags(std::vector<Matrix<double>>& lag_shares, const Matrix<double>& mean_rank) {
-  Matrix<double> largest = Matrix<double>::Zero(mean_rank.rows(), mean_rank.cols());
+template <typename Defer = void>
+void rank_weighted_lags(std::vector<Matrix<detail::deferred_t<Defer, double>>>& lag_shares,
+                        const Matrix<detail::deferred_t<Defer, double>>& mean_rank) {
+  using Real = detail::deferred_t<Defer, double>;
+  Matrix<Real> largest = Matrix<Real>::Zero(mean_rank.rows(), mean_rank.cols());
   for (const auto& m : lag_shares) largest = largest.cwiseMax(m);
   for (auto& m : lag_shares)
     for (Index target = 0; target < m.cols(); ++target)
@@ -202,17 +208,18 @@ void rank_weighted_lags(std::vector<Matrix<double>>& lag_shares, const Matrix<do
 /// and, with mean-rank aggregation or `rank_uncertainty`, the sums of the summary edges' ranks
 /// (`rank_sources` of the strongest lags; squares too with `rank_uncertainty`) in `out.rank_mean`
 /// and `out.rank_sd`. O(count p L log p).
-template <typename = void>
-void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index target, const Matrix<double>& raw,
-                              const AttributionOptions& options) {
+template <typename Defer = void>
+void add_window_scores(detail::deferred_t<Defer, AttributionResult>& out, const detail::deferred_t<Defer, LaggedDesign>& d,
+                       Index target, const Matrix<detail::deferred_t<Defer, double>>& raw, const AttributionOptions& options) {
+  using Real = detail::deferred_t<Defer, double>;
   const bool plain = options.aggregation == WindowAggregation::mean;
-  const Matrix<double> aggregated = plain ? Matrix<double>() : aggregated_rows(raw, d.variables, options.aggregation);
-  const Matrix<double>& scores = plain ? raw : aggregated;
+  const Matrix<Real> aggregated = plain ? Matrix<Real>() : aggregated_rows(raw, d.variables, options.aggregation);
+  const Matrix<Real>& scores = plain ? raw : aggregated;
   const Index p = d.variables, lags = Index(out.scores.lagged.size());
   for (Index lag = 1; lag <= lags; ++lag)
     for (Index source = 0; source < p; ++source) out.scores.lagged[std::size_t(lag - 1)](source, target) += scores.col(d.column(source, lag)).sum();
   if (out.rank_mean.size() == 0) return;
-  const Matrix<double> best = strongest_lags(raw, p);
+  const Matrix<Real> best = strongest_lags(raw, p);
   std::vector<Index> order;
   for (Index r = 0; r < raw.rows(); ++r) {
     rank_sources(best, r, order);
@@ -246,6 +253,7 @@ void add_window_scores(AttributionResult& out, const LaggedDesign& d, Index targ
 template <class Scalar>
 AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const Matrix<double>& x, const AttributionOptions& options = {},
                                      std::vector<std::string> names = {}) {
+  using Real = detail::deferred_t<Scalar, double>;
   options.validate();
   if (!fit.model) throw invalid_input("fit", "has no model (fit it with fit_ar_transformer first)");
   ArTransformer<Scalar> model = *fit.model;  // forward passes cache activations: work on a copy
@@ -256,7 +264,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   if (model.options().time_harmonics > 0 && x.rows() != fit.series.rows())
     throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows, but the model's time embedding places windows on its training series of " +
                                  std::to_string(fit.series.rows()) + " rows: attribute it on that series");
-  const LaggedDesign d = fit.windows(x);
+  const detail::deferred_t<Scalar, LaggedDesign> d = fit.windows(x);
   std::vector<Index> rows(static_cast<std::size_t>(d.past.rows()));
   std::iota(rows.begin(), rows.end(), Index(0));
   if (options.max_windows > 0 && Index(rows.size()) > options.max_windows) {
@@ -264,31 +272,32 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
     for (Index k = 0; k < options.max_windows; ++k) spaced.push_back(k * Index(rows.size()) / options.max_windows);
     rows = spaced;
   }
-  AttributionResult out;
+  detail::deferred_t<Scalar, AttributionResult> out;
   out.windows = Index(rows.size());
   out.scores.names = names;
   out.scores.method = "transformer";
-  out.scores.lagged.assign(std::size_t(lags), Matrix<double>::Zero(p, p));
+  out.scores.lagged.assign(std::size_t(lags), Matrix<Real>::Zero(p, p));
   const bool mean_ranked = options.aggregation == WindowAggregation::mean_rank;
-  if (options.rank_uncertainty || mean_ranked) out.rank_mean = Matrix<double>::Zero(p, p);
-  if (options.rank_uncertainty) out.rank_sd = Matrix<double>::Zero(p, p);
+  if (options.rank_uncertainty || mean_ranked) out.rank_mean = Matrix<Real>::Zero(p, p);
+  if (options.rank_uncertainty) out.rank_sd = Matrix<Real>::Zero(p, p);
   for (std::size_t first = 0; first < rows.size(); first += std::size_t(options.batch)) {
     const Index count = Index(std::min(rows.size() - first, std::size_t(options.batch)));
     Matrix<Scalar> windows(count, d.past.cols());
     for (Index r = 0; r < count; ++r) windows.row(r) = d.past.row(rows[first + std::size_t(r)]).template cast<Scalar>();
     model.forward(windows, fit.window_positions(rows, first, count));
     if (options.method == Attribution::raw_attention) {
-      const std::vector<Matrix<double>> attention = detail::readout_attention(model, count);
+      const std::vector<Matrix<Real>> attention = detail::readout_attention(model, count);
       for (Index target = 0; target < p; ++target) detail::add_window_scores(out, d, target, attention[std::size_t(target)], options);
       continue;
     }
     for (Index target = 0; target < p; ++target) {
       Matrix<Scalar> unit = Matrix<Scalar>::Zero(count, p);
       unit.col(target).setOnes();
-      const Matrix<double> g = model.backward(unit).template cast<double>();  // count x p L
-      const Matrix<double> a = options.method == Attribution::squared_gradient  ? Matrix<double>(g.cwiseAbs2())
-                               : options.method == Attribution::mean_abs_gradient ? Matrix<double>(g.cwiseAbs())
-                                                                                  : Matrix<double>(g.cwiseProduct(windows.template cast<double>()).cwiseAbs());
+      const Matrix<Real> g = model.backward(unit).template cast<double>();  // count x p L
+      const Matrix<Real> a = options.method == Attribution::squared_gradient ? Matrix<Real>(g.cwiseAbs2())
+                             : options.method == Attribution::mean_abs_gradient
+                                 ? Matrix<Real>(g.cwiseAbs())
+                                 : Matrix<Real>(g.cwiseProduct(windows.template cast<double>()).cwiseAbs());
       detail::add_window_scores(out, d, target, a, options);
     }
   }
@@ -297,7 +306,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   if (out.rank_mean.size() > 0) out.rank_mean /= n;
   if (mean_ranked) detail::rank_weighted_lags(out.scores.lagged, out.rank_mean);
   if (options.rank_uncertainty) out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
-  else out.rank_mean = Matrix<double>();
+  else out.rank_mean = Matrix<Real>();
   if (options.normalize) out.scores.normalize_per_target();
   return out;
 }

@@ -37,18 +37,21 @@ namespace causalattn {
 template <class Scalar>
 AttributionResult ensemble_lagged_attribution(const Matrix<double>& x, Index models, const ArTrainingOptions& training = {},
                                               const AttributionOptions& attribution = {}, std::vector<std::string> names = {}) {
+  using Real = detail::deferred_t<Scalar, double>;
   if (models < 1 || models > 1000) throw invalid_input("models", "is " + std::to_string(models) + ", must be in [1, 1000]");
   names = variable_names_or_default(std::move(names), x.cols());  // checked before any training
   training.validate();
   attribution.validate();
-  AttributionResult mean;
-  Matrix<double> second_moment;  // pooled E[rank^2] with rank statistics
+  detail::deferred_t<Scalar, AttributionResult> mean;
+  Matrix<Real> second_moment;  // pooled E[rank^2] with rank statistics
   for (Index k = 0; k < models; ++k) {
     ArTrainingOptions member = training;
     member.model.seed = training.model.seed + std::uint64_t(k);
     member.seed = training.seed + std::uint64_t(k);
-    const AttributionResult a = lagged_attribution(fit_ar_transformer<Scalar>(x, member), attribution, names);
-    const Matrix<double> moment = a.rank_sd.size() > 0 ? Matrix<double>(a.rank_sd.cwiseAbs2() + a.rank_mean.cwiseAbs2()) : Matrix<double>();
+    const detail::deferred_t<Scalar, AttributionResult> a = lagged_attribution(fit_ar_transformer<Scalar>(x, member), attribution,
+                                                                               names);
+    const Matrix<Real> moment = a.rank_sd.size() > 0 ? Matrix<Real>(a.rank_sd.cwiseAbs2() + a.rank_mean.cwiseAbs2())
+                                                     : Matrix<Real>();
     if (k == 0) {
       mean = a;
       second_moment = moment;

@@ -39,33 +39,34 @@ struct GrangerResult {
 ///   causalattn::GrangerResult g = causalattn::granger(x, 3);
 ///   double p = g.p_value(0, 1);  // does X1 Granger-cause X2?
 /// \endcode
-template <typename = void>
-GrangerResult granger(const Matrix<double>& x, Index max_lag, std::vector<std::string> names = {}) {
+template <typename Defer = void>
+GrangerResult granger(const Matrix<detail::deferred_t<Defer, double>>& x, Index max_lag, std::vector<std::string> names = {}) {
+  using Real = detail::deferred_t<Defer, double>;
   if (names.empty()) names = default_variable_names(x.cols());
   if (Index(names.size()) != x.cols()) {
     throw invalid_input("names", "has " + std::to_string(names.size()) + " entries for " + std::to_string(x.cols()) + " columns");
   }
   const Index p = x.cols(), k = p * max_lag;
   check_series(x, max_lag, k + 2);
-  const LaggedDesign d = lagged_design(x, max_lag);
+  const detail::deferred_t<Defer, LaggedDesign> d = lagged_design(x, max_lag);
   const Index n = d.present.rows();
   // Centre both sides: the intercept's column is then orthogonal to the rest and drops out.
-  const Matrix<double> z = d.past.rowwise() - d.past.colwise().mean();
-  const Matrix<double> y = d.present.rowwise() - d.present.colwise().mean();
-  Matrix<double> gram = z.transpose() * z;
-  const Eigen::LLT<Matrix<double>> llt(gram);
+  const Matrix<Real> z = d.past.rowwise() - d.past.colwise().mean();
+  const Matrix<Real> y = d.present.rowwise() - d.present.colwise().mean();
+  Matrix<Real> gram = z.transpose() * z;
+  const Eigen::LLT<Matrix<Real>> llt(gram);
   if (llt.info() != Eigen::Success || llt.matrixL().toDenseMatrix().diagonal().minCoeff() <= 1e-12 * std::sqrt(gram.diagonal().maxCoeff())) {
     throw numerical_error("granger: the lagged design is singular (collinear series); drop a redundant variable or lower max_lag");
   }
-  const Matrix<double> inverse = llt.solve(Matrix<double>::Identity(k, k));
-  const Matrix<double> coefficients = llt.solve(z.transpose() * y);  // k x p
+  const Matrix<Real> inverse = llt.solve(Matrix<Real>::Identity(k, k));
+  const Matrix<Real> coefficients = llt.solve(z.transpose() * y);  // k x p
   const double freedom = double(n - k - 1);
-  const Vector<double> residual_variance = (y - z * coefficients).colwise().squaredNorm().transpose() / freedom;
+  const Vector<Real> residual_variance = (y - z * coefficients).colwise().squaredNorm().transpose() / freedom;
 
   GrangerResult out;
   out.scores.names = names;
   out.scores.method = "granger";
-  out.scores.lagged.assign(std::size_t(max_lag), Matrix<double>(p, p));
+  out.scores.lagged.assign(std::size_t(max_lag), Matrix<Real>(p, p));
   out.f_statistic.resize(p, p);
   out.p_value.resize(p, p);
   out.numerator_freedom = double(max_lag);
@@ -73,15 +74,15 @@ GrangerResult granger(const Matrix<double>& x, Index max_lag, std::vector<std::s
   for (Index source = 0; source < p; ++source) {
     std::vector<Index> block;
     for (Index lag = 1; lag <= max_lag; ++lag) block.push_back(d.column(source, lag));
-    Matrix<double> block_inverse(max_lag, max_lag);
+    Matrix<Real> block_inverse(max_lag, max_lag);
     for (Index a = 0; a < max_lag; ++a)
       for (Index b = 0; b < max_lag; ++b) block_inverse(a, b) = inverse(block[std::size_t(a)], block[std::size_t(b)]);
-    const Eigen::LLT<Matrix<double>> block_llt(block_inverse);
+    const Eigen::LLT<Matrix<Real>> block_llt(block_inverse);
     for (Index target = 0; target < p; ++target) {
-      Vector<double> b(max_lag);
+      Vector<Real> b(max_lag);
       for (Index a = 0; a < max_lag; ++a) b(a) = coefficients(block[std::size_t(a)], target);
       const double s2 = residual_variance(target);
-      const Vector<double> whitened = block_llt.matrixL().solve(b);  // b' G_SS^-1 b = |L^-1 b|^2
+      const Vector<Real> whitened = block_llt.matrixL().solve(b);  // b' G_SS^-1 b = |L^-1 b|^2
       const double f = whitened.squaredNorm() / (double(max_lag) * s2);
       out.f_statistic(source, target) = f;
       out.p_value(source, target) = detail::f_upper_tail(f, out.numerator_freedom, freedom);

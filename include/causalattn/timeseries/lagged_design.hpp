@@ -25,8 +25,8 @@ struct LaggedDesign {
 /// windows (T - L >= min_rows); every failure throws `invalid_input` naming "x" with the row,
 /// column or lengths, or "max_lag". O(T p).
 /// Example: `causalattn::check_series(x, 3, 10);`
-template <typename = void>
-void check_series(const Matrix<double>& x, Index max_lag, Index min_rows) {
+template <typename Defer = void>
+void check_series(const Matrix<detail::deferred_t<Defer, double>>& x, Index max_lag, Index min_rows) {
   if (max_lag < 1) throw invalid_input("max_lag", "is " + std::to_string(max_lag) + ", must be >= 1");
   check_not_empty("x", x);
   check_finite("x", x);
@@ -40,11 +40,12 @@ void check_series(const Matrix<double>& x, Index max_lag, Index min_rows) {
 /// The lagged design of `x` (T x p, rows in time order) for lags 1..max_lag, after
 /// `check_series(x, max_lag, 1)`. O(T p L).
 /// Example: `auto d = causalattn::lagged_design(x, 2);  // d.past.col(d.column(0, 1)) is X1(t - 1)`
-template <typename = void>
-LaggedDesign lagged_design(const Matrix<double>& x, Index max_lag) {
+template <typename Defer = void>
+LaggedDesign lagged_design(const Matrix<detail::deferred_t<Defer, double>>& x, Index max_lag) {
+  using Real = detail::deferred_t<Defer, double>;
   check_series(x, max_lag, 1);
   const Index p = x.cols(), n = x.rows() - max_lag;
-  LaggedDesign d{Matrix<double>(n, p * max_lag), x.bottomRows(n), p, max_lag};
+  detail::deferred_t<Defer, LaggedDesign> d{Matrix<Real>(n, p * max_lag), x.bottomRows(n), p, max_lag};
   for (Index lag = 1; lag <= max_lag; ++lag) d.past.middleCols((lag - 1) * p, p) = x.middleRows(max_lag - lag, n);
   return d;
 }

@@ -70,14 +70,16 @@ struct LaggedScores {
 /// deterministic. Returns a 0 / 1 matrix of the same shape. Throws `invalid_input` for non-finite
 /// scores or k < 0. O(p^2 log p).
 /// Example: `auto g = causalattn::binarize(s.summary(), causalattn::Binarization::row_top_k, 2);`
-template <typename = void>
-Matrix<double> binarize(const Matrix<double>& scores, Binarization rule, Index k = 1, double threshold = 0) {
+template <typename Defer = void>
+Matrix<double> binarize(const Matrix<detail::deferred_t<Defer, double>>& scores, Binarization rule, Index k = 1,
+                        double threshold = 0) {
+  using Real = detail::deferred_t<Defer, double>;
   check_finite("scores", scores);
   if (k < 0) throw invalid_input("k", "is " + std::to_string(k) + ", must be >= 0");
-  Matrix<double> graph = Matrix<double>::Zero(scores.rows(), scores.cols());
+  Matrix<Real> graph = Matrix<Real>::Zero(scores.rows(), scores.cols());
   if (rule == Binarization::threshold) {
     if (std::isnan(threshold)) throw invalid_input("threshold", "is NaN");
-    return (scores.array() >= threshold).cast<double>().matrix();
+    return (scores.array() >= threshold).template cast<double>().matrix();
   }
   auto top = [&](std::vector<Index>& entries, auto score_of, auto set) {
     std::stable_sort(entries.begin(), entries.end(), [&](Index a, Index b) { return score_of(a) > score_of(b); });
@@ -101,8 +103,8 @@ Matrix<double> binarize(const Matrix<double>& scores, Binarization rule, Index k
 /// The lagged graph of `scores` binarised per lag matrix by `threshold` (a link wherever the
 /// score is >= threshold). O(p^2 L).
 /// Example: `causalattn::LaggedGraph g = causalattn::lagged_graph_at(scores, 0.5);`
-template <typename = void>
-LaggedGraph lagged_graph_at(const LaggedScores& scores, double threshold) {
+template <typename Defer = void>
+LaggedGraph lagged_graph_at(const detail::deferred_t<Defer, LaggedScores>& scores, double threshold) {
   LaggedGraph g(scores.names, scores.max_lag());
   for (Index lag = 1; lag <= scores.max_lag(); ++lag)
     for (Index s = 0; s < scores.variables(); ++s)

@@ -114,8 +114,10 @@ std::vector<LaggedVariable> pcmci_preselect(const FisherZTest& test, Index targe
 ///   causalattn::PcmciResult r = causalattn::pcmci(x, 3);
 ///   bool link = r.graph.has_link(0, 1, 2);  // X1(t - 2) --> X2(t)?
 /// \endcode
-template <typename = void>
-PcmciResult pcmci(const Matrix<double>& x, Index max_lag, const PcmciOptions& options = {}, std::vector<std::string> names = {}) {
+template <typename Defer = void>
+PcmciResult pcmci(const Matrix<detail::deferred_t<Defer, double>>& x, Index max_lag, const PcmciOptions& options = {},
+                  std::vector<std::string> names = {}) {
+  using Real = detail::deferred_t<Defer, double>;
   options.validate();
   if (names.empty()) names = default_variable_names(x.cols());
   if (Index(names.size()) != x.cols()) {
@@ -124,14 +126,14 @@ PcmciResult pcmci(const Matrix<double>& x, Index max_lag, const PcmciOptions& op
   const Index p = x.cols();
   // The largest condition set: all other lagged variables of the target plus all of the source's.
   check_series(x, 2 * max_lag, 2 * p * max_lag + 4);
-  const LaggedDesign d = lagged_design(x, 2 * max_lag);
-  Matrix<double> columns(d.present.rows(), p * (2 * max_lag + 1));
+  const detail::deferred_t<Defer, LaggedDesign> d = lagged_design(x, 2 * max_lag);
+  Matrix<Real> columns(d.present.rows(), p * (2 * max_lag + 1));
   columns << d.present, d.past;
   const FisherZTest test(columns, PValueConvention::accurate, 1);
   auto column = [p](const LaggedVariable& v) { return v.lag * p + v.variable; };
 
-  PcmciResult out{LaggedScores{names, std::vector<Matrix<double>>(std::size_t(max_lag), Matrix<double>::Zero(p, p)), "pcmci"},
-                  std::vector<Matrix<double>>(std::size_t(max_lag), Matrix<double>::Ones(p, p)), LaggedGraph(names, max_lag),
+  PcmciResult out{LaggedScores{names, std::vector<Matrix<Real>>(std::size_t(max_lag), Matrix<Real>::Zero(p, p)), "pcmci"},
+                  std::vector<Matrix<Real>>(std::size_t(max_lag), Matrix<Real>::Ones(p, p)), LaggedGraph(names, max_lag),
                   std::vector<std::vector<LaggedVariable>>(std::size_t(p)), 0};
   std::vector<long long> tests(std::size_t(p), 0);
   parallel_for(Index(0), p, options.threads, [&](Index target) {

@@ -25,7 +25,7 @@ struct SegmentedAttribution {
 /// First rows of `count` contiguous segments of `rows` rows whose lengths differ by at most one:
 /// k rows / count for k = 0 .. count - 1. Throws `invalid_input` unless 1 <= count <= rows. O(count).
 /// Example: `causalattn::equal_segments(2000, 4)` is {0, 500, 1000, 1500}.
-template <typename = void>
+template <typename Defer = void>
 std::vector<Index> equal_segments(Index rows, Index count) {
   if (count < 1 || count > rows)
     throw invalid_input("count", "is " + std::to_string(count) + ", must be in [1, " + std::to_string(rows) + "] (the rows)");
@@ -37,7 +37,7 @@ std::vector<Index> equal_segments(Index rows, Index count) {
 /// One past the last row of segment `k` of a series of `rows` rows cut at `starts`: the next
 /// start, or `rows` for the last segment. O(1).
 /// Example: `causalattn::segment_end({0, 500, 1000}, 2, 1200)` is 1200.
-template <typename = void>
+template <typename Defer = void>
 Index segment_end(const std::vector<Index>& starts, std::size_t k, Index rows) {
   return k + 1 < starts.size() ? starts[k + 1] : rows;
 }
@@ -66,6 +66,7 @@ template <class Scalar>
 SegmentedAttribution segmented_lagged_attribution(const Matrix<double>& x, const std::vector<Index>& starts,
                                                   const ArTrainingOptions& training = {}, const AttributionOptions& attribution = {},
                                                   std::vector<std::string> names = {}) {
+  using Real = detail::deferred_t<Scalar, double>;
   if (starts.empty() || starts.front() != 0) throw invalid_input("starts", "must begin with row 0");
   for (std::size_t k = 1; k < starts.size(); ++k)
     if (starts[k] <= starts[k - 1] || starts[k] >= x.rows())
@@ -76,7 +77,7 @@ SegmentedAttribution segmented_lagged_attribution(const Matrix<double>& x, const
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t k = 0; k < starts.size(); ++k) {
     const Index begin = starts[k], end = segment_end(starts, k, x.rows());
-    const Matrix<double> segment = x.middleRows(begin, end - begin);
+    const Matrix<Real> segment = x.middleRows(begin, end - begin);
     try {
       out.segments.push_back(lagged_attribution(fit_ar_transformer<Scalar>(segment, training), attribution, names));
     } catch (const invalid_input& e) {
@@ -85,10 +86,10 @@ SegmentedAttribution segmented_lagged_attribution(const Matrix<double>& x, const
                                    "): " + e.detail());
     }
   }
-  AttributionResult& c = out.combined;
+  detail::deferred_t<Scalar, AttributionResult>& c = out.combined;
   c = out.segments.front();
   for (std::size_t k = 1; k < out.segments.size(); ++k) {
-    const AttributionResult& s = out.segments[k];
+    const detail::deferred_t<Scalar, AttributionResult>& s = out.segments[k];
     for (std::size_t lag = 0; lag < c.scores.lagged.size(); ++lag) c.scores.lagged[lag] = c.scores.lagged[lag].cwiseMax(s.scores.lagged[lag]);
     for (Index i = 0; i < c.rank_mean.size(); ++i)
       if (s.rank_mean(i) > c.rank_mean(i)) {

@@ -50,24 +50,26 @@ namespace detail {
 
 /// Spectral radius of the companion matrix of VAR coefficients `a` (a[l] is p x p, X_t = sum_l
 /// a[l] X_(t-1-l) + e). O((p L)^3).
-template <typename = void>
-double var_spectral_radius(const std::vector<Matrix<double>>& a) {
+template <typename Defer = void>
+double var_spectral_radius(const std::vector<Matrix<detail::deferred_t<Defer, double>>>& a) {
+  using Real = detail::deferred_t<Defer, double>;
   const Index p = a.front().rows(), lags = Index(a.size());
-  Matrix<double> companion = Matrix<double>::Zero(p * lags, p * lags);
+  Matrix<Real> companion = Matrix<Real>::Zero(p * lags, p * lags);
   for (Index l = 0; l < lags; ++l) companion.block(0, l * p, p, p) = a[std::size_t(l)];
   if (lags > 1) companion.block(p, 0, p * (lags - 1), p * (lags - 1)).setIdentity();
-  return Eigen::EigenSolver<Matrix<double>>(companion, false).eigenvalues().cwiseAbs().maxCoeff();
+  return Eigen::EigenSolver<Matrix<Real>>(companion, false).eigenvalues().cwiseAbs().maxCoeff();
 }
 
 /// Runs X_t = sum_l a[l] X_(t-1-l) + noise_t from zeros for burn_in + length steps and returns the
 /// last `length` rows; `noise_sd(i)` scales variable i's N(0, 1) innovations. O((burn_in + T) p^2 L).
-template <typename = void>
-Matrix<double> run_var(const std::vector<Matrix<double>>& a, const Vector<double>& noise_sd, Index length, Index burn_in,
-                              Rng& rng) {
+template <typename Defer = void>
+Matrix<double> run_var(const std::vector<Matrix<detail::deferred_t<Defer, double>>>& a,
+                       const Vector<detail::deferred_t<Defer, double>>& noise_sd, Index length, Index burn_in, Rng& rng) {
+  using Real = detail::deferred_t<Defer, double>;
   const Index p = a.front().rows(), lags = Index(a.size()), total = burn_in + length;
-  Matrix<double> x = Matrix<double>::Zero(total + lags, p);
+  Matrix<Real> x = Matrix<Real>::Zero(total + lags, p);
   for (Index t = lags; t < total + lags; ++t) {
-    Vector<double> next(p);
+    Vector<Real> next(p);
     for (Index i = 0; i < p; ++i) next(i) = noise_sd(i) * rng.normal();
     for (Index l = 0; l < lags; ++l) next.noalias() += a[std::size_t(l)] * x.row(t - 1 - l).transpose();
     x.row(t) = next.transpose();
@@ -83,13 +85,14 @@ Matrix<double> run_var(const std::vector<Matrix<double>>& a, const Vector<double
 /// innovations N(0, noise_sd^2), `burn_in` steps dropped. Throws `invalid_input` for bad options.
 /// O((burn_in + T) p^2 L + (p L)^3 per shrink step).
 /// Example: `auto s = causalattn::simulate_var({});  // s.x is 1000 x 10, s.truth the lagged graph`
-template <typename = void>
+template <typename Defer = void>
 LaggedSeries simulate_var(const VarOptions& options) {
+  using Real = detail::deferred_t<Defer, double>;
   options.validate();
   const Index p = options.variables, lags = options.max_lag;
   Rng rng(options.seed);
-  LaggedSeries out{Matrix<double>(), LaggedGraph(p, lags), {}};
-  Matrix<double> pattern = Matrix<double>::Identity(p, p);  // pattern(target, source)
+  LaggedSeries out{Matrix<Real>(), LaggedGraph(p, lags), {}};
+  Matrix<Real> pattern = Matrix<Real>::Identity(p, p);  // pattern(target, source)
   const Index others = std::max<Index>(0, Index(options.sparsity * double(p)) - 1);
   for (Index i = 0; i < p; ++i) {
     std::vector<Index> candidates;
@@ -98,14 +101,14 @@ LaggedSeries simulate_var(const VarOptions& options) {
     rng.shuffle(candidates.begin(), candidates.end());
     for (Index k = 0; k < std::min<Index>(others, Index(candidates.size())); ++k) pattern(i, candidates[std::size_t(k)]) = 1;
   }
-  std::vector<Matrix<double>> a(std::size_t(lags), pattern);
+  std::vector<Matrix<Real>> a(std::size_t(lags), pattern);
   while (detail::var_spectral_radius(a) > 0.97)
     for (auto& m : a) m *= 0.95;
   for (Index i = 0; i < p; ++i)
     for (Index j = 0; j < p; ++j)
       if (pattern(i, j) != 0)
         for (Index l = 1; l <= lags; ++l) out.truth.set_link(j, i, l);
-  out.x = detail::run_var(a, Vector<double>::Constant(p, options.noise_sd), options.length, options.burn_in, rng);
+  out.x = detail::run_var(a, Vector<Real>::Constant(p, options.noise_sd), options.length, options.burn_in, rng);
   out.regime.assign(std::size_t(options.length), 0);
   return out;
 }
@@ -140,24 +143,25 @@ struct Lorenz96Options {
 /// Throws `invalid_input` for bad options, `numerical_error` if the state diverges.
 /// O((burn_in + T) substeps p).
 /// Example: `causalattn::Lorenz96Options o; o.forcing = 40; auto s = causalattn::simulate_lorenz96(o);`
-template <typename = void>
+template <typename Defer = void>
 LaggedSeries simulate_lorenz96(const Lorenz96Options& options) {
+  using Real = detail::deferred_t<Defer, double>;
   options.validate();
   const Index p = options.variables;
   Rng rng(options.seed);
-  Vector<double> state(p);
+  Vector<Real> state(p);
   for (Index i = 0; i < p; ++i) state(i) = 0.01 * rng.normal();
-  auto derivative = [&](const Vector<double>& v) {
-    Vector<double> d(p);
+  auto derivative = [&](const Vector<Real>& v) {
+    Vector<Real> d(p);
     for (Index i = 0; i < p; ++i) d(i) = (v((i + 1) % p) - v((i + p - 2) % p)) * v((i + p - 1) % p) - v(i) + options.forcing;
     return d;
   };
   const double h = options.interval / double(options.substeps);
-  LaggedSeries out{Matrix<double>(options.length, p), LaggedGraph(p, 1), std::vector<Index>(std::size_t(options.length), 0)};
+  LaggedSeries out{Matrix<Real>(options.length, p), LaggedGraph(p, 1), std::vector<Index>(std::size_t(options.length), 0)};
   for (Index t = 0; t < options.burn_in + options.length; ++t) {
     for (Index s = 0; s < options.substeps; ++s) {
-      const Vector<double> k1 = derivative(state), k2 = derivative(state + 0.5 * h * k1), k3 = derivative(state + 0.5 * h * k2),
-                           k4 = derivative(state + h * k3);
+      const Vector<Real> k1 = derivative(state), k2 = derivative(state + 0.5 * h * k1), k3 = derivative(state + 0.5 * h * k2),
+                         k4 = derivative(state + h * k3);
       state += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
     }
     if (!state.allFinite()) throw numerical_error("Lorenz-96 diverged at observation " + std::to_string(t) + "; reduce options.interval / options.substeps");
@@ -233,14 +237,15 @@ template <typename = void>
 double random_sign(Rng& rng) { return rng.bernoulli(0.5) ? 1.0 : -1.0; }
 
 /// Draws a regime's mechanism parameters for `parents` (already chosen).
-template <typename = void>
+template <typename Defer = void>
 void draw_mechanism(LaggedScmRegime& r, Index p, Rng& rng) {
+  using Real = detail::deferred_t<Defer, double>;
   const std::size_t n = std::size_t(p);
   r.coefficient.assign(n, {});
   r.knot.assign(n, {});
   r.slope.assign(n, {});
-  r.hidden_in.assign(n, Matrix<double>());
-  r.hidden_out.assign(n, Vector<double>());
+  r.hidden_in.assign(n, Matrix<Real>());
+  r.hidden_out.assign(n, Vector<Real>());
   r.autoregression.resize(p);
   const bool concatenated = r.mechanism == LaggedMechanism::mlp_concatenated;
   for (std::size_t i = 0; i < n; ++i) {
@@ -255,10 +260,10 @@ void draw_mechanism(LaggedScmRegime& r, Index p, Rng& rng) {
     }
     const Index inputs = Index(k) + (concatenated ? 1 : 0);
     if (inputs > 0) {
-      r.hidden_in[i] = Matrix<double>(inputs, 8);
+      r.hidden_in[i] = Matrix<Real>(inputs, 8);
       for (Index a = 0; a < inputs; ++a)
         for (Index b = 0; b < 8; ++b) r.hidden_in[i](a, b) = rng.normal() * 1.5;
-      r.hidden_out[i] = Vector<double>(8);
+      r.hidden_out[i] = Vector<Real>(8);
       for (Index b = 0; b < 8; ++b) r.hidden_out[i](b) = rng.normal();
       r.hidden_out[i] *= 0.9 / std::max(1e-12, r.hidden_out[i].cwiseAbs().sum());  // |output| <= 0.9: bounded, stable
     }
@@ -281,8 +286,10 @@ std::vector<std::vector<std::pair<Index, Index>>> draw_parents(Index p, Index co
 
 /// Node i's value at row t of `x` (rows before t filled) under regime `r`, with noise draw e.
 /// `noise_scale` is node i's noise sd (e / noise_scale is standard normal).
-template <typename = void>
-double lagged_scm_value(const LaggedScmRegime& r, const Matrix<double>& x, Index t, Index i, double e, double noise_scale) {
+template <typename Defer = void>
+double lagged_scm_value(const LaggedScmRegime& r, const Matrix<detail::deferred_t<Defer, double>>& x, Index t, Index i, double e,
+                        double noise_scale) {
+  using Real = detail::deferred_t<Defer, double>;
   const auto& parents = r.parents[std::size_t(i)];
   const std::size_t k = parents.size();
   double v = r.autoregression(i) * x(t - 1, i);
@@ -307,10 +314,10 @@ double lagged_scm_value(const LaggedScmRegime& r, const Matrix<double>& x, Index
     case LaggedMechanism::mlp_concatenated: {
       const bool concatenated = r.mechanism == LaggedMechanism::mlp_concatenated;
       if (k == 0 && !concatenated) return v + e;
-      Vector<double> in(Index(k) + (concatenated ? 1 : 0));
+      Vector<Real> in(Index(k) + (concatenated ? 1 : 0));
       for (std::size_t m = 0; m < k; ++m) in(Index(m)) = input(m);
       if (concatenated) in(Index(k)) = e / noise_scale;  // the noise enters the network at unit scale, not added
-      const Vector<double> hidden = (r.hidden_in[std::size_t(i)].transpose() * in).array().tanh().matrix();
+      const Vector<Real> hidden = (r.hidden_in[std::size_t(i)].transpose() * in).array().tanh().matrix();
       v += hidden.dot(r.hidden_out[std::size_t(i)]);
       return concatenated ? v : v + e;
     }
@@ -336,8 +343,9 @@ double lagged_scm_value(const LaggedScmRegime& r, const Matrix<double>& x, Index
 ///   o.regimes = 4;
 ///   auto s = causalattn::simulate_lagged_scm(o);
 /// \endcode
-template <typename = void>
+template <typename Defer = void>
 LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
+  using Real = detail::deferred_t<Defer, double>;
   options.validate();
   const Index p = options.variables, lags = options.max_lag, k = options.regimes;
   Rng rng(options.seed);
@@ -362,7 +370,7 @@ LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
     }
     detail::draw_mechanism(regime, p, rng);
   }
-  Vector<double> noise_sd = Vector<double>::Constant(p, options.noise_sd);
+  Vector<Real> noise_sd = Vector<Real>::Constant(p, options.noise_sd);
   if (options.unequal_noise)
     for (Index i = 0; i < p; ++i) noise_sd(i) *= rng.uniform(0.5, 1.5);
   std::vector<std::pair<Index, Index>> confounded(static_cast<std::size_t>(options.latent));  // each hidden process's two children
@@ -372,10 +380,10 @@ LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
     while (pair.second == pair.first);
   }
 
-  LaggedSeries out{Matrix<double>(options.length, p), LaggedGraph(p, lags), std::vector<Index>(std::size_t(options.length))};
+  LaggedSeries out{Matrix<Real>(options.length, p), LaggedGraph(p, lags), std::vector<Index>(std::size_t(options.length))};
   const Index segment = options.length / k;
-  Matrix<double> x = Matrix<double>::Zero(lags + options.burn_in + options.length, p);
-  Matrix<double> hidden = Matrix<double>::Zero(x.rows(), options.latent);
+  Matrix<Real> x = Matrix<Real>::Zero(lags + options.burn_in + options.length, p);
+  Matrix<Real> hidden = Matrix<Real>::Zero(x.rows(), options.latent);
   for (Index t = lags; t < x.rows(); ++t) {
     const Index row = t - lags - options.burn_in;  // output row (negative during burn-in)
     const Index r = row < 0 ? 0 : std::min(k - 1, row / segment);

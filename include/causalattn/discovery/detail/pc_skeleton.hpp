@@ -58,8 +58,8 @@ struct Skeleton {
 /// Copies the strict lower triangle of a square matrix into its upper one, in 64 x 64 tiles
 /// handed to threads by tile column, so that no two threads write to the same cache line and the
 /// strided side of the transposition stays inside one tile. O(p^2).
-template <typename = void>
-void mirror_lower_to_upper(Matrix<double>& table, int threads) {
+template <typename Defer = void>
+void mirror_lower_to_upper(Matrix<detail::deferred_t<Defer, double>>& table, int threads) {
   constexpr Index tile = 64;
   const Index p = table.rows();
   parallel_for(Index(0), (p + tile - 1) / tile, threads, [&](Index column_tile) {

@@ -15,8 +15,9 @@ namespace causalattn::detail {
 /// Projects raw weights onto the arms' simplices: clip at 0, normalise within each arm. Throws
 /// `numerical_error` naming `method` when an arm has no positive weight left. Returns the number
 /// clipped. O(n).
-template <typename = void>
-Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<double>& weights, const std::string& method) {
+template <typename Defer = void>
+Index project_to_arms(const Vector<detail::deferred_t<Defer, double>>& raw, const detail::deferred_t<Defer, Sample>& s,
+                      Vector<detail::deferred_t<Defer, double>>& weights, const std::string& method) {
   weights = raw.cwiseMax(0.0);
   Index clipped = 0;
   for (Index i = 0; i < raw.size(); ++i) clipped += raw(i) < 0;
@@ -37,17 +38,20 @@ Index project_to_arms(const Vector<double>& raw, const Sample& s, Vector<double>
 /// reported as `method`. The dual is solved on k / lambda with lambda 1 (the same solution with
 /// O(1) entries, so the SMO tolerance means the same whatever the kernel's scale, k_ij ~ 1 / n^2).
 /// O(n^2) memory plus the SMO iterations.
-template <typename = void>
-EffectEstimate balance_on_attention_kernel(const Sample& s, const EffectOptions& options, const AttentionKernel& kernel,
-                                                  double lambda, const char* method) {
+template <typename Defer = void>
+EffectEstimate balance_on_attention_kernel(const detail::deferred_t<Defer, Sample>& s, const EffectOptions& options,
+                                           const detail::deferred_t<Defer, AttentionKernel>& kernel, double lambda,
+                                           const char* method) {
+  using Real = detail::deferred_t<Defer, double>;
   EffectOptions exact = options;
   exact.lambda = 1;
-  EffectEstimate result = balance_on_gram(s, exact, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
-    Matrix<double> block(Index(a.size()), Index(b.size()));
-    for (std::size_t c = 0; c < b.size(); ++c)
-      for (std::size_t r = 0; r < a.size(); ++r) block(Index(r), Index(c)) = kernel.kernel(a[r], b[c]) / lambda;
-    return block;
-  });
+  detail::deferred_t<Defer, EffectEstimate> result =
+      balance_on_gram(s, exact, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
+        Matrix<Real> block(Index(a.size()), Index(b.size()));
+        for (std::size_t c = 0; c < b.size(); ++c)
+          for (std::size_t r = 0; r < a.size(); ++r) block(Index(r), Index(c)) = kernel.kernel(a[r], b[c]) / lambda;
+        return block;
+      });
   result.method = method;
   return result;
 }

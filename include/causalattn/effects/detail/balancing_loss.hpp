@@ -40,12 +40,13 @@ struct SoftmaxFactors {
 };
 
 /// P and e of `keys` (S = K K' / sqrt(d)), in the log domain. O(n^2 d).
-template <typename = void>
-SoftmaxFactors softmax_factors(const Matrix<double>& keys) {
-  SoftmaxFactors f;
+template <typename Defer = void>
+SoftmaxFactors softmax_factors(const Matrix<detail::deferred_t<Defer, double>>& keys) {
+  using Real = detail::deferred_t<Defer, double>;
+  detail::deferred_t<Defer, SoftmaxFactors> f;
   f.softmax.resize(keys.rows(), keys.rows());
   f.softmax.noalias() = keys * keys.transpose() / std::sqrt(double(keys.cols()));
-  const Vector<double> log_normaliser = row_log_sum_exp(f.softmax);
+  const Vector<Real> log_normaliser = row_log_sum_exp(f.softmax);
   for (Index j = 0; j < f.softmax.cols(); ++j) f.softmax.col(j) = (f.softmax.col(j) - log_normaliser).array().exp().matrix();
   f.inverse_normaliser = (-log_normaliser.array()).exp().matrix();
   return f;
@@ -59,14 +60,17 @@ SoftmaxFactors softmax_factors(const Matrix<double>& keys) {
 ///   sqrt(d) dL/dK = [diag(c + g) k (c . K) + diag(c) k (g . K)] / lambda - diag(a) P K - P' (a . K),
 /// the chain rule through k_ij = exp(S_ij - log h_i - log h_j) and S = K K' / sqrt(d), with every
 /// k product taken as P diag(e) (three GEMMs, no elementwise n x n pass).
-template <typename = void>
-BalancingLoss balancing_loss(const SoftmaxFactors& factors, const Matrix<double>& keys, const Vector<double>& coef,
-                                    double intercept, const Vector<double>& sign, double lambda, bool key_gradient) {
-  BalancingLoss out;
-  const Vector<double> kernel_coef = factors.kernel_times(coef);
+template <typename Defer = void>
+BalancingLoss balancing_loss(const detail::deferred_t<Defer, SoftmaxFactors>& factors,
+                             const Matrix<detail::deferred_t<Defer, double>>& keys,
+                             const Vector<detail::deferred_t<Defer, double>>& coef, double intercept,
+                             const Vector<detail::deferred_t<Defer, double>>& sign, double lambda, bool key_gradient) {
+  using Real = detail::deferred_t<Defer, double>;
+  detail::deferred_t<Defer, BalancingLoss> out;
+  const Vector<Real> kernel_coef = factors.kernel_times(coef);
   out.decision = kernel_coef / lambda;
   out.penalty = coef.dot(out.decision) / 2;
-  Vector<double> g = Vector<double>::Zero(coef.size());
+  Vector<Real> g = Vector<Real>::Zero(coef.size());
   for (Index i = 0; i < coef.size(); ++i) {
     const double slack = 1 - sign(i) * (out.decision(i) + intercept);
     if (slack > 0) {
@@ -80,14 +84,14 @@ BalancingLoss balancing_loss(const SoftmaxFactors& factors, const Matrix<double>
   out.d_intercept = g.sum();
   if (!key_gradient) return out;
   const Index n = keys.rows(), d = keys.cols();
-  const Vector<double> half_plus_g = 0.5 * coef + g;
-  const Vector<double> a = (half_plus_g.cwiseProduct(kernel_coef) + coef.cwiseProduct(factors.kernel_times(half_plus_g))) / lambda;
-  const Vector<double>& e = factors.inverse_normaliser;
-  Matrix<double> right(n, 3 * d);
+  const Vector<Real> half_plus_g = 0.5 * coef + g;
+  const Vector<Real> a = (half_plus_g.cwiseProduct(kernel_coef) + coef.cwiseProduct(factors.kernel_times(half_plus_g))) / lambda;
+  const Vector<Real>& e = factors.inverse_normaliser;
+  Matrix<Real> right(n, 3 * d);
   right.leftCols(d) = (e.cwiseProduct(coef) / lambda).asDiagonal() * keys;
   right.middleCols(d, d) = (e.cwiseProduct(g) / lambda).asDiagonal() * keys;
   right.rightCols(d) = keys;
-  const Matrix<double> product = factors.softmax * right;
+  const Matrix<Real> product = factors.softmax * right;
   out.d_keys = out.natural_d_coef.asDiagonal() * product.leftCols(d) + coef.asDiagonal() * product.middleCols(d, d) -
                a.asDiagonal() * product.rightCols(d);
   out.d_keys.noalias() -= factors.softmax.transpose() * (a.asDiagonal() * keys);
@@ -96,9 +100,10 @@ BalancingLoss balancing_loss(const SoftmaxFactors& factors, const Matrix<double>
 }
 
 /// `balancing_loss` on the attention kernel of `keys`.
-template <typename = void>
-BalancingLoss balancing_loss(const Matrix<double>& keys, const Vector<double>& coef, double intercept,
-                                    const Vector<double>& sign, double lambda, bool key_gradient) {
+template <typename Defer = void>
+BalancingLoss balancing_loss(const Matrix<detail::deferred_t<Defer, double>>& keys,
+                             const Vector<detail::deferred_t<Defer, double>>& coef, double intercept,
+                             const Vector<detail::deferred_t<Defer, double>>& sign, double lambda, bool key_gradient) {
   return balancing_loss(softmax_factors(keys), keys, coef, intercept, sign, lambda, key_gradient);
 }
 

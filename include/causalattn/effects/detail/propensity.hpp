@@ -25,8 +25,9 @@ struct Propensity {
 
 /// Clips propensities into [clip, 1 - clip] (when options.clip > 0), zeroing their slope; counts and
 /// warns about the clipped units.
-template <typename = void>
-void clip_propensities(Vector<double>& e, Vector<double>& slope, const EffectOptions& options, EffectEstimate& result) {
+template <typename Defer = void>
+void clip_propensities(Vector<detail::deferred_t<Defer, double>>& e, Vector<detail::deferred_t<Defer, double>>& slope,
+                       const EffectOptions& options, detail::deferred_t<Defer, EffectEstimate>& result) {
   if (options.clip <= 0) return;
   Index clipped = 0;
   for (Index i = 0; i < e.size(); ++i) {
@@ -43,8 +44,9 @@ void clip_propensities(Vector<double>& e, Vector<double>& slope, const EffectOpt
 }
 
 /// Warns when a propensity fit stopped before converging.
-template <typename = void>
-void warn_unconverged(const SolverStatus& status, const EffectOptions& options, EffectEstimate& result) {
+template <typename Defer = void>
+void warn_unconverged(const SolverStatus& status, const EffectOptions& options,
+                      detail::deferred_t<Defer, EffectEstimate>& result) {
   if (status.converged) return;
   result.warnings.push_back("the propensity model did not converge in " + std::to_string(options.max_iterations) +
                             " Newton steps (gradient " + rounded(status.residual) +
@@ -54,9 +56,10 @@ void warn_unconverged(const SolverStatus& status, const EffectOptions& options, 
 /// Fits the propensity model on the whole sample and clips it; records overlap and solver status.
 /// Throws `numerical_error` naming the first unit whose propensity is 0 or 1 to double precision
 /// after clipping (a separated logistic fit), whose inverse weight would be infinite.
-template <typename = void>
-Propensity fit_propensity(const Sample& s, const EffectOptions& options, EffectEstimate& result) {
-  Propensity ps;
+template <typename Defer = void>
+Propensity fit_propensity(const detail::deferred_t<Defer, Sample>& s, const EffectOptions& options,
+                          detail::deferred_t<Defer, EffectEstimate>& result) {
+  detail::deferred_t<Defer, Propensity> ps;
   ps.fit = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance);
   result.status = ps.fit.status;
   warn_unconverged(ps.fit.status, options, result);
@@ -77,14 +80,16 @@ Propensity fit_propensity(const Sample& s, const EffectOptions& options, EffectE
 /// The sample restricted to the units whose propensity lies in [trim, 1 - trim] (all units when
 /// trim = 0). Warns about the change of estimand; throws `invalid_input` if an arm is left with
 /// fewer than 2 units.
-template <typename = void>
-Sample trim_sample(Sample s, const EffectOptions& options, EffectEstimate& result) {
+template <typename Defer = void>
+Sample trim_sample(detail::deferred_t<Defer, Sample> s, const EffectOptions& options,
+                   detail::deferred_t<Defer, EffectEstimate>& result) {
+  using Real = detail::deferred_t<Defer, double>;
   if (options.trim <= 0) return s;  // moved out: no copy
-  const Vector<double> e = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance).probabilities;
+  const Vector<Real> e = fit_logistic(s.x, s.t, options.ridge, options.max_iterations, options.tolerance).probabilities;
   std::vector<Index> kept;
   for (Index i = 0; i < s.units(); ++i)
     if (e(i) >= options.trim && e(i) <= 1 - options.trim) kept.push_back(i);
-  Sample out;
+  detail::deferred_t<Defer, Sample> out;
   out.x = Sample::take(s.x, kept);
   out.y = Sample::take(s.y, kept);
   out.t = Sample::take(s.t, kept);
@@ -108,18 +113,21 @@ Sample trim_sample(Sample s, const EffectOptions& options, EffectEstimate& resul
 /// weights a_i (derivative a'_i with respect to the unit's linear predictor) depend on the propensity
 /// model and b is either a itself (`normalised`, Hajek) or fixed (Horvitz-Thompson). The propensity
 /// term G' H^-1 z_j (t_j - e_j), G = sum_i (a'_i Y_i - mu b'_i) z_i, accounts for the estimated model.
-template <typename = void>
-Vector<double> arm_mean_influence(const Sample& s, const Propensity& ps, const Vector<double>& a, const Vector<double>& a_prime,
-                                         const Vector<double>& b, bool normalised, double mu) {
+template <typename Defer = void>
+Vector<double> arm_mean_influence(const detail::deferred_t<Defer, Sample>& s, const detail::deferred_t<Defer, Propensity>& ps,
+                                  const Vector<detail::deferred_t<Defer, double>>& a,
+                                  const Vector<detail::deferred_t<Defer, double>>& a_prime,
+                                  const Vector<detail::deferred_t<Defer, double>>& b, bool normalised, double mu) {
+  using Real = detail::deferred_t<Defer, double>;
   const Index n = s.units(), k = s.x.cols() + 1;
-  Vector<double> g = Vector<double>::Zero(k);
+  Vector<Real> g = Vector<Real>::Zero(k);
   for (Index i = 0; i < n; ++i) {
     const double factor = a_prime(i) * (normalised ? s.y(i) - mu : s.y(i));
     if (factor != 0) g += factor * LinearFit::design_row(s.x.row(i));
   }
-  const Vector<double> direction = ps.fit.inverse_information * g / double(n);
+  const Vector<Real> direction = ps.fit.inverse_information * g / double(n);
   const double total = b.sum();
-  Vector<double> influence(n);
+  Vector<Real> influence(n);
   for (Index j = 0; j < n; ++j) {
     const double score = direction.dot(LinearFit::design_row(s.x.row(j))) * (s.t(j) - ps.fit.probabilities(j));
     influence(j) = (a(j) * s.y(j) - mu * b(j) + score) / total;

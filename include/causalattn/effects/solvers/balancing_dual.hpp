@@ -22,13 +22,15 @@ namespace detail {
 /// treatment `t` (0 / 1): min 0.5 a'Qa - lambda 1'a s.t. W'a = 0, 0 <= a_i <= 1, Q = W k W, W = 2t - 1,
 /// lambda = `lambda` if > 0, else 0.1 x the mean diagonal of `gram`. Returns SMO's raw a (not yet
 /// normalised per arm). O(n^2) memory plus the SMO iterations.
-template <typename = void>
-SmoResult solve_ate_balancing_dual(Matrix<double> gram, const Vector<double>& t, double lambda, const SmoOptions& smo) {
+template <typename Defer = void>
+SmoResult solve_ate_balancing_dual(Matrix<detail::deferred_t<Defer, double>> gram,
+                                   const Vector<detail::deferred_t<Defer, double>>& t, double lambda, const SmoOptions& smo) {
+  using Real = detail::deferred_t<Defer, double>;
   if (!(lambda > 0)) lambda = 0.1 * gram.diagonal().mean();
-  const Vector<double> w = 2 * t.array() - 1;
+  const Vector<Real> w = 2 * t.array() - 1;
   gram.array() *= (w * w.transpose()).array();
   const Index n = gram.rows();
-  return solve_smo(gram, Vector<double>::Constant(n, -lambda), w, Vector<double>::Ones(n), Vector<double>::Zero(n), smo);
+  return solve_smo(gram, Vector<Real>::Constant(n, -lambda), w, Vector<Real>::Ones(n), Vector<Real>::Zero(n), smo);
 }
 
 /// Solves the balancing dual on the Gram blocks `gram(rows_a, rows_b)` = K(rows_a, rows_b) and

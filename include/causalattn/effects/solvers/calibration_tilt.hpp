@@ -22,14 +22,16 @@ namespace detail {
 /// balance the means): Newton on the dual log sum b_i exp(lambda' c_i) with backtracking, softmax
 /// in log-sum-exp form. `log_base` holds log b_i (empty = uniform b, entropy balancing). Stops when
 /// max |sum w_i c_i| < tolerance; updates `status`.
-template <typename = void>
-Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>& target, const EffectOptions& options,
-                                      SolverStatus& status, const Vector<double>& log_base = {}) {
-  const Matrix<double> c = x.rowwise() - target;
+template <typename Defer = void>
+Vector<double> entropy_weights(const Matrix<detail::deferred_t<Defer, double>>& x,
+                               const RowVector<detail::deferred_t<Defer, double>>& target, const EffectOptions& options,
+                               SolverStatus& status, const Vector<detail::deferred_t<Defer, double>>& log_base = {}) {
+  using Real = detail::deferred_t<Defer, double>;
+  const Matrix<Real> c = x.rowwise() - target;
   const Index k = c.cols();
-  Vector<double> lambda = Vector<double>::Zero(k);
-  auto weights_and_dual = [&](const Vector<double>& l, Vector<double>& w) {
-    Vector<double> score = c * l;
+  Vector<Real> lambda = Vector<Real>::Zero(k);
+  auto weights_and_dual = [&](const Vector<Real>& l, Vector<Real>& w) {
+    Vector<Real> score = c * l;
     if (log_base.size() != 0) score += log_base;
     const double top = score.maxCoeff();
     w = (score.array() - top).exp();
@@ -37,10 +39,10 @@ Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>&
     w /= sum;
     return top + std::log(sum);  // log sum exp(score)
   };
-  Vector<double> w;
+  Vector<Real> w;
   double dual = weights_and_dual(lambda, w);
   for (int iteration = 0;; ++iteration) {
-    const Vector<double> gradient = c.transpose() * w;
+    const Vector<Real> gradient = c.transpose() * w;
     status.residual = gradient.cwiseAbs().maxCoeff();
     if (status.residual < options.tolerance) break;
     if (iteration >= options.max_iterations) {
@@ -48,14 +50,15 @@ Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>&
       break;
     }
     ++status.iterations;
-    const Matrix<double> centred = c.rowwise() - gradient.transpose();
-    Matrix<double> hessian = Matrix<double>::Zero(k, k);
-    hessian.selfadjointView<Eigen::Lower>().rankUpdate((centred.array().colwise() * w.array().sqrt()).matrix().transpose());
-    hessian = hessian.selfadjointView<Eigen::Lower>();
+    const Matrix<Real> centred = c.rowwise() - gradient.transpose();
+    Matrix<Real> hessian = Matrix<Real>::Zero(k, k);
+    hessian.template selfadjointView<Eigen::Lower>().rankUpdate(
+        (centred.array().colwise() * w.array().sqrt()).matrix().transpose());
+    hessian = hessian.template selfadjointView<Eigen::Lower>();
     hessian.diagonal().array() += 1e-12 * std::max(1.0, hessian.diagonal().maxCoeff());  // collinear covariates
-    const Vector<double> step = -hessian.ldlt().solve(gradient);
+    const Vector<Real> step = -hessian.ldlt().solve(gradient);
     double length = 1;
-    Vector<double> trial_w;
+    Vector<Real> trial_w;
     bool moved = false;
     for (int halving = 0; halving < 50 && !moved; ++halving, length /= 2) {
       const double trial = weights_and_dual(lambda + length * step, trial_w);
@@ -79,16 +82,19 @@ Vector<double> entropy_weights(const Matrix<double>& x, const RowVector<double>&
 /// means `target`, from the base measure exp(log_base) restricted to the arm (empty = uniform);
 /// with `treated_fixed` (the ATT) the treated keep 1 / n_1. Updates `r.status`; when an arm cannot
 /// be balanced exactly, a warning names `what`. O(iterations x n p^2).
-template <typename = void>
-void tilt_arms_to_means(EffectEstimate& r, const Sample& s, const RowVector<double>& target, const EffectOptions& options,
-                               const Vector<double>& log_base, bool treated_fixed, const std::string& what) {
-  r.weights = Vector<double>::Zero(s.units());
+template <typename Defer = void>
+void tilt_arms_to_means(detail::deferred_t<Defer, EffectEstimate>& r, const detail::deferred_t<Defer, Sample>& s,
+                        const RowVector<detail::deferred_t<Defer, double>>& target, const EffectOptions& options,
+                        const Vector<detail::deferred_t<Defer, double>>& log_base, bool treated_fixed, const std::string& what) {
+  using Real = detail::deferred_t<Defer, double>;
+  r.weights = Vector<Real>::Zero(s.units());
   for (const auto* arm : {&s.treated, &s.control}) {
     SolverStatus arm_status;
-    const Vector<double> w = treated_fixed && arm == &s.treated
-                                 ? Vector<double>::Constant(Index(arm->size()), 1.0 / double(arm->size()))
-                                 : entropy_weights(Sample::take(s.x, *arm), target, options, arm_status,
-                                                   log_base.size() == 0 ? Vector<double>() : Vector<double>(Sample::take(log_base, *arm)));
+    const Vector<Real> w = treated_fixed && arm == &s.treated
+                               ? Vector<Real>::Constant(Index(arm->size()), 1.0 / double(arm->size()))
+                               : entropy_weights(Sample::take(s.x, *arm), target, options, arm_status,
+                                                 log_base.size() == 0 ? Vector<Real>()
+                                                                      : Vector<Real>(Sample::take(log_base, *arm)));
     r.status.converged = r.status.converged && arm_status.converged;
     r.status.iterations += arm_status.iterations;
     r.status.residual = std::max(r.status.residual, arm_status.residual);

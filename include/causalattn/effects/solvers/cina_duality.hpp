@@ -29,17 +29,18 @@ struct AttentionKernel {
 /// log h_i, and log h_j >= S_jj >= 0), so nothing overflows for any key norm. Throws `invalid_input`
 /// for empty or non-finite keys. O(n^2 d).
 /// Example: `auto k = causalattn::attention_kernel(keys);  // k.kernel is the balancing kernel`
-template <typename = void>
-AttentionKernel attention_kernel(const Matrix<double>& keys) {
+template <typename Defer = void>
+AttentionKernel attention_kernel(const Matrix<detail::deferred_t<Defer, double>>& keys) {
+  using Real = detail::deferred_t<Defer, double>;
   check_not_empty("keys", keys);
   check_finite("keys", keys);
-  const Matrix<double> scores = keys * keys.transpose() / std::sqrt(double(keys.cols()));
-  AttentionKernel out;
+  const Matrix<Real> scores = keys * keys.transpose() / std::sqrt(double(keys.cols()));
+  detail::deferred_t<Defer, AttentionKernel> out;
   out.log_normaliser = row_log_sum_exp(scores);
-  const Matrix<double> shifted = scores.colwise() - out.log_normaliser;  // S_ij - log h_i <= 0
+  const Matrix<Real> shifted = scores.colwise() - out.log_normaliser;  // S_ij - log h_i <= 0
   out.softmax = shifted.array().exp().matrix();
   out.kernel = (shifted.rowwise() - out.log_normaliser.transpose()).array().exp().matrix();
-  out.kernel.triangularView<Eigen::StrictlyUpper>() = out.kernel.transpose();  // exactly symmetric
+  out.kernel.template triangularView<Eigen::StrictlyUpper>() = out.kernel.transpose();  // exactly symmetric
   return out;
 }
 
@@ -68,13 +69,14 @@ struct AttentionSvmDuality {
 ///   auto d = causalattn::attention_svm_duality(keys, w, 0.1);
 ///   double gap = (d.attention_output - d.decision_values).cwiseAbs().maxCoeff();   // ~1e-15
 /// \endcode
-template <typename = void>
-AttentionSvmDuality attention_svm_duality(const Matrix<double>& keys, const Vector<double>& sign, double lambda,
-                                                 SmoOptions smo = [] {
-                                                   SmoOptions o;
-                                                   o.tolerance = 1e-10;
-                                                   return o;
-                                                 }()) {
+template <typename Defer = void>
+AttentionSvmDuality attention_svm_duality(
+    const Matrix<detail::deferred_t<Defer, double>>& keys, const Vector<detail::deferred_t<Defer, double>>& sign, double lambda,
+    SmoOptions smo = [] {
+      SmoOptions o;
+      o.tolerance = 1e-10;
+      return o;
+    }()) {
   check_shape("sign", sign, keys.rows(), 1);
   bool treated = false, control = false;
   for (Index i = 0; i < sign.size(); ++i) {
@@ -85,11 +87,12 @@ AttentionSvmDuality attention_svm_duality(const Matrix<double>& keys, const Vect
   }
   if (!treated || !control) throw invalid_input("sign", "has a single arm; both +1 and -1 units are needed");
   if (!(lambda > 0) || !std::isfinite(lambda)) throw invalid_input("lambda", "is " + detail::to_text(lambda) + ", must be > 0");
-  const AttentionKernel k = attention_kernel(keys);
+  using Real = detail::deferred_t<Defer, double>;
+  const auto k = attention_kernel<Defer>(keys);
   const Index n = keys.rows();
-  const Matrix<double> q = (sign * sign.transpose()).cwiseProduct(k.kernel);
-  const SmoResult solution = solve_smo(q, Vector<double>::Constant(n, -lambda), sign, Vector<double>::Ones(n), Vector<double>::Zero(n), smo);
-  AttentionSvmDuality out;
+  const Matrix<Real> q = (sign * sign.transpose()).cwiseProduct(k.kernel);
+  const auto solution = solve_smo(q, Vector<Real>::Constant(n, -lambda), sign, Vector<Real>::Ones(n), Vector<Real>::Zero(n), smo);
+  detail::deferred_t<Defer, AttentionSvmDuality> out;
   out.alpha = solution.alpha;
   // 1 / h_j as exp(-log h_j): underflows to 0 for huge keys instead of overflowing h_j.
   out.values = (solution.alpha.cwiseProduct(sign).array() * (-k.log_normaliser.array()).exp() / lambda).matrix();

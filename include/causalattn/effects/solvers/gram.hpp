@@ -59,10 +59,11 @@ double checked_gamma(const Eigen::MatrixBase<Derived>& x, const KernelSpec& spec
 /// out(r0 : r0 + rows, c0 : c0 + cols) = k(x_r, z_c): one serial GEMM x_r z_c^T into the block
 /// (so the result does not depend on which thread runs it), then the kernel applied one contiguous
 /// column at a time (Eigen's packet exp for rbf). `sq_x` / `sq_z` are squared row norms (rbf only).
-template <typename = void>
-void gram_block_values(const Matrix<double>& x, const Vector<double>& sq_x, Index r0, Index rows,
-                              const Matrix<double>& z, const Vector<double>& sq_z, Index c0, Index cols,
-                              const KernelSpec& spec, double gamma, Matrix<double>& out) {
+template <typename Defer = void>
+void gram_block_values(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<detail::deferred_t<Defer, double>>& sq_x,
+                       Index r0, Index rows, const Matrix<detail::deferred_t<Defer, double>>& z,
+                       const Vector<detail::deferred_t<Defer, double>>& sq_z, Index c0, Index cols, const KernelSpec& spec,
+                       double gamma, Matrix<detail::deferred_t<Defer, double>>& out) {
   out.block(r0, c0, rows, cols).setZero();
   serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(rows, cols, x.cols(), x.data() + r0, x.rows(), z.data() + c0, z.rows(),
                                                 &out(r0, c0), out.rows(), 1.0);
@@ -77,15 +78,16 @@ void gram_block_values(const Matrix<double>& x, const Vector<double>& sq_x, Inde
 }
 
 /// Squared row norms of `x` when the kernel needs them (rbf), else an empty vector. O(n p).
-template <typename = void>
-Vector<double> squared_row_norms(const Matrix<double>& x, const KernelSpec& spec) {
-  return spec.type == KernelType::rbf ? Vector<double>(x.rowwise().squaredNorm()) : Vector<double>();
+template <typename Defer = void>
+Vector<double> squared_row_norms(const Matrix<detail::deferred_t<Defer, double>>& x, const KernelSpec& spec) {
+  using Real = detail::deferred_t<Defer, double>;
+  return spec.type == KernelType::rbf ? Vector<Real>(x.rowwise().squaredNorm()) : Vector<Real>();
 }
 
 /// Throws `invalid_input` naming `x` if a linear or polynomial kernel value in `k` overflowed (rbf
 /// values lie in [0, 1]). O(size of k).
-template <typename = void>
-void check_kernel_finite(const Matrix<double>& k, const KernelSpec& spec) {
+template <typename Defer = void>
+void check_kernel_finite(const Matrix<detail::deferred_t<Defer, double>>& k, const KernelSpec& spec) {
   if (spec.type == KernelType::rbf) return;
   for (Index c = 0; c < k.cols(); ++c) {
     for (Index r = 0; r < k.rows(); ++r) {

@@ -58,15 +58,18 @@ namespace detail {
 
 /// The validation of `solve_smo`: shapes, finiteness, symmetry of q, y = +-1, upper > 0 and start in
 /// the box (to 1e-12 max(1, C_i)). Each failure names the argument, row and value. O(n^2).
-template <typename = void>
-void check_smo_problem(const Eigen::Ref<const Matrix<double>>& q, const Eigen::Ref<const Vector<double>>& p,
-                              const Eigen::Ref<const Vector<double>>& y, const Eigen::Ref<const Vector<double>>& upper,
-                              const Eigen::Ref<const Vector<double>>& start) {
+template <typename Defer = void>
+void check_smo_problem(const Eigen::Ref<const Matrix<detail::deferred_t<Defer, double>>>& q,
+                       const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& p,
+                       const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& y,
+                       const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& upper,
+                       const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& start) {
+  using Real = detail::deferred_t<Defer, double>;
   check_not_empty("q", q);
   check_square("q", q);
   check_finite("q", q);
   const Index n = q.rows(), tile = 64;  // q(i, j) against q(j, i) by tiles, so both stay in cache
-  const Vector<double> root = q.diagonal().cwiseAbs().cwiseSqrt();  // |q_ij| <= root_i root_j when q is PSD
+  const Vector<Real> root = q.diagonal().cwiseAbs().cwiseSqrt();  // |q_ij| <= root_i root_j when q is PSD
   for (Index j0 = 0; j0 < n; j0 += tile) {
     for (Index i0 = j0; i0 < n; i0 += tile) {
       for (Index j = j0; j < std::min(j0 + tile, n); ++j) {
@@ -81,7 +84,7 @@ void check_smo_problem(const Eigen::Ref<const Matrix<double>>& q, const Eigen::R
       }
     }
   }
-  auto check_vector = [n](const char* name, const Eigen::Ref<const Vector<double>>& v) {
+  auto check_vector = [n](const char* name, const Eigen::Ref<const Vector<Real>>& v) {
     check_shape(name, v, n, 1);
     check_finite(name, v);
   };
@@ -105,9 +108,10 @@ void check_smo_problem(const Eigen::Ref<const Matrix<double>>& q, const Eigen::R
 }
 
 /// The equality multiplier b from the gradient at a solution (see `SmoResult::bias`). O(n).
-template <typename = void>
-double smo_bias(const Vector<double>& a, const Vector<double>& g, const Eigen::Ref<const Vector<double>>& y,
-                       const Eigen::Ref<const Vector<double>>& upper) {
+template <typename Defer = void>
+double smo_bias(const Vector<detail::deferred_t<Defer, double>>& a, const Vector<detail::deferred_t<Defer, double>>& g,
+                const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& y,
+                const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& upper) {
   const double inf = std::numeric_limits<double>::infinity();
   double lower_end = -inf, upper_end = inf, free_sum = 0;  // bounds on -b = y_i g_i
   Index free = 0;
@@ -154,23 +158,26 @@ double smo_bias(const Vector<double>& a, const Vector<double>& g, const Eigen::R
 ///                                  Vector<double>::Zero(n));
 ///   // decision(x) = sum_i r.alpha(i) y(i) k(x_i, x) + r.bias
 /// \endcode
-template <typename = void>
-SmoResult solve_smo(const Eigen::Ref<const Matrix<double>>& q, const Eigen::Ref<const Vector<double>>& p,
-                           const Eigen::Ref<const Vector<double>>& y, const Eigen::Ref<const Vector<double>>& upper,
-                           const Eigen::Ref<const Vector<double>>& start, const SmoOptions& options = {}) {
+template <typename Defer = void>
+SmoResult solve_smo(const Eigen::Ref<const Matrix<detail::deferred_t<Defer, double>>>& q,
+                    const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& p,
+                    const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& y,
+                    const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& upper,
+                    const Eigen::Ref<const Vector<detail::deferred_t<Defer, double>>>& start, const SmoOptions& options = {}) {
+  using Real = detail::deferred_t<Defer, double>;
   options.validate();
   detail::check_smo_problem(q, p, y, upper, start);
   const Index n = q.rows();
   const double inf = std::numeric_limits<double>::infinity();
-  SmoResult result;
-  Vector<double>& a = result.alpha;
-  Vector<double>& g = result.gradient;
+  detail::deferred_t<Defer, SmoResult> result;
+  Vector<Real>& a = result.alpha;
+  Vector<Real>& g = result.gradient;
   a = start.cwiseMax(0.0).cwiseMin(upper);
   g = p;
   for (Index t = 0; t < n; ++t) {
     if (a(t) != 0) g.noalias() += a(t) * q.col(t);
   }
-  const Vector<double> diagonal = q.diagonal(), labels = y;
+  const Vector<Real> diagonal = q.diagonal(), labels = y;
   const double *dp = diagonal.data(), *yp = labels.data();
   // I_up / I_low membership of every variable, updated only for the two that move.
   std::vector<char> up(static_cast<std::size_t>(n)), low(static_cast<std::size_t>(n));
