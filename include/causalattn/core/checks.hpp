@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <limits>
-#include <locale>
 #include <sstream>
 #include <string>
 #include <type_traits>

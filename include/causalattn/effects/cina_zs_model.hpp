@@ -87,7 +87,8 @@ Matrix<double> cina_zs_covariates(const Matrix<detail::deferred_t<Defer, double>
 /// (at most p_max columns) and `t` 0 / 1 (else `invalid_input` naming the argument). O(n p_max).
 /// Example: `auto tokens = causalattn::cina_zs_tokens<float>(cina_zs_covariates(x, 20), t, 20);`
 template <class Scalar>
-Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, Index max_covariates) {
+Matrix<Scalar> cina_zs_tokens(const Matrix<detail::deferred_t<Scalar, double>>& x, const Vector<detail::deferred_t<Scalar, double>>& t,
+                              Index max_covariates) {
   if (x.cols() > max_covariates) {
     throw invalid_input("x", "has " + std::to_string(x.cols()) + " columns, more than max_covariates = " + std::to_string(max_covariates));
   }
@@ -96,9 +97,9 @@ Matrix<Scalar> cina_zs_tokens(const Matrix<double>& x, const Vector<double>& t, 
     if (t(i) != 0 && t(i) != 1) throw invalid_input("t", "is " + detail::to_text(t(i)) + " at row " + std::to_string(i) + "; must be 0 or 1");
   }
   Matrix<Scalar> tokens = Matrix<Scalar>::Zero(x.rows(), 2 * max_covariates + 1);
-  tokens.leftCols(x.cols()) = x.cast<Scalar>();
+  tokens.leftCols(x.cols()) = x.template cast<Scalar>();
   tokens.middleCols(max_covariates, x.cols()).setOnes();
-  tokens.col(2 * max_covariates) = (2 * t.array() - 1).matrix().cast<Scalar>();
+  tokens.col(2 * max_covariates) = (2 * t.array() - 1).matrix().template cast<Scalar>();
   return tokens;
 }
 

@@ -74,7 +74,7 @@ EffectEstimate estimate_effect(EffectMethod method, const TreatmentData<Scalar>&
     case EffectMethod::cina: return cina(data, options);
     case EffectMethod::cina_zs:
       if (model != nullptr) return cina_zs(*model, data, options);
-      return cina_zs(CinaZsModel<float>::load_default(), data, options);
+      return cina_zs(CinaZsModel<detail::deferred_t<Scalar, float>>::load_default(), data, options);
   }
   throw invalid_input("method", "is " + std::to_string(int(method)) + ", not an EffectMethod");
 }

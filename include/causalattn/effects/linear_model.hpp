@@ -27,8 +27,9 @@ struct LinearFit {
     return (x * c.tail(c.size() - 1)).array() + c(0);
   }
   /// Gradient of a prediction with respect to the coefficients, (1, x). O(p).
-  static Vector<double> design_row(const Eigen::Ref<const RowVector<double>>& x) {
-    Vector<double> z(x.size() + 1);
+  template <typename Defer = void>
+  static Vector<double> design_row(const Eigen::Ref<const RowVector<detail::deferred_t<Defer, double>>>& x) {
+    Vector<detail::deferred_t<Defer, double>> z(x.size() + 1);
     z(0) = 1;
     z.tail(x.size()) = x.transpose();
     return z;

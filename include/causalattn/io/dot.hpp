@@ -5,7 +5,6 @@
 /// tools write.
 
 #include <cctype>
-#include <iomanip>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -192,7 +191,8 @@ inline std::string adjacency_to_dot(const Matrix<double>& adjacency, const std::
                                        std::to_string(adjacency.rows()) + " x " + std::to_string(adjacency.cols()));
   }
   std::ostringstream out;
-  out << "digraph " << detail::dot_id(name) << " {\n" << std::setprecision(3);
+  out.precision(3);
+  out << "digraph " << detail::dot_id(name) << " {\n";
   for (Index s = 0; s < adjacency.rows(); ++s)
     for (Index t = 0; t < adjacency.cols(); ++t)
       if (adjacency(s, t) != 0) {

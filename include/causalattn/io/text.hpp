@@ -7,7 +7,6 @@
 
 #include <charconv>
 #include <cstddef>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -15,14 +14,18 @@
 #include <system_error>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "causalattn/core/errors.hpp"
 
 namespace causalattn::io {
 
 /// Reads a whole file as bytes; throws `invalid_input(path, ...)` if it cannot be opened or read.
 inline std::string read_file_bytes(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw invalid_input(path, "is a directory, not a file");
+  struct stat status {};
+  if (::stat(path.c_str(), &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR) {
+    throw invalid_input(path, "is a directory, not a file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw invalid_input(path, "cannot open file for reading");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -18,7 +18,7 @@ namespace detail {
 /// Rows (u, sin 2 pi k u, cos 2 pi k u for k = 1 .. `harmonics`) for each position u: the input
 /// of an `ArTransformer`'s time embedding, positions.size() x (1 + 2 harmonics). O(positions harmonics).
 template <class Scalar>
-Matrix<Scalar> time_features(const Vector<double>& positions, Index harmonics) {
+Matrix<Scalar> time_features(const Vector<detail::deferred_t<Scalar, double>>& positions, Index harmonics) {
   const double two_pi = 6.283185307179586476925;
   Matrix<Scalar> out(positions.size(), 1 + 2 * harmonics);
   for (Index w = 0; w < positions.size(); ++w) {

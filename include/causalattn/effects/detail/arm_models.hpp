@@ -20,7 +20,10 @@ struct ArmModels {
   LinearFit treated, control;  ///< fitted on the treated / control rows
   Vector<double> m1, m0;       ///< predictions for every unit
   /// m_(T_i)(x_i): each unit's prediction from its own arm's model.
-  Vector<double> own_arm(const Sample& s) const { return (s.t.array() == 1).select(m1.array(), m0.array()).matrix(); }
+  template <typename Defer = void>
+  Vector<double> own_arm(const detail::deferred_t<Defer, Sample>& s) const {
+    return (s.t.array() == 1).select(m1.array(), m0.array()).matrix();
+  }
 };
 
 /// Fits the two arm models on `rows_treated` / `rows_control` of the sample, predicts for all units.

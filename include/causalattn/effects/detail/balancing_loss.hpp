@@ -36,7 +36,11 @@ struct SoftmaxFactors {
   Matrix<double> softmax;       ///< P, n x n, entries exp(S_ij - log h_i) in [0, 1]
   Vector<double> inverse_normaliser;  ///< e_i = 1 / h_i = exp(-log h_i) (underflows to 0, never overflows)
   /// k v.
-  Vector<double> kernel_times(const Vector<double>& v) const { return softmax * inverse_normaliser.cwiseProduct(v); }
+  template <typename Defer = void>
+  Vector<double> kernel_times(const Vector<detail::deferred_t<Defer, double>>& v) const {
+    const Matrix<detail::deferred_t<Defer, double>>& p = softmax;
+    return p * inverse_normaliser.cwiseProduct(v);
+  }
 };
 
 /// P and e of `keys` (S = K K' / sqrt(d)), in the log domain. O(n^2 d).

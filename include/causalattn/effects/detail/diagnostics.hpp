@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,7 +20,8 @@ namespace detail {
 template <typename = void>
 std::string rounded(double v) {
   std::ostringstream out;
-  out << std::setprecision(4) << v;
+  out.precision(4);
+  out << v;
   return out.str();
 }
 
