@@ -87,8 +87,8 @@ Matrix<double> cina_zs_covariates(const Matrix<detail::deferred_t<Defer, double>
 /// (at most p_max columns) and `t` 0 / 1 (else `invalid_input` naming the argument). O(n p_max).
 /// Example: `auto tokens = causalattn::cina_zs_tokens<float>(cina_zs_covariates(x, 20), t, 20);`
 template <class Scalar>
-Matrix<Scalar> cina_zs_tokens(const Matrix<detail::deferred_t<Scalar, double>>& x, const Vector<detail::deferred_t<Scalar, double>>& t,
-                              Index max_covariates) {
+Matrix<Scalar> cina_zs_tokens(const Matrix<detail::deferred_t<Scalar, double>>& x,
+                              const Vector<detail::deferred_t<Scalar, double>>& t, Index max_covariates) {
   if (x.cols() > max_covariates) {
     throw invalid_input("x", "has " + std::to_string(x.cols()) + " columns, more than max_covariates = " + std::to_string(max_covariates));
   }

@@ -11,10 +11,9 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <system_error>
 #include <vector>
-
-#include <sys/stat.h>
 
 #include "causalattn/core/errors.hpp"
 

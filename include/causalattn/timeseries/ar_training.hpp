@@ -168,7 +168,8 @@ ArWindowSplit split_windows(Index total, Index lags, const ArTrainingOptions& op
 ///   auto fit = causalattn::fit_ar_transformer<float>(x, options);
 /// \endcode
 template <class Scalar>
-ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scalar, double>>& x, const ArTrainingOptions& options) {
+ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scalar, double>>& x,
+                                            const ArTrainingOptions& options) {
   options.validate();
   const Index lags = options.model.max_lag;
   check_series(x, lags, 3);
