@@ -50,9 +50,9 @@ EffectEstimate aipw(const TreatmentData<Scalar>& data, const EffectOptions& opti
   using Real = detail::deferred_t<Scalar, double>;
   return detail::run_estimator(
       data, options, [](const auto& d, const auto& o) { return aipw(d, o); },
-      [&](detail::deferred_t<Scalar, detail::Sample> full) {
-        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("aipw", full, options);
-        const detail::deferred_t<Scalar, detail::Sample> s = detail::trim_sample(std::move(full), options, r);
+      [&](auto full) {
+        auto r = detail::start_estimate("aipw", full, options);
+        const auto s = detail::trim_sample(std::move(full), options, r);
         const Index n = s.units();
         Vector<Real> e(n), m1(n), m0(n);
         const int folds = std::min<int>(options.folds, int(std::min(s.treated.size(), s.control.size())) / 2);
@@ -72,14 +72,12 @@ EffectEstimate aipw(const TreatmentData<Scalar>& data, const EffectOptions& opti
           if (folds <= 1) test = train_treated, test.insert(test.end(), train_control.begin(), train_control.end());
           std::vector<Index> train = train_treated;
           train.insert(train.end(), train_control.begin(), train_control.end());
-          const detail::deferred_t<Scalar, LogisticFit> ps = fit_logistic(detail::Sample::take(s.x, train),
-                                                                          detail::Sample::take(s.t, train), options.ridge,
-                                                                          options.max_iterations, options.tolerance);
+          const auto ps = fit_logistic(detail::Sample::take(s.x, train), detail::Sample::take(s.t, train), options.ridge,
+                                       options.max_iterations, options.tolerance);
           r.status.converged = r.status.converged && ps.status.converged;
           r.status.iterations = std::max(r.status.iterations, ps.status.iterations);
           r.status.residual = std::max(r.status.residual, ps.status.residual);
-          const detail::deferred_t<Scalar, detail::ArmModels> models = detail::fit_arm_models(s, options.ridge, train_treated,
-                                                                                              train_control);
+          const auto models = detail::fit_arm_models(s, options.ridge, train_treated, train_control);
           rank_deficient = rank_deficient || models.treated.rank_deficient || models.control.rank_deficient;
           const Matrix<Real> x_test = detail::Sample::take(s.x, test);
           const Vector<Real> e_test = ps.predict(x_test);

@@ -130,7 +130,7 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   options.validate();
   if (options.bootstrap > 0) throw invalid_input("options.bootstrap", "is not used by cina_fit; call cina() for a bootstrap standard error");
   const CinaOptions& o = options.cina;
-  const detail::deferred_t<Scalar, detail::Sample> s = detail::make_sample(data, options.standardize);
+  const auto s = detail::make_sample(data, options.standardize);
   const Index n = s.units();
   const Vector<Real> sign = (2 * s.t.array() - 1).matrix();
 
@@ -154,16 +154,15 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   const LearningRateSchedule settle{1.0, 0, std::max(1, o.settle_epochs), LearningRateSchedule::Decay::cosine, 0.01};
   const int total = o.epochs + o.settle_epochs;
   fit.loss_curve.reserve(std::size_t(total));
-  detail::deferred_t<Scalar, detail::SoftmaxFactors> factors = detail::softmax_factors(keys);
+  auto factors = detail::softmax_factors(keys);
   for (int epoch = 0; epoch < total; ++epoch) {
     const bool keys_learn = epoch < o.epochs;
     if (epoch > 0 && epoch <= o.epochs) {  // the keys moved in the last step; frozen afterwards
       keys = key_map.forward(s.x);
       factors = detail::softmax_factors(keys);
     }
-    const detail::deferred_t<Scalar, detail::BalancingLoss> loss = detail::balancing_loss(factors, keys, coef.value.col(0),
-                                                                                          intercept.value(0, 0), sign, fit.lambda,
-                                                                                          keys_learn);
+    const auto loss = detail::balancing_loss(factors, keys, coef.value.col(0), intercept.value(0, 0), sign, fit.lambda,
+                                             keys_learn);
     if (!std::isfinite(loss.value)) {
       throw numerical_error("CInA's objective became " + detail::to_text(loss.value) + " at epoch " + std::to_string(epoch));
     }
@@ -184,9 +183,8 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
     factors = detail::softmax_factors(keys);
   }
 
-  const detail::deferred_t<Scalar, detail::BalancingLoss> final_loss = detail::balancing_loss(factors, keys, coef.value.col(0),
-                                                                                              intercept.value(0, 0), sign,
-                                                                                              fit.lambda, false);
+  const auto final_loss = detail::balancing_loss(factors, keys, coef.value.col(0), intercept.value(0, 0), sign, fit.lambda,
+                                                 false);
   fit.keys = keys;
   fit.intercept = intercept.value(0, 0);
   fit.objective = final_loss.value;

@@ -140,10 +140,10 @@ ZsDatasetGradient zs_objective_gradient(const Matrix<detail::deferred_t<Defer, d
   Vector<Real> alpha(n);
   for (Index i = 0; i < n; ++i) alpha(i) = raw(i) * mass / arm_total[sign(i) > 0];
   const Vector<Real> coef = alpha.cwiseProduct(sign);
-  const detail::deferred_t<Defer, SoftmaxFactors> factors = softmax_factors(keys);
+  const auto factors = softmax_factors(keys);
   const double lambda = lambda_relative * factors.softmax.diagonal().cwiseProduct(factors.inverse_normaliser).mean();
   const double intercept = optimal_hinge_intercept(factors.kernel_times(coef) / lambda, sign);
-  const detail::deferred_t<Defer, BalancingLoss> loss = balancing_loss(factors, keys, coef, intercept, sign, lambda, true);
+  const auto loss = balancing_loss(factors, keys, coef, intercept, sign, lambda, true);
   detail::deferred_t<Defer, ZsDatasetGradient> out;
   out.loss = loss.value / double(n);
   out.d_keys = loss.d_keys / double(n);
@@ -314,10 +314,12 @@ CinaZsTrainingReport train_cina_zs(CinaZsModel<Scalar>& model, const std::vector
       parallel_for(Index(0), layout.count(), options.threads, [&](Index b) {
         const Index offset = layout.offset(b), n = layout.length(b);
         const std::size_t m = order[first + std::size_t(b)];
-        const detail::deferred_t<Scalar, detail::ZsDatasetGradient> g = detail::zs_dataset_gradient(
-            options.target, teach ? Matrix<Real>() : Matrix<Real>(keys.middleRows(offset, n).template cast<double>()),
-            logits.segment(offset, n).template cast<double>(), teach ? teacher[m] : Vector<Real>(), datasets[m],
-            model.config().lambda_relative, options.supervised_weight);
+        const auto g = detail::zs_dataset_gradient(options.target,
+                                                   teach ? Matrix<Real>()
+                                                         : Matrix<Real>(keys.middleRows(offset, n).template cast<double>()),
+                                                   logits.segment(offset, n).template cast<double>(),
+                                                   teach ? teacher[m] : Vector<Real>(), datasets[m],
+                                                   model.config().lambda_relative, options.supervised_weight);
         losses[std::size_t(b)] = g.loss;
         d_logits.segment(offset, n) = (share * g.d_logits).template cast<Scalar>();
         if (!teach) d_keys.middleRows(offset, n) = (share * g.d_keys).template cast<Scalar>();

@@ -19,8 +19,8 @@ EffectEstimate difference_in_means(const TreatmentData<Scalar>& data, const Effe
   using Real = detail::deferred_t<Scalar, double>;
   return detail::run_estimator(
       data, options, [](const auto& d, const auto& o) { return difference_in_means(d, o); },
-      [&](detail::deferred_t<Scalar, detail::Sample> s) {
-        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("naive", s, options);
+      [&](auto s) {
+        auto r = detail::start_estimate("naive", s, options);
         r.weights = detail::uniform_arm_weights(s);
         const Vector<Real> signed_weights = (2 * s.t.array() - 1) * r.weights.array();
         r.estimate = signed_weights.dot(s.y);

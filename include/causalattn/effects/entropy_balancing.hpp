@@ -31,8 +31,8 @@ EffectEstimate entropy_balancing(const TreatmentData<Scalar>& data, const Effect
   using Real = detail::deferred_t<Scalar, double>;
   return detail::run_estimator(
       data, options, [](const auto& d, const auto& o) { return entropy_balancing(d, o); },
-      [&](detail::deferred_t<Scalar, detail::Sample> s) {
-        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("ebal", s, options);
+      [&](auto s) {
+        auto r = detail::start_estimate("ebal", s, options);
         const bool att = options.estimand == Estimand::att;
         const RowVector<Real> target = att ? detail::arm_means(s.x, s.treated, {}) : RowVector<Real>(s.x.colwise().mean());
         detail::tilt_arms_to_means(r, s, target, options, {}, att, "entropy balancing");

@@ -24,10 +24,10 @@ EffectEstimate ipw(const TreatmentData<Scalar>& data, const EffectOptions& optio
   using Real = detail::deferred_t<Scalar, double>;
   return detail::run_estimator(
       data, options, [](const auto& d, const auto& o) { return ipw(d, o); },
-      [&](detail::deferred_t<Scalar, detail::Sample> full) {
-        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("ipw", full, options);
-        const detail::deferred_t<Scalar, detail::Sample> s = detail::trim_sample(std::move(full), options, r);
-        const detail::deferred_t<Scalar, detail::Propensity> ps = detail::fit_propensity(s, options, r);
+      [&](auto full) {
+        auto r = detail::start_estimate("ipw", full, options);
+        const auto s = detail::trim_sample(std::move(full), options, r);
+        const auto ps = detail::fit_propensity(s, options, r);
         const Index n = s.units();
         const bool hajek = options.ipw_form == IpwForm::hajek;
         const Vector<Real> t = s.t, c = Vector<Real>::Ones(n) - s.t;

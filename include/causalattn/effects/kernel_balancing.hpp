@@ -31,7 +31,7 @@ template <class Scalar>
 EffectEstimate kernel_balancing(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
   return detail::run_estimator(
       data, options, [](const auto& d, const auto& o) { return kernel_balancing(d, o); },
-      [&](detail::deferred_t<Scalar, detail::Sample> s) {
+      [&](auto s) {
         return detail::balance_on_gram(s, options, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
           if (&a == &b) return gram_matrix(detail::Sample::take(s.x, a), options.kernel, options.threads);
           return gram_matrix(detail::Sample::take(s.x, a), detail::Sample::take(s.x, b), options.kernel, options.threads);
@@ -59,7 +59,7 @@ EffectEstimate kernel_balancing(const TreatmentData<Scalar>& data, const Eigen::
                                         detail::to_text(gram(i, j)) + " but (" + std::to_string(j) + ", " + std::to_string(i) +
                                         ") = " + detail::to_text(gram(j, i)));
       }
-  const detail::deferred_t<Scalar, detail::Sample> s = detail::make_sample(data, options.standardize);
+  const auto s = detail::make_sample(data, options.standardize);
   return detail::balance_on_gram(s, options, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
     Matrix<Real> block(Index(a.size()), Index(b.size()));
     for (std::size_t c = 0; c < b.size(); ++c)

@@ -24,21 +24,21 @@ EffectEstimate regression_adjustment(const TreatmentData<Scalar>& data, const Ef
   using Real = detail::deferred_t<Scalar, double>;
   return detail::run_estimator(
       data, options, [](const auto& d, const auto& o) { return regression_adjustment(d, o); },
-      [&](detail::deferred_t<Scalar, detail::Sample> s) {
-        detail::deferred_t<Scalar, EffectEstimate> r = detail::start_estimate("ols", s, options);
+      [&](auto s) {
+        auto r = detail::start_estimate("ols", s, options);
         detail::fill_balance(r, s, {});
         const double n = double(s.units()), n1 = double(s.treated.size());
         if (options.outcome_model == OutcomeModel::single) {
           Matrix<Real> design(s.units(), s.x.cols() + 1);
           design.col(0) = s.t;
           design.rightCols(s.x.cols()) = s.x;
-          const detail::deferred_t<Scalar, LinearFit> fit = fit_linear(design, s.y, options.ridge);
+          const auto fit = fit_linear(design, s.y, options.ridge);
           if (fit.rank_deficient) r.warnings.push_back("collinear covariates: the minimum-norm least-squares solution was used");
           r.estimate = fit.coefficients(1);
           detail::set_normal_interval(r, std::sqrt(fit.covariance(1, 1)), "HC0 sandwich");
           return r;
         }
-        const detail::deferred_t<Scalar, detail::ArmModels> m = detail::fit_arm_models(s, options.ridge, s.treated, s.control);
+        const auto m = detail::fit_arm_models(s, options.ridge, s.treated, s.control);
         detail::warn_rank_deficient(r, m);
         // Influence of the coefficients of arm a on the estimate: zbar' bread_a z_j e_j for its units j.
         Vector<Real> influence(s.units());

@@ -179,7 +179,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scal
   fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
   fit.series = x;
-  const detail::deferred_t<Scalar, LaggedDesign> d = fit.windows(x);
+  const auto d = fit.windows(x);
   const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
   const Index held = Index(split.held.size()), used = Index(split.train.size());
   if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the validation windows");

@@ -264,7 +264,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   if (model.options().time_harmonics > 0 && x.rows() != fit.series.rows())
     throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows, but the model's time embedding places windows on its training series of " +
                                  std::to_string(fit.series.rows()) + " rows: attribute it on that series");
-  const detail::deferred_t<Scalar, LaggedDesign> d = fit.windows(x);
+  const auto d = fit.windows(x);
   std::vector<Index> rows(static_cast<std::size_t>(d.past.rows()));
   std::iota(rows.begin(), rows.end(), Index(0));
   if (options.max_windows > 0 && Index(rows.size()) > options.max_windows) {

@@ -48,8 +48,7 @@ AttributionResult ensemble_lagged_attribution(const Matrix<double>& x, Index mod
     ArTrainingOptions member = training;
     member.model.seed = training.model.seed + std::uint64_t(k);
     member.seed = training.seed + std::uint64_t(k);
-    const detail::deferred_t<Scalar, AttributionResult> a = lagged_attribution(fit_ar_transformer<Scalar>(x, member), attribution,
-                                                                               names);
+    const auto a = lagged_attribution(fit_ar_transformer<Scalar>(x, member), attribution, names);
     const Matrix<Real> moment = a.rank_sd.size() > 0 ? Matrix<Real>(a.rank_sd.cwiseAbs2() + a.rank_mean.cwiseAbs2())
                                                      : Matrix<Real>();
     if (k == 0) {

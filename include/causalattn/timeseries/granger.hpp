@@ -48,7 +48,7 @@ GrangerResult granger(const Matrix<detail::deferred_t<Defer, double>>& x, Index 
   }
   const Index p = x.cols(), k = p * max_lag;
   check_series(x, max_lag, k + 2);
-  const detail::deferred_t<Defer, LaggedDesign> d = lagged_design(x, max_lag);
+  const auto d = lagged_design(x, max_lag);
   const Index n = d.present.rows();
   // Centre both sides: the intercept's column is then orthogonal to the rest and drops out.
   const Matrix<Real> z = d.past.rowwise() - d.past.colwise().mean();

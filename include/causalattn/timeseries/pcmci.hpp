@@ -126,7 +126,7 @@ PcmciResult pcmci(const Matrix<detail::deferred_t<Defer, double>>& x, Index max_
   const Index p = x.cols();
   // The largest condition set: all other lagged variables of the target plus all of the source's.
   check_series(x, 2 * max_lag, 2 * p * max_lag + 4);
-  const detail::deferred_t<Defer, LaggedDesign> d = lagged_design(x, 2 * max_lag);
+  const auto d = lagged_design(x, 2 * max_lag);
   Matrix<Real> columns(d.present.rows(), p * (2 * max_lag + 1));
   columns << d.present, d.past;
   const FisherZTest test(columns, PValueConvention::accurate, 1);

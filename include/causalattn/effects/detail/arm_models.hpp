@@ -54,7 +54,7 @@ template <typename Defer = void>
 void finish_weighting_estimate(detail::deferred_t<Defer, EffectEstimate>& r, const detail::deferred_t<Defer, Sample>& s,
                                const EffectOptions& options) {
   r.estimate = ((2 * s.t.array() - 1) * r.weights.array()).matrix().dot(s.y);
-  const detail::deferred_t<Defer, ArmModels> models = fit_arm_models(s, options.ridge, s.treated, s.control);
+  const auto models = fit_arm_models(s, options.ridge, s.treated, s.control);
   warn_rank_deficient(r, models);
   set_weighting_interval(r, r.weights, s.y, models.own_arm(s));
   fill_balance(r, s, r.weights);
