@@ -1,12 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
+#include <vector>
 #include <functional>
 
 #include <Eigen/Dense>
 
 #include "causalattn/core/random.hpp"
 #include "causalattn/discovery/d_separation.hpp"
+#include "causalattn/discovery/discrete_tests.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 #include "random_graphs.hpp"
 
@@ -86,6 +89,29 @@ TEST_CASE("collinear conditioning sets use the flagged pseudo-inverse and stay f
   REQUIRE(pc.used_pseudo_inverse);
   REQUIRE(std::isfinite(pc.value));
   REQUIRE(std::abs(pc.value - ca::partial_correlation(r, 0, 1, {2}).value) < 1e-6);
+}
+
+TEST_CASE("chi-square and G-square: a level absent from a stratum contributes nothing", "[discovery][discrete]") {
+  // Stratum z = 0 has y = 2 absent (two cells with expected count 0): x = 0 -> y counts (3, 1, 0),
+  // x = 1 -> (1, 3, 0); every other expected count is 2. Stratum z = 1 is one of each (x, y): no
+  // dependence. By hand: X^2 = 4 * 1 / 2 = 2, G^2 = 2 (6 ln 1.5 - 2 ln 2), df = 1 * 1 + 1 * 2 = 3;
+  // p = Q(3/2, X^2/2) = erfc(1) + sqrt(4 / pi) e^-1 for X^2 = 2. Counting the empty cells as E = 1
+  // would add 2 to X^2.
+  std::vector<std::array<int, 3>> rows;  // (x, y, z)
+  const int counts[2][3] = {{3, 1, 0}, {1, 3, 0}};
+  for (int x = 0; x < 2; ++x)
+    for (int y = 0; y < 3; ++y) {
+      for (int k = 0; k < counts[x][y]; ++k) rows.push_back({x, y, 0});
+      rows.push_back({x, y, 1});
+    }
+  ca::Matrix<double> data(static_cast<Index>(rows.size()), 3);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (Index j = 0; j < 3; ++j) data(static_cast<Index>(i), j) = rows[i][static_cast<std::size_t>(j)];
+  const auto chi = ca::DiscreteCiTest(data, ca::DiscreteStatistic::chi_square).test(0, 1, {2});
+  REQUIRE(chi.statistic == Approx(2.0).epsilon(1e-14));
+  REQUIRE(chi.p_value == Approx(std::erfc(1.0) + std::sqrt(4 / M_PI) * std::exp(-1.0)).epsilon(1e-12));
+  const auto g = ca::DiscreteCiTest(data, ca::DiscreteStatistic::g_square).test(0, 1, {2});
+  REQUIRE(g.statistic == Approx(2 * (6 * std::log(1.5) - 2 * std::log(2.0))).epsilon(1e-14));
 }
 
 TEST_CASE("Fisher z p-values: known values, dependence, degrees of freedom", "[discovery][fisherz]") {

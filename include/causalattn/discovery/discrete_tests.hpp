@@ -93,8 +93,8 @@ class DiscreteCiTest {
       for (int a = 0; a < kx; ++a) {
         for (int b = 0; b < ky; ++b) {
           const double o = double(table[static_cast<std::size_t>(a * ky + b)]);
-          double e = double(rows[static_cast<std::size_t>(a)] * cols[static_cast<std::size_t>(b)]) / double(total);
-          if (e == 0) e = 1;
+          const double e = double(rows[static_cast<std::size_t>(a)] * cols[static_cast<std::size_t>(b)]) / double(total);
+          if (e == 0) continue;  // an absent level: O = 0 there too, the cell contributes nothing
           if (statistic_ == DiscreteStatistic::chi_square) {
             statistic += (o - e) * (o - e) / e;
           } else if (o > 0) {
