@@ -5,17 +5,22 @@
 // tool and its tests.
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
+#include "causalattn/core/threads.hpp"
 #include "causalattn/core/version.hpp"
+#include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/io/text.hpp"
@@ -118,6 +123,27 @@ class ArgumentList {
   std::map<std::string, std::string> options_;
   std::vector<std::string> positional_;
 };
+
+/// The switches of every command that reads a data table: --no-header (the first line is data; the
+/// columns are named X1, X2, ...) and --numeric-header (the first line's numbers name the columns,
+/// as "0,1,2,..." in public fMRI benchmarks).
+inline const std::vector<std::string> table_switches = {"--no-header", "--numeric-header"};
+
+/// Reads the data table `path` with `options` and the header switches of `args`; a first line of
+/// numbers without either switch is an error that names both.
+inline causalattn::CsvTable<double> read_data_table(const ArgumentList& args, const std::string& path,
+                                                   causalattn::CsvOptions options = {}) {
+  if (args.has("--no-header") && args.has("--numeric-header")) throw usage_error("give --no-header or --numeric-header, not both");
+  options.has_header = !args.has("--no-header");
+  options.allow_numeric_header = args.has("--numeric-header");
+  try {
+    return causalattn::read_csv<double>(path, options);
+  } catch (const causalattn::invalid_input& e) {
+    if (e.detail().find("holds only numbers") == std::string::npos) throw;
+    throw causalattn::invalid_input(e.argument(), "line 1 holds only numbers: pass --no-header if it is data (the columns are then "
+                                                  "X1, X2, ...) or --numeric-header if the numbers name the columns");
+  }
+}
 
 /// Splits "a,b,c" into {"a", "b", "c"} at `delimiter` (empty input gives an empty list).
 inline std::vector<std::string> split_list(const std::string& text, char delimiter = ',') {
@@ -222,8 +248,40 @@ inline void print_help(const CommandRegistry& registry, std::ostream& out) {
   }
 }
 
+/// The library's messages name its option fields ("options.clip", "options.cina.epochs"); a tool
+/// user knows flags. Rewrites each "options.<a>.<b>" as "--<b>" with '_' as '-'.
+/// Example: `as_flags("set options.ridge") == "set --ridge"`.
+inline std::string as_flags(const std::string& message) {
+  std::string out;
+  const std::string prefix = "options.";
+  std::size_t i = 0;
+  while (i < message.size()) {
+    if (message.compare(i, prefix.size(), prefix) != 0) {
+      out += message[i++];
+      continue;
+    }
+    std::size_t end = i + prefix.size(), last = end;
+    auto word = [&](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    while (end < message.size() && (word(message[end]) || (message[end] == '.' && end + 1 < message.size() && word(message[end + 1])))) {
+      if (message[end] == '.') last = end + 1;
+      ++end;
+    }
+    if (end == i + prefix.size()) {
+      out += message[i++];
+      continue;
+    }
+    std::string flag = message.substr(last, end - last);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    out += "--" + flag;
+    i = end;
+  }
+  return out;
+}
+
 /// Runs the tool: global options, then the subcommand. Returns the exit code: 0 success, 2 bad
-/// input or usage (one line "causalattn: error: ..." on `err`), 1 an unexpected internal failure.
+/// input or usage (one line "causalattn: error: ..." on `err`), 3 a numerical failure on valid
+/// input (one line "causalattn: numerical failure: ..."), 4 out of memory, 1 an unexpected
+/// internal failure.
 inline int run_cli(const CommandRegistry& registry, const std::vector<std::string>& argv, std::ostream& out,
                    std::ostream& err) {
   try {
@@ -263,11 +321,27 @@ inline int run_cli(const CommandRegistry& registry, const std::vector<std::strin
         return 0;
       }
     }
+    // One --threads governs every parallel region of the run, Eigen's products included (the
+    // command itself validates the value).
+    int threads = 0;
+    for (std::size_t k = 0; k < invocation.args.size(); ++k) {
+      const std::string& a = invocation.args[k];
+      if (a == "--threads" && k + 1 < invocation.args.size()) threads = std::max(0, std::atoi(invocation.args[k + 1].c_str()));
+      if (a.rfind("--threads=", 0) == 0) threads = std::max(0, std::atoi(a.c_str() + 10));
+    }
+    const causalattn::ThreadLimit limit(threads);
     return command->run(invocation);
   } catch (const usage_error& e) {
     err << "causalattn: error: " << e.what() << "\n";
   } catch (const causalattn::invalid_input& e) {
-    err << "causalattn: error: " << e.argument() << ": " << e.detail() << "\n";
+    err << "causalattn: error: " << as_flags(e.argument()) << ": " << as_flags(e.detail()) << "\n";
+  } catch (const causalattn::numerical_error& e) {
+    const std::string what = e.what(), prefix = "causalattn: ";
+    err << "causalattn: numerical failure: " << as_flags(what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what) << "\n";
+    return 3;
+  } catch (const std::bad_alloc&) {
+    err << "causalattn: error: out of memory (the input is too large for this machine)\n";
+    return 4;
   } catch (const std::exception& e) {
     err << "causalattn: internal error: " << e.what() << "\n";
     return 1;

@@ -29,13 +29,13 @@ int run_version(Invocation& call) {
 
 /// `causalattn describe FILE [--columns a,b]`: rows, columns and per-column mean, sd, min, max.
 int run_describe(Invocation& call) {
-  const std::string usage = "causalattn describe FILE.csv [--columns NAME,NAME,...]";
-  const ArgumentList args(call.args, {"--columns"});
+  const std::string usage = "causalattn describe FILE.csv [--columns NAME,NAME,...] [--no-header|--numeric-header]";
+  const ArgumentList args(call.args, {"--columns"}, table_switches);
   args.expect_positional(1, 1, usage);
   causalattn::CsvOptions options;
   options.columns = split_list(args.get("--columns"));
   const std::string& path = args.positional()[0];
-  const auto table = causalattn::read_csv<double>(path, options);
+  const auto table = read_data_table(args, path, options);
   const auto& x = table.data;
   const auto n = static_cast<double>(x.rows());
   causalattn::JsonValue columns = causalattn::JsonValue::array();

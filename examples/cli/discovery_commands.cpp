@@ -87,7 +87,7 @@ auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<doubl
 /// Flags of pc and fci that take a value / that stand alone.
 const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--threads",
                                                             "--format", "--output", "--forbid", "--require", "--tiers"};
-const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers"};
+const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers", "--no-header", "--numeric-header"};
 
 /// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
 int run_pc(Invocation& call) {
@@ -96,7 +96,7 @@ int run_pc(Invocation& call) {
   const ArgumentList args(call.args, value_flags, search_switches);
   args.expect_positional(0, 0, "causalattn pc --data FILE [options] (see causalattn pc --help)");
   if (!args.has("--data")) throw usage_error("pc needs --data FILE");
-  const auto table = causalattn::read_csv<double>(args.get("--data"));
+  const auto table = read_data_table(args, args.get("--data"));
   causalattn::PcOptions options;
   static_cast<causalattn::SkeletonOptions&>(options) = skeleton_options_from(args, table.names);
   options.collider_rule = collider_rule_option(args);
@@ -120,7 +120,7 @@ int run_fci(Invocation& call) {
   const ArgumentList args(call.args, value_flags, switches);
   args.expect_positional(0, 0, "causalattn fci --data FILE [options] (see causalattn fci --help)");
   if (!args.has("--data")) throw usage_error("fci needs --data FILE");
-  const auto table = causalattn::read_csv<double>(args.get("--data"));
+  const auto table = read_data_table(args, args.get("--data"));
   causalattn::FciOptions options;
   static_cast<causalattn::SkeletonOptions&>(options) = skeleton_options_from(args, table.names);
   options.possible_dsep = !args.has("--no-possible-dsep");
@@ -144,7 +144,7 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "              [--uc-rule 0|1|2|conservative|majority] [--uc-priority -1|0|1|2|3|4]\n"
                 "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
-                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"
                 "  --forbid/--require name directed edges FROM:TO; --tiers lists tiers earliest first.\n"
                 "  --format causal-learn prints causal-learn's endpoint matrix; pcalg its CPDAG amat.\n"
                 "  With --sepset-mode causal-learn (default) the output equals causal-learn's pc().",
@@ -154,7 +154,7 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-path-length L]\n"
                 "              [--no-possible-dsep] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
-                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"
                 "  Rules R0-R4 and R8-R10 (Zhang 2008); --format causal-learn prints the endpoint matrix\n"
                 "  (2 = circle), pcalg the PAG amat. A forbidden A:B puts an arrowhead at A.",
                 run_fci});

@@ -1,6 +1,7 @@
 // Subcommands for treatment effects: ate.
 
 #include <algorithm>
+#include <cctype>
 #include <iomanip>
 #include <optional>
 #include <sstream>
@@ -60,7 +61,7 @@ causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std
   const auto& d = r.diagnostics;
   JsonValue diagnostics = JsonValue::object();
   diagnostics.set("smd_before", named_values(covariates, d.smd_before)).set("smd_after", named_values(covariates, d.smd_after));
-  diagnostics.set("ess_treated", d.ess_treated).set("ess_control", d.ess_control).set("max_weight", d.max_weight);
+  if (d.ess_treated) diagnostics.set("ess_treated", *d.ess_treated).set("ess_control", *d.ess_control).set("max_weight", *d.max_weight);
   if (d.overlap.available) {
     JsonValue overlap = JsonValue::object();
     overlap.set("min_treated", d.overlap.min_treated).set("max_treated", d.overlap.max_treated);
@@ -76,7 +77,10 @@ causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std
   JsonValue out = JsonValue::object();
   out.set("method", r.method).set("estimand", causalattn::estimand_name(r.estimand)).set("estimate", r.estimate);
   out.set("std_error", r.std_error).set("ci_low", r.ci_low).set("ci_high", r.ci_high).set("confidence", r.confidence);
-  out.set("n_treated", r.n_treated).set("n_control", r.n_control).set("diagnostics", diagnostics);
+  out.set("n_treated", r.n_treated).set("n_control", r.n_control);
+  JsonValue names = JsonValue::array();
+  for (const auto& name : covariates) names.push_back(name);
+  out.set("covariates", names).set("diagnostics", diagnostics);
   return out;
 }
 
@@ -87,7 +91,9 @@ std::string effect_text(const causalattn::EffectEstimate& r, const std::vector<s
   out << std::setprecision(6);
   out << path << ": " << causalattn::estimand_name(r.estimand) << " by " << r.method << ", " << r.n_treated << " treated, "
       << r.n_control << " control\n";
-  out << "  estimate    " << r.estimate << "\n";
+  out << "  covariates  ";
+  for (std::size_t j = 0; j < covariates.size(); ++j) out << (j ? ", " : "") << covariates[j];
+  out << "\n  estimate    " << r.estimate << "\n";
   out << "  std. error  " << r.std_error << "  (" << r.std_error_method << ")\n";
   out << "  " << std::setprecision(3) << 100 * r.confidence << std::setprecision(6) << "% CI      [" << r.ci_low << ", "
       << r.ci_high << "]\n";
@@ -95,9 +101,9 @@ std::string effect_text(const causalattn::EffectEstimate& r, const std::vector<s
     out << "  solver      " << (r.status.converged ? "converged" : "NOT converged") << " after " << r.status.iterations
         << " iterations (residual " << r.status.residual << ")\n";
   }
-  if (r.weights.size() > 0) {
-    out << "  weights     effective sample size treated " << d.ess_treated << ", control " << d.ess_control
-        << "; largest weight " << d.max_weight << "\n";
+  if (d.ess_treated) {
+    out << "  weights     effective sample size treated " << *d.ess_treated << ", control " << *d.ess_control
+        << "; largest share of an arm " << *d.max_weight << (r.method == "aipw" ? " (inverse-propensity weights)" : "") << "\n";
   }
   if (d.overlap.available) {
     out << "  propensity  treated [" << d.overlap.min_treated << ", " << d.overlap.max_treated << "], control ["
@@ -121,7 +127,8 @@ int run_ate(Invocation& call) {
                           {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
                            "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads",
                            "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda", "--epochs", "--key-map",
-                           "--model", "--calibrate"});
+                           "--model", "--calibrate"},
+                          table_switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
     if (!args.has(required)) throw usage_error(std::string("ate needs ") + required);
@@ -137,19 +144,34 @@ int run_ate(Invocation& call) {
                                                                             {"no", causalattn::CinaZsCalibration::none}},
                                                                            "variances");
   const std::string path = args.get("--data"), treatment = args.get("--treatment"), outcome = args.get("--outcome");
+  if (treatment == outcome) throw usage_error("--treatment and --outcome name the same column '" + treatment + "'");
+  if (!args.has("--covariates")) {
+    throw usage_error("ate needs --covariates a,b,... (the adjustment set is a causal assumption: name it), or --covariates all "
+                      "for every column but the treatment and the outcome");
+  }
   causalattn::CsvOptions csv;
-  std::vector<std::string> covariates = split_list(args.get("--covariates"));
-  if (!covariates.empty()) {
+  const bool all_columns = args.get("--covariates") == "all";
+  std::vector<std::string> covariates = all_columns ? std::vector<std::string>{} : split_list(args.get("--covariates"));
+  if (!all_columns) {
+    if (covariates.empty()) throw usage_error("--covariates is empty");
+    for (const auto& name : covariates)
+      if (name == treatment || name == outcome)
+        throw usage_error("--covariates names '" + name + "', which is the " + (name == treatment ? "treatment" : "outcome"));
     csv.columns = {treatment, outcome};
     csv.columns.insert(csv.columns.end(), covariates.begin(), covariates.end());
   }
   causalattn::CsvTable<double> table;
   try {
-    table = causalattn::read_csv<double>(path, csv);
+    table = read_data_table(args, path, csv);
   } catch (const causalattn::invalid_input& e) {
-    if (!covariates.empty()) throw;
-    throw usage_error(std::string(e.what()) + " (every column but the treatment and the outcome is a covariate by default; "
-                                               "choose numeric ones with --covariates)");
+    if (e.argument() == "options.columns") {  // say which of this command's flags named the column
+      const std::string flag = e.detail().find("'" + treatment + "'") != std::string::npos ? "--treatment"
+                               : e.detail().find("'" + outcome + "'") != std::string::npos ? "--outcome"
+                                                                                            : "--covariates";
+      throw causalattn::invalid_input(flag, e.detail());
+    }
+    if (!all_columns) throw;
+    throw usage_error(std::string(e.what()) + " (--covariates all reads every column; choose numeric ones with --covariates a,b,...)");
   }
   auto column = [&](const std::string& name, const std::string& option) {
     const auto it = std::find(table.names.begin(), table.names.end(), name);
@@ -157,15 +179,28 @@ int run_ate(Invocation& call) {
     return causalattn::Index(it - table.names.begin());
   };
   const causalattn::Index t_column = column(treatment, "--treatment"), y_column = column(outcome, "--outcome");
-  if (covariates.empty()) {
+  if (all_columns) {
     for (const auto& name : table.names)
       if (name != treatment && name != outcome) covariates.push_back(name);
   }
+
   if (covariates.empty()) throw usage_error("no covariates: the file has only the treatment and outcome columns");
   causalattn::Matrix<double> x(table.data.rows(), causalattn::Index(covariates.size()));
   for (std::size_t j = 0; j < covariates.size(); ++j) x.col(causalattn::Index(j)) = table.data.col(column(covariates[j], "--covariates"));
   const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
-  const causalattn::TreatmentData<double> data(x, t, y);
+  const causalattn::TreatmentData<double> data = [&] {
+    try {
+      return causalattn::TreatmentData<double>(x, t, y);
+    } catch (const causalattn::invalid_input& e) {  // name the covariate, not its position
+      const std::string marker = "column ";
+      const auto at = e.detail().find(marker);
+      if (e.argument() != "x" || at == std::string::npos) throw;
+      std::size_t end = at + marker.size();
+      while (end < e.detail().size() && std::isdigit(static_cast<unsigned char>(e.detail()[end]))) ++end;
+      const std::size_t j = std::stoul(e.detail().substr(at + marker.size(), end - at - marker.size()));
+      throw causalattn::invalid_input("--covariates", e.detail().substr(0, at) + "'" + covariates.at(j) + "'" + e.detail().substr(end));
+    }
+  }();
   std::optional<causalattn::CinaZsModel<float>> model;
   if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
   const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
@@ -186,17 +221,18 @@ std::string effect_method_list() {
 /// Registers ate.
 void register_effects_commands(CommandRegistry& registry) {
   registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing, CInA",
-                "causalattn ate --data FILE --treatment COL --outcome COL [--covariates a,b,...]\n"
+                "causalattn ate --data FILE --treatment COL --outcome COL --covariates a,b,...|all\n"
                 "               [--method " + effect_method_list() + "] [--estimand ate|att] [--format text|json]\n"
                 "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
-                "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N]\n"
+                "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N] [--no-header|--numeric-header]\n"
                 "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"
                 "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
                 "               [--calibrate variances|means|no] (cina-zs ATE: tilt the weights to exact balance of the\n"
                 "               means and second moments, of the means, or not at all; default variances)\n"
-                "  Covariates default to every column but the treatment and the outcome. Defaults are the textbook\n"
-                "  specification: unpenalised logistic propensity, OLS per arm, no clipping or trimming, method aipw.\n"
-                "  --folds 5 cross-fits AIPW (use it with --ridge or many covariates).",
+                "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"
+                "  Defaults are the textbook specification: unpenalised logistic propensity, OLS per arm, no clipping\n"
+                "  or trimming, method aipw. --folds 5 cross-fits AIPW (use it with --ridge or many covariates).\n"
+                "  Exit codes: 0 done, 2 bad input, 3 numerical failure (e.g. separated arms: try --clip, --trim, --ridge).",
                 run_ate});
 }
 

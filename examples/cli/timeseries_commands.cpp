@@ -27,7 +27,8 @@ namespace {
 int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
                                       "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
-                                      "--time-harmonics", "--models"});
+                                      "--time-harmonics", "--models"},
+                          table_switches);
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
@@ -64,7 +65,7 @@ int run_lagged(Invocation& call) {
   }
   const causalattn::Index max_lag = integer_option(args, "--max-lag", 1, 1, 4096);
   const int threads = integer_option(args, "--threads", 0, 0, 4096);
-  const causalattn::CsvTable<double> table = causalattn::read_csv<double>(args.get("--data"));
+  const causalattn::CsvTable<double> table = read_data_table(args, args.get("--data"));
   const int segments = integer_option(args, "--segments", 1, 1, int(std::max<causalattn::Index>(1, table.data.rows())));
   const int models = integer_option(args, "--models", 1, 1, 1000);
   if (segments > 1 && models > 1) throw usage_error("give --segments or --models, not both");
@@ -150,7 +151,7 @@ void register_timeseries_commands(CommandRegistry& registry) {
                 "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
                 "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
                 "                  [--time-harmonics H] [--models M]\n"
-                "                  [--format text|json|dot]\n"
+                "                  [--format text|json|dot] [--no-header|--numeric-header]\n"
                 "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
                 "  gradients of a trained transformer (normalised per target, except mean-rank scores, which are mean\n"
                 "  ranks 0 .. p - 1, also for --threshold; --attribution attention trains a 1-layer model\n"

@@ -151,7 +151,7 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
   }
   require_clean_error(run({"pc"}), "pc needs --data");
   require_clean_error(run({"pc", "--data", data, "--uc-rule", "5"}), "--uc-rule must be an integer in [0, 2]");
-  require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "options.alpha");
+  require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "--alpha: is 2");
   require_clean_error(run({"pc", "--data", data, "--test", "kci"}), "--test must be fisherz, gsq or chisq");
   require_clean_error(run({"pc", "--data", data, "--stable", "--original"}), "exclude each other");
 }
@@ -230,28 +230,42 @@ TEST_CASE("ate reproduces the Lalonde ATT and IHDP ATE references from the comma
   }
 }
 
-TEST_CASE("ate prints a readable table, defaults its covariates and reports bad input", "[cli][ate]") {
+TEST_CASE("ate prints a readable table, needs its covariates named and reports bad input", "[cli][ate]") {
   const std::string nsw = data_dir + "/lalonde/lalonde_nsw_dw.csv";
-  const auto text = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "ebal", "--estimand", "att"});
+  const auto text = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "all", "--method", "ebal",
+                         "--estimand", "att"});
   INFO(text.err);
   REQUIRE(text.code == 0);
   REQUIRE_THAT(text.out, Contains("att by ebal, 185 treated, 260 control"));
+  REQUIRE_THAT(text.out, Contains("covariates  age, educ, black, hisp, married, nodegree, re74, re75, u74, u75"));
   REQUIRE_THAT(text.out, Contains("95% CI"));
   REQUIRE_THAT(text.out, Contains("SMD before"));
-  REQUIRE_THAT(text.out, Contains("u75"));  // the default covariates include every other column
-  const auto balance = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "balance", "--kernel",
-                            "linear", "--format", "json"});
+  const auto balance = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age,educ,re74",
+                            "--method", "balance", "--kernel", "linear", "--format", "json"});
   REQUIRE(balance.code == 0);
-  REQUIRE(ca::JsonValue::parse(balance.out).at("diagnostics").at("converged").as_bool());
+  const auto parsed = ca::JsonValue::parse(balance.out);
+  REQUIRE(parsed.at("diagnostics").at("converged").as_bool());
+  REQUIRE(parsed.at("covariates").as_array().size() == 3);
+  // Without --covariates nothing is guessed (on IHDP "every other column" includes the counterfactuals).
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78"}), "ate needs --covariates");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age,re78"}),
+                      "--covariates names 're78', which is the outcome");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "re78", "--outcome", "re78", "--covariates", "age"}),
+                      "name the same column");
   const std::string matchit = data_dir + "/lalonde/lalonde_matchit.csv";
-  require_clean_error(run({"ate", "--data", matchit, "--treatment", "treat", "--outcome", "re78"}), "choose numeric ones with --covariates");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treated", "--outcome", "re78"}), "--treatment names 'treated'");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "age", "--outcome", "re78"}), "treatment: row 0 is 37, must be 0 or 1");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "bart"}),
+  require_clean_error(run({"ate", "--data", matchit, "--treatment", "treat", "--outcome", "re78", "--covariates", "all"}),
+                      "choose numeric ones with --covariates");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treated", "--outcome", "re78", "--covariates", "age"}),
+                      "--treatment: no column named 'treated'");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "age", "--outcome", "re78", "--covariates", "educ"}),
+                      "treatment: row 0 is 37, must be 0 or 1");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age", "--method", "bart"}),
                       "method: is 'bart'");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--estimand", "atc"}),
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age", "--estimand", "atc"}),
                       "--estimand must be ate or att");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--clip", "0.7"}), "options.clip");
+  // Library option names come out as the tool's flags.
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age", "--clip", "0.7"}),
+                      "--clip: is 0.7");
   require_clean_error(run({"ate", "--data", nsw, "--outcome", "re78"}), "ate needs --treatment");
 }
 
@@ -313,8 +327,8 @@ TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate
                       "--calibrate must be variances, means or no");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina", "--key-map", "rbf"}),
                       "--key-map must be linear or mlp");
-  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--model",
-                           data_dir + "/lalonde/lalonde_nsw_dw.csv"}),
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age", "--method", "cina-zs",
+                           "--model", data_dir + "/lalonde/lalonde_nsw_dw.csv"}),
                       "not a causalattn parameter file");
 }
 
@@ -546,7 +560,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--time-harmonics", "65"}), "--time-harmonics");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--time-harmonics", "2"}),
                       "--time-harmonics applies to --method transformer only");
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--layers", "0", "--time-harmonics", "2"}), "options.time_harmonics");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--layers", "0", "--time-harmonics", "2"}), "--time-harmonics: is 2");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--segments", "0"}), "--segments");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--segments", "2"}),
                       "--segments applies to --method transformer only");

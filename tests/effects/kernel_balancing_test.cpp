@@ -72,7 +72,7 @@ TEST_CASE("a larger lambda trades balance for effective sample size", "[effects]
   tight.lambda = 0.01;
   loose.lambda = 10;
   const auto a = ca::kernel_balancing(data, tight), b = ca::kernel_balancing(data, loose);
-  REQUIRE(b.diagnostics.ess_control > a.diagnostics.ess_control);
+  REQUIRE(b.diagnostics.ess_control.value() > a.diagnostics.ess_control.value());
   REQUIRE(b.diagnostics.smd_after.cwiseAbs().sum() > a.diagnostics.smd_after.cwiseAbs().sum());
 }
 

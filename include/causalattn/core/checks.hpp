@@ -23,6 +23,14 @@ std::string to_text(T value) {
   std::ostringstream out;
   out.imbue(std::locale::classic());
   if constexpr (std::is_floating_point_v<T>) {
+    // The shortest of digits10 and max_digits10 that reads back as the same value: 0.7, not 0.69999999999999996.
+    out.precision(std::numeric_limits<T>::digits10);
+    out << value;
+    std::istringstream back(out.str());
+    back.imbue(std::locale::classic());
+    T read{};
+    if ((back >> read) && read == value) return out.str();
+    out.str("");
     out.precision(std::numeric_limits<T>::max_digits10);
   }
   out << value;

@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// The `threads` option: resolving 0 to "all cores" and a deterministic parallel loop.
+/// The `threads` option: resolving 0 to "all cores", a scoped cap on every parallel region, and a
+/// deterministic parallel loop.
 
 #include <exception>
 #include <mutex>
@@ -38,6 +39,35 @@ inline int resolve_threads(int requested, const std::string& argument = "threads
   return 1;
 #endif
 }
+
+/// While alive, caps every OpenMP region the calling thread starts, Eigen's own parallel matrix
+/// products included (Eigen follows OpenMP's thread limit unless `Eigen::setNbThreads` was called),
+/// at `threads` (0 = leave the limit as it is). Restores the previous limit on destruction. The
+/// limit is OpenMP's per-thread setting, so concurrent callers do not affect each other. O(1).
+/// Example: `causalattn::ThreadLimit limit(options.threads);  // then train, multiply, ...`
+class ThreadLimit {
+ public:
+  /// \param threads the cap (>= 1), or 0 for none; negative throws `invalid_input`.
+  explicit ThreadLimit(int threads) {
+    if (threads < 0) throw invalid_input("threads", "is " + std::to_string(threads) + ", must be >= 0 (0 = all available)");
+#ifdef _OPENMP
+    if (threads > 0) {
+      previous_ = omp_get_max_threads();
+      omp_set_num_threads(threads);
+    }
+#endif
+  }
+  ~ThreadLimit() {
+#ifdef _OPENMP
+    if (previous_ > 0) omp_set_num_threads(previous_);
+#endif
+  }
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int previous_ = 0;
+};
 
 /// Calls `body(i, worker)` for every i in [begin, end) on up to `threads` threads (0 = all), where
 /// `worker` in [0, resolve_threads(threads)) identifies the thread running the call, for picking a

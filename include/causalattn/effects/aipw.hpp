@@ -43,7 +43,10 @@ std::vector<int> stratified_folds(const detail::deferred_t<Defer, Sample>& s, in
 /// own-observation bias of flexible or penalised models; with the default OLS models K = 1 is the
 /// textbook estimator, and 5 folds are the usual choice with ridge or many covariates. The standard
 /// error is the empirical influence function (Neyman-orthogonal: the nuisance fits do not enter to
-/// first order). O(K x (iterations x n p^2)).
+/// first order). The diagnostics' effective sample sizes are those of the inverse-propensity weights
+/// on the residuals; when one unit would carry more than half of its arm's weight (near-separated
+/// arms, which cross-fitting with unpenalised models on many covariates easily produces) it throws
+/// `numerical_error` instead of returning an estimate that rests on that unit. O(K x (iterations x n p^2)).
 /// Example: `options.folds = 5; auto r = causalattn::aipw(data, options);`
 template <class Scalar>
 EffectEstimate aipw(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
@@ -90,9 +93,16 @@ EffectEstimate aipw(const TreatmentData<Scalar>& data, const EffectOptions& opti
         detail::warn_unconverged(r.status, options, r);
         if (rank_deficient)
           r.warnings.push_back("collinear covariates within an arm: an outcome model used the minimum-norm solution");
-        detail::fill_overlap(r, s, e);
+        detail::fill_overlap(r, s, e, false);
         Vector<Real> slope = e.array() * (1 - e.array());
         detail::clip_propensities(e, slope, options, r);
+        Vector<Real> inverse_weights(n);
+        for (Index i = 0; i < n; ++i) {
+          const bool att = options.estimand == Estimand::att;
+          inverse_weights(i) = s.t(i) == 1 ? (att ? 1.0 : 1 / e(i)) : (att ? e(i) / (1 - e(i)) : 1 / (1 - e(i)));
+        }
+        detail::refuse_dominant_weight(s, inverse_weights, e, folds > 1 ? ", estimated without its fold" : "");
+        detail::fill_weight_summary(r, s, inverse_weights);
         Vector<Real> influence(n);
         if (options.estimand == Estimand::ate) {
           Vector<Real> psi(n);

@@ -4,6 +4,7 @@
 /// put on the units, how its solver ended and balance / overlap diagnostics.
 
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,11 @@ struct OverlapSummary {
 struct BalanceDiagnostics {
   Vector<double> smd_before;  ///< per covariate, unweighted treated minus control means / pooled sd
   Vector<double> smd_after;   ///< the same with the estimator's weights (empty without weights)
-  double ess_treated = 0;     ///< effective sample size (sum w)^2 / sum w^2 of the treated arm
-  double ess_control = 0;     ///< the same for the control arm
-  double max_weight = 0;      ///< largest weight within an arm (arms normalised to sum to 1)
+  /// Effective sample size (sum w)^2 / sum w^2 of the treated arm's weights; absent when the method
+  /// has no unit weights (OLS). For AIPW, of its inverse-propensity weights on the residuals.
+  std::optional<double> ess_treated;
+  std::optional<double> ess_control;  ///< the same for the control arm
+  std::optional<double> max_weight;   ///< largest share of its arm's weight that one unit carries
   OverlapSummary overlap;     ///< propensity overlap, when a propensity model was fitted
 };
 

@@ -17,7 +17,9 @@ namespace causalattn {
 /// trimming). ATE: treated weighted by 1/e, controls by 1/(1-e); ATT: treated uniform, controls by
 /// the odds e/(1-e). Hajek (default) normalises the weights within each arm; Horvitz-Thompson
 /// divides by n (ATE) or n_1 (ATT). The standard error is the influence function including the
-/// estimated propensity model (M-estimation sandwich). O(iterations x n p^2).
+/// estimated propensity model (M-estimation sandwich). Throws `numerical_error` when one unit would
+/// carry more than half of its arm's weight (near-separated arms; see `refuse_dominant_weight`).
+/// O(iterations x n p^2).
 /// Example: `options.estimand = causalattn::Estimand::att; auto r = causalattn::ipw(data, options);`
 template <class Scalar>
 EffectEstimate ipw(const TreatmentData<Scalar>& data, const EffectOptions& options = {}) {
@@ -55,6 +57,7 @@ EffectEstimate ipw(const TreatmentData<Scalar>& data, const EffectOptions& optio
                                        detail::arm_mean_influence(s, ps, a0, a0_prime, b0, hajek, mu0);
         detail::set_influence_interval(r, influence);
         r.weights = a1 / b1.sum() + a0 / b0.sum();
+        detail::refuse_dominant_weight(s, r.weights, e, "");
         detail::fill_balance(r, s, r.weights);
         return r;
       });

@@ -246,7 +246,8 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
     }
     if (!options.allow_numeric_header && detail::all_numeric(header)) {
       throw invalid_input(source, "line 1 holds only numbers, so the header with column names is missing "
-                                  "(set options.has_header = false to read a file without one)");
+                                  "(set options.has_header = false if it is data, or options.allow_numeric_header = true if the "
+                                  "numbers are the names)");
     }
   } else {
     header = default_variable_names(static_cast<Index>(fields.size()));

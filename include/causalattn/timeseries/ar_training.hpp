@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/core/threads.hpp"
 #include "causalattn/nn/optimizer.hpp"
 #include "causalattn/timeseries/ar_transformer.hpp"
 #include "causalattn/timeseries/lagged_design.hpp"
@@ -171,6 +172,7 @@ template <class Scalar>
 ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scalar, double>>& x,
                                             const ArTrainingOptions& options) {
   options.validate();
+  const ThreadLimit limit(options.model.threads);  // Eigen's products too
   const Index lags = options.model.max_lag;
   check_series(x, lags, 3);
   const auto start = std::chrono::steady_clock::now();

@@ -40,9 +40,36 @@ RowVector<double> arm_means(const Matrix<detail::deferred_t<Defer, double>>& x, 
   return sum / total;
 }
 
-/// Fills smd_before / smd_after, the effective sample sizes and the largest weight, and appends
-/// warnings: |SMD| > 0.1 after weighting, an arm's effective sample size below 10% of its size, a
-/// unit carrying more than 10% of its arm. `weights` may be empty (no weighting).
+/// Fills the effective sample size of each arm and the largest share of its arm's weight one unit
+/// carries, from unit weights (any positive scale per arm); warns when an arm's effective sample
+/// size is below 10% of its size or one unit carries more than 10% of its arm. O(n).
+template <typename Defer = void>
+void fill_weight_summary(detail::deferred_t<Defer, EffectEstimate>& result, const detail::deferred_t<Defer, Sample>& s,
+                         const Vector<detail::deferred_t<Defer, double>>& weights) {
+  auto& d = result.diagnostics;
+  double max_share = 0;
+  auto ess = [&](const std::vector<Index>& rows) {
+    double sum = 0, squares = 0;
+    for (Index i : rows) {
+      sum += weights(i);
+      squares += weights(i) * weights(i);
+    }
+    for (Index i : rows) max_share = std::max(max_share, weights(i) / sum);
+    return squares > 0 ? sum * sum / squares : 0.0;
+  };
+  d.ess_treated = ess(s.treated);
+  d.ess_control = ess(s.control);
+  d.max_weight = max_share;
+  if (*d.ess_treated < 0.1 * double(s.treated.size()) || *d.ess_control < 0.1 * double(s.control.size())) {
+    result.warnings.push_back("effective sample size below 10% of an arm (treated " + rounded(*d.ess_treated) + ", control " +
+                              rounded(*d.ess_control) + "): the estimate rests on few units");
+  }
+  if (max_share > 0.1) result.warnings.push_back("one unit carries " + rounded(100 * max_share) + "% of its arm's weight");
+}
+
+/// Fills smd_before and, with weights, smd_after and the weight summary (`fill_weight_summary`);
+/// warns when |SMD| > 0.1 after weighting. `weights` may be empty (a method without unit weights:
+/// only smd_before is filled, without warnings).
 template <typename Defer = void>
 void fill_balance(detail::deferred_t<Defer, EffectEstimate>& result, const detail::deferred_t<Defer, Sample>& s,
                   const Vector<detail::deferred_t<Defer, double>>& weights) {
@@ -67,33 +94,18 @@ void fill_balance(detail::deferred_t<Defer, EffectEstimate>& result, const detai
   d.smd_before = standardise(treated_mean - control_mean);
   if (weights.size() == 0) return;
   d.smd_after = standardise(arm_means(s.x, s.treated, weights) - arm_means(s.x, s.control, weights));
-  auto ess = [&](const std::vector<Index>& rows, double& max_weight) {
-    double sum = 0, squares = 0;
-    for (Index i : rows) {
-      sum += weights(i);
-      squares += weights(i) * weights(i);
-    }
-    for (Index i : rows) max_weight = std::max(max_weight, weights(i) / sum);
-    return squares > 0 ? sum * sum / squares : 0.0;
-  };
-  d.max_weight = 0;
-  d.ess_treated = ess(s.treated, d.max_weight);
-  d.ess_control = ess(s.control, d.max_weight);
   const double worst = d.smd_after.cwiseAbs().maxCoeff();
   if (worst > 0.1) {
     result.warnings.push_back("a covariate stays imbalanced after weighting (largest |SMD| " + rounded(worst) + ")");
   }
-  if (d.ess_treated < 0.1 * double(s.treated.size()) || d.ess_control < 0.1 * double(s.control.size())) {
-    result.warnings.push_back("effective sample size below 10% of an arm (treated " + rounded(d.ess_treated) + ", control " +
-                              rounded(d.ess_control) + "): the estimate rests on few units");
-  }
-  if (d.max_weight > 0.1) result.warnings.push_back("one unit carries " + rounded(100 * d.max_weight) + "% of its arm's weight");
+  fill_weight_summary(result, s, weights);
 }
 
-/// Summarises propensities e (indexed by row) over the units of `s`; warns about extreme values.
+/// Summarises propensities e (indexed by row) over the units of `s`; warns about extreme values,
+/// suggesting the Hajek form too when `horvitz_thompson` weights are in use.
 template <typename Defer = void>
 void fill_overlap(detail::deferred_t<Defer, EffectEstimate>& result, const detail::deferred_t<Defer, Sample>& s,
-                  const Vector<detail::deferred_t<Defer, double>>& e) {
+                  const Vector<detail::deferred_t<Defer, double>>& e, bool horvitz_thompson) {
   auto& o = result.diagnostics.overlap;
   o.available = true;
   auto range = [&](const std::vector<Index>& rows, double& lo, double& hi) {
@@ -110,7 +122,7 @@ void fill_overlap(detail::deferred_t<Defer, EffectEstimate>& result, const detai
   if (o.extreme > 0) {
     result.warnings.push_back(std::to_string(o.extreme) + " units have propensity below 0.01 or above 0.99 (control range [" +
                               rounded(o.min_control) + ", " + rounded(o.max_control) + "]): weights are unstable; consider "
-                              "clipping, trimming or the Hajek form");
+                              "clipping, trimming" + (horvitz_thompson ? std::string(" or the Hajek form") : std::string()));
   }
 }
 

@@ -65,7 +65,7 @@ Propensity fit_propensity(const detail::deferred_t<Defer, Sample>& s, const Effe
   warn_unconverged(ps.fit.status, options, result);
   ps.e = ps.fit.probabilities;
   ps.slope = ps.e.array() * (1 - ps.e.array());
-  fill_overlap(result, s, ps.e);
+  fill_overlap(result, s, ps.e, options.ipw_form == IpwForm::horvitz_thompson);
   clip_propensities(ps.e, ps.slope, options, result);
   for (Index i = 0; i < ps.e.size(); ++i) {
     if (!(ps.e(i) > 0 && ps.e(i) < 1)) {
@@ -75,6 +75,30 @@ Propensity fit_propensity(const detail::deferred_t<Defer, Sample>& s, const Effe
     }
   }
   return ps;
+}
+
+/// Throws `numerical_error` when one unit carries more than half of its arm's weight in `weights`
+/// (inverse-propensity weights, any scale per arm): its propensity is so close to 0 or 1 that the
+/// arm's weighted mean would be that unit's value whatever the others are, and the interval would
+/// be meaningless. Names the unit, its propensity `e` and `where` the propensity was estimated. O(n).
+template <typename Defer = void>
+void refuse_dominant_weight(const detail::deferred_t<Defer, Sample>& s, const Vector<detail::deferred_t<Defer, double>>& weights,
+                            const Vector<detail::deferred_t<Defer, double>>& e, const std::string& where) {
+  for (const auto* arm : {&s.treated, &s.control}) {
+    double sum = 0;
+    Index heaviest = arm->front();
+    for (Index i : *arm) {
+      sum += weights(i);
+      if (weights(i) > weights(heaviest)) heaviest = i;
+    }
+    const double share = weights(heaviest) / sum;
+    if (share > 0.5) {
+      throw numerical_error("unit " + std::to_string(heaviest) + " (propensity " + rounded(e(heaviest)) + where + ") carries " +
+                            rounded(100 * share) + "% of the " + (arm == &s.treated ? "treated" : "control") +
+                            " arm's inverse-propensity weight, so the estimate would rest on it alone: the propensity model "
+                            "(nearly) separates the arms; set options.clip (e.g. 0.01), options.trim or options.ridge");
+    }
+  }
 }
 
 /// The sample restricted to the units whose propensity lies in [trim, 1 - trim] (all units when
