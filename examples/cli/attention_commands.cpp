@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "causalattn/discovery/attention.hpp"
+#include "causalattn/io/attention_stack.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "causalattn/io/graph_json.hpp"
@@ -16,10 +17,12 @@
 namespace causalattn_cli {
 namespace {
 
-/// One layer's attention heads read from FILE: a .npy array of shape [n, n], [heads, n, n] or
-/// [layers, heads, n, n] (C order, as `numpy.save` of a PyTorch tensor writes it), or a text
-/// matrix (CSV or whitespace, no header). `layer` -1 = the deepest. Sets `layer_used`.
-std::vector<causalattn::Matrix<double>> read_attention_layer(const std::string& path, int layer, int& layer_used) {
+/// One layer's attention heads read from FILE: a .npy array (float16, float32 or float64) of shape
+/// [n, n], [heads, n, n], [layers, heads, n, n] or [layers, batch, heads, n, n] (C order, as
+/// `numpy.save` of a PyTorch tensor writes it; `batch` -1 averages the batch), or a text matrix
+/// (CSV or whitespace, no header). `layer` -1 = the deepest. Sets `layer_used`.
+std::vector<causalattn::Matrix<double>> read_attention_layer(const std::string& path, int layer, int batch, int& layer_used,
+                                                             double& row_sum_tolerance) {
   const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   if (!npy) {
     causalattn::CsvOptions options;
@@ -28,27 +31,30 @@ std::vector<causalattn::Matrix<double>> read_attention_layer(const std::string& 
     if (layer > 0) throw usage_error("--layer " + std::to_string(layer) + ": a text file holds one layer");
     return {causalattn::read_csv<double>(path, options).data};
   }
+  causalattn::AttentionStackOptions stack_options;
+  stack_options.batch = batch;
   const auto array = causalattn::read_npy<double>(path);
-  const auto& shape = array.shape;
-  if (shape.size() < 2 || shape.size() > 4 || shape[shape.size() - 1] != shape[shape.size() - 2]) {
-    throw usage_error(path + ": expected an array of shape [n, n], [heads, n, n] or [layers, heads, n, n]");
+  auto stack = causalattn::attention_stack(array, stack_options, path);
+  row_sum_tolerance = causalattn::attention_row_sum_tolerance(stack[0][0].rows(), array.file_item_size);
+  if (layer >= int(stack.size())) {
+    throw usage_error("--layer " + std::to_string(layer) + " is out of range: the file has " + std::to_string(stack.size()) +
+                      " layer(s)");
   }
-  const std::size_t n = shape.back(), heads = shape.size() >= 3 ? shape[shape.size() - 3] : 1;
-  const std::size_t layers = shape.size() == 4 ? shape[0] : 1;
-  if (layer >= int(layers)) {
-    throw usage_error("--layer " + std::to_string(layer) + " is out of range: the file has " + std::to_string(layers) + " layer(s)");
-  }
-  layer_used = layer < 0 ? int(layers) - 1 : layer;
-  std::vector<causalattn::Matrix<double>> out;
-  for (std::size_t h = 0; h < heads; ++h) {
-    const auto size = static_cast<causalattn::Index>(n);
-    causalattn::Matrix<double> a(size, size);
-    const std::size_t offset = (std::size_t(layer_used) * heads + h) * n * n;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < n; ++j) a(causalattn::Index(i), causalattn::Index(j)) = array.data[offset + i * n + j];
-    out.push_back(std::move(a));
-  }
-  return out;
+  layer_used = layer < 0 ? int(stack.size()) - 1 : layer;
+  return std::move(stack[std::size_t(layer_used)]);
+}
+
+/// Token names from --labels FILE (one per line) or --names a,b,c; empty when neither is given.
+std::vector<std::string> token_labels(const ArgumentList& args) {
+  if (args.has("--labels") && args.has("--names")) throw usage_error("give --labels or --names, not both");
+  if (args.has("--names")) return split_list(args.get("--names"));
+  if (!args.has("--labels")) return {};
+  std::vector<std::string> labels;
+  const std::string text = causalattn::io::read_file_bytes(args.get("--labels"), causalattn::io::text_limits("a labels file", 64 << 20));
+  causalattn::io::LineReader lines(causalattn::io::strip_bom(text));
+  while (lines.next()) labels.emplace_back(causalattn::io::trim(lines.line()));
+  while (!labels.empty() && labels.back().empty()) labels.pop_back();
+  return labels;
 }
 
 /// The edge-frequency matrix as text rows with three decimals.
@@ -69,7 +75,7 @@ std::string format_frequencies(const causalattn::Matrix<double>& f) {
 /// `causalattn attention-graph --attention FILE ...`.
 int run_attention_graph(Invocation& call) {
   const ArgumentList args(call.args, {"--attention", "--samples", "--alpha", "--algorithm", "--nodes", "--layer", "--head",
-                                      "--max-depth", "--threads", "--format", "--output"});
+                                      "--batch", "--labels", "--names", "--max-depth", "--threads", "--format", "--output"});
   args.expect_positional(0, 0, "causalattn attention-graph --attention FILE [options] (see causalattn attention-graph --help)");
   if (!args.has("--attention")) throw usage_error("attention-graph needs --attention FILE");
   causalattn::AttentionGraphOptions options;
@@ -83,7 +89,9 @@ int run_attention_graph(Invocation& call) {
   const int head = integer_option(args, "--head", -1, 0, 1 << 20);
   const auto format = graph_format_option(args, options.algorithm == causalattn::AttentionAlgorithm::pc ? "amat-cpdag" : "amat-pag");
   int layer = 0;
-  auto heads = read_attention_layer(args.get("--attention"), integer_option(args, "--layer", -1, 0, 1 << 20), layer);
+  options.labels = token_labels(args);
+  auto heads = read_attention_layer(args.get("--attention"), integer_option(args, "--layer", -1, 0, 1 << 20),
+                                    integer_option(args, "--batch", -1, 0, 1 << 20), layer, options.row_sum_tolerance);
   if (head >= int(heads.size())) {
     throw usage_error("--head " + std::to_string(head) + " is out of range: the layer has " + std::to_string(heads.size()) + " head(s)");
   }
@@ -120,11 +128,14 @@ int run_attention_graph(Invocation& call) {
 /// Registers attention-graph.
 void register_attention_commands(CommandRegistry& registry) {
   registry.add({"attention-graph", "causal graph over tokens read from a saved attention matrix (C = A A', PC or FCI)",
-                "causalattn attention-graph --attention FILE [--samples 768] [--alpha 0.01] [--algorithm pc|fci]\n"
-                "              [--nodes 2,3,6] [--layer L] [--head H] [--max-depth K] [--threads N]\n"
-                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
-                "  FILE: .npy of shape [n, n], [heads, n, n] or [layers, heads, n, n] (deepest layer by\n"
-                "  default), or an n x n text matrix (CSV or whitespace, no header). --samples is the\n"
+                "causalattn attention-graph --attention FILE [--samples 768] [--alpha 0.01] [--algorithm fci|pc]\n"
+                "              [--nodes 2,3,6] [--layer L] [--head H] [--batch B] [--labels FILE | --names a,b,...]\n"
+                "              [--max-depth K] [--threads N] [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
+                "  The default algorithm is FCI (tokens left out are latent: a PAG); --algorithm pc gives a CPDAG.\n"
+                "  FILE: .npy (float16/32/64) of shape [n, n], [heads, n, n], [layers, heads, n, n] or\n"
+                "  [layers, batch, heads, n, n] as saved from PyTorch (deepest layer by default; the batch averaged\n"
+                "  unless --batch picks one), or an n x n text matrix (CSV or whitespace, no header). --labels\n"
+                "  names the tokens, one per line (or --names a,b,...). --samples is the\n"
                 "  embedding width (Fisher z's sample size); --nodes picks the tokens of the graph, in that\n"
                 "  order (the others are latent). Without --head every head of the layer gets a graph,\n"
                 "  followed by the edge frequency across heads.",

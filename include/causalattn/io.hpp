@@ -1,8 +1,10 @@
 #pragma once
 /// \file
-/// Umbrella header of the io module: CSV tables, NumPy .npy arrays, JSON, and graph files (Tetrad
+/// Umbrella header of the io module: CSV tables, NumPy .npy arrays (and attention stacks saved from
+/// PyTorch), JSON, and graph files (Tetrad
 /// text, DOT, JSON, causal-learn and pcalg matrices).
 
+#include "causalattn/io/attention_stack.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"

@@ -164,4 +164,26 @@ TEST_CASE("attention adapter rejects degenerate input clearly", "[discovery][att
   // A value covariance that zeroes a token's variance: the correlation is undefined.
   ca::Matrix<double> s = ca::Matrix<double>::Zero(3, 3);
   REQUIRE_THROWS_WITH(ca::attention_graph_from_covariance(ca::attention_covariance(a, s)), Contains("diagonal"));
+  // Uniform attention (identical rows) is singular: no SEM reading, refused rather than a graph.
+  REQUIRE_THROWS_WITH(ca::attention_graph(a), Contains("singular"));
+  REQUIRE_THROWS_WITH(ca::head_consensus({a}), Contains("layer_heads[0]") && Contains("singular"));
+}
+
+TEST_CASE("rounding's tiny negative attention weights read as 0, real negative weights are refused", "[discovery][attention]") {
+  ca::Matrix<double> a(3, 3);
+  a << 0.6, 0.3, 0.1, 0.2, 0.7, 0.1, 0.1, 0.2, 0.7;
+  ca::Matrix<double> rounded = a;
+  rounded(0, 2) = -1e-17;  // e.g. what a numerical inverse leaves where the weight is 0
+  rounded(0, 0) = 0.7;
+  ca::Matrix<double> zeroed = rounded;
+  zeroed(0, 2) = 0;
+  REQUIRE(ca::attention_covariance(rounded) == ca::attention_covariance(zeroed));
+  REQUIRE(ca::attention_graph(rounded).graph == ca::attention_graph(zeroed).graph);
+  ca::Matrix<double> negative = zeroed;
+  negative(0, 2) = -10 * ca::attention_negative_tolerance;
+  negative(0, 0) += 10 * ca::attention_negative_tolerance;
+  REQUIRE_THROWS_WITH(ca::attention_covariance(negative), Contains("entry (0, 2)") && Contains("non-negative"));
+  // A float16 matrix's rows sum to 1 only to ~n 2^-11; the tolerance follows the stored precision.
+  REQUIRE(ca::attention_row_sum_tolerance(3, 8) == 1e-4);
+  REQUIRE(ca::attention_row_sum_tolerance(1000, 2) == Approx(1000 * std::ldexp(1.0, -11)));
 }

@@ -332,6 +332,28 @@ TEMPLATE_TEST_CASE("empty shapes are allowed; npy_to_matrix keeps the zero dimen
                Contains("8 trailing bytes"));
 }
 
+TEMPLATE_TEST_CASE("float16 files (attention saved from half-precision PyTorch) are read exactly", "[io][npy]", float, double) {
+  // IEEE half bit patterns and the values they encode: 1, -2, 0.5, the largest half 65504, the
+  // smallest subnormal 2^-24, a subnormal 1023 x 2^-24, -0 and 1 + 2^-10 (one unit past 1).
+  const std::vector<std::uint16_t> bits = {0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001, 0x03FF, 0x8000, 0x3C01};
+  const std::vector<double> values = {1, -2, 0.5, 65504, std::ldexp(1.0, -24), 1023 * std::ldexp(1.0, -24), -0.0,
+                                      1 + std::ldexp(1.0, -10)};
+  for (const bool big : {false, true}) {
+    std::string data;
+    for (std::uint16_t b : bits) {
+      const char lo = char(b & 0xFF), hi = char(b >> 8);
+      data += big ? std::string{hi, lo} : std::string{lo, hi};
+    }
+    const auto a = ca::parse_npy<TestType>(npy_file(dict_for(big ? ">f2" : "<f2", "(2, 4)"), data));
+    REQUIRE(a.file_item_size == 2);
+    REQUIRE(a.shape == std::vector<std::size_t>{2, 4});
+    for (std::size_t k = 0; k < values.size(); ++k) REQUIRE(double(a.data[k]) == values[k]);
+    REQUIRE(std::signbit(a.data[6]));
+  }
+  // Infinity and NaN in half precision are rejected like any non-finite value.
+  REQUIRE_THAT(parse_error(npy_file(dict_for("<f2", "(1,)"), std::string("\x00\x7C", 2))), Contains("non-finite"));
+}
+
 TEST_CASE("native byte order and the header dict's Python syntax variations", "[io][npy]") {
   const std::vector<double> values = {0.5, -1.0};
   const auto native =
@@ -393,7 +415,7 @@ TEST_CASE("malformed header dicts are rejected naming the key or value", "[io][n
   REQUIRE_THAT(err("{'descr': '<f8', 'fortran_order': False}"), Contains("missing") && Contains("'shape'"));
   REQUIRE_THAT(err(dict_for("<i8", "(2, 3)")), Contains("unsupported dtype '<i8' (8-byte signed integer)") &&
                                                    Contains("float32") && Contains("float64"));
-  REQUIRE_THAT(err(dict_for("<f2", "(2, 3)")), Contains("'<f2'") && Contains("2-byte floating point"));
+  REQUIRE_THAT(err(dict_for("<f16", "(2, 3)")), Contains("'<f16'") && Contains("16-byte floating point"));
   REQUIRE_THAT(err(dict_for("|u1", "(2, 3)")), Contains("'|u1'") && Contains("unsigned integer"));
   REQUIRE_THAT(err(dict_for("<c16", "(2, 3)")), Contains("complex"));
   REQUIRE_THAT(err("{'descr': [('x', '<f8'), ('y', '<f8')], 'fortran_order': False, 'shape': (3,), }"),

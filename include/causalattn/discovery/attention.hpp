@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "causalattn/core/checks.hpp"
@@ -44,17 +45,24 @@ Matrix<double> times_transpose(const Matrix<detail::deferred_t<Defer, double>>& 
 template <typename Defer = void>
 Matrix<double> unit_noise_covariance(const Matrix<detail::deferred_t<Defer, double>>& a) {
   using Real = detail::deferred_t<Defer, double>;
-  Matrix<Real> c = times_transpose(a, a);
+  const Matrix<Real> clean = a.cwiseMax(0.0);  // rounding's tiny negatives as 0 (see attention_negative_tolerance)
+  Matrix<Real> c = times_transpose(clean, clean);
   c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();
   return c;
 }
 
 }  // namespace detail
 
-/// Checks that `a` is an attention matrix: square, non-empty, finite, non-negative, every row
-/// summing to 1 within `row_sum_tolerance`, and a positive diagonal (A = (I - G)^-1 has a unit
-/// diagonal before row normalisation: a token without its own exogenous term has no SEM reading).
-/// Throws `invalid_input` naming `argument` and the offending entry or row. O(n^2).
+/// Tiny negative entries that rounding leaves in an attention matrix (a numerical inverse, a
+/// float16 round trip) are read as 0: entries in [-attention_negative_tolerance, 0). Larger
+/// negative entries are rejected; real attention weights are never negative.
+inline constexpr double attention_negative_tolerance = 1e-9;
+
+/// Checks that `a` is an attention matrix: square, non-empty, finite, non-negative (up to
+/// `attention_negative_tolerance`, read as 0), every row summing to 1 within `row_sum_tolerance`,
+/// and a positive diagonal (A = (I - G)^-1 has a unit diagonal before row normalisation: a token
+/// without its own exogenous term has no SEM reading). Throws `invalid_input` naming `argument` and
+/// the offending entry or row. O(n^2).
 /// Example: `causalattn::check_attention_matrix(A);`
 template <class Derived>
 void check_attention_matrix(const Eigen::MatrixBase<Derived>& a, const std::string& argument = "attention",
@@ -66,11 +74,11 @@ void check_attention_matrix(const Eigen::MatrixBase<Derived>& a, const std::stri
     double sum = 0;
     for (Index j = 0; j < a.cols(); ++j) {
       const double v = double(a(i, j));
-      if (v < 0) {
+      if (v < -attention_negative_tolerance) {
         throw invalid_input(argument, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " + detail::to_text(v) +
                                           "; attention weights are non-negative");
       }
-      sum += v;
+      sum += std::max(v, 0.0);
     }
     if (!(std::abs(sum - 1) <= row_sum_tolerance)) {
       throw invalid_input(argument, "row " + std::to_string(i) + " sums to " + detail::to_text(sum) +
@@ -106,7 +114,7 @@ Matrix<double> attention_covariance(const Eigen::MatrixBase<DerivedA>& a, const 
       if (std::abs(s(i, j) - s(j, i)) > 1e-8 * std::max(1.0, std::sqrt(std::abs(s(i, i) * s(j, j))))) {
         throw invalid_input("value_covariance", "is not symmetric at (" + std::to_string(i) + ", " + std::to_string(j) + ")");
       }
-  const Matrix<double> ad = a.template cast<double>();
+  const Matrix<double> ad = a.template cast<double>().cwiseMax(0.0);
   const Matrix<double> as = detail::times_transpose(ad, s);  // A S' = A S (S symmetric)
   Matrix<double> c = detail::times_transpose(as, ad);
   c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();
@@ -129,7 +137,20 @@ struct AttentionGraphOptions {
   std::vector<Index> nodes;
   int max_depth = -1;  ///< largest conditioning set; -1 = unlimited
   int threads = 0;     ///< threads for the tests; 0 = all; results never depend on it
+  /// Token labels, one per token of the matrix (empty = "T0", "T1", ...); the graph's nodes carry them.
+  std::vector<std::string> labels;
+  /// How far a row may sum from 1 (`check_attention_matrix`); matrices saved in float16 need about
+  /// n x 2^-11 (`attention_row_sum_tolerance`).
+  double row_sum_tolerance = 1e-4;
 };
+
+/// The row-sum tolerance for n x n attention stored with `bytes_per_value` (2 float16, 4 float32,
+/// 8 float64): n units of the format's rounding, and at least the default 1e-4. O(1).
+/// Example: `options.row_sum_tolerance = causalattn::attention_row_sum_tolerance(n, array.file_item_size);`
+inline double attention_row_sum_tolerance(Index n, std::size_t bytes_per_value) {
+  const double unit = bytes_per_value == 2 ? 0x1p-11 : bytes_per_value == 4 ? 0x1p-24 : 0x1p-53;
+  return std::max(1e-4, double(n) * unit);
+}
 
 /// The graph read from one attention matrix, with the tests it took.
 struct AttentionGraph {
@@ -157,8 +178,9 @@ std::vector<Index> attention_nodes(Index n, const std::vector<Index>& requested)
 
 /// Runs PC or FCI on the tokens' SEM covariance `covariance` (from `attention_covariance`): the
 /// correlation of all tokens, restricted to `options.nodes`, tested by Fisher z at
-/// `options.sample_size`. Node names are "T<i>" for token i. Throws `invalid_input` for bad options
-/// or a covariance with a diagonal below 1e-8.
+/// `options.sample_size`. Node names are `options.labels` or "T<i>" for token i. Throws
+/// `invalid_input` for bad options, a covariance with a diagonal below 1e-8, or a singular one (an
+/// attention matrix with linearly dependent rows, e.g. uniform attention, has no SEM reading).
 /// Complexity: O(n^2) plus the search (see `pc`, `fci`).
 /// Example:
 /// \code
@@ -173,9 +195,20 @@ AttentionGraph attention_graph_from_covariance(const Matrix<detail::deferred_t<D
   const auto k = Index(out.nodes.size());
   Matrix<Real> sub(k, k);
   std::vector<std::string> names;
+  if (!options.labels.empty() && Index(options.labels.size()) != correlation.rows()) {
+    throw invalid_input("options.labels", "has " + std::to_string(options.labels.size()) + " labels for " +
+                                              std::to_string(correlation.rows()) + " tokens");
+  }
   for (Index i = 0; i < k; ++i) {
-    names.push_back("T" + std::to_string(out.nodes[std::size_t(i)]));
+    const std::size_t token = std::size_t(out.nodes[std::size_t(i)]);
+    names.push_back(options.labels.empty() ? "T" + std::to_string(token) : options.labels[token]);
     for (Index j = 0; j < k; ++j) sub(i, j) = correlation(out.nodes[std::size_t(i)], out.nodes[std::size_t(j)]);
+  }
+  const Eigen::LDLT<Matrix<Real>> factor(correlation);
+  const Vector<Real> pivots = factor.vectorD().cwiseAbs();
+  if (factor.info() != Eigen::Success || !(pivots.minCoeff() > 1e-10 * pivots.maxCoeff())) {
+    throw invalid_input("attention", "is singular (linearly dependent rows, e.g. uniform attention): C = A A' has rank below " +
+                                         std::to_string(correlation.rows()) + ", so A = (I - G)^-1 has no SEM reading");
   }
   const FisherZTest test(std::move(sub), options.sample_size);
   FciOptions search;
@@ -219,7 +252,8 @@ struct HeadConsensus {
 /// Graphs of every head of the deepest layer (`layer_heads[h]` = head h's attention matrix, as
 /// in [layers][heads] stacks: pass the last layer), one per head as the reference code does,
 /// plus the edge and arrowhead frequencies across heads. Throws `invalid_input` for no heads,
-/// heads of different sizes, or an invalid attention matrix (naming "layer_heads[h]").
+/// heads of different sizes, or an invalid or singular attention matrix (naming "layer_heads[h]");
+/// every head is validated before any graph is computed.
 /// Complexity: heads x `attention_graph`.
 /// Example: `auto consensus = causalattn::head_consensus(stack.back(), options);`
 template <typename Defer = void>
@@ -235,8 +269,15 @@ HeadConsensus head_consensus(const std::vector<Matrix<detail::deferred_t<Defer, 
                                         ", head 0 is " + std::to_string(layer_heads[0].rows()) + " x " +
                                         std::to_string(layer_heads[0].cols()));
     }
-    check_attention_matrix(layer_heads[h], argument);
-    out.heads.push_back(attention_graph_from_covariance(detail::unit_noise_covariance(layer_heads[h]), options));
+    check_attention_matrix(layer_heads[h], argument, options.row_sum_tolerance);
+  }
+  for (std::size_t h = 0; h < layer_heads.size(); ++h) {
+    try {
+      out.heads.push_back(attention_graph_from_covariance(detail::unit_noise_covariance(layer_heads[h]), options));
+    } catch (const invalid_input& e) {
+      if (e.argument() != "attention") throw;
+      throw invalid_input("layer_heads[" + std::to_string(h) + "]", e.detail());
+    }
   }
   const Index k = out.heads[0].graph.size();
   out.edge_frequency = Matrix<Real>::Zero(k, k);

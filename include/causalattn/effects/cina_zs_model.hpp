@@ -280,6 +280,16 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
   } catch (const invalid_input& e) {
     throw invalid_input(source, std::string("holds an invalid config: ") + e.what());
   }
+  // The config's size against the file's own: every encoder block holds at least a width x width
+  // and a width x hidden matrix, so a few bytes declaring a huge model fail here, before allocation.
+  std::uint64_t stored_values = 0;
+  for (const auto& t : tensors) stored_values += std::uint64_t(t.value.size());
+  const std::uint64_t implied = std::uint64_t(config.layers) * std::uint64_t(config.width) * std::uint64_t(config.width + config.hidden);
+  if (implied > stored_values) {
+    throw invalid_input(source, "its config (width " + std::to_string(config.width) + ", hidden " + std::to_string(config.hidden) +
+                                    ", " + std::to_string(config.layers) + " layers) implies at least " + std::to_string(implied) +
+                                    " parameters, the file holds " + std::to_string(stored_values));
+  }
   CinaZsModel<Scalar> model(config, 0);
   ParameterRegistry<Scalar> registry;
   model.register_parameters(registry);
@@ -324,7 +334,7 @@ std::string cina_zs_default_path() {
 template <class Scalar>
 CinaZsModel<Scalar> CinaZsModel<Scalar>::load_default(const std::string& path) {
   const std::string file = path.empty() ? cina_zs_default_path() : path;
-  const std::string bytes = io::read_file_bytes(file);
+  const std::string bytes = io::read_file_bytes(file, detail::parameter_file_limits());
   if (path.empty() && detail::fnv1a64(bytes) != cina_zs_default_checksum) {
     throw invalid_input(file, "is not the shipped CInA-ZS model (its checksum differs from cina_zs_default_checksum)");
   }
@@ -341,7 +351,7 @@ void save_cina_zs(const std::string& path, const CinaZsModel<Scalar>& model) {
 /// Example: `auto model = causalattn::load_cina_zs<float>("my_model.bin");`
 template <class Scalar>
 CinaZsModel<Scalar> load_cina_zs(const std::string& path) {
-  return parse_cina_zs<Scalar>(io::read_file_bytes(path), path);
+  return parse_cina_zs<Scalar>(io::read_file_bytes(path, detail::parameter_file_limits()), path);
 }
 
 }  // namespace causalattn

@@ -44,6 +44,10 @@ struct Edge {
   }
 };
 
+/// The most nodes a `Graph` holds: its endpoint marks are a dense n x n table of bytes, so the
+/// limit keeps a graph under 400 MB (a file naming more nodes is refused before that is allocated).
+inline constexpr Index max_graph_nodes = 20000;
+
 /// A graph over named nodes whose edges carry a mark at each end (tail, arrow, circle), so one type
 /// holds DAGs (a -> b), CPDAGs (also a --- b) and PAGs (also a o-> b, a o-o b, a <-> b). At most one
 /// edge per pair, no self-loops. Storage is a dense p x p mark table: O(p^2) memory, O(1) edge access.
@@ -63,11 +67,13 @@ class Graph {
   /// `p` nodes named X1..Xp and no edges. O(p^2).
   explicit Graph(Index p) : Graph(default_variable_names(p)) {}
 
-  /// Nodes with the given names (non-empty, unique) and no edges. O(p^2).
+  /// Nodes with the given names (non-empty, unique, at most `max_graph_nodes`) and no edges. O(p^2).
   explicit Graph(std::vector<std::string> names)
       : names_(std::move(names)), index_(detail::index_node_names(names_)) {
-    if (names_.size() > (std::size_t{1} << 20)) {
-      throw invalid_input("names", std::to_string(names_.size()) + " nodes exceed the dense graph limit of 2^20");
+    if (names_.size() > std::size_t(max_graph_nodes)) {
+      throw invalid_input("names", std::to_string(names_.size()) + " nodes: more than the " + std::to_string(max_graph_nodes) +
+                                       " a graph holds (its endpoint marks are a dense n x n table, " +
+                                       std::to_string(max_graph_nodes / 1000 * max_graph_nodes / 1000) + " MB at the limit)");
     }
     marks_.assign(names_.size() * names_.size(), Mark::none);
   }

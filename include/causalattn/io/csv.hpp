@@ -46,10 +46,14 @@ struct CsvOptions {
   /// Longest accepted line in bytes, terminator excluded; default 524288 (512 KiB), range >= 1.
   /// Longer lines are rejected, so a corrupt or binary file fails fast with a clear message.
   std::size_t max_line_bytes = std::size_t{512} * 1024;
+  /// Largest accepted file in bytes; default 1 GiB. Checked while reading (a longer stream, e.g.
+  /// /dev/zero or an endless pipe, stops there with a clear message).
+  std::size_t max_bytes = std::size_t{1} << 30;
 
   /// Throws `invalid_input` if an option is out of range.
   void validate() const {
     if (max_line_bytes == 0) throw invalid_input("options.max_line_bytes", "is 0, must be >= 1");
+    if (max_bytes == 0) throw invalid_input("options.max_bytes", "is 0, must be >= 1");
     for (std::size_t k = 0; k < columns.size(); ++k) {
       if (columns[k].empty()) throw invalid_input("options.columns", "entry " + std::to_string(k) + " is an empty column name");
       for (std::size_t m = 0; m < k; ++m)
@@ -332,7 +336,10 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
 /// Complexity O(file size). Example: `auto t = causalattn::read_csv("lalonde.csv", {.columns = {"re78"}});`
 template <class Scalar = double>
 CsvTable<Scalar> read_csv(const std::string& path, const CsvOptions& options = {}) {
-  return parse_csv<Scalar>(io::read_file_bytes(path), options, path);
+  options.validate();
+  io::ReadLimits limits = io::text_limits("a text table", options.max_bytes);
+  limits.max_line_bytes = options.max_line_bytes;
+  return parse_csv<Scalar>(io::read_file_bytes(path, limits), options, path);
 }
 
 /// Writes `names` and `data` as comma-separated text with a header; numbers are written with the

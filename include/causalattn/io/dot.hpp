@@ -335,7 +335,7 @@ inline Graph parse_dot(std::string_view text, const std::string& source = "dot")
 }
 
 /// Reads a DOT file (`parse_dot`, errors name `path`).
-inline Graph read_dot(const std::string& path) { return parse_dot(io::read_file_bytes(path), path); }
+inline Graph read_dot(const std::string& path) { return parse_dot(io::read_file_bytes(path, io::text_limits("a DOT file")), path); }
 
 /// Writes `g` as a DOT file (`to_dot`).
 inline void write_dot(const std::string& path, const Graph& g) { io::write_file_bytes(path, to_dot(g)); }

@@ -82,7 +82,7 @@ inline Graph parse_graph(std::string_view text, GraphFormat format, const std::s
 
 /// Reads a graph file in `format`. Example: `auto g = causalattn::read_graph("truth.txt", GraphFormat::tetrad);`
 inline Graph read_graph(const std::string& path, GraphFormat format) {
-  return parse_graph(io::read_file_bytes(path), format, path);
+  return parse_graph(io::read_file_bytes(path, io::text_limits("a graph file")), format, path);
 }
 
 /// Writes a graph file in `format`. Example: `causalattn::write_graph("pag.dot", pag, GraphFormat::dot);`

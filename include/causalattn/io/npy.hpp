@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Reading and writing NumPy `.npy` files (format versions 1.0, 2.0 and 3.0) of float32 or
+/// Reading and writing NumPy `.npy` files (format versions 1.0, 2.0 and 3.0) of float16, float32 or
 /// float64 data, so matrices can move between NumPy and causalattn without a text round trip.
 ///
 /// A `.npy` file is the magic string "\x93NUMPY", a major and a minor version byte, the length of
@@ -9,7 +9,7 @@
 /// padded with spaces and ended by '\n'), and then the raw array data.
 ///
 /// Reading is strict about content and lenient about layout: any padding is accepted, keys may come
-/// in any order, but the data must be float32 or float64, exactly as long as the shape requires,
+/// in any order, but the data must be float16, float32 or float64, exactly as long as the shape requires,
 /// and finite. Every problem throws `invalid_input` naming the file (or the `source` given) and
 /// the offending byte offset, key, value or index. No input makes the reader read out of bounds.
 
@@ -51,6 +51,8 @@ struct NpyArray {
   std::vector<std::size_t> shape;
   /// The values in C (row-major) order.
   std::vector<Scalar> data;
+  /// Bytes per value in the file (2 float16, 4 float32, 8 float64): the precision the values carry.
+  std::size_t file_item_size = sizeof(Scalar);
 };
 
 namespace detail {
@@ -60,7 +62,29 @@ static_assert(std::numeric_limits<double>::is_iec559 && std::numeric_limits<floa
 
 /// The unsigned word with the same size as the floating type `Real`.
 template <class Real>
-using npy_word_t = std::conditional_t<sizeof(Real) == 4, std::uint32_t, std::uint64_t>;
+using npy_word_t =
+    std::conditional_t<sizeof(Real) == 2, std::uint16_t, std::conditional_t<sizeof(Real) == 4, std::uint32_t, std::uint64_t>>;
+
+/// The float an IEEE 754 half-precision bit pattern encodes (subnormals, infinities and NaN
+/// included); exact, since every half is a float. O(1).
+/// Example: `half_to_float(0x3C00) == 1.0f`
+inline float half_to_float(std::uint16_t h) noexcept {
+  const std::uint32_t sign = std::uint32_t(h >> 15) << 31, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
+  float magnitude;
+  if (exponent == 0) {
+    magnitude = std::ldexp(float(mantissa), -24);  // subnormal (or zero): mantissa x 2^-24
+  } else if (exponent == 31) {
+    magnitude = mantissa == 0 ? std::numeric_limits<float>::infinity() : std::numeric_limits<float>::quiet_NaN();
+  } else {
+    magnitude = std::ldexp(float(mantissa | 0x400), int(exponent) - 25);
+  }
+  std::uint32_t bits;
+  std::memcpy(&bits, &magnitude, 4);
+  bits |= sign;
+  float out;
+  std::memcpy(&out, &bits, 4);
+  return out;
+}
 
 /// Loads one `Real` from possibly unaligned memory, swapping bytes when `swap` is set. O(1).
 template <class Real>
@@ -193,7 +217,8 @@ std::string to_npy_bytes(const Eigen::DenseBase<Derived>& m, bool fortran_order,
 }  // namespace detail
 
 /// Parses the bytes of a whole `.npy` file held in memory. Accepts format versions 1.0, 2.0 and 3.0,
-/// dtypes '<f4', '>f4', '=f4', '<f8', '>f8', '=f8' ('=' is the host's byte order, as NumPy reads it),
+/// dtypes '<f2', '>f2', '=f2' (float16, as PyTorch's half attention), '<f4', '>f4', '=f4', '<f8', '>f8', '=f8'
+/// ('=' is the host's byte order, as NumPy reads it),
 /// C or Fortran order (the result is always C order), any rank, and any header padding. float32
 /// data read as double is exact; float64 data read as float is rounded, and a magnitude above
 /// `FLT_MAX` or a non-zero magnitude below `FLT_MIN` throws rather than becoming infinite, zero or
@@ -275,7 +300,7 @@ NpyArray<Scalar> parse_npy(std::string_view bytes, const std::string& source = "
   if (actual != expected) {
     throw invalid_input(source, "data section is " + std::to_string(actual) + " bytes but shape " +
                                     detail::format_shape(header.shape) + " of " +
-                                    (header.item_size == 4 ? "float32" : "float64") + " needs " +
+                                    (header.item_size == 2 ? "float16" : header.item_size == 4 ? "float32" : "float64") + " needs " +
                                     std::to_string(expected) + " bytes (" + std::to_string(count) +
                                     " elements x " + std::to_string(header.item_size) + " bytes): " +
                                     (actual < expected ? "the data is truncated"
@@ -284,8 +309,14 @@ NpyArray<Scalar> parse_npy(std::string_view bytes, const std::string& source = "
 
   NpyArray<Scalar> array;
   array.shape = header.shape;
+  array.file_item_size = header.item_size;
   const std::string_view payload = bytes.substr(data_at);
-  if (header.item_size == 4) {
+  if (header.item_size == 2) {
+    const std::vector<std::uint16_t> halves = detail::decode_npy_values<std::uint16_t>(payload, header, count);
+    std::vector<float> values(halves.size());
+    for (std::size_t k = 0; k < halves.size(); ++k) values[k] = detail::half_to_float(halves[k]);
+    array.data = detail::finish_npy_values<Scalar>(std::move(values), header.shape, source);
+  } else if (header.item_size == 4) {
     array.data = detail::finish_npy_values<Scalar>(detail::decode_npy_values<float>(payload, header, count),
                                                    header.shape, source);
   } else {
@@ -296,11 +327,16 @@ NpyArray<Scalar> parse_npy(std::string_view bytes, const std::string& source = "
 }
 
 /// Reads a whole `.npy` file (in binary) and parses it with `parse_npy`, naming `path` in every
-/// message; a missing or unreadable file throws `invalid_input(path, ...)`. O(file size).
+/// message; a missing or unreadable file, one over 8 GiB or one without the .npy magic throws
+/// `invalid_input(path, ...)` (checked while reading). O(file size).
 /// Example: `auto a = causalattn::read_npy<float>("weights.npy");`
 template <class Scalar = double>
 NpyArray<Scalar> read_npy(const std::string& path) {
-  return parse_npy<Scalar>(io::read_file_bytes(path), path);
+  io::ReadLimits limits;
+  limits.max_bytes = std::size_t{8} << 30;
+  limits.magic = std::string_view("\x93NUMPY", 6);
+  limits.what = "a .npy file";
+  return parse_npy<Scalar>(io::read_file_bytes(path, limits), path);
 }
 
 /// Converts an array of rank at most 2 to a column-major Eigen matrix: shape (r, c) gives r x c,

@@ -135,7 +135,7 @@ inline Graph parse_tetrad_text(std::string_view text, const std::string& source 
 }
 
 /// Reads a Tetrad text file (`parse_tetrad_text`, errors name `path`).
-inline Graph read_tetrad(const std::string& path) { return parse_tetrad_text(io::read_file_bytes(path), path); }
+inline Graph read_tetrad(const std::string& path) { return parse_tetrad_text(io::read_file_bytes(path, io::text_limits("a Tetrad graph file")), path); }
 
 /// Writes `g` as a Tetrad text file (`to_tetrad_text`).
 inline void write_tetrad(const std::string& path, const Graph& g) { io::write_file_bytes(path, to_tetrad_text(g)); }

@@ -6,12 +6,15 @@
 /// Example: `double v; if (causalattn::io::parse_number("2.5", v) == causalattn::io::NumberStatus::ok) ...`
 
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <cstddef>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <system_error>
 #include <vector>
 
@@ -19,25 +22,111 @@
 
 namespace causalattn::io {
 
-/// Reads a whole file as bytes; throws `invalid_input(path, ...)` if it cannot be opened or read.
-inline std::string read_file_bytes(const std::string& path) {
+/// What a reader accepts, checked while it reads (a file is never loaded whole before its limits
+/// apply, so /dev/zero, a pipe without end or a binary file given as text fail at once).
+struct ReadLimits {
+  std::size_t max_bytes = std::size_t{1} << 30;  ///< largest accepted file (default 1 GiB)
+  std::size_t max_line_bytes = 0;                ///< longest accepted line of a text file; 0 = no limit
+  bool text = false;                             ///< reject NUL bytes (a binary file where text is expected)
+  std::string_view magic;                        ///< bytes the file must start with (binary formats); empty = any
+  std::string_view what = "file";                ///< what the file should be, for messages ("a .npy file")
+};
+
+/// Reads a file as bytes, at most `limits.max_bytes`, 1 MiB at a time; throws `invalid_input(path,
+/// ...)` if it cannot be opened or read, is a directory, exceeds a limit, holds a NUL byte where
+/// text is expected or does not start with `limits.magic`. A regular file's size is checked before
+/// anything is read. O(bytes read).
+/// Example: `causalattn::io::ReadLimits text; text.text = true; auto bytes = causalattn::io::read_file_bytes("g.txt", text);`
+inline std::string read_file_bytes(const std::string& path, const ReadLimits& limits = {}) {
+  auto mib = [](std::size_t bytes) { return std::to_string((bytes + (std::size_t{1} << 20) - 1) >> 20) + " MiB"; };
   struct stat status {};
-  if (::stat(path.c_str(), &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR) {
-    throw invalid_input(path, "is a directory, not a file");
+  if (::stat(path.c_str(), &status) == 0) {
+    if ((status.st_mode & S_IFMT) == S_IFDIR) throw invalid_input(path, "is a directory, not a file");
+    if ((status.st_mode & S_IFMT) == S_IFREG && std::uint64_t(status.st_size) > limits.max_bytes) {
+      throw invalid_input(path, "is " + mib(std::size_t(status.st_size)) + ", more than the " + mib(limits.max_bytes) +
+                                    " this reader accepts");
+    }
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw invalid_input(path, "cannot open file for reading");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  std::vector<char> chunk(std::size_t{1} << 20);
+  std::size_t line = 0, line_number = 1;  // bytes since the last newline; current line
+  while (in) {
+    in.read(chunk.data(), std::streamsize(chunk.size()));
+    const std::size_t got = std::size_t(in.gcount());
+    if (got == 0) break;
+    if (bytes.size() + got > limits.max_bytes) {
+      throw invalid_input(path, "has more than the " + mib(limits.max_bytes) + " this reader accepts (stopped reading there)");
+    }
+    if (limits.text || limits.max_line_bytes > 0) {
+      for (std::size_t k = 0; k < got; ++k) {
+        const char c = chunk[k];
+        if (limits.text && c == '\0') {
+          throw invalid_input(path, "line " + std::to_string(line_number) + " holds a NUL byte: not " + std::string(limits.what) +
+                                        " (a binary file?)");
+        }
+        if (c == '\n') {
+          line = 0;
+          ++line_number;
+        } else if (limits.max_line_bytes > 0 && ++line > limits.max_line_bytes) {
+          throw invalid_input(path, "line " + std::to_string(line_number) + " is longer than " + std::to_string(limits.max_line_bytes) +
+                                        " bytes: not " + std::string(limits.what) + "?");
+        }
+      }
+    }
+    bytes.append(chunk.data(), got);
+    if (!limits.magic.empty() && bytes.size() >= limits.magic.size() && bytes.size() == got &&
+        std::string_view(bytes).substr(0, limits.magic.size()) != limits.magic) {
+      throw invalid_input(path, "is not " + std::string(limits.what) + " (its first bytes differ)");
+    }
+  }
   if (in.bad()) throw invalid_input(path, "read error");
+  if (!limits.magic.empty() && std::string_view(bytes).substr(0, limits.magic.size()) != limits.magic) {
+    throw invalid_input(path, "is not " + std::string(limits.what) + " (its first bytes differ)");
+  }
   return bytes;
 }
 
-/// Writes `bytes` to a file; throws `invalid_input(path, ...)` on failure.
+/// The limits of a text format's reader: NUL bytes rejected, at most `max_bytes`.
+/// Example: `auto text = causalattn::io::read_file_bytes(path, causalattn::io::text_limits("a Tetrad graph file"));`
+inline ReadLimits text_limits(std::string_view what, std::size_t max_bytes = std::size_t{256} << 20) {
+  ReadLimits limits;
+  limits.text = true;
+  limits.max_bytes = max_bytes;
+  limits.what = what;
+  return limits;
+}
+
+/// Writes `bytes` to a file; throws `invalid_input(path, ...)` if it cannot be opened or any byte
+/// fails to reach it (a full disk, /dev/full). A regular file (or a new one) is written to a
+/// temporary file beside it and renamed over it, so a failed write leaves the old file untouched.
 inline void write_file_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw invalid_input(path, "cannot open file for writing");
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw invalid_input(path, "write error");
+  struct stat status {};
+  const bool exists = ::stat(path.c_str(), &status) == 0;
+  if (exists && (status.st_mode & S_IFMT) == S_IFDIR) throw invalid_input(path, "is a directory, not a file");
+  const bool replace = !exists || (status.st_mode & S_IFMT) == S_IFREG;
+  const std::string target = replace ? path + ".tmp" + std::to_string(::getpid()) : path;
+  {
+    std::ofstream out(target, std::ios::binary | std::ios::trunc);
+    if (!out) throw invalid_input(path, "cannot open file for writing");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      out.close();
+      if (replace) std::remove(target.c_str());
+      throw invalid_input(path, "write error (disk full?)");
+    }
+    out.close();
+    if (!out) {
+      if (replace) std::remove(target.c_str());
+      throw invalid_input(path, "write error (disk full?)");
+    }
+  }
+  if (replace && std::rename(target.c_str(), path.c_str()) != 0) {
+    std::remove(target.c_str());
+    throw invalid_input(path, "cannot replace the file");
+  }
 }
 
 /// Removes a leading UTF-8 byte-order mark.

@@ -28,6 +28,9 @@ inline bool host_is_little_endian() noexcept {
   return first == 1;
 }
 
+/// Reverses the byte order of a 16-bit word. O(1). Example: `byte_swap(std::uint16_t{0x1122}) == 0x2211`.
+constexpr std::uint16_t byte_swap(std::uint16_t v) noexcept { return std::uint16_t((v << 8) | (v >> 8)); }
+
 /// Reverses the byte order of a 32-bit word. O(1). Example: `byte_swap(0x11223344u) == 0x44332211u`.
 constexpr std::uint32_t byte_swap(std::uint32_t v) noexcept {
   return ((v & 0x000000FFu) << 24) | ((v & 0x0000FF00u) << 8) | ((v & 0x00FF0000u) >> 8) |
@@ -118,7 +121,7 @@ inline bool checked_multiply(std::size_t a, std::size_t b, std::size_t& result) 
 /// What the header dictionary of a supported .npy file says.
 struct NpyHeader {
   char byte_order = '<';            ///< '<' little-endian, '>' big-endian, '=' host order
-  std::size_t item_size = 8;        ///< 4 (float32) or 8 (float64)
+  std::size_t item_size = 8;        ///< 2 (float16), 4 (float32) or 8 (float64)
   bool fortran_order = false;       ///< data stored column-major (first index fastest)
   std::vector<std::size_t> shape;   ///< one entry per dimension; empty for a scalar (rank 0)
 };
@@ -283,9 +286,9 @@ class NpyHeaderParser {
     }
     const std::string descr = parse_string();
     if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '>' || descr[0] == '=') && descr[1] == 'f' &&
-        (descr[2] == '4' || descr[2] == '8')) {
+        (descr[2] == '2' || descr[2] == '4' || descr[2] == '8')) {
       header.byte_order = descr[0];
-      header.item_size = descr[2] == '4' ? 4 : 8;
+      header.item_size = std::size_t(descr[2] - '0');
       return;
     }
     std::string what = "unsupported dtype '" + printable(descr) + "'";
