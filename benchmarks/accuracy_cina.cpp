@@ -155,7 +155,14 @@ int main(int argc, char** argv) {
         {"IPW", [](const auto& d, const auto& o) { return ca::ipw(d, o); }, 1 << 30, 1 << 30},
         {"AIPW", [](const auto& d, const auto& o) { return ca::aipw(d, o); }, 1 << 30, 1 << 30},
         {"entropy balancing", [](const auto& d, const auto& o) { return ca::entropy_balancing(d, o); }, 1 << 30, 1 << 30},
-        {"kernel balancing (SMO)", [](const auto& d, const auto& o) { return ca::kernel_balancing(d, o); }, 5000, 5000},
+        {"kernel balancing (SMO, SVM dual)",
+         [](const auto& d, const auto& o) {
+           ca::EffectOptions dual = o;
+           dual.kernel_ate_weights = ca::KernelAteWeights::svm_dual;
+           return ca::kernel_balancing(d, dual);
+         },
+         5000, 5000},
+        {"kernel balancing (SMO, full sample)", [](const auto& d, const auto& o) { return ca::kernel_balancing(d, o); }, 5000, 5000},
         {"CInA", [](const auto& d, const auto& o) { return ca::cina(d, o); }, 5000, 5000},
         {"CInA-ZS", [&model](const auto& d, const auto& o) { return ca::cina_zs(model, d, o); }, 1 << 30, 5000},
         {"CInA-ZS means calibration",

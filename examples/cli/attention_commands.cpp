@@ -75,7 +75,8 @@ std::string format_frequencies(const causalattn::Matrix<double>& f) {
 /// `causalattn attention-graph --attention FILE ...`.
 int run_attention_graph(Invocation& call) {
   const ArgumentList args(call.args, {"--attention", "--samples", "--alpha", "--algorithm", "--nodes", "--layer", "--head",
-                                      "--batch", "--labels", "--names", "--max-depth", "--threads", "--format", "--output"});
+                                      "--batch", "--labels", "--names", "--max-depth", "--max-seconds", "--threads", "--format",
+                                      "--output"});
   args.expect_positional(0, 0, "causalattn attention-graph --attention FILE [options] (see causalattn attention-graph --help)");
   if (!args.has("--attention")) throw usage_error("attention-graph needs --attention FILE");
   causalattn::AttentionGraphOptions options;
@@ -86,6 +87,8 @@ int run_attention_graph(Invocation& call) {
   for (const std::string& token : split_list(args.get("--nodes"))) options.nodes.push_back(parse_integer("--nodes", token, 0, 1 << 20));
   options.max_depth = integer_option(args, "--max-depth", -1, -1, 1000);
   options.threads = integer_option(args, "--threads", 0, 0, 4096);
+  options.max_seconds = number_option(args, "--max-seconds", 0);
+  options.progress = progress_reporter(call.err, "attention-graph");
   const int head = integer_option(args, "--head", -1, 0, 1 << 20);
   const auto format = graph_format_option(args, options.algorithm == causalattn::AttentionAlgorithm::pc ? "amat-cpdag" : "amat-pag");
   int layer = 0;
@@ -130,7 +133,8 @@ void register_attention_commands(CommandRegistry& registry) {
   registry.add({"attention-graph", "causal graph over tokens read from a saved attention matrix (C = A A', PC or FCI)",
                 "causalattn attention-graph --attention FILE [--samples 768] [--alpha 0.01] [--algorithm fci|pc]\n"
                 "              [--nodes 2,3,6] [--layer L] [--head H] [--batch B] [--labels FILE | --names a,b,...]\n"
-                "              [--max-depth K] [--threads N] [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE]\n"
+                "              [--max-depth K] [--max-seconds S] [--threads N] [--format causal-learn|pcalg|tetrad|dot|json]\n"
+                "              [--output FILE]\n"
                 "  The default algorithm is FCI (tokens left out are latent: a PAG); --algorithm pc gives a CPDAG.\n"
                 "  FILE: .npy (float16/32/64) of shape [n, n], [heads, n, n], [layers, heads, n, n] or\n"
                 "  [layers, batch, heads, n, n] as saved from PyTorch (deepest layer by default; the batch averaged\n"

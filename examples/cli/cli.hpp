@@ -6,16 +6,20 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/threads.hpp"
@@ -129,15 +133,34 @@ class ArgumentList {
 /// as "0,1,2,..." in public fMRI benchmarks).
 inline const std::vector<std::string> table_switches = {"--no-header", "--numeric-header"};
 
+/// Refuses values whose squares leave double's normal range (|v| > 1e150 or 0 < |v| < 1e-150):
+/// variances, correlations and regressions on them overflow or lose every digit, and results would
+/// be silently wrong. Names the column, row and value; rescaling the column is the remedy.
+inline void check_magnitudes(const causalattn::CsvTable<double>& table, const std::string& path) {
+  for (causalattn::Index j = 0; j < table.data.cols(); ++j)
+    for (causalattn::Index i = 0; i < table.data.rows(); ++i) {
+      const double v = std::abs(table.data(i, j));
+      if (v > 1e150 || (v > 0 && v < 1e-150)) {
+        throw causalattn::invalid_input(path, "column '" + table.names[std::size_t(j)] + "', data row " + std::to_string(i + 1) +
+                                                  " holds " + causalattn::detail::to_text(table.data(i, j)) +
+                                                  ": its square leaves double's range (|value| must lie in [1e-150, 1e150] or be 0); "
+                                                  "rescale the column");
+      }
+    }
+}
+
 /// Reads the data table `path` with `options` and the header switches of `args`; a first line of
-/// numbers without either switch is an error that names both.
+/// numbers without either switch is an error that names both. With `check_range`, values whose
+/// squares leave double's range are refused (`check_magnitudes`); `describe` summarises them stably.
 inline causalattn::CsvTable<double> read_data_table(const ArgumentList& args, const std::string& path,
-                                                   causalattn::CsvOptions options = {}) {
+                                                   causalattn::CsvOptions options = {}, bool check_range = true) {
   if (args.has("--no-header") && args.has("--numeric-header")) throw usage_error("give --no-header or --numeric-header, not both");
   options.has_header = !args.has("--no-header");
   options.allow_numeric_header = args.has("--numeric-header");
   try {
-    return causalattn::read_csv<double>(path, options);
+    auto table = causalattn::read_csv<double>(path, options);
+    if (check_range) check_magnitudes(table, path);
+    return table;
   } catch (const causalattn::invalid_input& e) {
     if (e.detail().find("holds only numbers") == std::string::npos) throw;
     throw causalattn::invalid_input(e.argument(), "line 1 holds only numbers: pass --no-header if it is data (the columns are then "
@@ -233,6 +256,61 @@ inline void emit_text(Invocation& call, const ArgumentList& args, const std::str
   else call.out << text;
 }
 
+/// `text` with every "column <k>" and "variable <k>" (0-based) replaced by the k-th name in quotes,
+/// so that the library's positional messages name the data file's columns.
+/// Example: `name_columns("column 1 is constant", {"a", "b"}) == "column 'b' is constant"`.
+inline std::string name_columns(const std::string& text, const std::vector<std::string>& names) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    bool replaced = false;
+    for (const std::string word : {"column ", "variable "}) {
+      if (text.compare(i, word.size(), word) != 0) continue;
+      std::size_t end = i + word.size();
+      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+      if (end == i + word.size() || end - i - word.size() > 9) continue;
+      const std::size_t k = std::stoul(text.substr(i + word.size(), end - i - word.size()));
+      if (k >= names.size()) continue;
+      out += word + "'" + names[k] + "'";
+      i = end;
+      replaced = true;
+      break;
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
+}
+
+/// Calls `body()`; an `invalid_input` about the data's columns (argument "data" or "x") comes out
+/// naming them (`name_columns`) and attributed to `source` (the data file or flag); one about the
+/// background knowledge ("knowledge", "tier") is attributed to its flags.
+template <class Body>
+auto with_column_names(const std::vector<std::string>& names, const std::string& source, Body&& body) {
+  try {
+    return body();
+  } catch (const causalattn::invalid_input& e) {
+    const std::string& a = e.argument();
+    if (a != "data" && a != "x" && a != "knowledge" && a != "tier") throw;
+    const bool knowledge = a == "knowledge" || a == "tier";
+    throw causalattn::invalid_input(knowledge ? "--tiers/--require/--forbid" : source, name_columns(e.detail(), names));
+  }
+}
+
+/// A progress report for long searches on `err`: on a terminal one line rewritten in place; in a
+/// log (not a terminal) a line every 10 seconds, so a log never fills with carriage returns.
+inline std::function<void(long long, double)> progress_reporter(std::ostream& err, const std::string& what) {
+  const bool terminal = &err == &std::cerr && ::isatty(2) != 0;
+  auto next_line = std::make_shared<double>(10.0);
+  return [&err, what, terminal, next_line](long long tests, double seconds) {
+    if (terminal) {
+      err << "\r" << what << ": " << tests << " tests, " << int(seconds) << " s   " << std::flush;
+    } else if (seconds >= *next_line) {
+      *next_line = seconds + 10;
+      err << what << ": " << tests << " tests after " << int(seconds) << " s\n" << std::flush;
+    }
+  };
+}
+
 /// Prints the top-level help: usage, global options and the registered subcommands.
 inline void print_help(const CommandRegistry& registry, std::ostream& out) {
   out << "causalattn " << causalattn::version_string()
@@ -280,8 +358,8 @@ inline std::string as_flags(const std::string& message) {
 
 /// Runs the tool: global options, then the subcommand. Returns the exit code: 0 success, 2 bad
 /// input or usage (one line "causalattn: error: ..." on `err`), 3 a numerical failure on valid
-/// input (one line "causalattn: numerical failure: ..."), 4 out of memory, 1 an unexpected
-/// internal failure.
+/// input (one line "causalattn: numerical failure: ..."), 4 out of memory, 5 stopped at a budget
+/// (--max-seconds), 1 an unexpected internal failure.
 inline int run_cli(const CommandRegistry& registry, const std::vector<std::string>& argv, std::ostream& out,
                    std::ostream& err) {
   try {
@@ -339,6 +417,10 @@ inline int run_cli(const CommandRegistry& registry, const std::vector<std::strin
     const std::string what = e.what(), prefix = "causalattn: ";
     err << "causalattn: numerical failure: " << as_flags(what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what) << "\n";
     return 3;
+  } catch (const causalattn::budget_exceeded& e) {
+    const std::string what = e.what(), prefix = "causalattn: ";
+    err << "causalattn: stopped: " << as_flags(what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what) << "\n";
+    return 5;
   } catch (const std::bad_alloc&) {
     err << "causalattn: error: out of memory (the input is too large for this machine)\n";
     return 4;

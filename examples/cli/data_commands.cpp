@@ -35,7 +35,7 @@ int run_describe(Invocation& call) {
   causalattn::CsvOptions options;
   options.columns = split_list(args.get("--columns"));
   const std::string& path = args.positional()[0];
-  const auto table = read_data_table(args, path, options);
+  const auto table = read_data_table(args, path, options, false);
   const auto& x = table.data;
   const auto n = static_cast<double>(x.rows());
   causalattn::JsonValue columns = causalattn::JsonValue::array();

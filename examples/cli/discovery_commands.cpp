@@ -64,6 +64,7 @@ causalattn::SkeletonOptions skeleton_options_from(const ArgumentList& args, cons
       args, "--sepset-mode", {{"pcalg", causalattn::SepsetMode::first_found}, {"causal-learn", causalattn::SepsetMode::causal_learn}},
       "causal-learn");
   options.knowledge = knowledge_from_options(args, names);
+  options.max_seconds = number_option(args, "--max-seconds", 0);
   return options;
 }
 
@@ -78,14 +79,16 @@ auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<doubl
   if (test_name == "fisherz") {
     const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
                                                                                  : causalattn::PValueConvention::accurate;
-    return search(causalattn::FisherZTest(table.data, convention));
+    const causalattn::FisherZTest test(table.data, convention);
+    test.check_no_perfect_correlation();  // a graph over duplicated columns would be silent nonsense
+    return search(test);
   }
   const auto statistic = test_name == "gsq" ? causalattn::DiscreteStatistic::g_square : causalattn::DiscreteStatistic::chi_square;
   return search(causalattn::DiscreteCiTest(table.data, statistic));
 }
 
 /// Flags of pc and fci that take a value / that stand alone.
-const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--threads",
+const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--max-seconds", "--threads",
                                                             "--format", "--output", "--forbid", "--require", "--tiers"};
 const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers", "--no-header", "--numeric-header"};
 
@@ -98,12 +101,15 @@ int run_pc(Invocation& call) {
   if (!args.has("--data")) throw usage_error("pc needs --data FILE");
   const auto table = read_data_table(args, args.get("--data"));
   causalattn::PcOptions options;
-  static_cast<causalattn::SkeletonOptions&>(options) = skeleton_options_from(args, table.names);
+  static_cast<causalattn::SkeletonOptions&>(options) =
+      with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
+  options.progress = progress_reporter(call.err, "pc");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
   const auto format = graph_format_option(args, "amat-cpdag");
-  const auto result = search_with_test(args, table, options.sepset_mode,
-                                       [&](const auto& test) { return causalattn::pc(test, table.names, options); });
+  const auto result = with_column_names(table.names, args.get("--data"), [&] {
+    return search_with_test(args, table, options.sepset_mode, [&](const auto& test) { return causalattn::pc(test, table.names, options); });
+  });
   emit_text(call, args, causalattn::format_graph(result.cpdag, format));
   call.err << "pc: " << result.cpdag.edge_count() << " edges, " << result.ambiguous_triples.size() << " ambiguous triples, "
            << result.tests << " tests, "
@@ -122,12 +128,15 @@ int run_fci(Invocation& call) {
   if (!args.has("--data")) throw usage_error("fci needs --data FILE");
   const auto table = read_data_table(args, args.get("--data"));
   causalattn::FciOptions options;
-  static_cast<causalattn::SkeletonOptions&>(options) = skeleton_options_from(args, table.names);
+  static_cast<causalattn::SkeletonOptions&>(options) =
+      with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
+  options.progress = progress_reporter(call.err, "fci");
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
   const auto format = graph_format_option(args, "amat-pag");
-  const auto result = search_with_test(args, table, options.sepset_mode,
-                                       [&](const auto& test) { return causalattn::fci(test, table.names, options); });
+  const auto result = with_column_names(table.names, args.get("--data"), [&] {
+    return search_with_test(args, table, options.sepset_mode, [&](const auto& test) { return causalattn::fci(test, table.names, options); });
+  });
   emit_text(call, args, causalattn::format_graph(result.pag, format));
   call.err << "fci: " << result.pag.edge_count() << " edges (" << result.removed_possible_dsep
            << " removed by possible-d-sep), " << result.tests << " tests, "
@@ -142,7 +151,7 @@ void register_discovery_commands(CommandRegistry& registry) {
   registry.add({"pc", "PC causal discovery on a data file (Fisher z, G-square or chi-square tests)",
                 "causalattn pc --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
                 "              [--uc-rule 0|1|2|conservative|majority] [--uc-priority -1|0|1|2|3|4]\n"
-                "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--threads N]\n"
+                "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-seconds S] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
                 "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"
                 "  --forbid/--require name directed edges FROM:TO; --tiers lists tiers earliest first.\n"
@@ -151,7 +160,7 @@ void register_discovery_commands(CommandRegistry& registry) {
                 run_pc});
   registry.add({"fci", "FCI causal discovery with latent confounders: a PAG (same tests and flags as pc)",
                 "causalattn fci --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
-                "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-path-length L]\n"
+                "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-seconds S] [--max-path-length L]\n"
                 "              [--no-possible-dsep] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
                 "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"

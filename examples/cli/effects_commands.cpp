@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "causalattn/effects/cina_zs.hpp"
+#include "causalattn/effects/effect_summary.hpp"
 #include "causalattn/effects/estimate_effect.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
@@ -30,6 +31,7 @@ causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
   options.folds = integer_option(args, "--folds", 1, 1, 1000);
   options.bootstrap = integer_option(args, "--bootstrap", 0, 0, 1000000);
   options.threads = integer_option(args, "--threads", 0, 0, 4096);
+  options.max_seconds = number_option(args, "--max-seconds", 0);
   options.seed = std::uint64_t(integer_option(args, "--seed", int(options.seed % 2000000000), 0, 2000000000));
   options.ipw_form = choice_option<causalattn::IpwForm>(
       args, "--ipw-form", {{"hajek", causalattn::IpwForm::hajek}, {"ht", causalattn::IpwForm::horvitz_thompson}}, "hajek");
@@ -40,6 +42,9 @@ causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
       {{"rbf", causalattn::KernelType::rbf}, {"linear", causalattn::KernelType::linear}, {"poly", causalattn::KernelType::polynomial}},
       "rbf");
   options.kernel.gamma = number_option(args, "--gamma", 0);
+  options.kernel_ate_weights = choice_option<causalattn::KernelAteWeights>(
+      args, "--ate-weights", {{"full-sample", causalattn::KernelAteWeights::full_sample}, {"svm-dual", causalattn::KernelAteWeights::svm_dual}},
+      "full-sample");
   options.kernel.degree = integer_option(args, "--degree", 3, 1, 20);
   options.cina.epochs = integer_option(args, "--epochs", options.cina.epochs, 1, 1000000);
   options.cina.key_map =
@@ -84,49 +89,13 @@ causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std
   return out;
 }
 
-/// The result as a table a person reads.
-std::string effect_text(const causalattn::EffectEstimate& r, const std::vector<std::string>& covariates, const std::string& path) {
-  std::ostringstream out;
-  const auto& d = r.diagnostics;
-  out << std::setprecision(6);
-  out << path << ": " << causalattn::estimand_name(r.estimand) << " by " << r.method << ", " << r.n_treated << " treated, "
-      << r.n_control << " control\n";
-  out << "  covariates  ";
-  for (std::size_t j = 0; j < covariates.size(); ++j) out << (j ? ", " : "") << covariates[j];
-  out << "\n  estimate    " << r.estimate << "\n";
-  out << "  std. error  " << r.std_error << "  (" << r.std_error_method << ")\n";
-  out << "  " << std::setprecision(3) << 100 * r.confidence << std::setprecision(6) << "% CI      [" << r.ci_low << ", "
-      << r.ci_high << "]\n";
-  if (r.status.iterations > 0) {
-    out << "  solver      " << (r.status.converged ? "converged" : "NOT converged") << " after " << r.status.iterations
-        << " iterations (residual " << r.status.residual << ")\n";
-  }
-  if (d.ess_treated) {
-    out << "  weights     effective sample size treated " << *d.ess_treated << ", control " << *d.ess_control
-        << "; largest share of an arm " << *d.max_weight << (r.method == "aipw" ? " (inverse-propensity weights)" : "") << "\n";
-  }
-  if (d.overlap.available) {
-    out << "  propensity  treated [" << d.overlap.min_treated << ", " << d.overlap.max_treated << "], control ["
-        << d.overlap.min_control << ", " << d.overlap.max_control << "]; " << d.overlap.extreme << " below 0.01 or above 0.99\n";
-  }
-  out << "  balance     " << std::left << std::setw(14) << "covariate" << std::right << std::setw(12) << "SMD before"
-      << std::setw(12) << "SMD after" << "\n";
-  for (std::size_t j = 0; j < covariates.size(); ++j) {
-    out << "              " << std::left << std::setw(14) << covariates[j] << std::right << std::fixed << std::setprecision(3)
-        << std::setw(12) << d.smd_before(causalattn::Index(j));
-    if (d.smd_after.size()) out << std::setw(12) << d.smd_after(causalattn::Index(j));
-    out << std::defaultfloat << std::setprecision(6) << "\n";
-  }
-  for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
-  return out.str();
-}
-
 /// `causalattn ate --data FILE --treatment COL --outcome COL ...`: one treatment-effect estimate.
 int run_ate(Invocation& call) {
   const ArgumentList args(call.args,
                           {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
-                           "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads",
-                           "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda", "--epochs", "--key-map",
+                           "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads", "--max-seconds",
+                           "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda", "--ate-weights", "--epochs",
+                           "--key-map",
                            "--model", "--calibrate"},
                           table_switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
@@ -188,24 +157,13 @@ int run_ate(Invocation& call) {
   causalattn::Matrix<double> x(table.data.rows(), causalattn::Index(covariates.size()));
   for (std::size_t j = 0; j < covariates.size(); ++j) x.col(causalattn::Index(j)) = table.data.col(column(covariates[j], "--covariates"));
   const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
-  const causalattn::TreatmentData<double> data = [&] {
-    try {
-      return causalattn::TreatmentData<double>(x, t, y);
-    } catch (const causalattn::invalid_input& e) {  // name the covariate, not its position
-      const std::string marker = "column ";
-      const auto at = e.detail().find(marker);
-      if (e.argument() != "x" || at == std::string::npos) throw;
-      std::size_t end = at + marker.size();
-      while (end < e.detail().size() && std::isdigit(static_cast<unsigned char>(e.detail()[end]))) ++end;
-      const std::size_t j = std::stoul(e.detail().substr(at + marker.size(), end - at - marker.size()));
-      throw causalattn::invalid_input("--covariates", e.detail().substr(0, at) + "'" + covariates.at(j) + "'" + e.detail().substr(end));
-    }
-  }();
+  const causalattn::TreatmentData<double> data =
+      with_column_names(covariates, "--covariates", [&] { return causalattn::TreatmentData<double>(x, t, y); });
   std::optional<causalattn::CinaZsModel<float>> model;
   if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
   const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
   if (format == OutputFormat::json) call.out << effect_json(result, covariates).dump() << "\n";
-  else call.out << effect_text(result, covariates, path);
+  else call.out << causalattn::effect_summary(result, covariates, path);
   return 0;
 }
 
@@ -224,8 +182,9 @@ void register_effects_commands(CommandRegistry& registry) {
                 "causalattn ate --data FILE --treatment COL --outcome COL --covariates a,b,...|all\n"
                 "               [--method " + effect_method_list() + "] [--estimand ate|att] [--format text|json]\n"
                 "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
+                "               [--max-seconds S] (a budget for --bootstrap and cina's training; exit code 5 when it runs out)\n"
                 "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N] [--no-header|--numeric-header]\n"
-                "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L]\n"
+                "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L] [--ate-weights full-sample|svm-dual]\n"
                 "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
                 "               [--calibrate variances|means|no] (cina-zs ATE: tilt the weights to exact balance of the\n"
                 "               means and second moments, of the means, or not at all; default variances)\n"

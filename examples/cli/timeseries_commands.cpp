@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/json.hpp"
@@ -17,6 +19,7 @@
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
+
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -27,7 +30,7 @@ namespace {
 int run_lagged(Invocation& call) {
   const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
                                       "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
-                                      "--time-harmonics", "--models"},
+                                      "--time-harmonics", "--models", "--alpha"},
                           table_switches);
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
@@ -35,7 +38,10 @@ int run_lagged(Invocation& call) {
   const OutputFormat format = format_option(args, call.format, true);
   const std::string method = choice_option<std::string>(
       args, "--method", {{"transformer", "transformer"}, {"granger", "granger"}, {"pcmci", "pcmci"}}, "transformer");
-  if (args.has("--top-k") && args.has("--threshold")) throw usage_error("give --top-k or --threshold, not both");
+  if (int(args.has("--top-k")) + int(args.has("--threshold")) + int(args.has("--alpha")) > 1) {
+    throw usage_error("give one of --top-k, --threshold and --alpha");
+  }
+  if (args.has("--alpha") && method == "transformer") throw usage_error("--alpha applies to --method granger and pcmci (they have p-values)");
   for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics", "--models"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
@@ -71,12 +77,17 @@ int run_lagged(Invocation& call) {
   if (segments > 1 && models > 1) throw usage_error("give --segments or --models, not both");
   const auto start = std::chrono::steady_clock::now();
   causalattn::LaggedScores scores;
+  std::vector<causalattn::Matrix<double>> p_values;  // per lag (source, target); Granger's one test covers every lag
   if (method == "granger") {
-    scores = causalattn::granger(table.data, max_lag, table.names).scores;
+    const auto result = causalattn::granger(table.data, max_lag, table.names);
+    scores = result.scores;
+    p_values.assign(std::size_t(max_lag), result.p_value);
   } else if (method == "pcmci") {
     causalattn::PcmciOptions options;
     options.threads = threads;
-    scores = causalattn::pcmci(table.data, max_lag, options, table.names).scores;
+    const auto result = causalattn::pcmci(table.data, max_lag, options, table.names);
+    scores = result.scores;
+    p_values = result.p_value;
   } else {
     causalattn::ArTrainingOptions options;
     options.model.max_lag = max_lag;
@@ -88,12 +99,15 @@ int run_lagged(Invocation& call) {
     options.validation = validation.first;
     if (!validation.second) options.validation_fraction = 0;
     options.seed = options.model.seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
-    options.progress = [&call](const causalattn::ArTrainingProgress& p) {
-      const int filled = 30 * p.epoch / p.epochs;
+    const bool terminal = &call.err == &std::cerr && ::isatty(2) != 0;
+    options.progress = [&call, terminal](const causalattn::ArTrainingProgress& p) {
       const bool held_out = !std::isnan(p.validation_loss);
-      call.err << "\r[" << std::string(std::size_t(filled), '#') << std::string(std::size_t(30 - filled), ' ') << "] epoch " << p.epoch
-               << "/" << p.epochs << (held_out ? " validation MSE " : " training MSE ") << std::setprecision(4)
-               << (held_out ? p.validation_loss : p.train_loss) << std::flush;
+      // On a terminal a bar rewritten in place; in a log a line per tenth of the epochs.
+      if (!terminal && p.epoch != p.epochs && p.epoch % std::max(1, p.epochs / 10) != 0) return;
+      const int filled = 30 * p.epoch / p.epochs;
+      call.err << (terminal ? "\r[" : "[") << std::string(std::size_t(filled), '#') << std::string(std::size_t(30 - filled), ' ')
+               << "] epoch " << p.epoch << "/" << p.epochs << (held_out ? " validation MSE " : " training MSE ") << std::setprecision(4)
+               << (held_out ? p.validation_loss : p.train_loss) << (terminal ? "" : "\n") << std::flush;
     };
     const causalattn::AttributionOptions extraction = causalattn::attribution_options(attribution, aggregation);
     if (segments > 1) {
@@ -105,17 +119,41 @@ int run_lagged(Invocation& call) {
     } else {
       scores = causalattn::lagged_attribution(causalattn::fit_ar_transformer<float>(table.data, options), extraction, table.names).scores;
     }
-    call.err << "\n";
+    if (terminal) call.err << "\n";
   }
   const causalattn::Matrix<double> summary = scores.summary();
   const causalattn::Index p = summary.rows();
+  // Each pair's strongest lag (1-based) and, with p-values, its p-value there.
+  causalattn::Matrix<double> lag = causalattn::Matrix<double>::Ones(p, p), p_value(p_values.empty() ? 0 : p, p_values.empty() ? 0 : p);
+  for (causalattn::Index s = 0; s < p; ++s)
+    for (causalattn::Index t = 0; t < p; ++t) {
+      for (std::size_t l = 1; l < scores.lagged.size(); ++l)
+        if (scores.lagged[l](s, t) > scores.lagged[std::size_t(lag(s, t)) - 1](s, t)) lag(s, t) = double(l + 1);
+      if (!p_values.empty()) p_value(s, t) = p_values[std::size_t(lag(s, t)) - 1](s, t);
+    }
   causalattn::Matrix<double> graph;
+  std::string rule;
   if (args.has("--threshold")) {
     graph = causalattn::binarize(summary, causalattn::Binarization::threshold, 0, number_option(args, "--threshold", 0));
-  } else {
+    rule = "score >= " + args.get("--threshold");
+  } else if (args.has("--top-k")) {
     graph = causalattn::binarize(summary, causalattn::Binarization::row_top_k, integer_option(args, "--top-k", 2, 0, int(p)));
+    rule = "each target's " + args.get("--top-k") + " strongest sources";
+  } else if (!p_values.empty()) {
+    const double alpha = number_option(args, "--alpha", 0.05);
+    if (!(alpha > 0 && alpha < 1)) throw usage_error("--alpha must lie in (0, 1), got '" + args.get("--alpha") + "'");
+    graph = (p_value.array() < alpha).cast<double>().matrix();  // a variable's own past included
+    rule = "p < " + causalattn::detail::to_text(alpha);
+  } else {  // the transformer has no p-values: sources at least half as strong as the target's strongest
+    graph = causalattn::Matrix<double>::Zero(p, p);
+    for (causalattn::Index t = 0; t < p; ++t) {
+      const double strongest = summary.col(t).maxCoeff();
+      for (causalattn::Index s = 0; s < p; ++s) graph(s, t) = strongest > 0 && summary(s, t) >= 0.5 * strongest ? 1 : 0;
+    }
+    rule = "score >= half the target's strongest";
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  call.err << "lagged: " << method << ", " << graph.sum() << " links (" << rule << "), " << std::setprecision(3) << seconds << " s\n";
   if (format == OutputFormat::json) {
     causalattn::JsonValue v = causalattn::JsonValue::object();
     causalattn::JsonValue nodes = causalattn::JsonValue::array();
@@ -128,15 +166,22 @@ int run_lagged(Invocation& call) {
     v.set("lagged_scores", std::move(lagged));
     v.set("summary_scores", matrix_json(summary));
     v.set("summary_graph", matrix_json(graph));
-    v.set("seconds", seconds);
+    v.set("summary_lag", matrix_json(lag));
+    if (!p_values.empty()) v.set("summary_p_value", matrix_json(p_value));
+    v.set("rule", rule);
     call.out << v.dump() << "\n";
   } else if (format == OutputFormat::dot) {
     call.out << causalattn::adjacency_to_dot(graph, table.names, summary, "lagged");
   } else {
-    call.out << "lagged graph by " << method << " (max lag " << max_lag << ", " << std::setprecision(3) << seconds << " s)\n";
+    call.out << "lagged graph by " << method << " (max lag " << max_lag << "; links: " << rule << ")\n";
     for (causalattn::Index s = 0; s < p; ++s)
-      for (causalattn::Index t = 0; t < p; ++t)
-        if (graph(s, t) != 0) call.out << "  " << table.names[std::size_t(s)] << " -> " << table.names[std::size_t(t)] << "  score " << summary(s, t) << "\n";
+      for (causalattn::Index t = 0; t < p; ++t) {
+        if (graph(s, t) == 0) continue;
+        call.out << "  " << table.names[std::size_t(s)] << " (t-" << lag(s, t) << ") -> " << table.names[std::size_t(t)] << "  score "
+                 << std::setprecision(4) << summary(s, t);
+        if (!p_values.empty()) call.out << "  p " << std::setprecision(3) << p_value(s, t);
+        call.out << "\n";
+      }
   }
   return 0;
 }
@@ -147,7 +192,7 @@ int run_lagged(Invocation& call) {
 void register_timeseries_commands(CommandRegistry& registry) {
   registry.add({"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
                 "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
-                "                  [--top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
+                "                  [--alpha A | --top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
                 "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
                 "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
                 "                  [--time-harmonics H] [--models M]\n"
@@ -166,7 +211,10 @@ void register_timeseries_commands(CommandRegistry& registry) {
                 "  mean-rank --validation none --epochs 15; a held-out tail holds positions the model never trained on).\n"
                 "  --models M averages the scores of M models seeded seed, seed + 1, ... (steadier than one model; not with\n"
                 "  --segments K > 1).\n"
-                "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max. The summary graph keeps each target's --top-k (default 2) strongest sources.",
+                "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max (the text shows each link's strongest lag).\n"
+                "  Links: Granger and PCMCI keep p < --alpha (default 0.05; Granger's F test of all lags, PCMCI's MCI test\n"
+                "  at the strongest lag); the transformer keeps sources at least half as strong as the target's strongest;\n"
+                "  --top-k K or --threshold T instead. Timing and progress go to stderr.",
                 run_lagged});
 }
 

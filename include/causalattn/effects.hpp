@@ -12,6 +12,7 @@
 #include "causalattn/effects/cina_zs_training.hpp"
 #include "causalattn/effects/difference_in_means.hpp"
 #include "causalattn/effects/effect_estimate.hpp"
+#include "causalattn/effects/effect_summary.hpp"
 #include "causalattn/effects/effect_options.hpp"
 #include "causalattn/effects/entropy_balancing.hpp"
 #include "causalattn/effects/estimate_effect.hpp"

@@ -478,11 +478,31 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
       for (ca::Index target = 0; target < 4; ++target)
         CHECK(g.at("lagged_scores").as_array()[std::size_t(lag - 1)].as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() ==
               Approx(expected.scores.lagged[std::size_t(lag - 1)](source, target)).epsilon(1e-12));
+  // By default Granger's links are its F tests' p < 0.05 (no forced number of parents), with p-values.
+  auto entry = [](const ca::JsonValue& json, const char* key, ca::Index i, ca::Index j) {
+    return json.at(key).as_array()[std::size_t(i)].as_array()[std::size_t(j)].as_number();
+  };
+  for (ca::Index source = 0; source < 4; ++source)
+    for (ca::Index target = 0; target < 4; ++target) {
+      CHECK(entry(g, "summary_p_value", source, target) == Approx(expected.p_value(source, target)).epsilon(1e-12));
+      CHECK(entry(g, "summary_graph", source, target) == (expected.p_value(source, target) < 0.05 ? 1 : 0));
+    }
+  CHECK(g.at("rule").as_string() == "p < 0.05");
+  CHECK_FALSE(g.contains("seconds"));  // timing goes to stderr: outputs are byte-comparable
+  CHECK_THAT(granger.err, Contains("lagged: granger"));
+  const auto strict = ca::JsonValue::parse(
+      run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--format", "json", "--alpha", "1e-6"}).out);
+  CHECK(entry(strict, "summary_graph", 0, 0) == (expected.p_value(0, 0) < 1e-6 ? 1 : 0));
+  // --top-k still keeps each target's k strongest sources.
+  const auto top = ca::JsonValue::parse(
+      run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--format", "json", "--top-k", "2"}).out);
   const ca::Matrix<double> top2 = ca::binarize(expected.scores.summary(), ca::Binarization::row_top_k, 2);
   for (ca::Index source = 0; source < 4; ++source)
-    for (ca::Index target = 0; target < 4; ++target)
-      CHECK(g.at("summary_graph").as_array()[std::size_t(source)].as_array()[std::size_t(target)].as_number() == top2(source, target));
-  CHECK(g.at("seconds").as_number() >= 0);
+    for (ca::Index target = 0; target < 4; ++target) CHECK(entry(top, "summary_graph", source, target) == top2(source, target));
+  // The text lists each link with its strongest lag and p-value.
+  const auto granger_text = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger"});
+  CHECK_THAT(granger_text.out, Contains("(t-") && Contains("  p "));
+  CHECK(run({"lagged", "--data", path, "--max-lag", "2", "--alpha", "0.1"}).code == 2);  // the transformer has no p-values
 
   const auto pcmci = run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--format", "json", "--threshold", "3"});
   REQUIRE(pcmci.code == 0);

@@ -221,6 +221,7 @@ TEST_CASE("the exact-dual teacher is the balancing dual's solution and its KL gr
   ca::EffectOptions o;
   o.lambda = lambda;
   o.smo.tolerance = 1e-10 * lambda;
+  o.kernel_ate_weights = ca::KernelAteWeights::svm_dual;  // the teacher is the SVM dual
   const ca::EffectEstimate exact = ca::kernel_balancing(ca::TreatmentData<double>(ds.x, ds.t, ds.y), gram, o);
   double total[2] = {0, 0};
   for (Index i = 0; i < optimum.size(); ++i) total[ds.t(i) > 0] += optimum(i);

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The two exception types the library throws.
+/// The exception types the library throws: bad input, numerical failure, budget reached.
 
 #include <stdexcept>
 #include <string>
@@ -35,6 +35,14 @@ class numerical_error : public std::runtime_error {
  public:
   /// \param what description of the failure, including the quantity and the value that failed.
   explicit numerical_error(const std::string& what) : std::runtime_error("causalattn: " + what) {}
+};
+
+/// Thrown when a computation reaches the budget its options set (e.g. `max_seconds`) before it
+/// finishes; the message says how far it got and which option to raise.
+class budget_exceeded : public std::runtime_error {
+ public:
+  /// \param what how far the computation got and the budget that stopped it.
+  explicit budget_exceeded(const std::string& what) : std::runtime_error("causalattn: " + what) {}
 };
 
 }  // namespace causalattn

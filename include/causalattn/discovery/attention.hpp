@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,8 @@ struct AttentionGraphOptions {
   std::vector<Index> nodes;
   int max_depth = -1;  ///< largest conditioning set; -1 = unlimited
   int threads = 0;     ///< threads for the tests; 0 = all; results never depend on it
+  double max_seconds = 0;  ///< stop each head's search with `budget_exceeded` after this long; 0 = no limit
+  std::function<void(long long tests, double seconds)> progress;  ///< see `SkeletonOptions::progress`
   /// Token labels, one per token of the matrix (empty = "T0", "T1", ...); the graph's nodes carry them.
   std::vector<std::string> labels;
   /// How far a row may sum from 1 (`check_attention_matrix`); matrices saved in float16 need about
@@ -215,6 +218,8 @@ AttentionGraph attention_graph_from_covariance(const Matrix<detail::deferred_t<D
   search.alpha = options.alpha;
   search.max_depth = options.max_depth;
   search.threads = options.threads;
+  search.max_seconds = options.max_seconds;
+  search.progress = options.progress;
   if (options.algorithm == AttentionAlgorithm::pc) {
     auto result = pc(test, names, search.skeleton_options());
     out.graph = std::move(result.cpdag);

@@ -3,6 +3,7 @@
 /// Background knowledge for constraint-based discovery: forbidden and required directed edges and
 /// tiers (a temporal order: no edge may point from a later tier into an earlier one).
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,10 +57,16 @@ class BackgroundKnowledge {
     ++rules_;
     return *this;
   }
-  /// Puts `node` into tier `tier` (>= 0; lower tiers come first in time).
+  /// Puts `node` into tier `tier` (>= 0; lower tiers come first in time). Throws `invalid_input` if
+  /// `node` is already in another tier.
   BackgroundKnowledge& set_tier(Index node, int tier) {
     check_node(node, "node");
     if (tier < 0) throw invalid_input("tier", "is " + std::to_string(tier) + " for variable " + std::to_string(node) + ", must be >= 0");
+    const int before = tier_[std::size_t(node)];
+    if (before >= 0 && before != tier) {
+      throw invalid_input("tier", "variable " + std::to_string(node) + " is already in tier " + std::to_string(before) + ", not " +
+                                      std::to_string(tier) + ": a variable belongs to one tier");
+    }
     tier_[std::size_t(node)] = tier;
     ++rules_;
     return *this;
@@ -84,7 +91,8 @@ class BackgroundKnowledge {
   bool banned(Index a, Index b) const { return forbidden(a, b) && forbidden(b, a); }
 
   /// Throws `invalid_input` if the knowledge contradicts itself: a required edge that is also
-  /// forbidden (explicitly or by tiers), or a pair required in both directions. O(p^2).
+  /// forbidden (explicitly or by tiers), a pair required in both directions, or required edges
+  /// that form a directed cycle (naming it, e.g. "variable 0 -> variable 2 -> variable 0"). O(p^2).
   void validate() const {
     for (Index a = 0; a < p_; ++a)
       for (Index b = 0; b < p_; ++b) {
@@ -93,6 +101,44 @@ class BackgroundKnowledge {
         if (forbidden(a, b)) throw invalid_input("knowledge", "requires and forbids the edge " + edge);
         if (required(b, a)) throw invalid_input("knowledge", "requires both " + edge + " and its reverse");
       }
+    const std::vector<Index> cycle = required_cycle();
+    if (!cycle.empty()) {
+      std::string path;
+      for (Index v : cycle) path += "variable " + std::to_string(v) + " -> ";
+      throw invalid_input("knowledge", "requires the directed cycle " + path + "variable " + std::to_string(cycle.front()));
+    }
+  }
+
+  /// A directed cycle among the required edges (its variables in order), or empty if there is none.
+  /// Depth-first search, O(p^2).
+  std::vector<Index> required_cycle() const {
+    std::vector<int> state(std::size_t(p_), 0);  // 0 unseen, 1 on the current path, 2 done
+    std::vector<Index> path;
+    std::vector<std::pair<Index, Index>> stack;  // (node, next successor to try)
+    for (Index root = 0; root < p_; ++root) {
+      if (state[std::size_t(root)] != 0) continue;
+      stack.push_back({root, 0});
+      state[std::size_t(root)] = 1;
+      path.push_back(root);
+      while (!stack.empty()) {
+        auto& [node, next] = stack.back();
+        if (next == p_) {
+          state[std::size_t(node)] = 2;
+          path.pop_back();
+          stack.pop_back();
+          continue;
+        }
+        const Index to = next++;
+        if (!required(node, to)) continue;
+        if (state[std::size_t(to)] == 1) return {std::find(path.begin(), path.end(), to), path.end()};
+        if (state[std::size_t(to)] == 0) {
+          state[std::size_t(to)] = 1;
+          path.push_back(to);
+          stack.push_back({to, 0});
+        }
+      }
+    }
+    return {};
   }
 
  private:

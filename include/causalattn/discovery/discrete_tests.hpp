@@ -30,7 +30,8 @@ enum class DiscreteStatistic {
 /// sum over strata of (|x| - 1 - zero rows) (|y| - 1 - zero columns), zero rows/columns being levels
 /// absent from that stratum; p = 1 when there are no degrees of freedom, else the chi-square upper
 /// tail Q(df / 2, stat / 2). A column with a single level throws `invalid_input` (it cannot depend
-/// on anything). Each test is O(n |S|).
+/// on anything), and so does one with more than n / 2 distinct values (> 2): continuous data, where
+/// every cell count is 0 or 1 and the tests say nothing. Each test is O(n |S|).
 /// Example: `causalattn::DiscreteCiTest test(data, causalattn::DiscreteStatistic::g_square);`
 class DiscreteCiTest {
  public:
@@ -48,6 +49,11 @@ class DiscreteCiTest {
       if (rank.size() < 2) {
         throw invalid_input("data", "column " + std::to_string(j) + " has a single level (" +
                                         detail::to_text(rank.begin()->first) + "); it cannot be tested");
+      }
+      if (rank.size() > 2 && rank.size() > std::size_t(n) / 2) {
+        throw invalid_input("data", "column " + std::to_string(j) + " has " + std::to_string(rank.size()) + " distinct values in " +
+                                        std::to_string(n) + " rows: continuous data? G-square and chi-square need discrete "
+                                        "columns (use Fisher z, or discretise)");
       }
       int next = 0;
       for (auto& entry : rank) entry.second = next++;

@@ -11,6 +11,7 @@
 #include "causalattn/discovery/detail/pag_graph.hpp"
 #include "causalattn/discovery/detail/pag_rules.hpp"
 #include "causalattn/discovery/detail/pc_skeleton.hpp"
+#include "causalattn/discovery/detail/budgeted_test.hpp"
 #include "causalattn/discovery/detail/possible_dsep.hpp"
 #include "causalattn/discovery/fci_options.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
@@ -73,12 +74,13 @@ FciResult fci(const Test& test, std::vector<std::string> names = {}, const FciOp
   const PcOptions skeleton_options = options.skeleton_options();
   FciResult result{Graph(names), Graph(names), {}, {}, {}, 0, 0, 0, 0, 0, 0};
   const auto start = std::chrono::steady_clock::now();
-  detail::Skeleton sk = options.stable ? detail::stable_skeleton(test, p, skeleton_options)
-                                       : detail::original_skeleton(test, p, skeleton_options);
+  const detail::BudgetedTest<Test> budgeted(test, options, "fci");
+  detail::Skeleton sk = options.stable ? detail::stable_skeleton(budgeted, p, skeleton_options)
+                                       : detail::original_skeleton(budgeted, p, skeleton_options);
   const auto skeleton_done = std::chrono::steady_clock::now();
   if (options.possible_dsep) {
     const detail::PagGraph first = detail::circle_graph_with_colliders(sk, p, options.knowledge);
-    result.tests_possible_dsep = detail::possible_dsep_stage(test, first, sk, options, result.removed_possible_dsep);
+    result.tests_possible_dsep = detail::possible_dsep_stage(budgeted, first, sk, options, result.removed_possible_dsep);
   }
   const auto possible_dsep_done = std::chrono::steady_clock::now();
   detail::PagGraph g = detail::circle_graph_with_colliders(sk, p, options.knowledge);

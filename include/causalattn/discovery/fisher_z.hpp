@@ -58,6 +58,21 @@ class FisherZTest {
     if (!(sample_size_ > 3)) throw invalid_input("sample_size", "is " + detail::to_text(sample_size_) + ", must exceed 3");
   }
 
+  /// Throws `invalid_input` naming the first pair of variables whose correlation is +-1 to 1e-12
+  /// (a duplicated or rescaled column). PC and FCI run on such data (the pseudo-inverse keeps the
+  /// tests finite and the copies adjacent), but a tool that must not return a graph the data
+  /// cannot support calls this first. O(p^2).
+  /// Example: `causalattn::FisherZTest(x).check_no_perfect_correlation();`
+  void check_no_perfect_correlation() const {
+    for (Index j = 0; j < correlation_.cols(); ++j)
+      for (Index i = j + 1; i < correlation_.rows(); ++i)
+        if (std::abs(correlation_(i, j)) >= 1 - 1e-12) {
+          throw invalid_input("data", "column " + std::to_string(j) + " and column " + std::to_string(i) +
+                                          " are perfectly correlated (r = " + detail::to_text(correlation_(i, j)) +
+                                          "): a duplicated or rescaled column; drop one");
+        }
+  }
+
   /// Number of variables.
   Index variables() const noexcept { return correlation_.rows(); }
   /// The effective sample size.

@@ -12,6 +12,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/names.hpp"
 #include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/detail/budgeted_test.hpp"
 #include "causalattn/discovery/detail/endpoint_graph.hpp"
 #include "causalattn/discovery/detail/pc_orientation.hpp"
 #include "causalattn/discovery/detail/pc_skeleton.hpp"
@@ -36,6 +37,9 @@ namespace causalattn {
 /// or removed, the knowledge orients its edges before the colliders, and no collider or Meek step
 /// contradicts it (the output is then a maximally oriented PDAG rather than a CPDAG). The
 /// conservative and majority rules report their ambiguous triples in `ambiguous_triples`.
+/// `options.max_depth` bounds the conditioning sets of every phase, the collider rules' searches
+/// over neighbour subsets included; `options.max_seconds` stops the search with `budget_exceeded`
+/// and `options.progress` reports on it.
 /// \param test    the conditional-independence test.
 /// \param names   node names (empty = X1..Xp).
 /// \param options alpha, stability, depth, separating-set mode, collider rule, priority, threads,
@@ -53,14 +57,16 @@ PcResult pc(const Test& test, std::vector<std::string> names = {}, const PcOptio
   detail::check_discovery_inputs(p, names, options.knowledge);
   PcResult result{Graph(names), Graph(names), {}, {}, {}, {}, 0, 0, 0};
   const auto start = std::chrono::steady_clock::now();
-  detail::Skeleton sk = options.stable ? detail::stable_skeleton(test, p, options) : detail::original_skeleton(test, p, options);
+  const detail::BudgetedTest<Test> budgeted(test, options, "pc");
+  detail::Skeleton sk =
+      options.stable ? detail::stable_skeleton(budgeted, p, options) : detail::original_skeleton(budgeted, p, options);
   const auto skeleton_done = std::chrono::steady_clock::now();
   detail::EndpointGraph g(p);
   for (Index x = 0; x < p; ++x)
     for (Index y = x + 1; y < p; ++y)
       if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
   result.skeleton = g.to_graph(names);
-  detail::CachedTest<Test> cached(test);
+  detail::CachedTest<detail::BudgetedTest<Test>> cached(budgeted);
   result.ambiguous_triples = detail::orient(g, sk, cached, options);
   result.cpdag = g.to_graph(names);
   result.sepset = std::move(sk.sepset);

@@ -2,6 +2,8 @@
 /// \file
 /// The skeleton-phase options that `pc` and `fci` share (`SkeletonOptions`, `SepsetMode`).
 
+#include <cmath>
+#include <functional>
 #include <string>
 
 #include "causalattn/core/checks.hpp"
@@ -27,12 +29,21 @@ struct SkeletonOptions {
   int threads = 0;  ///< threads for the tests; 0 = all; results never depend on it
   /// Forbidden and required edges and tiers (default: none); see `BackgroundKnowledge`.
   BackgroundKnowledge knowledge;
+  /// Stop with `budget_exceeded` once the search has run this many seconds (checked at every
+  /// test); 0 (default) = no limit.
+  double max_seconds = 0;
+  /// Called about once a second while the search runs, with the tests done and the seconds
+  /// elapsed (from whichever thread is testing, never two calls at once); empty = silent.
+  std::function<void(long long tests, double seconds)> progress;
 
   /// Throws `invalid_input` naming the first bad option ("options.alpha", ...).
   void validate() const {
     if (!(alpha > 0 && alpha < 1)) throw invalid_input("options.alpha", "is " + detail::to_text(alpha) + ", must lie in (0, 1)");
     if (max_depth < -1) throw invalid_input("options.max_depth", "is " + std::to_string(max_depth) + ", must be >= -1");
     if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    if (!(max_seconds >= 0) || !std::isfinite(max_seconds)) {
+      throw invalid_input("options.max_seconds", "is " + detail::to_text(max_seconds) + ", must be finite and >= 0 (0 = no limit)");
+    }
     knowledge.validate();
   }
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/core/budget.hpp"
 #include "causalattn/effects/solvers/cina_duality.hpp"
 #include "causalattn/effects/detail/arm_models.hpp"
 #include "causalattn/effects/detail/attention_balancing.hpp"
@@ -155,7 +156,9 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   const int total = o.epochs + o.settle_epochs;
   fit.loss_curve.reserve(std::size_t(total));
   auto factors = detail::softmax_factors(keys);
+  const TimeBudget budget(options.max_seconds);
   for (int epoch = 0; epoch < total; ++epoch) {
+    budget.check("CInA's training", std::to_string(epoch) + " of " + std::to_string(total) + " epochs", "options.max_seconds");
     const bool keys_learn = epoch < o.epochs;
     if (epoch > 0 && epoch <= o.epochs) {  // the keys moved in the last step; frozen afterwards
       keys = key_map.forward(s.x);

@@ -20,6 +20,13 @@ enum class IpwForm { horvitz_thompson, hajek };
 /// Outcome regression: one OLS per arm (default) or a single model Y ~ 1 + T + X.
 enum class OutcomeModel { per_arm, single };
 
+/// How kernel balancing chooses its ATE weights (see `kernel_balancing`).
+enum class KernelAteWeights {
+  full_sample,  ///< each arm balanced to the kernel mean of all units (Kallus 2020): the sample ATE (default)
+  svm_dual      ///< the SVM dual of the treated-minus-control imbalance (Tarr and Imai; CInA's dual): drops
+                ///< units beyond the margin, so it estimates an overlap-weighted effect, not the ATE
+};
+
 /// What CInA-ZS's ATE calibration balances exactly within each arm (see `cina_zs`).
 enum class CinaZsCalibration {
   none,                 ///< the network's weights, projected per arm
@@ -43,6 +50,8 @@ struct EffectOptions {
   int bootstrap = 0;                        ///< bootstrap replicates for the standard error; 0 = analytic
   std::uint64_t seed = 20261122;            ///< seed of the folds and the bootstrap
   int threads = 0;                          ///< threads for the bootstrap and kernels; 0 = all
+  /// Stop the bootstrap and CInA's training with `budget_exceeded` after this many seconds; 0 = no limit.
+  double max_seconds = 0;
   int max_iterations = 100;                 ///< Newton iterations of the logistic and entropy-balancing fits
   double tolerance = 1e-10;                 ///< their convergence tolerance (gradient norm)
   KernelSpec kernel;                        ///< kernel balancing's kernel (default RBF, gamma = 1/p)
@@ -50,6 +59,7 @@ struct EffectOptions {
   /// 0.1 x the mean diagonal of the Gram matrix (for CInA, of the attention kernel at
   /// initialisation); the problem is scale-free in kernel x lambda.
   double lambda = 0;
+  KernelAteWeights kernel_ate_weights = KernelAteWeights::full_sample;  ///< kernel balancing's ATE weights
   CinaOptions cina;                         ///< single-dataset CInA's key map and training
   /// CInA-ZS's ATE: tilt the network's weights a within each arm to exact balance of the covariate
   /// means (and by default their second moments), w_i proportional to a_i exp(l' f(x_i)) (the least
@@ -70,6 +80,9 @@ struct EffectOptions {
     if (folds < 1) throw invalid_input("options.folds", "is " + std::to_string(folds) + ", must be >= 1");
     if (bootstrap < 0) throw invalid_input("options.bootstrap", "is " + std::to_string(bootstrap) + ", must be >= 0");
     if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+    if (!(max_seconds >= 0) || !std::isfinite(max_seconds)) {
+      throw invalid_input("options.max_seconds", "is " + detail::to_text(max_seconds) + ", must be finite and >= 0 (0 = no limit)");
+    }
     if (max_iterations < 1) throw invalid_input("options.max_iterations", "is " + std::to_string(max_iterations) + ", must be >= 1");
     if (!(tolerance > 0)) throw invalid_input("options.tolerance", "is " + detail::to_text(tolerance) + ", must be > 0");
     if (!(lambda >= 0) || !std::isfinite(lambda)) throw invalid_input("options.lambda", "is " + detail::to_text(lambda) + ", must be >= 0 (0 = default rule)");

@@ -18,13 +18,20 @@
 namespace causalattn {
 
 /// Kernel optimal balancing with kernel k (`options.kernel`, on standardised covariates by default).
-/// - ATE: the SVM dual  min_a a'Q a - 2 lambda 1'a  s.t. W'a = 0, 0 <= a_i <= 1, Q_ij = W_i W_j k(x_i, x_j),
-///   W = 2T - 1 (Tarr and Imai 2021; Kallus 2020); the weights are a normalised within each arm.
+/// - ATE (default, `KernelAteWeights::full_sample`): each arm's weights minimise
+///   ||mean_all phi - sum_arm a_i phi(x_i)||^2 + lambda ||a||^2 over the simplex, i.e. both arms are
+///   balanced to the whole sample (Kallus 2020), so the estimate targets the sample ATE.
+/// - ATE with `KernelAteWeights::svm_dual`: the SVM dual min_a a'Q a - 2 lambda 1'a s.t. W'a = 0,
+///   0 <= a_i <= 1, Q_ij = W_i W_j k(x_i, x_j), W = 2T - 1 (Tarr and Imai 2021; CInA's dual), the
+///   weights normalised within each arm. It balances the arms against each other only and gives
+///   units beyond the margin weight 0, so it estimates an overlap-weighted effect: on IHDP it
+///   missed the sample ATE by 0.85 on average and its interval covered it in 42.5% of 40 runs.
 /// - ATT: treated weights 1 / n_1; control weights minimise ||mean_T phi - sum_C a_i phi(x_i)||^2 +
 ///   lambda ||a||^2 over the simplex (kernel mean matching with a ridge on the weights).
-/// Both are solved exactly by `solve_smo` (KKT gap `options.smo.tolerance`, reported in
-/// status.residual). lambda = `options.lambda`, or 0.1 x the mean diagonal of the Gram matrix. The
-/// standard error is sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2) with per-arm OLS / ridge outcome models.
+/// All are solved exactly by `solve_smo` (KKT gap `options.smo.tolerance`, reported in
+/// status.residual). lambda = `options.lambda`, or 0.1 x the mean diagonal of the Gram block. The
+/// standard error is sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2) with per-arm OLS / ridge outcome models
+/// (conditional on X: the sample ATE's variance).
 /// Memory O(n^2) (the Gram matrix); time O(n^2 p) for the Gram matrix plus the SMO iterations.
 /// Example: `options.kernel.type = causalattn::KernelType::linear; auto r = causalattn::kernel_balancing(data, options);`
 template <class Scalar>

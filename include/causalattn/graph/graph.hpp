@@ -169,6 +169,25 @@ class Graph {
     return out;
   }
 
+  /// True if the directed edges (the others ignored) form a cycle. Kahn's algorithm, O(p^2).
+  bool has_directed_cycle() const {
+    const Index p = size();
+    std::vector<Index> in_degree(static_cast<std::size_t>(p), 0), ready;
+    for (Index a = 0; a < p; ++a)
+      for (Index b : children(a)) ++in_degree[static_cast<std::size_t>(b)];
+    for (Index v = 0; v < p; ++v)
+      if (in_degree[static_cast<std::size_t>(v)] == 0) ready.push_back(v);
+    Index removed = 0;
+    while (!ready.empty()) {
+      const Index v = ready.back();
+      ready.pop_back();
+      ++removed;
+      for (Index c : children(v))
+        if (--in_degree[static_cast<std::size_t>(c)] == 0) ready.push_back(c);
+    }
+    return removed != p;
+  }
+
   /// True if every edge is directed and there is no directed cycle. O(p^2).
   bool is_dag() const { return topological_order().size() == names_.size(); }
 

@@ -104,10 +104,13 @@ enum class AmatType {
 };
 
 /// pcalg's adjacency matrix of the given type. Note the PAG type is transposed relative to
-/// causal-learn's matrix. A graph with circles or bi-directed edges has no CPDAG-type amat
-/// (`invalid_input` naming the edge). O(p^2).
+/// causal-learn's matrix. A graph with circles or bi-directed edges, or a directed cycle, has no
+/// CPDAG-type amat (`invalid_input` naming the edge or the cycle). O(p^2).
 /// Example: `IntMatrix amat = causalattn::to_pcalg_amat(pag, causalattn::AmatType::pag);`
 inline IntMatrix to_pcalg_amat(const Graph& g, AmatType type = AmatType::pag) {
+  if (type == AmatType::cpdag && g.has_directed_cycle()) {
+    throw invalid_input("graph", "has a directed cycle, so it is not a CPDAG and has no CPDAG-type amat");
+  }
   IntMatrix m = IntMatrix::Zero(g.size(), g.size());
   for (const Edge& e : g.edges()) {
     if (type == AmatType::pag) {

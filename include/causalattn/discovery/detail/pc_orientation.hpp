@@ -51,14 +51,16 @@ struct TripleEvidence {
   int separating_without = 0;  ///< separating sets without y
 };
 
-/// Runs every test of the triple (x, y, z) once (deduplicated, cached). O(2^deg(x) + 2^deg(z)) tests.
+/// Runs every test of the triple (x, y, z) once (deduplicated, cached), over the subsets of adj(x)
+/// and of adj(z) of size at most `max_depth` (-1 = all). O(2^deg(x) + 2^deg(z)) tests unbounded.
 template <class Test>
-TripleEvidence triple_evidence(const EndpointGraph& g, CachedTest<Test>& test, Index x, Index y, Index z,
-                               double alpha) {
+TripleEvidence triple_evidence(const EndpointGraph& g, CachedTest<Test>& test, Index x, Index y, Index z, double alpha,
+                               int max_depth) {
   std::set<std::vector<Index>> sets;
   for (Index side : {x, z}) {
     const auto& pool = g.adjacents(side);
-    for (Index k = 0; k <= Index(pool.size()); ++k) for_each_subset(pool, k, [&](const std::vector<Index>& s) {
+    const Index largest = max_depth < 0 ? Index(pool.size()) : std::min<Index>(Index(pool.size()), max_depth);
+    for (Index k = 0; k <= largest; ++k) for_each_subset(pool, k, [&](const std::vector<Index>& s) {
         sets.insert(s);
         return true;
       });
@@ -214,7 +216,7 @@ void orient_definite_max_p(EndpointGraph& g, CachedTest<Test>& test, const std::
   std::vector<std::array<Index, 3>> non_collider_list, oriented_list;
   for (const auto& t : triples) {
     const auto [x, y, z] = t;
-    const auto e = triple_evidence(g, test, x, y, z, options.alpha);
+    const auto e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
     const bool uc = !(e.max_p_with > options.alpha), nuc = !(e.max_p_without > options.alpha);
     if (uc && !(nuc && !(e.max_p_without > e.max_p_with))) {
       if (!collider_contradicts(bk, x, y, z)) colliders.push_back({t, priority <= 3 ? e.max_p_with : e.max_p_without});
@@ -271,15 +273,15 @@ std::vector<std::array<Index, 3>> orient(EndpointGraph& g, const Skeleton& sk, C
         // A pair the knowledge banned was never tested: no separating set, so no evidence of a collider.
         const auto& s = sk.sepset[std::size_t(x)][std::size_t(z)];
         collider = !bk.banned(x, z) && std::find(s.begin(), s.end(), y) == s.end();
-        if (collider && priority >= 3 && !collider_contradicts(bk, x, y, z)) e = triple_evidence(g, test, x, y, z, options.alpha);
+        if (collider && priority >= 3 && !collider_contradicts(bk, x, y, z)) e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
         break;
       }
       case ColliderRule::max_p:
-        e = triple_evidence(g, test, x, y, z, options.alpha);
+        e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
         collider = e.max_p_without > e.max_p_with;
         break;
       default: {
-        e = triple_evidence(g, test, x, y, z, options.alpha);
+        e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
         const TripleLabel label = label_by_separating_sets(e, options.collider_rule);
         if (label == TripleLabel::ambiguous) ambiguous.push_back(t);
         collider = label == TripleLabel::collider;

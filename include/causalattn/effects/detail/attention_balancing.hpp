@@ -45,6 +45,7 @@ EffectEstimate balance_on_attention_kernel(const detail::deferred_t<Defer, Sampl
   using Real = detail::deferred_t<Defer, double>;
   EffectOptions exact = options;
   exact.lambda = 1;
+  exact.kernel_ate_weights = KernelAteWeights::svm_dual;  // the dual the attention layer solves
   detail::deferred_t<Defer, EffectEstimate> result =
       balance_on_gram(s, exact, [&](const std::vector<Index>& a, const std::vector<Index>& b) {
         Matrix<Real> block(Index(a.size()), Index(b.size()));

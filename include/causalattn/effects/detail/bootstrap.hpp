@@ -3,10 +3,12 @@
 /// The nonparametric bootstrap of any treatment-effect estimator, seeded and parallel.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "causalattn/core/budget.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/random.hpp"
 #include "causalattn/core/threads.hpp"
@@ -22,7 +24,8 @@ namespace causalattn::detail {
 /// Replicate b draws from Rng(options.seed).substream(b) and replicates run on `options.threads`, so
 /// the result is the same for any thread count. A resample the estimator rejects (e.g. a rare
 /// binary covariate that comes out constant) is redrawn from the next substream index, at most
-/// 10 x B draws in all. O(B x cost of the estimator).
+/// 10 x B draws in all. Stops with `budget_exceeded` after `options.max_seconds` (0 = no limit).
+/// O(B x cost of the estimator).
 template <class Scalar, class Estimator>
 EffectEstimate bootstrap(const TreatmentData<Scalar>& data, EffectOptions options, Estimator&& estimator) {
   const int replicates = options.bootstrap;
@@ -57,7 +60,12 @@ EffectEstimate bootstrap(const TreatmentData<Scalar>& data, EffectOptions option
   // Replicate b tries streams b, b + B, b + 2B, ... until one resample is accepted.
   std::vector<double> estimates(std::size_t(replicates), 0);
   std::vector<char> accepted(std::size_t(replicates), 0);
+  const TimeBudget budget(options.max_seconds);
+  std::atomic<int> done{0};
   parallel_for(0, replicates, options.threads, [&](int b) {
+    budget.check("the bootstrap", std::to_string(done.load()) + " of " + std::to_string(replicates) + " replicates",
+                 "options.max_seconds");
+    ++done;
     for (int attempt = 0; attempt < 10 && !accepted[std::size_t(b)]; ++attempt) {
       accepted[std::size_t(b)] = draw(std::uint64_t(b) + std::uint64_t(attempt) * std::uint64_t(replicates), estimates[std::size_t(b)]);
     }

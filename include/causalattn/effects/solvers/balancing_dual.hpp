@@ -4,6 +4,7 @@
 /// by SMO on a Gram matrix, and the estimate its weights give. The solver behind kernel optimal
 /// balancing and CInA's exact (SMO) weights.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -33,16 +34,31 @@ SmoResult solve_ate_balancing_dual(Matrix<detail::deferred_t<Defer, double>> gra
   return solve_smo(gram, Vector<Real>::Constant(n, -lambda), w, Vector<Real>::Ones(n), Vector<Real>::Zero(n), smo);
 }
 
-/// Solves the balancing dual on the Gram blocks `gram(rows_a, rows_b)` = K(rows_a, rows_b) and
-/// fills the weights, status and the rest of the result (see `kernel_balancing`).
+/// Kernel mean matching of one arm to a target: min over the simplex of
+/// ||sum_arm a_i phi(x_i) - mean_target phi||^2 + lambda ||a||^2 (lambda = `lambda` if > 0, else 0.1
+/// x the mean diagonal of the arm's Gram block), solved by SMO. Returns SMO's result, alpha summing to 1.
+template <class GramOf>
+SmoResult match_kernel_mean(const std::vector<Index>& arm, const std::vector<Index>& target, double lambda, const SmoOptions& smo,
+                            GramOf&& gram) {
+  Matrix<double> q = gram(arm, arm);
+  if (!(lambda > 0)) lambda = 0.1 * q.diagonal().mean();
+  const Vector<double> p = -gram(arm, target).rowwise().mean();
+  q.diagonal().array() += lambda;
+  const Index n = q.rows();
+  return solve_smo(q, p, Vector<double>::Ones(n), Vector<double>::Ones(n), Vector<double>::Constant(n, 1.0 / double(n)), smo);
+}
+
+/// Solves the balancing problem on the Gram blocks `gram(rows_a, rows_b)` = K(rows_a, rows_b) and
+/// fills the weights, status and the rest of the result (see `kernel_balancing`). The ATE uses
+/// `options.kernel_ate_weights`; the ATT matches the controls to the treated.
 template <class GramOf>
 EffectEstimate balance_on_gram(const Sample& s, const EffectOptions& options, GramOf&& gram) {
   EffectEstimate r = start_estimate("balance", s, options);
   r.weights = Vector<double>::Zero(s.units());
   SmoResult solution;
-  if (options.estimand == Estimand::ate) {
-    std::vector<Index> all(static_cast<std::size_t>(s.units()));
-    for (Index i = 0; i < s.units(); ++i) all[std::size_t(i)] = i;
+  std::vector<Index> all(static_cast<std::size_t>(s.units()));
+  for (Index i = 0; i < s.units(); ++i) all[std::size_t(i)] = i;
+  if (options.estimand == Estimand::ate && options.kernel_ate_weights == KernelAteWeights::svm_dual) {
     solution = solve_ate_balancing_dual(gram(all, all), s.t, options.lambda, options.smo);
     for (const auto* arm : {&s.treated, &s.control}) {
       double total = 0;
@@ -50,14 +66,17 @@ EffectEstimate balance_on_gram(const Sample& s, const EffectOptions& options, Gr
       if (!(total > 0)) throw invalid_input("options.lambda", "leaves no weight on an arm; increase lambda");
       for (Index i : *arm) r.weights(i) = solution.alpha(i) / total;
     }
+  } else if (options.estimand == Estimand::ate) {
+    solution.converged = true;
+    for (const auto* arm : {&s.treated, &s.control}) {
+      const SmoResult part = match_kernel_mean(*arm, all, options.lambda, options.smo, gram);
+      for (std::size_t k = 0; k < arm->size(); ++k) r.weights((*arm)[k]) = part.alpha(Index(k));
+      solution.converged = solution.converged && part.converged;
+      solution.iterations += part.iterations;
+      solution.kkt_gap = std::max(solution.kkt_gap, part.kkt_gap);
+    }
   } else {
-    Matrix<double> q = gram(s.control, s.control);
-    const double lambda = options.lambda > 0 ? options.lambda : 0.1 * q.diagonal().mean();
-    const Vector<double> p = -gram(s.control, s.treated).rowwise().mean();
-    q.diagonal().array() += lambda;
-    const Index n0 = q.rows();
-    solution = solve_smo(q, p, Vector<double>::Ones(n0), Vector<double>::Ones(n0), Vector<double>::Constant(n0, 1.0 / double(n0)),
-                         options.smo);
+    solution = match_kernel_mean(s.control, s.treated, options.lambda, options.smo, gram);
     for (Index i : s.treated) r.weights(i) = 1.0 / double(s.treated.size());
     for (std::size_t k = 0; k < s.control.size(); ++k) r.weights(s.control[k]) = solution.alpha(Index(k));
   }
