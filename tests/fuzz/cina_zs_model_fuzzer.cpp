@@ -10,9 +10,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
-  std::string sealed = bytes;
-  const std::uint64_t checksum = causalattn::detail::fnv1a64(bytes);
-  for (int k = 0; k < 8; ++k) sealed += char((checksum >> (8 * k)) & 0xFF);
+  const std::string sealed = [&] {
+    std::string out = bytes;
+    const std::uint64_t checksum = causalattn::detail::fnv1a64(bytes);
+    for (int k = 0; k < 8; ++k) out += char((checksum >> (8 * k)) & 0xFF);
+    return out;
+  }();
   for (const std::string* file : {&bytes, &sealed}) {
     try {
       (void)causalattn::parse_cina_zs<float>(*file, "fuzz");
