@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   const ca::SimulatedDataset sim = ca::simulate_dataset(ca::in_family(), 7);  // confounded, true ATE known
   const ca::TreatmentData<double> simulated(sim.x, sim.t, sim.y);
   const ca::CinaFit cina = ca::cina_fit(simulated);             // objective within 0.1% of the exact dual
-  const auto zero_shot = ca::CinaZsModel<float>::load_default();  // examples/models/cina_zs_default.bin
+  const auto zero_shot = ca::CinaZsModel<float>::load_default();  // $CAUSALATTN_MODEL_DIR, CMake's or beside the headers
   const ca::EffectEstimate zs = ca::cina_zs(zero_shot, simulated);  // one forward pass, no training
   std::cout << "true ATE " << sim.ate << ": CInA " << cina.estimate.estimate << " +- " << cina.estimate.std_error
             << ", CInA-ZS " << zs.estimate << "\n";

@@ -90,7 +90,7 @@ int run_attention_graph(Invocation& call) {
   options.max_seconds = number_option(args, "--max-seconds", 0);
   options.progress = progress_reporter(call.err, "attention-graph");
   const int head = integer_option(args, "--head", -1, 0, 1 << 20);
-  const auto format = graph_format_option(args, options.algorithm == causalattn::AttentionAlgorithm::pc ? "amat-cpdag" : "amat-pag");
+  const auto format = graph_format_option(args, options.algorithm == causalattn::AttentionAlgorithm::pc ? "amat-cpdag" : "amat-pag", call.format);
   int layer = 0;
   options.labels = token_labels(args);
   auto heads = read_attention_layer(args.get("--attention"), integer_option(args, "--layer", -1, 0, 1 << 20),

@@ -233,9 +233,10 @@ inline OutputFormat format_option(const ArgumentList& args, OutputFormat global,
   return choice_option(args, "--format", choices, global == OutputFormat::json ? "json" : "text");
 }
 
-/// The graph format `--format` names (default tetrad; "pcalg" = the amat of `pcalg_kind`).
-inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, const std::string& pcalg_kind) {
-  const std::string name = args.get("--format", "tetrad");
+/// The graph format `--format` names (default tetrad, or json when the global `--format json` was
+/// given; "pcalg" = the amat of `pcalg_kind`).
+inline causalattn::GraphFormat graph_format_option(const ArgumentList& args, const std::string& pcalg_kind, OutputFormat global) {
+  const std::string name = args.get("--format", global == OutputFormat::json ? "json" : "tetrad");
   return causalattn::graph_format_from_name(name == "pcalg" ? pcalg_kind : name);
 }
 

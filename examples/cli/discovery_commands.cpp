@@ -106,7 +106,7 @@ int run_pc(Invocation& call) {
   options.progress = progress_reporter(call.err, "pc");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
-  const auto format = graph_format_option(args, "amat-cpdag");
+  const auto format = graph_format_option(args, "amat-cpdag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
     return search_with_test(args, table, options.sepset_mode, [&](const auto& test) { return causalattn::pc(test, table.names, options); });
   });
@@ -133,7 +133,7 @@ int run_fci(Invocation& call) {
   options.progress = progress_reporter(call.err, "fci");
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
-  const auto format = graph_format_option(args, "amat-pag");
+  const auto format = graph_format_option(args, "amat-pag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
     return search_with_test(args, table, options.sepset_mode, [&](const auto& test) { return causalattn::fci(test, table.names, options); });
   });

@@ -19,8 +19,10 @@ int run_convert_graph(Invocation& call) {
   const std::string output = args.get("--output");
   const auto from = args.has("--from") ? causalattn::graph_format_from_name(args.get("--from"))
                                        : causalattn::graph_format_from_path(input);
-  const auto to = args.has("--to") ? causalattn::graph_format_from_name(args.get("--to"))
-                                   : (output.empty() ? causalattn::GraphFormat::tetrad : causalattn::graph_format_from_path(output));
+  const auto to = args.has("--to")     ? causalattn::graph_format_from_name(args.get("--to"))
+                  : !output.empty()      ? causalattn::graph_format_from_path(output)
+                  : call.format == OutputFormat::json ? causalattn::GraphFormat::json
+                                                      : causalattn::GraphFormat::tetrad;
   const auto graph = causalattn::read_graph(input, from);
   emit_text(call, args, causalattn::format_graph(graph, to));
   return 0;

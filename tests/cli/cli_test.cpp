@@ -618,3 +618,37 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   }
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "1", "--method", "pcmci"}), "column 1");
 }
+
+TEST_CASE("the global --format json reaches every subcommand; numeric headers; covariates named in errors", "[cli]") {
+  const std::string linear = data_dir + "/causal-learn/data_linear_10.txt";
+  const auto pc = run({"--format", "json", "pc", "--data", linear});
+  REQUIRE(pc.code == 0);
+  REQUIRE(ca::JsonValue::parse(pc.out).at("nodes").as_array().size() == 20);
+  const auto converted = run({"--format", "json", "convert-graph", data_dir + "/causal-learn/graph.10.txt", "--from", "tetrad"});
+  REQUIRE(converted.code == 0);
+  REQUIRE(ca::JsonValue::parse(converted.out).at("nodes").as_array().size() == 20);
+  REQUIRE(ca::JsonValue::parse(run({"--format", "json", "describe", linear}).out).at("columns").as_array().size() == 20);
+  // A first line of numbers: names with --numeric-header, data with --no-header, an error without either.
+  const auto path = (std::filesystem::temp_directory_path() / "causalattn_cli_numeric.csv").string();
+  {
+    std::ofstream out(path);
+    out << "0,1,2\n1,2,3\n2,3,5\n4,1,1\n5,5,2\n";
+  }
+  const auto named = run({"describe", path, "--numeric-header"});
+  REQUIRE(named.code == 0);
+  REQUIRE_THAT(named.out, Contains("4 rows x 3 columns"));
+  const auto data = run({"describe", path, "--no-header"});
+  REQUIRE(data.code == 0);
+  REQUIRE_THAT(data.out, Contains("5 rows x 3 columns") && Contains("X3"));
+  require_clean_error(run({"describe", path}), "pass --no-header if it is data");
+  std::filesystem::remove(path);
+  // A constant covariate is named by its column, not its position.
+  const auto constant = (std::filesystem::temp_directory_path() / "causalattn_cli_constant.csv").string();
+  {
+    std::ofstream out(constant);
+    out << "t,y,age,one\n0,1,30,1\n1,2,40,1\n0,3,35,1\n1,5,50,1\n0,2,20,1\n1,4,45,1\n";
+  }
+  require_clean_error(run({"ate", "--data", constant, "--treatment", "t", "--outcome", "y", "--covariates", "age,one"}),
+                      "--covariates: column 'one' is constant");
+  std::filesystem::remove(constant);
+}

@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <Eigen/Core>
 
 #include "causalattn/core/random.hpp"
 #include "causalattn/core/threads.hpp"
@@ -44,6 +47,22 @@ TEST_CASE("parallel_for rethrows the exception of the lowest failing index", "[c
       REQUIRE(std::string(e.what()) == "failed at 3");
     }
   }
+}
+
+TEST_CASE("ThreadLimit caps OpenMP and Eigen's own products for its scope, then restores", "[core][threads]") {
+  const int before = Eigen::nbThreads();
+  {
+    const ca::ThreadLimit limit(1);
+    REQUIRE(Eigen::nbThreads() == 1);  // Eigen follows OpenMP's limit: its GEMMs run on one thread
+    REQUIRE(ca::resolve_threads(0) == 1);  // "all threads" now means one
+    int seen = 0;
+    ca::parallel_for_workers(0, 64, 0, [&](int, int worker) { seen = std::max(seen, worker + 1); });
+    REQUIRE(seen == 1);
+  }
+  REQUIRE(Eigen::nbThreads() == before);
+  const ca::ThreadLimit none(0);  // 0 leaves the limit alone
+  REQUIRE(Eigen::nbThreads() == before);
+  REQUIRE_THROWS_WITH(ca::ThreadLimit(-1), Catch::Matchers::Contains("threads"));
 }
 
 TEST_CASE("version macros agree with the version string", "[core]") {

@@ -56,6 +56,14 @@ TEST_CASE("CPDAG amat round-trips CPDAGs and refuses PAG marks", "[io][graph]") 
   ca::Graph g(2);
   g.set_edge(0, 1, Mark::circle, Mark::arrow);
   REQUIRE_THROWS_WITH(ca::to_pcalg_amat(g, ca::AmatType::cpdag), Contains("X1 - X2") && Contains("circle"));
+  // A directed cycle is no CPDAG: refused when written and when read (found by the fuzzer).
+  ca::Graph cycle(3);
+  cycle.add_directed(0, 1);
+  cycle.add_directed(1, 2);
+  cycle.add_directed(2, 0);
+  REQUIRE_THROWS_WITH(ca::to_pcalg_amat(cycle, ca::AmatType::cpdag), Contains("directed cycle"));
+  REQUIRE_THROWS_WITH(ca::parse_graph("0 1 0\n0 0 1\n1 0 0\n", GraphFormat::amat_cpdag), Contains("form a cycle"));
+  REQUIRE_FALSE(ca::dag_to_cpdag(ca::test::random_dag(8, 0.35, rng)).has_directed_cycle());
 }
 
 TEST_CASE("matrix encodings follow the peers' conventions", "[io][graph]") {

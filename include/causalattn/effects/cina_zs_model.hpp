@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include <Eigen/Eigenvalues>
@@ -316,19 +317,33 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
 /// examples/train_cina_zs.cpp, which prints it).
 inline constexpr std::uint64_t cina_zs_default_checksum = 0xdc4a71d7616169bfULL;
 
-/// Where `CinaZsModel::load_default` looks for the shipped model: $CAUSALATTN_MODEL_DIR, else the
-/// directory CMake compiled in (CAUSALATTN_MODEL_DIR), + "/cina_zs_default.bin". Throws
-/// `invalid_input` when neither is set. O(1).
+/// Where `CinaZsModel::load_default` finds the shipped model, the first that exists of:
+/// $CAUSALATTN_MODEL_DIR/cina_zs_default.bin; the directory CMake compiled in (CAUSALATTN_MODEL_DIR:
+/// the source tree's examples/models, or the installed share/causalattn/models); and, for builds
+/// without CMake that include the headers from a source tree or an install prefix, the same two
+/// places relative to this header (../../../examples/models, ../../../share/causalattn/models).
+/// Throws `invalid_input` listing the places when none exists. O(1).
 /// Example: `std::string where = causalattn::cina_zs_default_path();`
 template <typename = void>
 std::string cina_zs_default_path() {
-  if (const char* directory = std::getenv("CAUSALATTN_MODEL_DIR")) return std::string(directory) + "/cina_zs_default.bin";
+  const std::string file = "/cina_zs_default.bin";
+  if (const char* directory = std::getenv("CAUSALATTN_MODEL_DIR")) return std::string(directory) + file;
+  std::vector<std::string> candidates;
 #ifdef CAUSALATTN_MODEL_DIR
-  return std::string(CAUSALATTN_MODEL_DIR) + "/cina_zs_default.bin";
-#else
-  throw invalid_input("CAUSALATTN_MODEL_DIR", "is not set: link causalattn::causalattn through CMake, set the environment "
-                                              "variable, or pass the model's path");
+  candidates.push_back(std::string(CAUSALATTN_MODEL_DIR) + file);
 #endif
+  const std::string header = __FILE__;
+  const std::string here = header.substr(0, header.find_last_of('/') + 1);  // .../include/causalattn/effects/
+  candidates.push_back(here + "../../../examples/models" + file);
+  candidates.push_back(here + "../../../share/causalattn/models" + file);
+  std::string tried;
+  for (const auto& candidate : candidates) {
+    struct stat status {};
+    if (::stat(candidate.c_str(), &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG) return candidate;
+    tried += (tried.empty() ? "" : ", ") + candidate;
+  }
+  throw invalid_input("CAUSALATTN_MODEL_DIR", "is not set and the shipped model is in none of " + tried +
+                                              ": set the environment variable or pass the model's path");
 }
 
 template <class Scalar>

@@ -131,7 +131,8 @@ inline IntMatrix to_pcalg_amat(const Graph& g, AmatType type = AmatType::pag) {
   return m;
 }
 
-/// Inverse of `to_pcalg_amat`, with the same validation as `from_causal_learn_matrix`. O(p^2).
+/// Inverse of `to_pcalg_amat`, with the same validation as `from_causal_learn_matrix`; a CPDAG amat
+/// whose directed edges form a cycle is refused. O(p^2).
 /// Example: `Graph g = causalattn::from_pcalg_amat(amat, causalattn::AmatType::cpdag);`
 inline Graph from_pcalg_amat(const IntMatrix& m, AmatType type, std::vector<std::string> names = {}) {
   if (type == AmatType::pag) {
@@ -162,6 +163,7 @@ inline Graph from_pcalg_amat(const IntMatrix& m, AmatType type, std::vector<std:
       else if (ab == 1) g.add_directed(b, a);
     }
   }
+  if (g.has_directed_cycle()) throw invalid_input("pcalg amat", "its directed edges form a cycle: not a CPDAG");
   return g;
 }
 
