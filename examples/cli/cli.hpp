@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
@@ -308,6 +309,23 @@ inline std::function<void(long long, double)> progress_reporter(std::ostream& er
     } else if (seconds >= *next_line) {
       *next_line = seconds + 10;
       err << what << ": " << tests << " tests after " << int(seconds) << " s\n" << std::flush;
+    }
+  };
+}
+
+/// A progress report of counted work ("bootstrap: 120 of 1000 replicates") on `err`, with the same
+/// terminal / log behaviour as `progress_reporter`.
+inline std::function<void(const std::string&, long long, long long)> stage_reporter(std::ostream& err) {
+  const bool terminal = &err == &std::cerr && ::isatty(2) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto next_line = std::make_shared<double>(10.0);
+  return [&err, terminal, start, next_line](const std::string& stage, long long done, long long total) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (terminal) {
+      err << "\r" << stage << ": " << done << " of " << total << ", " << int(seconds) << " s   " << std::flush;
+    } else if (seconds >= *next_line) {
+      *next_line = seconds + 10;
+      err << stage << ": " << done << " of " << total << " after " << int(seconds) << " s\n" << std::flush;
     }
   };
 }

@@ -106,6 +106,7 @@ int run_ate(Invocation& call) {
   const bool zero_shot = method == causalattn::EffectMethod::cina_zs;
   if (args.has("--model") && !zero_shot) throw usage_error("--model applies to --method cina-zs only");
   causalattn::EffectOptions options = effect_options_from(args);
+  options.progress = stage_reporter(call.err);
   if (args.has("--calibrate") && !zero_shot) throw usage_error("--calibrate applies to --method cina-zs only");
   options.cina_zs_calibration = choice_option<causalattn::CinaZsCalibration>(args, "--calibrate",
                                                                            {{"variances", causalattn::CinaZsCalibration::means_and_variances},

@@ -323,6 +323,26 @@ TEST_CASE("methods without unit weights report no effective sample size; the dif
   REQUIRE_THAT(naive.warnings.front(), Contains("difference in means is confounded"));
 }
 
+TEST_CASE("the bootstrap reports progress and stops at its budget", "[effects]") {
+  const Loaded nsw = lalonde("lalonde_nsw_dw");
+  ca::EffectOptions options;
+  options.bootstrap = 20;
+  options.threads = 1;
+  std::vector<std::pair<long long, long long>> reports;
+  options.progress = [&](const std::string& stage, long long done, long long total) {
+    REQUIRE(stage == "bootstrap");
+    reports.push_back({done, total});
+  };
+  const auto r = ca::difference_in_means(nsw.data(), options);
+  REQUIRE_FALSE(reports.empty());  // the first report comes at once, then at most one a second
+  REQUIRE(reports.front() == std::pair<long long, long long>{0, 20});
+  REQUIRE(r.std_error_method == "bootstrap (20 replicates, seed " + std::to_string(options.seed) + ")");
+  options.bootstrap = 1000000;
+  options.max_seconds = 0.2;
+  options.progress = nullptr;
+  REQUIRE_THROWS_AS(ca::difference_in_means(nsw.data(), options), ca::budget_exceeded);
+}
+
 TEST_CASE("float inputs give the double estimates to float precision", "[effects]") {
   const Loaded l = lalonde("lalonde_nsw_dw");
   const ca::Matrix<float> xf = l.x.cast<float>();

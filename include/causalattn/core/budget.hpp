@@ -1,9 +1,14 @@
 #pragma once
 /// \file
-/// A time budget for long computations: `TimeBudget` throws `budget_exceeded` once it has run out.
+/// A time budget for long computations (`TimeBudget` throws `budget_exceeded` once it has run out)
+/// and throttled progress reports (`ThrottledProgress`).
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <utility>
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
@@ -34,6 +39,33 @@ class TimeBudget {
  private:
   double max_seconds_;
   std::chrono::steady_clock::time_point start_;
+};
+
+/// Forwards progress reports (`done` of `total`) to `report`: the first at once, then at most once
+/// a second, from any thread, never two calls at once; an empty `report` makes it a no-op. O(1).
+/// Example: `causalattn::ThrottledProgress tick(options.progress_report); tick(b, replicates);`
+class ThrottledProgress {
+ public:
+  /// \param report called with (done, total); may be empty.
+  explicit ThrottledProgress(std::function<void(long long, long long)> report)
+      : report_(std::move(report)), start_(std::chrono::steady_clock::now()) {}
+
+  /// Reports (done, total) if a second has passed since the last report.
+  void operator()(long long done, long long total) const {
+    if (!report_) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (elapsed < next_.load(std::memory_order_relaxed)) return;
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || elapsed < next_.load(std::memory_order_relaxed)) return;
+    next_.store(elapsed + 1.0, std::memory_order_relaxed);
+    report_(done, total);
+  }
+
+ private:
+  std::function<void(long long, long long)> report_;
+  std::chrono::steady_clock::time_point start_;
+  mutable std::atomic<double> next_{0.0};  // the first call reports at once
+  mutable std::mutex mutex_;
 };
 
 }  // namespace causalattn

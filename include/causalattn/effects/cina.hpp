@@ -157,8 +157,13 @@ CinaFit cina_fit(const TreatmentData<Scalar>& data, const EffectOptions& options
   fit.loss_curve.reserve(std::size_t(total));
   auto factors = detail::softmax_factors(keys);
   const TimeBudget budget(options.max_seconds);
+  const ThrottledProgress tick(options.progress ? std::function<void(long long, long long)>([&](long long d, long long t) {
+    options.progress("CInA training", d, t);
+  })
+                                                : std::function<void(long long, long long)>());
   for (int epoch = 0; epoch < total; ++epoch) {
     budget.check("CInA's training", std::to_string(epoch) + " of " + std::to_string(total) + " epochs", "options.max_seconds");
+    tick(epoch, total);
     const bool keys_learn = epoch < o.epochs;
     if (epoch > 0 && epoch <= o.epochs) {  // the keys moved in the last step; frozen afterwards
       keys = key_map.forward(s.x);

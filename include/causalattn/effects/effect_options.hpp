@@ -3,6 +3,7 @@
 /// Options shared by the treatment-effect estimators (each reads the fields that concern it).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "causalattn/core/checks.hpp"
@@ -52,6 +53,9 @@ struct EffectOptions {
   int threads = 0;                          ///< threads for the bootstrap and kernels; 0 = all
   /// Stop the bootstrap and CInA's training with `budget_exceeded` after this many seconds; 0 = no limit.
   double max_seconds = 0;
+  /// Called about once a second by the bootstrap (stage "bootstrap", replicates) and CInA's training
+  /// (stage "CInA training", epochs) with (stage, done, total); empty = silent.
+  std::function<void(const std::string& stage, long long done, long long total)> progress;
   int max_iterations = 100;                 ///< Newton iterations of the logistic and entropy-balancing fits
   double tolerance = 1e-10;                 ///< their convergence tolerance (gradient norm)
   KernelSpec kernel;                        ///< kernel balancing's kernel (default RBF, gamma = 1/p)

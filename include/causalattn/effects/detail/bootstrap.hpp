@@ -61,11 +61,16 @@ EffectEstimate bootstrap(const TreatmentData<Scalar>& data, EffectOptions option
   std::vector<double> estimates(std::size_t(replicates), 0);
   std::vector<char> accepted(std::size_t(replicates), 0);
   const TimeBudget budget(options.max_seconds);
+  const ThrottledProgress tick(options.progress ? std::function<void(long long, long long)>([&](long long d, long long t) {
+    options.progress("bootstrap", d, t);
+  })
+                                                : std::function<void(long long, long long)>());
+  inner.progress = nullptr;
   std::atomic<int> done{0};
   parallel_for(0, replicates, options.threads, [&](int b) {
     budget.check("the bootstrap", std::to_string(done.load()) + " of " + std::to_string(replicates) + " replicates",
                  "options.max_seconds");
-    ++done;
+    tick(done++, replicates);
     for (int attempt = 0; attempt < 10 && !accepted[std::size_t(b)]; ++attempt) {
       accepted[std::size_t(b)] = draw(std::uint64_t(b) + std::uint64_t(attempt) * std::uint64_t(replicates), estimates[std::size_t(b)]);
     }
