@@ -1,7 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -267,6 +267,28 @@ TEST_CASE("ate prints a readable table, needs its covariates named and reports b
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", "age", "--clip", "0.7"}),
                       "--clip: is 0.7");
   require_clean_error(run({"ate", "--data", nsw, "--outcome", "re78"}), "ate needs --treatment");
+}
+
+TEST_CASE("the tool carries the shipped CInA-ZS model: load_default needs no file", "[cli][cina]") {
+  // The tool (and this test) are compiled with CAUSALATTN_EMBED_CINA_ZS_MODEL.
+  const char* set = std::getenv("CAUSALATTN_MODEL_DIR");
+  const std::string saved = set != nullptr ? set : "";
+  ::unsetenv("CAUSALATTN_MODEL_DIR");
+  const auto embedded = ca::CinaZsModel<float>::load_default();
+  const auto from_file = ca::load_cina_zs<float>(ca::cina_zs_default_path());
+  ca::ParameterRegistry<float> a, b;
+  auto embedded_copy = embedded;
+  auto file_copy = from_file;
+  embedded_copy.register_parameters(a);
+  file_copy.register_parameters(b);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.entries()[i].parameter->value == b.entries()[i].parameter->value);
+  // The environment variable still overrides the embedded copy: an empty directory is an error
+  // naming the file it looked for.
+  ::setenv("CAUSALATTN_MODEL_DIR", "/nonexistent-causalattn-models", 1);
+  CHECK_THROWS_WITH(ca::CinaZsModel<float>::load_default(), Contains("/nonexistent-causalattn-models/cina_zs_default.bin"));
+  if (set != nullptr) ::setenv("CAUSALATTN_MODEL_DIR", saved.c_str(), 1);
+  else ::unsetenv("CAUSALATTN_MODEL_DIR");
 }
 
 TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate][cina]") {

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
 
+#include "causalattn/effects/cina_zs_embedded.hpp"
 #include "causalattn/effects/cina_zs_training.hpp"
 #include "causalattn/effects/difference_in_means.hpp"
 #include "causalattn/effects/entropy_balancing.hpp"
@@ -340,6 +340,9 @@ TEST_CASE("the shipped CInA-ZS model loads, matches its checksum and estimates",
   const std::string bytes = ca::io::read_file_bytes(ca::cina_zs_default_path());
   CHECK(ca::detail::fnv1a64(bytes) == ca::cina_zs_default_checksum);
   CHECK(bytes.size() < 1000000);
+  // The copy embedded for builds without the file is the shipped file, byte for byte (regenerate
+  // with cmake -P cmake/embed_cina_zs_model.cmake).
+  CHECK(ca::detail::cina_zs_embedded_model() == bytes);
   const ca::SimulatedDataset ds = ca::simulate_dataset(ca::in_family(), 2026);
   const ca::EffectEstimate r = ca::cina_zs(model, ca::TreatmentData<double>(ds.x, ds.t, ds.y));
   INFO("estimate " << r.estimate << " +- " << r.std_error << ", truth " << ds.ate);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <vector>
 
@@ -16,6 +17,10 @@
 #include "causalattn/core/checks.hpp"
 #include "causalattn/nn/encoder.hpp"
 #include "causalattn/nn/serialization.hpp"
+
+#ifdef CAUSALATTN_EMBED_CINA_ZS_MODEL
+#include "causalattn/effects/cina_zs_embedded.hpp"
+#endif
 
 namespace causalattn {
 
@@ -127,11 +132,13 @@ class CinaZsModel {
   CinaZsModel(const CinaZsConfig& config, std::uint64_t seed) : CinaZsModel(config, Rng(seed)) {}
 
   /// The pretrained model shipped with the library (examples/models/cina_zs_default.bin, installed
-  /// to <prefix>/share/causalattn/models). Found at `path` if given, else in the directory named by
-  /// the environment variable CAUSALATTN_MODEL_DIR, else in the directory compiled in by CMake.
-  /// The shipped file is checked against `cina_zs_default_checksum`; a file passed by `path` only
-  /// against its own checksum. Throws `invalid_input` naming the file when it is missing, corrupted
-  /// or not the shipped model. O(file size).
+  /// to <prefix>/share/causalattn/models). Read from `path` if given, else from the directory named
+  /// by the environment variable CAUSALATTN_MODEL_DIR, else, in a program compiled with
+  /// CAUSALATTN_EMBED_CINA_ZS_MODEL defined (for every file of the program: it changes this
+  /// function), from the copy embedded in cina_zs_embedded.hpp, else from the places listed at
+  /// `cina_zs_default_path`. The shipped model is checked against `cina_zs_default_checksum`; a file
+  /// passed by `path` only against its own checksum. Throws `invalid_input` naming the file when it
+  /// is missing, corrupted or not the shipped model. O(file size).
   /// Example: `auto model = causalattn::CinaZsModel<float>::load_default();`
   static CinaZsModel load_default(const std::string& path = "");
 
@@ -343,17 +350,26 @@ std::string cina_zs_default_path() {
     tried += (tried.empty() ? "" : ", ") + candidate;
   }
   throw invalid_input("CAUSALATTN_MODEL_DIR", "is not set and the shipped model is in none of " + tried +
-                                              ": set the environment variable or pass the model's path");
+                                                  ": set the environment variable, pass the model's path or compile with "
+                                                  "-DCAUSALATTN_EMBED_CINA_ZS_MODEL");
 }
 
 template <class Scalar>
 CinaZsModel<Scalar> CinaZsModel<Scalar>::load_default(const std::string& path) {
-  const std::string file = path.empty() ? cina_zs_default_path() : path;
-  const std::string bytes = io::read_file_bytes(file, detail::parameter_file_limits());
-  if (path.empty() && detail::fnv1a64(bytes) != cina_zs_default_checksum) {
-    throw invalid_input(file, "is not the shipped CInA-ZS model (its checksum differs from cina_zs_default_checksum)");
+  const auto parse_shipped = [](std::string_view bytes, const std::string& source) {
+    if (detail::fnv1a64(bytes) != cina_zs_default_checksum) {
+      throw invalid_input(source, "is not the shipped CInA-ZS model (its checksum differs from cina_zs_default_checksum)");
+    }
+    return parse_cina_zs<Scalar>(bytes, source);
+  };
+  if (!path.empty()) return parse_cina_zs<Scalar>(io::read_file_bytes(path, detail::parameter_file_limits()), path);
+#ifdef CAUSALATTN_EMBED_CINA_ZS_MODEL
+  if (std::getenv("CAUSALATTN_MODEL_DIR") == nullptr) {
+    return parse_shipped(detail::cina_zs_embedded_model(), "the embedded CInA-ZS model (cina_zs_embedded.hpp)");
   }
-  return parse_cina_zs<Scalar>(bytes, file);
+#endif
+  const std::string file = cina_zs_default_path();
+  return parse_shipped(io::read_file_bytes(file, detail::parameter_file_limits()), file);
 }
 
 /// Writes `serialize_cina_zs(model)` to `path`.
