@@ -52,8 +52,21 @@ std::vector<std::string> token_labels(const ArgumentList& args) {
   std::vector<std::string> labels;
   const std::string text = causalattn::io::read_file_bytes(args.get("--labels"), causalattn::io::text_limits("a labels file", 64 << 20));
   causalattn::io::LineReader lines(causalattn::io::strip_bom(text));
-  while (lines.next()) labels.emplace_back(causalattn::io::trim(lines.line()));
-  while (!labels.empty() && labels.back().empty()) labels.pop_back();
+  std::size_t blank_lines = 0;  // trailing blank lines are dropped; inner ones stay (and are refused as names)
+  while (lines.next()) {
+    std::string label(causalattn::io::trim(lines.line()));
+    if (label.empty()) {
+      ++blank_lines;
+      continue;
+    }
+    if (labels.size() + blank_lines >= std::size_t(causalattn::max_graph_nodes)) {  // bounded before it grows
+      throw causalattn::invalid_input(args.get("--labels"), "has more than " + std::to_string(causalattn::max_graph_nodes) +
+                                                                " labels, the most tokens a graph holds");
+    }
+    labels.insert(labels.end(), blank_lines, std::string());
+    blank_lines = 0;
+    labels.push_back(std::move(label));
+  }
   return labels;
 }
 

@@ -298,35 +298,35 @@ auto with_column_names(const std::vector<std::string>& names, const std::string&
   }
 }
 
-/// A progress report for long searches on `err`: on a terminal one line rewritten in place; in a
-/// log (not a terminal) a line every 10 seconds, so a log never fills with carriage returns.
-inline std::function<void(long long, double)> progress_reporter(std::ostream& err, const std::string& what) {
+/// Prints progress lines "<text>" on `err` with the elapsed seconds: on a terminal one line
+/// rewritten in place; in a log (not a terminal) a line every 10 seconds, so a log never fills
+/// with carriage returns.
+inline std::function<void(const std::string&, double)> progress_printer(std::ostream& err) {
   const bool terminal = &err == &std::cerr && ::isatty(2) != 0;
   auto next_line = std::make_shared<double>(10.0);
-  return [&err, what, terminal, next_line](long long tests, double seconds) {
+  return [&err, terminal, next_line](const std::string& text, double seconds) {
     if (terminal) {
-      err << "\r" << what << ": " << tests << " tests, " << int(seconds) << " s   " << std::flush;
+      err << "\r" << text << ", " << int(seconds) << " s   " << std::flush;
     } else if (seconds >= *next_line) {
       *next_line = seconds + 10;
-      err << what << ": " << tests << " tests after " << int(seconds) << " s\n" << std::flush;
+      err << text << " after " << int(seconds) << " s\n" << std::flush;
     }
   };
 }
 
-/// A progress report of counted work ("bootstrap: 120 of 1000 replicates") on `err`, with the same
-/// terminal / log behaviour as `progress_reporter`.
+/// A progress report for long searches ("pc: 1200 tests") on `err` (`progress_printer`).
+inline std::function<void(long long, double)> progress_reporter(std::ostream& err, const std::string& what) {
+  return [print = progress_printer(err), what](long long tests, double seconds) {
+    print(what + ": " + std::to_string(tests) + " tests", seconds);
+  };
+}
+
+/// A progress report of counted work ("bootstrap: 120 of 1000") on `err` (`progress_printer`).
 inline std::function<void(const std::string&, long long, long long)> stage_reporter(std::ostream& err) {
-  const bool terminal = &err == &std::cerr && ::isatty(2) != 0;
-  const auto start = std::chrono::steady_clock::now();
-  auto next_line = std::make_shared<double>(10.0);
-  return [&err, terminal, start, next_line](const std::string& stage, long long done, long long total) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (terminal) {
-      err << "\r" << stage << ": " << done << " of " << total << ", " << int(seconds) << " s   " << std::flush;
-    } else if (seconds >= *next_line) {
-      *next_line = seconds + 10;
-      err << stage << ": " << done << " of " << total << " after " << int(seconds) << " s\n" << std::flush;
-    }
+  return [print = progress_printer(err), start = std::chrono::steady_clock::now()](const std::string& stage, long long done,
+                                                                                   long long total) {
+    print(stage + ": " + std::to_string(done) + " of " + std::to_string(total),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
 }
 

@@ -76,6 +76,10 @@ auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<doubl
                       Search&& search) {
   const std::string test_name =
       choice_option<std::string>(args, "--test", {{"fisherz", "fisherz"}, {"gsq", "gsq"}, {"chisq", "chisq"}}, "fisherz");
+  if (table.data.cols() > causalattn::max_graph_nodes) {  // before the tests' p x p tables
+    throw causalattn::invalid_input(args.get("--data"), "has " + std::to_string(table.data.cols()) + " columns, more than the " +
+                                                            std::to_string(causalattn::max_graph_nodes) + " nodes a graph holds");
+  }
   if (test_name == "fisherz") {
     const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
                                                                                  : causalattn::PValueConvention::accurate;

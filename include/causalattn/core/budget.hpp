@@ -27,12 +27,19 @@ class TimeBudget {
   /// Seconds since construction.
   double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
-  /// Throws `budget_exceeded` "<what> stopped after <progress> in <s> s: the budget <option> = <b> ran out".
+  /// True once the budget has passed (never for 0 = unlimited).
+  bool expired() const { return max_seconds_ > 0 && elapsed() > max_seconds_; }
+
+  /// Throws `budget_exceeded` "<what> stopped after <progress> in <s> s: the budget <option> = <b>
+  /// ran out" if the budget has passed.
   void check(const std::string& what, const std::string& progress, const std::string& option) const {
-    if (max_seconds_ <= 0) return;
-    const double seconds = elapsed();
-    if (seconds <= max_seconds_) return;
-    throw budget_exceeded(what + " stopped after " + progress + " in " + detail::to_text(double(int(seconds * 10)) / 10) +
+    if (expired()) stop(what, progress, option);
+  }
+
+  /// Throws the `budget_exceeded` that `check` throws (for callers that test `expired` first and so
+  /// build `progress` only when it is needed).
+  [[noreturn]] void stop(const std::string& what, const std::string& progress, const std::string& option) const {
+    throw budget_exceeded(what + " stopped after " + progress + " in " + detail::to_text(double(int(elapsed() * 10)) / 10) +
                           " s: the budget " + option + " = " + detail::to_text(max_seconds_) + " ran out");
   }
 
@@ -41,30 +48,37 @@ class TimeBudget {
   std::chrono::steady_clock::time_point start_;
 };
 
-/// Forwards progress reports (`done` of `total`) to `report`: the first at once, then at most once
-/// a second, from any thread, never two calls at once; an empty `report` makes it a no-op. O(1).
+/// Forwards progress reports (`done` of `total`) to `report`: the first after `first_after`
+/// seconds (default at once), then at most once a second, from any thread, never two calls at
+/// once; an empty `report` makes it a no-op. O(1).
 /// Example: `causalattn::ThrottledProgress tick(options.progress_report); tick(b, replicates);`
 class ThrottledProgress {
  public:
-  /// \param report called with (done, total); may be empty.
-  explicit ThrottledProgress(std::function<void(long long, long long)> report)
-      : report_(std::move(report)), start_(std::chrono::steady_clock::now()) {}
+  /// \param report called with (done, total); may be empty. \param first_after seconds before the first report.
+  explicit ThrottledProgress(std::function<void(long long, long long)> report = {}, double first_after = 0)
+      : report_(std::move(report)), start_(std::chrono::steady_clock::now()), next_(first_after) {}
 
-  /// Reports (done, total) if a second has passed since the last report.
+  /// Reports (done, total) if a report is due.
   void operator()(long long done, long long total) const {
     if (!report_) return;
+    if (const auto turn = claim()) report_(done, total);
+  }
+
+  /// An owned lock when a report is due (the caller reports while holding it), else an empty one;
+  /// for callers whose report has another signature. Marks the next report a second later.
+  std::unique_lock<std::mutex> claim() const {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (elapsed < next_.load(std::memory_order_relaxed)) return;
+    if (elapsed < next_.load(std::memory_order_relaxed)) return {};
     std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
-    if (!lock.owns_lock() || elapsed < next_.load(std::memory_order_relaxed)) return;
+    if (!lock.owns_lock() || elapsed < next_.load(std::memory_order_relaxed)) return {};
     next_.store(elapsed + 1.0, std::memory_order_relaxed);
-    report_(done, total);
+    return lock;
   }
 
  private:
   std::function<void(long long, long long)> report_;
   std::chrono::steady_clock::time_point start_;
-  mutable std::atomic<double> next_{0.0};  // the first call reports at once
+  mutable std::atomic<double> next_;
   mutable std::mutex mutex_;
 };
 

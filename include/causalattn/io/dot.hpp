@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
@@ -263,11 +264,16 @@ inline Graph parse_dot(std::string_view text, const std::string& source = "dot")
   };
   std::vector<PendingEdge> pending;
   Attributes edge_defaults;
+  std::unordered_map<std::string, std::size_t> index_of;
   auto node = [&](const std::string& name) {
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (names[i] == name) return i;
-    names.push_back(name);
-    return names.size() - 1;
+    const auto [it, added] = index_of.emplace(name, names.size());
+    if (added) {
+      if (names.size() == std::size_t(max_graph_nodes)) {
+        lexer.fail("more than the " + std::to_string(max_graph_nodes) + " nodes a graph holds");
+      }
+      names.push_back(name);
+    }
+    return it->second;
   };
 
   while (!is_symbol("}")) {
