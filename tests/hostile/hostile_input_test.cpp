@@ -184,6 +184,17 @@ TEST_CASE("hostile input: readers bound what they read before they allocate", "[
     wide += "\n";
   }
   const std::string wide_csv = write("wide.csv", wide);
+  // A 9 MiB JSON array of zeros: a document tree of about 60 bytes per value (0.3 GB per 5 MiB).
+  std::string zeros = "[0";
+  for (int k = 0; k < (9 << 20) / 2; ++k) zeros += ",0";
+  const std::string json_zeros = write("zeros.json", zeros + "]");
+  // A header of 60,000 columns over a million one-value lines: the table is sized by what the text
+  // can hold (counted lines x width would be 480 GB).
+  std::string short_rows;
+  for (int j = 0; j < 60000; ++j) short_rows += (j ? ",c" : "c") + std::to_string(j);
+  short_rows += "\n";
+  for (int i = 0; i < 1000000; ++i) short_rows += "1\n";
+  const std::string short_rows_csv = write("short_rows.csv", short_rows);
   // One CSV line of 2 MB.
   const std::string long_line = write("long_line.csv", "a,b\n" + std::string(2 << 20, '1') + ",2\n");
   const std::vector<Case> cases = {
@@ -209,6 +220,8 @@ TEST_CASE("hostile input: readers bound what they read before they allocate", "[
       {{"describe", long_line}, 2, "longer than 524288 bytes"},
       {{"convert-graph", huge_dot, "--from", "dot", "--to", "tetrad"}, 2, "more than the 20000 nodes a graph holds", true},
       {{"attention-graph", "--attention", zero_npy, "--labels", blank_labels}, 2, "labels, the most tokens a graph holds", true},
+      {{"convert-graph", json_zeros, "--from", "json", "--to", "dot"}, 2, "more than the 8 MiB this reader accepts", true},
+      {{"describe", short_rows_csv}, 2, "line 2 has 1 fields, the header has 60000"},
       {{"pc", "--data", wide_csv}, 2, "has 20001 columns, more than the 20000 nodes a graph holds", true},
   };
   for (const auto& c : cases) require_contained(c);

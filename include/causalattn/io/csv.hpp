@@ -2,6 +2,7 @@
 /// \file
 /// CSV / whitespace-delimited table reader (header row, numeric cells) and writer.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <ostream>
@@ -277,7 +278,15 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
     }
   }
 
-  std::vector<Scalar> values;  // row-major
+  // The rows, counted before any is parsed (the non-blank lines), so the table is allocated once at
+  // its final size: the peak memory is the text plus the table. A valid row holds `width` non-empty
+  // cells and width - 1 delimiters, so the table never exceeds 8 / (2 width - 1) bytes per byte of
+  // text, whatever the lines claim (shorter lines are refused when they are parsed).
+  std::size_t expected_rows = first_line_is_data ? 1 : 0;
+  for (io::LineReader counter = lines; counter.next();) expected_rows += io::trim(counter.line()).empty() ? 0 : 1;
+  expected_rows = std::min(expected_rows, text.size() / (2 * width - 1) + 1);
+  Matrix<Scalar> data(static_cast<Index>(expected_rows), static_cast<Index>(selected.size()));
+  std::vector<Scalar> row_values(selected.size());
   std::size_t rows = 0;
   std::size_t blank_line = 0;  // a blank line is fine only if nothing but blank lines follows it
   auto parse_row = [&](std::size_t number) {
@@ -285,7 +294,8 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
       throw invalid_input(source, "line " + std::to_string(number) + " has " + std::to_string(fields.size()) +
                                       " fields, the header has " + std::to_string(width));
     }
-    for (std::size_t j : selected) {
+    for (std::size_t k = 0; k < selected.size(); ++k) {
+      const std::size_t j = selected[k];
       const std::string& cell = fields[j];
       auto where = [&] {
         return "line " + std::to_string(number) + ", column " + std::to_string(j + 1) + " ('" + header[j] + "')";
@@ -304,8 +314,12 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
         case io::NumberStatus::ok: break;
       }
       if (!std::isfinite(v)) throw invalid_input(source, where() + ": non-finite value '" + cell + "'");
-      values.push_back(v);
+      row_values[k] = v;
     }
+    if (rows == expected_rows) {  // cannot happen for a row that passed the checks above (see expected_rows)
+      throw invalid_input(source, "line " + std::to_string(number) + " holds more rows than its text can");
+    }
+    for (std::size_t k = 0; k < selected.size(); ++k) data(static_cast<Index>(rows), static_cast<Index>(k)) = row_values[k];
     ++rows;
   };
 
@@ -327,8 +341,8 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
 
   CsvTable<Scalar> table;
   for (std::size_t j : selected) table.names.push_back(header[j]);
-  using RowMajor = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  table.data = Eigen::Map<const RowMajor>(values.data(), static_cast<Index>(rows), static_cast<Index>(selected.size()));
+  if (rows != expected_rows) data.conservativeResize(static_cast<Index>(rows), Eigen::NoChange);
+  table.data = std::move(data);
   return table;
 }
 

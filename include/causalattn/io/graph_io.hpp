@@ -80,9 +80,14 @@ inline Graph parse_graph(std::string_view text, GraphFormat format, const std::s
   }
 }
 
-/// Reads a graph file in `format`. Example: `auto g = causalattn::read_graph("truth.txt", GraphFormat::tetrad);`
+/// Reads a graph file in `format`: at most 256 MiB, or 8 MiB of JSON (whose document tree takes
+/// about 60 bytes per value, so 8 MiB may need 0.5 GB; a JSON graph of 20,000 nodes and 50,000
+/// edges takes about 4 MiB). Example: `auto g = causalattn::read_graph("truth.txt", GraphFormat::tetrad);`
 inline Graph read_graph(const std::string& path, GraphFormat format) {
-  return parse_graph(io::read_file_bytes(path, io::text_limits("a graph file")), format, path);
+  const std::size_t max_bytes = format == GraphFormat::json ? std::size_t{8} << 20 : std::size_t{256} << 20;
+  return parse_graph(io::read_file_bytes(path, io::text_limits(format == GraphFormat::json ? "a JSON graph file" : "a graph file",
+                                                               max_bytes)),
+                     format, path);
 }
 
 /// Writes a graph file in `format`. Example: `causalattn::write_graph("pag.dot", pag, GraphFormat::dot);`
