@@ -28,9 +28,10 @@ namespace {
 
 /// `causalattn lagged --data FILE --max-lag L ...`: lagged scores and the binarised summary graph.
 int run_lagged(Invocation& call) {
-  const ArgumentList args(call.args, {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
-                                      "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
-                                      "--time-harmonics", "--models", "--alpha"},
+  const ArgumentList args(call.args,
+                          {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
+                           "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
+                           "--time-harmonics", "--models", "--alpha", "--mixer"},
                           table_switches);
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
@@ -42,7 +43,8 @@ int run_lagged(Invocation& call) {
     throw usage_error("give one of --top-k, --threshold and --alpha");
   }
   if (args.has("--alpha") && method == "transformer") throw usage_error("--alpha applies to --method granger and pcmci (they have p-values)");
-  for (const char* key : {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics", "--models"})
+  for (const char* key :
+       {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics", "--models", "--mixer"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
       args, "--attribution",
@@ -65,10 +67,20 @@ int run_lagged(Invocation& call) {
        {"interleaved", {causalattn::ArValidation::interleaved, true}},
        {"none", {causalattn::ArValidation::tail, false}}},
       "tail");
+  const causalattn::ArMixer mixer = choice_option<causalattn::ArMixer>(args, "--mixer",
+                                                                       {{"softmax", causalattn::ArMixer::softmax},
+                                                                        {"mesa", causalattn::ArMixer::mesa},
+                                                                        {"hybrid", causalattn::ArMixer::hybrid}},
+                                                                       "softmax");
   const bool raw_attention = attribution == causalattn::Attribution::raw_attention;
   if (raw_attention && integer_option(args, "--layers", 1, 0, 64) != 1) {
     throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
   }
+  if (raw_attention && mixer != causalattn::ArMixer::softmax) {
+    throw usage_error("--attribution attention reads softmax weights; use --mixer softmax or a gradient attribution");
+  }
+  // A hybrid stack is a softmax block followed by mesa blocks: two layers unless told otherwise.
+  const int default_layers = mixer == causalattn::ArMixer::hybrid ? 2 : 1;
   const causalattn::Index max_lag = integer_option(args, "--max-lag", 1, 1, 4096);
   const int threads = integer_option(args, "--threads", 0, 0, 4096);
   const causalattn::CsvTable<double> table = read_data_table(args, args.get("--data"));
@@ -91,8 +103,9 @@ int run_lagged(Invocation& call) {
   } else {
     causalattn::ArTrainingOptions options;
     options.model.max_lag = max_lag;
-    options.model.layers = integer_option(args, "--layers", 1, 0, 64);
+    options.model.layers = integer_option(args, "--layers", default_layers, 0, 64);
     options.model = causalattn::model_for_attribution(options.model, attribution);
+    options.model.mixer = mixer;
     options.model.threads = threads;
     options.model.time_harmonics = integer_option(args, "--time-harmonics", 0, 0, 64);
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
@@ -190,32 +203,36 @@ int run_lagged(Invocation& call) {
 
 /// Registers lagged.
 void register_timeseries_commands(CommandRegistry& registry) {
-  registry.add({"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
-                "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
-                "                  [--alpha A | --top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
-                "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
-                "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
-                "                  [--time-harmonics H] [--models M]\n"
-                "                  [--format text|json|dot] [--no-header|--numeric-header]\n"
-                "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
-                "  gradients of a trained transformer (normalised per target, except mean-rank scores, which are mean\n"
-                "  ranks 0 .. p - 1, also for --threshold; --attribution attention trains a 1-layer model\n"
-                "  with one token per value and one readout token per target and reads its attention), combined over\n"
-                "  windows by each window's rank of the sources (--aggregation, default rank), the model early-stopped on\n"
-                "  the series' tail or on blocks spread over it (--validation interleaved, for regime changes) or trained on every\n"
-                "  window for --epochs (--validation none). --segments K fits one model per contiguous segment (K near-equal\n"
-                "  segments, for a mechanism that changes over time; best with --aggregation mean-rank --validation none) and\n"
-                "  keeps each link's best score over segments (with mean-rank: the best mean rank, 0 .. p - 1, not normalised).\n"
-                "  --time-harmonics H gives the model a learned embedding of each window's position in the series (H harmonics;\n"
-                "  for regime changes without known boundaries; the regime benchmark uses --time-harmonics 2 --aggregation\n"
-                "  mean-rank --validation none --epochs 15; a held-out tail holds positions the model never trained on).\n"
-                "  --models M averages the scores of M models seeded seed, seed + 1, ... (steadier than one model; not with\n"
-                "  --segments K > 1).\n"
-                "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max (the text shows each link's strongest lag).\n"
-                "  Links: Granger and PCMCI keep p < --alpha (default 0.05; Granger's F test of all lags, PCMCI's MCI test\n"
-                "  at the strongest lag); the transformer keeps sources at least half as strong as the target's strongest;\n"
-                "  --top-k K or --threshold T instead. Timing and progress go to stderr.",
-                run_lagged});
+  registry.add(
+      {"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
+       "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
+       "                  [--alpha A | --top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
+       "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
+       "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
+       "                  [--time-harmonics H] [--models M] [--mixer softmax|mesa|hybrid]\n"
+       "                  [--format text|json|dot] [--no-header|--numeric-header]\n"
+       "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
+       "  gradients of a trained transformer (normalised per target, except mean-rank scores, which are mean\n"
+       "  ranks 0 .. p - 1, also for --threshold; --attribution attention trains a 1-layer model\n"
+       "  with one token per value and one readout token per target and reads its attention), combined over\n"
+       "  windows by each window's rank of the sources (--aggregation, default rank), the model early-stopped on\n"
+       "  the series' tail or on blocks spread over it (--validation interleaved, for regime changes) or trained on every\n"
+       "  window for --epochs (--validation none). --segments K fits one model per contiguous segment (K near-equal\n"
+       "  segments, for a mechanism that changes over time; best with --aggregation mean-rank --validation none) and\n"
+       "  keeps each link's best score over segments (with mean-rank: the best mean rank, 0 .. p - 1, not normalised).\n"
+       "  --time-harmonics H gives the model a learned embedding of each window's position in the series (H harmonics;\n"
+       "  for regime changes without known boundaries; the regime benchmark uses --time-harmonics 2 --aggregation\n"
+       "  mean-rank --validation none --epochs 15; a held-out tail holds positions the model never trained on).\n"
+       "  --models M averages the scores of M models seeded seed, seed + 1, ... (steadier than one model; not with\n"
+       "  --segments K > 1).\n"
+       "  --mixer picks the blocks' token mixer: softmax attention (default), mesa attention (each token's\n"
+       "  output is the ridge regression fitted in context to the pairs before it) or hybrid (a softmax block,\n"
+       "  then mesa blocks; 2 layers unless --layers says otherwise).\n"
+       "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max (the text shows each link's strongest lag).\n"
+       "  Links: Granger and PCMCI keep p < --alpha (default 0.05; Granger's F test of all lags, PCMCI's MCI test\n"
+       "  at the strongest lag); the transformer keeps sources at least half as strong as the target's strongest;\n"
+       "  --top-k K or --threshold T instead. Timing and progress go to stderr.",
+       run_lagged});
 }
 
 }  // namespace causalattn_cli

@@ -7,5 +7,7 @@
 #include "causalattn/kernels/attention_forward.hpp"
 #include "causalattn/kernels/attention_naive.hpp"
 #include "causalattn/kernels/attention_options.hpp"
+#include "causalattn/kernels/mesa.hpp"
+#include "causalattn/kernels/mesa_reference.hpp"
 #include "causalattn/kernels/serial_gemm.hpp"
 #include "causalattn/kernels/softmax.hpp"

@@ -2,6 +2,7 @@
 
 #include "causalattn/core/random.hpp"
 #include "causalattn/nn/encoder.hpp"
+#include "causalattn/nn/mesa_attention.hpp"
 #include "finite_difference.hpp"
 
 namespace ca = causalattn;
@@ -70,6 +71,23 @@ TEST_CASE("multi-head self-attention matches finite differences in every mode", 
                   ca::normal_matrix<double>(layout.tokens(), 6, rng),
                   [&](auto& l, const Matrix<double>& in) { return l.forward(in, layout, padding); });
     }
+  }
+}
+
+TEST_CASE("mesa attention matches finite differences, lambda included, with and without normalised q/k", "[nn][gradient][mesa]") {
+  ca::Rng rng(4);
+  const auto layout = ca::SequenceLayout::from_lengths({5, 3, 4});
+  Matrix<double> x = ca::normal_matrix<double>(layout.tokens(), 6, rng);
+  for (bool normalized : {false, true}) {
+    ca::MesaAttentionOptions options;
+    options.heads = 2;
+    options.normalize_query_key = normalized;
+    options.initial_lambda = 0.8;
+    ca::MesaAttention<double> layer(6, options, rng);
+    ca::KeyPaddingMask padding = ca::KeyPaddingMask::Zero(layout.tokens());
+    padding(2) = padding(9) = true;
+    check_layer("mesa normalised " + std::to_string(normalized), layer, x, ca::normal_matrix<double>(layout.tokens(), 6, rng),
+                [&](auto& l, const Matrix<double>& in) { return l.forward(in, layout, padding); });
   }
 }
 

@@ -161,7 +161,7 @@ TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw atten
   }
   // The attention matrix hides the readout tokens: zero columns for every query.
   model.forward(windows);
-  const ca::Matrix<TestType> attention = model.first_attention().attention_matrix(0, 1);
+  const ca::Matrix<TestType> attention = model.attention_matrix(0, 1);
   REQUIRE(attention.rows() == 12 + 4);
   CHECK(attention.rightCols(4).cwiseAbs().maxCoeff() == TestType(0));
   CHECK(attention.bottomRows(4).rowwise().sum().isApprox(ca::Vector<TestType>::Ones(4), TestType(tolerance)));
@@ -169,8 +169,8 @@ TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw atten
   // over the heads; different targets attend differently.
   const std::vector<ca::Matrix<double>> read = ca::detail::readout_attention(model, 5);
   for (Index w = 0; w < 5; ++w) {
-    const ca::Matrix<double> mean_attention = (model.first_attention().attention_matrix(w, 0).template cast<double>() +
-                                               model.first_attention().attention_matrix(w, 1).template cast<double>()) /
+    const ca::Matrix<double> mean_attention = (model.attention_matrix(w, 0).template cast<double>() +
+                                               model.attention_matrix(w, 1).template cast<double>()) /
                                               2;
     for (Index i = 0; i < 4; ++i)
       for (Index k = 0; k < 12; ++k) CHECK(read[std::size_t(i)](w, model.column_of_token(k)) == Approx(mean_attention(12 + i, k)).margin(1e-12));
@@ -178,7 +178,7 @@ TEMPLATE_TEST_CASE("per-target readout: output i sees the window only; raw atten
   CHECK((read[0] - read[1]).cwiseAbs().maxCoeff() > 1e-4);
   // Before any forward pass there is no attention to read.
   const ca::ArTransformer<TestType> fresh(4, model.options());
-  CHECK_THROWS_WITH(fresh.first_attention().attention_matrix(0, 0), Contains("no forward pass"));
+  CHECK_THROWS_WITH(fresh.attention_matrix(0, 0), Contains("no forward pass"));
 }
 
 TEST_CASE("raw attention of a 1-layer per-target model finds a lag-1 VAR's parents", "[timeseries][ar]") {
@@ -510,4 +510,60 @@ TEST_CASE("AR transformer rejects short, constant and non-finite series", "[time
   CHECK_THROWS_WITH(ca::lagged_attribution(two_layers, x, raw), Contains("options.method") && Contains("has 2"));
   CHECK_THROWS_WITH(ca::fit_ar_transformer<float>(x, short_training(0, ca::ArTokens::per_observation, ca::ArReadout::per_target)),
                     Contains("options.readout"));
+}
+
+TEST_CASE("mesa and hybrid AR models: exact input and lambda gradients, thread-count invariant training",
+          "[timeseries][ar][mesa]") {
+  ca::Lorenz96Options lo;
+  lo.variables = 4;
+  lo.length = 300;
+  lo.seed = 3;
+  const ca::LaggedSeries s = ca::simulate_lorenz96(lo);
+  for (const auto mixer : {ca::ArMixer::mesa, ca::ArMixer::hybrid}) {
+    for (const auto tokens : {ca::ArTokens::per_step, ca::ArTokens::per_observation}) {
+      for (const auto readout : {ca::ArReadout::last_token, ca::ArReadout::per_target}) {
+        INFO("mixer " << (mixer == ca::ArMixer::mesa ? "mesa" : "hybrid") << ", tokens "
+                      << (tokens == ca::ArTokens::per_step ? "per step" : "per observation") << ", readout "
+                      << (readout == ca::ArReadout::last_token ? "last token" : "per target"));
+        ca::ArTrainingOptions options = short_training(mixer == ca::ArMixer::hybrid ? 2 : 1, tokens, readout);
+        options.model.mixer = mixer;
+        options.model.threads = 1;
+        auto fit = ca::fit_ar_transformer<double>(s.x, options);
+        ca::ArTransformer<double>& model = *fit.model;
+        const ca::Matrix<double> windows = fit.windows(s.x).past.middleRows(60, 3);
+        model.forward(windows);
+        ca::ParameterRegistry<double> registry;
+        model.register_parameters(registry);
+        registry.zero_grad();
+        ca::Matrix<double> unit = ca::Matrix<double>::Zero(3, 4);
+        unit.col(2).setOnes();
+        const ca::Matrix<double> gradient = model.backward(unit);
+        for (Index c = 0; c < windows.cols(); c += 2) {
+          ca::Matrix<double> up = windows, down = windows;
+          up.col(c).array() += 1e-6;
+          down.col(c).array() -= 1e-6;
+          const ca::Vector<double> difference = (model.forward(up).col(2) - model.forward(down).col(2)) / 2e-6;
+          for (Index r = 0; r < 3; ++r) CHECK(gradient(r, c) == Approx(difference(r)).margin(1e-7));
+        }
+        const std::string block = mixer == ca::ArMixer::hybrid ? "encoder.block1" : "encoder.block0";
+        ca::Parameter<double>& theta = registry.at(block + ".mesa.log_lambda");
+        for (Index h = 0; h < theta.value.size(); ++h) {
+          const double saved = theta.value(h), analytic = theta.grad(h);
+          theta.value(h) = saved + 1e-6;
+          const double up = model.forward(windows).col(2).sum();
+          theta.value(h) = saved - 1e-6;
+          const double down = model.forward(windows).col(2).sum();
+          theta.value(h) = saved;
+          CHECK(analytic == Approx((up - down) / 2e-6).margin(1e-7));
+        }
+        // Training with two threads gives the same model.
+        options.model.threads = 2;
+        auto two = ca::fit_ar_transformer<double>(s.x, options);
+        CHECK(two.model->forward(windows) == model.forward(windows));
+      }
+    }
+  }
+  ca::ArTrainingOptions raw = short_training(1, ca::ArTokens::per_observation, ca::ArReadout::per_target);
+  raw.model.mixer = ca::ArMixer::hybrid;
+  CHECK_THROWS_WITH(ca::fit_ar_transformer<double>(s.x, raw), Contains("options.mixer") && Contains("layers >= 2"));
 }

@@ -54,7 +54,7 @@ TEMPLATE_TEST_CASE("attribution reads the fit's own training series and leaves t
   // The caller's own forward pass: attribution must not overwrite the cached attention it left.
   const ca::Matrix<TestType> windows = fit.windows(x).past.topRows(2).template cast<TestType>();
   fit.model->forward(windows);
-  const ca::Matrix<TestType> cached = fit.model->first_attention().attention_matrix(1, 0);
+  const ca::Matrix<TestType> cached = fit.model->attention_matrix(1, 0);
   for (const auto method : {ca::Attribution::raw_attention, ca::Attribution::squared_gradient}) {
     ca::AttributionOptions a;
     a.method = method;
@@ -62,6 +62,6 @@ TEMPLATE_TEST_CASE("attribution reads the fit's own training series and leaves t
     const ca::AttributionResult given = ca::lagged_attribution(fit, x, a);
     REQUIRE(own.windows == given.windows);
     for (std::size_t lag = 0; lag < own.scores.lagged.size(); ++lag) CHECK(own.scores.lagged[lag] == given.scores.lagged[lag]);
-    CHECK(fit.model->first_attention().attention_matrix(1, 0) == cached);
+    CHECK(fit.model->attention_matrix(1, 0) == cached);
   }
 }

@@ -130,3 +130,53 @@ TEST_CASE("a lagged SCM's noise enters as documented: a linear SCM is recovered 
       }
   }
 }
+
+TEST_CASE("delays above one: with min_lag 2 links act at lags 2..L only", "[timeseries][simulate]") {
+  // VAR: every link (self links too) at lags 2 and 3; least squares finds no effect at lag 1.
+  ca::VarOptions v;
+  v.variables = 5;
+  v.max_lag = 3;
+  v.min_lag = 2;
+  v.length = 20000;
+  v.sparsity = 0.6;  // two cross parents per node
+  v.seed = 9;
+  const ca::LaggedSeries s = ca::simulate_var(v);
+  const Index n = s.x.rows() - 3, p = 5;
+  ca::Matrix<double> design(n, 3 * p);
+  design << s.x.middleRows(2, n), s.x.middleRows(1, n), s.x.topRows(n);  // lags 1, 2, 3
+  Index links = 0;
+  for (Index target = 0; target < p; ++target) {
+    const ca::Vector<double> b = design.colPivHouseholderQr().solve(s.x.col(target).tail(n));
+    for (Index source = 0; source < p; ++source) {
+      CHECK_FALSE(s.truth.has_link(source, target, 1));
+      CHECK(std::abs(b(source)) < 0.03);
+      for (Index lag = 2; lag <= 3; ++lag) {
+        if (!s.truth.has_link(source, target, lag)) continue;
+        ++links;
+        CHECK(std::abs(b((lag - 1) * p + source)) > 0.02);
+      }
+    }
+  }
+  CHECK(links == 2 * 3 * p);  // self and two others, at both lags
+  // Lagged SCM: every cross link at lag 2 or 3 (the self link stays at lag 1).
+  ca::LaggedScmOptions o;
+  o.variables = 6;
+  o.max_lag = 3;
+  o.min_lag = 2;
+  o.parents = 2;
+  o.mechanism = ca::LaggedMechanism::mlp_additive;
+  o.seed = 9;
+  const ca::LaggedSeries scm = ca::simulate_lagged_scm(o);
+  Index cross = 0;
+  for (Index target = 0; target < 6; ++target)
+    for (Index source = 0; source < 6; ++source) {
+      if (source == target) continue;
+      CHECK_FALSE(scm.truth.has_link(source, target, 1));
+      cross += scm.truth.has_link(source, target, 2) + scm.truth.has_link(source, target, 3);
+    }
+  CHECK(cross == 12);
+  v.min_lag = 4;
+  CHECK_THROWS_WITH(ca::simulate_var(v), Contains("options.min_lag"));
+  o.min_lag = 0;
+  CHECK_THROWS_WITH(ca::simulate_lagged_scm(o), Contains("options.min_lag"));
+}

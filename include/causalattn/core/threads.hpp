@@ -69,6 +69,17 @@ class ThreadLimit {
   int previous_ = 0;
 };
 
+/// Returns `product()` computed with Eigen's own products single-threaded on the calling thread (a
+/// scoped `ThreadLimit(1)`). Eigen's threaded GEMM blocks a long inner dimension by the thread
+/// count, so a product such as X' dY over thousands of rows rounds differently with 1 and 2
+/// threads; products whose result must not depend on the thread count go through here. O(1) overhead.
+/// Example: `weight_grad.noalias() += causalattn::serial_product([&] { return (x.transpose() * dy).eval(); });`
+template <class Product>
+auto serial_product(Product&& product) {
+  const ThreadLimit one(1);
+  return product();
+}
+
 /// Calls `body(i, worker)` for every i in [begin, end) on up to `threads` threads (0 = all), where
 /// `worker` in [0, resolve_threads(threads)) identifies the thread running the call, for picking a
 /// per-thread scratch buffer (results must never depend on it). Iterations must be independent;

@@ -73,12 +73,11 @@ struct AttentionGradients {
 
 namespace detail {
 
-/// Checks Q, K, V (and the mask) for the attention kernels and returns the score scale to use.
+/// Checks Q, K, V and the key padding mask of an attention kernel: non-empty, finite, Q and K of
+/// one width, K and V of one length, a mask of one entry per key or none.
 template <class Scalar>
-Scalar checked_attention_scale(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
-                               const Eigen::Ref<const Matrix<Scalar>>& v, const AttentionOptions& options,
-                               const KeyPaddingMask& key_padding) {
-  options.validate();
+void check_attention_inputs(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                            const Eigen::Ref<const Matrix<Scalar>>& v, const KeyPaddingMask& key_padding) {
   check_not_empty("q", q);
   check_not_empty("k", k);
   check_not_empty("v", v);
@@ -94,6 +93,15 @@ Scalar checked_attention_scale(const Eigen::Ref<const Matrix<Scalar>>& q, const 
   check_finite("q", q);
   check_finite("k", k);
   check_finite("v", v);
+}
+
+/// Checks Q, K, V (and the mask) for the attention kernels and returns the score scale to use.
+template <class Scalar>
+Scalar checked_attention_scale(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                               const Eigen::Ref<const Matrix<Scalar>>& v, const AttentionOptions& options,
+                               const KeyPaddingMask& key_padding) {
+  options.validate();
+  check_attention_inputs<Scalar>(q, k, v, key_padding);
   return options.scale > 0 ? static_cast<Scalar>(options.scale)
                            : Scalar(1) / std::sqrt(static_cast<Scalar>(q.cols()));
 }

@@ -2,14 +2,22 @@
 /// \file
 /// Pre-LN transformer encoder blocks and a stack of them.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "causalattn/nn/layer_norm.hpp"
+#include "causalattn/nn/mesa_attention.hpp"
 #include "causalattn/nn/mlp.hpp"
 #include "causalattn/nn/multi_head_attention.hpp"
 
 namespace causalattn {
+
+/// The token mixer of an encoder block.
+enum class Mixer {
+  softmax,  ///< `MultiHeadSelfAttention`
+  mesa,     ///< `MesaAttention` (causal only)
+};
 
 /// Shape and modes of an encoder.
 struct EncoderOptions {
@@ -17,58 +25,109 @@ struct EncoderOptions {
   Index hidden = 256;                 ///< MLP hidden width, >= 1
   Index layers = 1;                   ///< number of blocks, >= 1
   Activation activation = Activation::gelu;  ///< MLP nonlinearity
-  SelfAttentionOptions attention;     ///< heads, shared Q/K, causal mask, threads
+  SelfAttentionOptions attention;            ///< heads, shared Q/K, causal mask, threads (of every mixer)
+  /// The mixer of each block, first to last: empty = softmax everywhere, else `layers` entries.
+  std::vector<Mixer> mixers;
+  /// The mesa blocks' normalisation and initial lambda (their heads and threads are `attention`'s).
+  MesaAttentionOptions mesa;
+  /// The mixer of block `l`. O(1).
+  Mixer mixer(Index l) const { return mixers.empty() ? Mixer::softmax : mixers[static_cast<std::size_t>(l)]; }
+  /// The mesa options of a block: `mesa` with `attention`'s heads and threads.
+  MesaAttentionOptions mesa_options() const {
+    MesaAttentionOptions o = mesa;
+    o.heads = attention.heads;
+    o.threads = attention.threads;
+    return o;
+  }
   /// Throws `invalid_input` naming the first bad field.
   void validate() const {
     if (width < 1) throw invalid_input("options.width", "is " + std::to_string(width) + ", must be >= 1");
     if (hidden < 1) throw invalid_input("options.hidden", "is " + std::to_string(hidden) + ", must be >= 1");
     if (layers < 1) throw invalid_input("options.layers", "is " + std::to_string(layers) + ", must be >= 1");
     attention.validate(width);
+    if (!mixers.empty() && Index(mixers.size()) != layers) {
+      throw invalid_input("options.mixers", "has " + std::to_string(mixers.size()) + " entries for " + std::to_string(layers) +
+                                                " layers (give one per layer, or none for softmax everywhere)");
+    }
+    for (Index l = 0; l < layers; ++l) {
+      if (mixer(l) != Mixer::mesa) continue;
+      if (!attention.causal) {
+        throw invalid_input("options.mixers", "puts a mesa layer in block " + std::to_string(l) +
+                                                  ", which is causal by construction: set options.attention.causal");
+      }
+      mesa_options().validate(width);
+    }
   }
 };
 
-/// Pre-LN block (Xiong et al. 2020): h = x + Attention(LN1(x)); y = h + MLP(LN2(h)).
-/// Without a causal mask or positional information it is permutation equivariant within each sequence.
-/// Example: `causalattn::EncoderBlock<float> block(options, rng); auto y = block.forward(x, layout);`
+/// Pre-LN block (Xiong et al. 2020): h = x + Mixer(LN1(x)); y = h + MLP(LN2(h)), the mixer softmax
+/// self-attention or mesa attention. With softmax attention and no causal mask or positional
+/// information it is permutation equivariant within each sequence.
+/// Example: `causalattn::EncoderBlock<float> block(options, rng, causalattn::Mixer::softmax); auto y = block.forward(x, layout);`
 template <class Scalar>
 class EncoderBlock {
  public:
-  /// \param options shapes and modes (validated); \param rng initialisation stream.
-  EncoderBlock(const EncoderOptions& options, Rng& rng)
+  /// \param options shapes and modes (validated); \param rng initialisation stream; \param mixer the token mixer.
+  EncoderBlock(const EncoderOptions& options, Rng& rng, Mixer mixer = Mixer::softmax)
       : norm1_((options.validate(), options.width)),
-        attention_(options.width, options.attention, rng),
+        attention_(mixer == Mixer::softmax
+                       ? std::optional<MultiHeadSelfAttention<Scalar>>(std::in_place, options.width, options.attention, rng)
+                       : std::nullopt),
+        mesa_(mixer == Mixer::mesa
+                  ? std::optional<MesaAttention<Scalar>>(std::in_place, options.width, options.mesa_options(), rng)
+                  : std::nullopt),
         norm2_(options.width),
         mlp_(options.width, options.hidden, rng, options.activation) {}
 
-  /// Forward pass over a batch; caches for backward. O(sum_b n_b^2 width + tokens width hidden).
+  /// Forward pass over a batch; caches for backward. O(sum_b n_b^2 width + tokens width hidden)
+  /// with softmax attention, O(tokens width^2 + tokens width hidden) with mesa.
   Matrix<Scalar> forward(const Eigen::Ref<const Matrix<Scalar>>& x, const SequenceLayout& layout,
                          const KeyPaddingMask& key_padding = {}) {
-    Matrix<Scalar> h = x + attention_.forward(norm1_.forward(x), layout, key_padding);
+    const Matrix<Scalar> normed = norm1_.forward(x);
+    Matrix<Scalar> h = x +
+                       (mesa_ ? mesa_->forward(normed, layout, key_padding) : attention_->forward(normed, layout, key_padding));
     return h + mlp_.forward(norm2_.forward(h));
   }
   /// Backward pass: accumulates gradients, returns dx.
   Matrix<Scalar> backward(const Eigen::Ref<const Matrix<Scalar>>& dy) {
     const Matrix<Scalar> dh = dy + norm2_.backward(mlp_.backward(dy));
-    return dh + norm1_.backward(attention_.backward(dh));
+    return dh + norm1_.backward(mesa_ ? mesa_->backward(dh) : attention_->backward(dh));
   }
-  /// Adds "<prefix>.norm1.*", "<prefix>.attention.*", "<prefix>.norm2.*", "<prefix>.mlp.*".
+  /// Adds "<prefix>.norm1.*", "<prefix>.attention.*" (softmax) or "<prefix>.mesa.*" (mesa),
+  /// "<prefix>.norm2.*", "<prefix>.mlp.*".
   void register_parameters(ParameterRegistry<Scalar>& registry, const std::string& prefix) {
     norm1_.register_parameters(registry, prefix + ".norm1");
-    attention_.register_parameters(registry, prefix + ".attention");
+    if (mesa_) {
+      mesa_->register_parameters(registry, prefix + ".mesa");
+    } else {
+      attention_->register_parameters(registry, prefix + ".attention");
+    }
     norm2_.register_parameters(registry, prefix + ".norm2");
     mlp_.register_parameters(registry, prefix + ".mlp");
   }
-  /// The attention layer (for its log-normalisers).
-  const MultiHeadSelfAttention<Scalar>& attention() const noexcept { return attention_; }
+  /// The block's mixer.
+  Mixer mixer() const noexcept { return mesa_ ? Mixer::mesa : Mixer::softmax; }
+  /// The softmax attention layer (for its log-normalisers); throws `invalid_input` for a mesa block.
+  const MultiHeadSelfAttention<Scalar>& attention() const {
+    if (!attention_) throw invalid_input("block", "is a mesa block: it has no softmax attention (use attention_matrix)");
+    return *attention_;
+  }
+  /// The mixer's attention matrix of sequence `sequence` and head `head` in the last forward pass
+  /// (`MultiHeadSelfAttention::attention_matrix` or `MesaAttention::attention_matrix`).
+  Matrix<Scalar> attention_matrix(Index sequence, Index head) const {
+    return mesa_ ? mesa_->attention_matrix(sequence, head) : attention_->attention_matrix(sequence, head);
+  }
 
  private:
   LayerNorm<Scalar> norm1_;
-  MultiHeadSelfAttention<Scalar> attention_;
+  std::optional<MultiHeadSelfAttention<Scalar>> attention_;  ///< the softmax mixer, or
+  std::optional<MesaAttention<Scalar>> mesa_;                ///< the mesa mixer
   LayerNorm<Scalar> norm2_;
   Mlp<Scalar> mlp_;
 };
 
-/// A stack of `options.layers` pre-LN blocks followed by a final LayerNorm.
+/// A stack of `options.layers` pre-LN blocks (block l mixing with `options.mixer(l)`) followed by a
+/// final LayerNorm.
 /// Register parameters only once the encoder sits at its final address (the registry keeps pointers).
 /// Example:
 /// \code
@@ -83,7 +142,7 @@ class Encoder {
   /// \param options shapes and modes (validated); \param rng initialisation stream.
   Encoder(const EncoderOptions& options, Rng& rng) : final_norm_((options.validate(), options.width)) {
     blocks_.reserve(static_cast<std::size_t>(options.layers));
-    for (Index l = 0; l < options.layers; ++l) blocks_.emplace_back(options, rng);
+    for (Index l = 0; l < options.layers; ++l) blocks_.emplace_back(options, rng, options.mixer(l));
   }
   /// Forward through every block and the final norm.
   Matrix<Scalar> forward(const Eigen::Ref<const Matrix<Scalar>>& x, const SequenceLayout& layout,

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "causalattn/core/checks.hpp"
+#include "causalattn/core/threads.hpp"
 #include "causalattn/nn/parameter.hpp"
 
 namespace causalattn {
@@ -54,7 +55,8 @@ class Linear {
   /// Accumulates dW += x^T dy and db += column sums of dy; returns dx = dy W^T. O(n in out).
   Matrix<Scalar> backward(const Eigen::Ref<const Matrix<Scalar>>& dy) {
     check_shape("dy", dy, input_.rows(), out_features());
-    weight_.grad.noalias() += input_.transpose() * dy;
+    // The inner dimension is the number of tokens: serial, so the gradient is the same for any thread count.
+    weight_.grad.noalias() += serial_product([&] { return Matrix<Scalar>(input_.transpose() * dy); });
     if (has_bias_) bias_.grad += dy.colwise().sum();
     return dy * weight_.value.transpose();
   }

@@ -25,13 +25,7 @@ struct SelfAttentionOptions {
   /// Threads over (sequence, head) pairs; 0 = all. Results do not depend on it.
   int threads = 0;
   /// Throws `invalid_input` unless the options suit a layer of this width.
-  void validate(Index width) const {
-    if (heads < 1 || width % heads != 0) {
-      throw invalid_input("options.heads", "is " + std::to_string(heads) + ", must be >= 1 and divide the width " +
-                                               std::to_string(width));
-    }
-    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
-  }
+  void validate(Index width) const { check_head_options(width, heads, threads); }
 };
 
 /// Multi-head self-attention: Q = x Wq, K = x Wk (or Q), V = x Wv, per sequence and head
@@ -63,12 +57,7 @@ class MultiHeadSelfAttention {
   /// optionally marks tokens (over the whole batch) that no query may attend. O(sum_b n_b^2 width).
   Matrix<Scalar> forward(const Eigen::Ref<const Matrix<Scalar>>& x, const SequenceLayout& layout,
                          const KeyPaddingMask& key_padding = {}) {
-    layout.check_rows("x", x.rows());
-    check_shape("x", x, -1, width());
-    if (key_padding.size() != 0 && key_padding.size() != layout.tokens()) {
-      throw invalid_input("key_padding", "has " + std::to_string(key_padding.size()) + " entries for " +
-                                             std::to_string(layout.tokens()) + " tokens");
-    }
+    layout.check_tokens(x, width(), key_padding);
     layout_ = layout;
     padding_ = key_padding;
     q_ = query_.forward(x);
@@ -139,13 +128,10 @@ class MultiHeadSelfAttention {
 
   template <class M>
   auto slice(M& m, Index b, Index h) const {
-    return m.block(layout_.offset(b), h * head_width(), layout_.length(b), head_width());
+    return layout_.head_block(m, b, h, head_width());
   }
 
-  KeyPaddingMask padding_of(Index b) const {
-    if (padding_.size() == 0) return {};
-    return padding_.segment(layout_.offset(b), layout_.length(b));
-  }
+  KeyPaddingMask padding_of(Index b) const { return layout_.segment_of(padding_, b); }
 
   AttentionOptions kernel_options() const {
     AttentionOptions o;
@@ -156,8 +142,7 @@ class MultiHeadSelfAttention {
 
   template <class Body>
   void for_each_pair(Body&& body) const {
-    const Index heads = options_.heads;
-    parallel_for(Index(0), layout_.count() * heads, options_.threads, [&](Index pair) { body(pair / heads, pair % heads); });
+    for_each_sequence_head(layout_, options_.heads, options_.threads, body);
   }
 
   SelfAttentionOptions options_;

@@ -49,6 +49,13 @@ enum class ArReadout {
   per_target,
 };
 
+/// The token mixer of an `ArTransformer`'s decoder blocks.
+enum class ArMixer {
+  softmax,  ///< softmax self-attention in every block
+  mesa,     ///< mesa attention (in-context ridge regression) in every block
+  hybrid,   ///< softmax in the first block, mesa in the others (needs layers >= 2)
+};
+
 /// Shape of an `ArTransformer`.
 struct ArTransformerOptions {
   Index max_lag = 5;   ///< L: lags in the window, >= 1
@@ -58,6 +65,7 @@ struct ArTransformerOptions {
   Index hidden = 256;  ///< MLP hidden width, >= 1
   Index layers = 1;    ///< decoder blocks, >= 0; 0 = attention-free linear autoregression (a VAR)
   Index heads = 2;     ///< attention heads, >= 1
+  ArMixer mixer = ArMixer::softmax;  ///< the blocks' token mixer (see `ArMixer`)
   /// H: with H >= 1 the model sees where a window lies in its series, for series whose mechanism
   /// changes over time (regimes). Position u in [0, 1] gives the features (u, sin 2 pi k u,
   /// cos 2 pi k u for k = 1 .. H), whose product with a learned (1 + 2H) x width matrix E_time is
@@ -81,6 +89,12 @@ struct ArTransformerOptions {
     }
     if (time_harmonics > 0 && layers == 0) {
       throw invalid_input("options.time_harmonics", "is " + std::to_string(time_harmonics) + ", which needs layers >= 1 (layers = 0 is the linear model)");
+    }
+    if (mixer != ArMixer::softmax && layers == 0) {
+      throw invalid_input("options.mixer", "is not softmax, which needs layers >= 1 (layers = 0 is the linear model)");
+    }
+    if (mixer == ArMixer::hybrid && layers < 2) {
+      throw invalid_input("options.mixer", "is hybrid (softmax in the first block, mesa in the others), which needs layers >= 2");
     }
     if (readout == ArReadout::per_target && layers == 0) {
       throw invalid_input("options.readout", "is per_target, which needs layers >= 1 (layers = 0 is the linear model)");
@@ -188,7 +202,8 @@ class ArTransformer {
     if (timed()) {
       Matrix<Scalar> d_offsets(b, options_.width);  // per window, the sum over its tokens
       for (Index w = 0; w < b; ++w) d_offsets.row(w) = d_tokens.middleRows(w * n, n).colwise().sum();
-      time_.grad.noalias() += time_features_.transpose() * d_offsets;
+      time_.grad.noalias() += serial_product(
+          [&] { return Matrix<Scalar>(time_features_.transpose() * d_offsets); });  // inner dimension: windows
     }
     for (Index w = 0; w < b; ++w) {
       if (per_target()) target_.grad += d_tokens.middleRows(w * n + n - p, p);
@@ -263,12 +278,13 @@ class ArTransformer {
     return (lag - 1) * variables_ + k % variables_;
   }
 
-  /// The first decoder block's attention layer; after `forward`, its `attention_matrix(w, h)` is
-  /// window w's attention in head h over this model's `tokens_per_window()` tokens (raw-attention
-  /// extraction reads it). Throws `invalid_input` for layers = 0.
-  const MultiHeadSelfAttention<Scalar>& first_attention() const {
+  /// The first decoder block's attention matrix of window w and head h in the last forward pass,
+  /// over this model's `tokens_per_window()` tokens (raw-attention extraction reads it): softmax
+  /// weights, or a mesa block's signed weights (`MesaAttention::attention_matrix`). Throws
+  /// `invalid_input` for layers = 0, before any forward pass or for an index out of range.
+  Matrix<Scalar> attention_matrix(Index window, Index head) const {
     if (options_.layers == 0) throw invalid_input("options.layers", "is 0: the linear model has no attention");
-    return encoder_->blocks().front().attention();
+    return encoder_->blocks().front().attention_matrix(window, head);
   }
 
  private:
@@ -321,6 +337,10 @@ class ArTransformer {
     e.attention.heads = o.heads;
     e.attention.causal = true;
     e.attention.threads = o.threads;
+    if (o.mixer != ArMixer::softmax) {
+      e.mixers.assign(std::size_t(o.layers), Mixer::mesa);
+      if (o.mixer == ArMixer::hybrid) e.mixers.front() = Mixer::softmax;
+    }
     return e;
   }
 

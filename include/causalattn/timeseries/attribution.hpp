@@ -114,6 +114,11 @@ void check_raw_attention_model(const ArTransformerOptions& model) {
                                               std::to_string(model.layers) +
                                               "), per-observation tokens and the per-target readout");
   }
+  if (model.mixer != ArMixer::softmax) {
+    throw invalid_input("options.method",
+                        "is raw_attention, which reads softmax weights: it needs options.model.mixer = softmax "
+                        "(use a gradient method with mesa models)");
+  }
 }
 
 /// After `model.forward` on `count` windows: per target i, the count x p L matrix whose entry
@@ -126,7 +131,7 @@ std::vector<Matrix<double>> readout_attention(const ArTransformer<Scalar>& model
   std::vector<Matrix<Real>> out(std::size_t(p), Matrix<Real>::Zero(count, model.window_width()));
   for (Index w = 0; w < count; ++w) {
     for (Index h = 0; h < heads; ++h) {
-      const Matrix<Scalar> a = model.first_attention().attention_matrix(w, h);
+      const Matrix<Scalar> a = model.attention_matrix(w, h);
       for (Index target = 0; target < p; ++target)
         for (Index k = 0; k < window; ++k)
           out[std::size_t(target)](w, model.column_of_token(k)) += double(a(window + target, k)) / double(heads);

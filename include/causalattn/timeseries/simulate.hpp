@@ -28,7 +28,9 @@ struct LaggedSeries {
 /// Options of `simulate_var`. Defaults follow Tank et al.'s neural-Granger benchmark.
 struct VarOptions {
   Index variables = 10;      ///< p, >= 2
-  Index max_lag = 3;         ///< L, >= 1; every true link is present at every lag 1..L
+  Index max_lag = 3;         ///< L, >= 1; every true link is present at every lag min_lag..L
+  /// The shortest lag at which links act, in [1, L] (2 with L = 3: only delays 2 and 3). Default 1.
+  Index min_lag = 1;
   Index length = 1000;       ///< T rows returned, >= 1
   double sparsity = 0.2;     ///< each node has max(0, int(sparsity p) - 1) random other parents plus itself, in [0, 1]
   double noise_sd = 0.1;     ///< innovation standard deviation, > 0
@@ -39,6 +41,9 @@ struct VarOptions {
   void validate() const {
     if (variables < 2 || variables > 100000) throw invalid_input("options.variables", "is " + std::to_string(variables) + ", must be in [2, 100000]");
     if (max_lag < 1 || max_lag > 1000) throw invalid_input("options.max_lag", "is " + std::to_string(max_lag) + ", must be in [1, 1000]");
+    if (min_lag < 1 || min_lag > max_lag)
+      throw invalid_input("options.min_lag",
+                          "is " + std::to_string(min_lag) + ", must be in [1, max_lag = " + std::to_string(max_lag) + "]");
     if (length < 1) throw invalid_input("options.length", "is " + std::to_string(length) + ", must be >= 1");
     if (!(sparsity >= 0 && sparsity <= 1)) throw invalid_input("options.sparsity", "is " + detail::to_text(sparsity) + ", must be in [0, 1]");
     if (!(noise_sd > 0) || !std::isfinite(noise_sd)) throw invalid_input("options.noise_sd", "is " + detail::to_text(noise_sd) + ", must be finite and > 0");
@@ -102,12 +107,13 @@ LaggedSeries simulate_var(const VarOptions& options) {
     for (Index k = 0; k < std::min<Index>(others, Index(candidates.size())); ++k) pattern(i, candidates[std::size_t(k)]) = 1;
   }
   std::vector<Matrix<Real>> a(std::size_t(lags), pattern);
+  for (Index l = 1; l < options.min_lag; ++l) a[std::size_t(l - 1)].setZero();
   while (detail::var_spectral_radius(a) > 0.97)
     for (auto& m : a) m *= 0.95;
   for (Index i = 0; i < p; ++i)
     for (Index j = 0; j < p; ++j)
       if (pattern(i, j) != 0)
-        for (Index l = 1; l <= lags; ++l) out.truth.set_link(j, i, l);
+        for (Index l = options.min_lag; l <= lags; ++l) out.truth.set_link(j, i, l);
   out.x = detail::run_var(a, Vector<Real>::Constant(p, options.noise_sd), options.length, options.burn_in, rng);
   out.regime.assign(std::size_t(options.length), 0);
   return out;
@@ -194,6 +200,7 @@ enum class RegimeShift {
 struct LaggedScmOptions {
   Index variables = 10;                          ///< observed p, >= 2
   Index max_lag = 3;                             ///< L, >= 1
+  Index min_lag = 1;                             ///< cross links act at lags min_lag..L, in [1, L]
   Index length = 1000;                           ///< T rows, >= regimes
   Index parents = 2;                             ///< cross-variable parents per node (each at one random lag), in [0, p - 1]
   LaggedMechanism mechanism = LaggedMechanism::linear;  ///< used by every regime unless `shift` is extreme
@@ -209,6 +216,9 @@ struct LaggedScmOptions {
   void validate() const {
     if (variables < 2 || variables > 100000) throw invalid_input("options.variables", "is " + std::to_string(variables) + ", must be in [2, 100000]");
     if (max_lag < 1 || max_lag > 1000) throw invalid_input("options.max_lag", "is " + std::to_string(max_lag) + ", must be in [1, 1000]");
+    if (min_lag < 1 || min_lag > max_lag)
+      throw invalid_input("options.min_lag",
+                          "is " + std::to_string(min_lag) + ", must be in [1, max_lag = " + std::to_string(max_lag) + "]");
     if (regimes < 1) throw invalid_input("options.regimes", "is " + std::to_string(regimes) + ", must be >= 1");
     if (length < regimes) throw invalid_input("options.length", "is " + std::to_string(length) + ", must be >= regimes = " + std::to_string(regimes));
     if (parents < 0 || parents > variables - 1) {
@@ -270,16 +280,18 @@ void draw_mechanism(LaggedScmRegime& r, Index p, Rng& rng) {
   }
 }
 
-/// Chooses `parents` distinct cross parents per node, each at a random lag in 1..L.
+/// Chooses `parents` distinct cross parents per node, each at a random lag in min_lag..max_lag.
 template <typename = void>
-std::vector<std::vector<std::pair<Index, Index>>> draw_parents(Index p, Index count, Index max_lag, Rng& rng) {
+std::vector<std::vector<std::pair<Index, Index>>> draw_parents(Index p, Index count, Index min_lag, Index max_lag, Rng& rng) {
   std::vector<std::vector<std::pair<Index, Index>>> out(static_cast<std::size_t>(p));
   for (Index i = 0; i < p; ++i) {
     std::vector<Index> candidates;
     for (Index j = 0; j < p; ++j)
       if (j != i) candidates.push_back(j);
     rng.shuffle(candidates.begin(), candidates.end());
-    for (Index k = 0; k < count; ++k) out[std::size_t(i)].push_back({candidates[std::size_t(k)], 1 + Index(rng.uniform_int(std::uint64_t(max_lag)))});
+    for (Index k = 0; k < count; ++k)
+      out[std::size_t(i)].push_back(
+          {candidates[std::size_t(k)], min_lag + Index(rng.uniform_int(std::uint64_t(max_lag - min_lag + 1)))});
   }
   return out;
 }
@@ -362,11 +374,11 @@ LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
           if (!rng.bernoulli(0.2)) continue;
           Index source = Index(rng.uniform_int(std::uint64_t(p)));
           while (source == i) source = Index(rng.uniform_int(std::uint64_t(p)));
-          link = {source, 1 + Index(rng.uniform_int(std::uint64_t(lags)))};
+          link = {source, options.min_lag + Index(rng.uniform_int(std::uint64_t(lags - options.min_lag + 1)))};
         }
       }
     } else {
-      regime.parents = detail::draw_parents(p, options.parents, lags, rng);
+      regime.parents = detail::draw_parents(p, options.parents, options.min_lag, lags, rng);
     }
     detail::draw_mechanism(regime, p, rng);
   }
@@ -400,7 +412,10 @@ LaggedSeries simulate_lagged_scm(const LaggedScmOptions& options) {
     for (Index i = 0; i < p; ++i)
       for (const auto& [source, lag] : regime.parents[std::size_t(i)]) out.truth.set_link(source, i, lag);
   for (Index i = 0; i < p; ++i) out.truth.set_link(i, i, 1);
-  if (!out.x.allFinite()) throw numerical_error("the lagged SCM diverged (seed " + std::to_string(options.seed) + ")");
+  if (!out.x.allFinite() || out.x.cwiseAbs().maxCoeff() > 1e6) {  // a loop of linear effects with gain above 1
+    throw numerical_error("the lagged SCM diverged (seed " + std::to_string(options.seed) + ", largest |value| " +
+                          detail::to_text(out.x.cwiseAbs().maxCoeff()) + "): draw another seed or a bounded mechanism");
+  }
   return out;
 }
 

@@ -1,0 +1,248 @@
+#pragma once
+/// \file
+/// The mesa kernel (methods/mesa.md): causal attention whose output at step t is the prediction of
+/// the ridge regression fitted to the key/value pairs seen so far,
+///   out_t = S_t R_t q_t,  S_t = sum_{s<=t} v_s k_s',  R_t = (sum_{s<=t} k_s k_s' + I / lambda)^-1,
+/// for one head: the forward in blocks of GEMMs, the exact backward with memory bounded by
+/// recomputing R and S chunk by chunk.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <Eigen/Cholesky>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/kernels/attention_options.hpp"
+
+namespace causalattn {
+
+/// Output of `mesa_forward` for one head.
+template <class Scalar>
+struct MesaResult {
+  Matrix<Scalar> output;  ///< T x d_v: out_t = S_t R_t q_t
+  Matrix<Scalar> solved;  ///< T x d: the solved queries q~_t = R_t q_t
+};
+
+/// Gradients of a scalar loss with respect to one head's Q, K, V and lambda, from `mesa_backward`.
+template <class Scalar>
+struct MesaGradients {
+  Matrix<Scalar> dq;    ///< T x d
+  Matrix<Scalar> dk;    ///< T x d
+  Matrix<Scalar> dv;    ///< T x d_v
+  double d_lambda = 0;  ///< dLoss / dlambda
+};
+
+namespace detail {
+
+/// Checks one head's inputs for the mesa kernels: those of every attention kernel, one query per
+/// key (self-attention), and lambda finite and > 0.
+template <class Scalar>
+void check_mesa_inputs(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                       const Eigen::Ref<const Matrix<Scalar>>& v, double lambda, const KeyPaddingMask& key_padding) {
+  check_attention_inputs<Scalar>(q, k, v, key_padding);
+  check_same_rows("k", k, "q", q);
+  if (!(std::isfinite(lambda) && lambda > 0)) {
+    throw invalid_input("lambda", "is " + to_text(lambda) + ", must be finite and > 0");
+  }
+}
+
+/// Keys and values with the padded rows set to zero: a zero key adds nothing to either sum, which
+/// is exactly skipping it.
+template <class Scalar>
+void zero_padded_rows(Matrix<Scalar>& k, Matrix<Scalar>& v, const KeyPaddingMask& key_padding) {
+  for (Index t = 0; t < key_padding.size(); ++t) {
+    if (key_padding(t)) {
+      k.row(t).setZero();
+      v.row(t).setZero();
+    }
+  }
+}
+
+/// The recursion's state after a prefix: R = (sum k k' + I / lambda)^-1 (d x d), S = sum v k' (d_v x d).
+template <class Scalar>
+struct MesaState {
+  Matrix<Scalar> r, s;
+  MesaState(Index d, Index dv, double lambda)
+      : r(Scalar(lambda) * Matrix<Scalar>::Identity(d, d)), s(Matrix<Scalar>::Zero(dv, d)) {}
+  /// Adds the pair (k, v) by Sherman-Morrison: R -= (R k)(R k)' / (1 + k' R k); S += v k'. O(d^2).
+  template <class K, class V>
+  void add(const K& k, const V& v) {
+    const Vector<Scalar> u = r * k.transpose();
+    const Scalar denominator = Scalar(1) + k.dot(u.transpose());
+    r.noalias() -= (u / denominator) * u.transpose();
+    s.noalias() += v.transpose() * k;
+  }
+};
+
+}  // namespace detail
+
+/// The mesa forward pass of one head over T tokens (causal: token t sees the pairs s <= t, itself
+/// included). `key_padding` (T entries or none) marks tokens whose key/value pair is never added;
+/// their queries are still answered. Computed in blocks of `block` tokens (0 = min(T, max(d, 16))):
+/// within a block every solved query comes from one Cholesky factor of I + K R0 K' (eigenvalues
+/// >= 1, so it cannot fail) and triangular solves, and the outputs are GEMMs; the state is carried
+/// between blocks. Throws `invalid_input` for mismatched shapes, non-finite values or lambda <= 0.
+/// O(T d (d + d_v + block)) time, O(d^2 + d d_v + block^2) extra memory.
+/// Example: `auto r = causalattn::mesa_forward<double>(Q, K, V, 1.0);  // r.output: T x d_v`
+template <class Scalar>
+MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                                const Eigen::Ref<const Matrix<Scalar>>& v, double lambda, const KeyPaddingMask& key_padding = {},
+                                Index block = 0) {
+  detail::check_mesa_inputs<Scalar>(q, k, v, lambda, key_padding);
+  const Index n = q.rows(), d = q.cols(), dv = v.cols();
+  if (block < 0) throw invalid_input("block", "is " + std::to_string(block) + ", must be >= 0 (0 = automatic)");
+  if (block == 0) block = std::min<Index>(n, std::max<Index>(d, 16));
+  Matrix<Scalar> keys = k, values = v;
+  detail::zero_padded_rows(keys, values, key_padding);
+  detail::MesaState<Scalar> state(d, dv, lambda);
+  MesaResult<Scalar> result;
+  result.output.resize(n, dv);
+  result.solved.resize(n, d);
+  for (Index start = 0; start < n; start += block) {
+    const Index c = std::min(block, n - start);
+    const auto kb = keys.middleRows(start, c);
+    const auto vb = values.middleRows(start, c);
+    const auto qb = q.middleRows(start, c);
+    // With B = K R0 (c x d): R_t = R0 - B_{<=t}' (I + B_{<=t} K_{<=t}')^-1 B_{<=t}. The leading
+    // t x t block of L (the Cholesky factor of I + B K') factors the prefix, so one factor serves
+    // every step of the block once the right-hand sides are masked to the prefix.
+    const Matrix<Scalar> b = kb * state.r;     // c x d
+    Matrix<Scalar> gram = b * kb.transpose();  // c x c
+    gram.diagonal().array() += Scalar(1);
+    const Eigen::LLT<Matrix<Scalar>> factor(gram);
+    Matrix<Scalar> w = b * qb.transpose();                        // c x c: column t is B q_t
+    w.template triangularView<Eigen::StrictlyLower>().setZero();  // keep rows s <= t of column t
+    factor.matrixL().solveInPlace(w);
+    w.template triangularView<Eigen::StrictlyLower>().setZero();
+    factor.matrixU().solveInPlace(w);
+    // q~_t = R0 q_t - B' w_t (R0 symmetric).
+    Matrix<Scalar> solved = qb * state.r;  // c x d
+    solved.noalias() -= w.transpose() * b;
+    // out_t = S0 q~_t + sum_{s <= t in block} v_s (k_s . q~_t).
+    Matrix<Scalar> scores = solved * kb.transpose();  // c x c
+    scores.template triangularView<Eigen::StrictlyUpper>().setZero();
+    result.output.middleRows(start, c).noalias() = solved * state.s.transpose();
+    result.output.middleRows(start, c).noalias() += scores * vb;
+    result.solved.middleRows(start, c) = solved;
+    // The state after the block: R0 - B' (I + B K')^-1 B, S0 + V' K.
+    Matrix<Scalar> correction = b;
+    factor.solveInPlace(correction);
+    state.r.noalias() -= b.transpose() * correction;
+    const Matrix<Scalar> symmetric = (state.r + state.r.transpose()) / Scalar(2);  // symmetric to the last bit
+    state.r = symmetric;
+    state.s.noalias() += vb.transpose() * kb;
+  }
+  return result;
+}
+
+/// The mesa forward pass one token at a time by Sherman-Morrison (methods/mesa.md's recursive form;
+/// the reference `mesa_forward` and the backward pass are checked against). Same arguments and
+/// errors as `mesa_forward`. O(T d (d + d_v)) time, O(d^2 + d d_v) extra memory.
+/// Example: `auto r = causalattn::mesa_recursive<double>(Q, K, V, 1.0);`
+template <class Scalar>
+MesaResult<Scalar> mesa_recursive(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                                  const Eigen::Ref<const Matrix<Scalar>>& v, double lambda,
+                                  const KeyPaddingMask& key_padding = {}) {
+  detail::check_mesa_inputs<Scalar>(q, k, v, lambda, key_padding);
+  const Index n = q.rows();
+  detail::MesaState<Scalar> state(q.cols(), v.cols(), lambda);
+  MesaResult<Scalar> result;
+  result.output.resize(n, v.cols());
+  result.solved.resize(n, q.cols());
+  for (Index t = 0; t < n; ++t) {
+    if (key_padding.size() == 0 || !key_padding(t)) state.add(k.row(t), v.row(t));
+    result.solved.row(t).noalias() = q.row(t) * state.r;
+    result.output.row(t).noalias() = result.solved.row(t) * state.s.transpose();
+  }
+  return result;
+}
+
+/// Exact gradients of a loss through `mesa_forward` given dLoss/doutput (`d_output`, T x d_v).
+/// With y_t = R_t q_t, z_t = R_t S_t' g_t (g_t = d_output row t) and the suffix sums
+/// M_s = sum_{t>=s} g_t y_t', G_s = sum_{t>=s} z_t y_t': dq_t = z_t, dv_s = M_s k_s,
+/// dk_s = M_s' v_s - (G_s + G_s') k_s (zero for padded s), dlambda = sum_t z_t . y_t / lambda^2.
+/// R_t and S_t are recomputed forward chunk by chunk from checkpoints (`chunk` tokens, 0 =
+/// ceil(sqrt(T))), never rebuilt backwards by the unstable inverse update. Identical results on
+/// every call; no threads. O(T d (d + d_v)) time, O((T / chunk + chunk)(d^2 + d d_v)) memory.
+/// Example: `auto g = causalattn::mesa_backward<double>(Q, K, V, 1.0, dOut);`
+template <class Scalar>
+MesaGradients<Scalar> mesa_backward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                                    const Eigen::Ref<const Matrix<Scalar>>& v, double lambda,
+                                    const Eigen::Ref<const Matrix<Scalar>>& d_output, const KeyPaddingMask& key_padding = {},
+                                    Index chunk = 0) {
+  detail::check_mesa_inputs<Scalar>(q, k, v, lambda, key_padding);
+  check_shape("d_output", d_output, q.rows(), v.cols());
+  check_finite("d_output", d_output);
+  const Index n = q.rows(), d = q.cols(), dv = v.cols();
+  if (chunk < 0) throw invalid_input("chunk", "is " + std::to_string(chunk) + ", must be >= 0 (0 = automatic)");
+  if (chunk == 0) chunk = std::max<Index>(1, Index(std::ceil(std::sqrt(double(n)))));
+  auto visible = [&](Index t) { return key_padding.size() == 0 || !key_padding(t); };
+
+  // Checkpoints: the state before each chunk.
+  std::vector<detail::MesaState<Scalar>> checkpoints;
+  detail::MesaState<Scalar> state(d, dv, lambda);
+  for (Index t = 0; t < n; ++t) {
+    if (t % chunk == 0) checkpoints.push_back(state);
+    if (visible(t)) state.add(k.row(t), v.row(t));
+  }
+
+  MesaGradients<Scalar> g;
+  g.dq.resize(n, d);
+  g.dk.resize(n, d);
+  g.dv.resize(n, dv);
+  Matrix<Scalar> m = Matrix<Scalar>::Zero(dv, d), big_g = Matrix<Scalar>::Zero(d, d);
+  double z_dot_y = 0;
+  std::vector<detail::MesaState<Scalar>> states;  // R_t, S_t inside the current chunk
+  for (Index c = Index(checkpoints.size()) - 1; c >= 0; --c) {
+    const Index start = c * chunk, stop = std::min(n, start + chunk);
+    states.assign(1, checkpoints[std::size_t(c)]);
+    for (Index t = start; t < stop; ++t) {
+      states.push_back(states.back());
+      if (visible(t)) states.back().add(k.row(t), v.row(t));
+    }
+    for (Index t = stop - 1; t >= start; --t) {
+      const detail::MesaState<Scalar>& at = states[std::size_t(t - start + 1)];
+      const Vector<Scalar> y = at.r * q.row(t).transpose();
+      const Vector<Scalar> z = at.r * (at.s.transpose() * d_output.row(t).transpose());
+      g.dq.row(t) = z.transpose();
+      m.noalias() += d_output.row(t).transpose() * y.transpose();
+      big_g.noalias() += z * y.transpose();
+      z_dot_y += double(z.dot(y));
+      if (visible(t)) {
+        g.dv.row(t).noalias() = k.row(t) * m.transpose();
+        g.dk.row(t).noalias() = v.row(t) * m;
+        g.dk.row(t).noalias() -= k.row(t) * (big_g + big_g.transpose());
+      } else {
+        g.dk.row(t).setZero();
+        g.dv.row(t).setZero();
+      }
+    }
+  }
+  g.d_lambda = z_dot_y / (lambda * lambda);
+  return g;
+}
+
+/// The mesa layer's attention matrix A (T x T): A_ts = k_s . q~_t for the visible s <= t, else 0,
+/// from the solved queries q~ (`MesaResult::solved`). Then out = A V is the linear-attention form
+/// of the layer, and row t of A holds how much each earlier token's value enters token t's output
+/// (signed; rows need not sum to 1). O(T^2 d).
+/// Example: `Matrix<double> a = causalattn::mesa_attention_matrix<double>(r.solved, K);`
+template <class Scalar>
+Matrix<Scalar> mesa_attention_matrix(const Eigen::Ref<const Matrix<Scalar>>& solved, const Eigen::Ref<const Matrix<Scalar>>& k,
+                                     const KeyPaddingMask& key_padding = {}) {
+  check_shape("k", k, solved.rows(), solved.cols());
+  if (key_padding.size() != 0 && key_padding.size() != k.rows()) {
+    throw invalid_input("key_padding", "has " + std::to_string(key_padding.size()) + " entries but there are " +
+                                           std::to_string(k.rows()) + " keys");
+  }
+  Matrix<Scalar> a = solved * k.transpose();
+  a.template triangularView<Eigen::StrictlyUpper>().setZero();
+  for (Index s = 0; s < key_padding.size(); ++s)
+    if (key_padding(s)) a.col(s).setZero();
+  return a;
+}
+
+}  // namespace causalattn
