@@ -552,6 +552,25 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   const auto mean_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--aggregation", "mean"});
   CHECK(ca::JsonValue::parse(mean_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(mean_scores(0, 1)).epsilon(1e-9));
+  // --mixer mesa|hybrid reach the model (hybrid: two layers unless --layers says otherwise).
+  for (const auto& [flag, mixer] :
+       {std::pair<const char*, ca::ArMixer>{"mesa", ca::ArMixer::mesa}, {"hybrid", ca::ArMixer::hybrid}}) {
+    ca::ArTrainingOptions mixed = options;
+    mixed.model.mixer = mixer;
+    mixed.model.layers = mixer == ca::ArMixer::hybrid ? 2 : 1;
+    const ca::Matrix<double> mixed_scores = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, mixed), x).scores.summary();
+    REQUIRE_FALSE(mixed_scores.isApprox(scores, 1e-6));
+    const auto mixed_json = run(
+        {"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--mixer", flag});
+    INFO(flag << ": " << mixed_json.err);
+    REQUIRE(mixed_json.code == 0);
+    CHECK(ca::JsonValue::parse(mixed_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
+          Approx(mixed_scores(0, 1)).epsilon(1e-9));
+  }
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--mixer", "mesa", "--attribution", "attention"}),
+                      "--attribution attention reads softmax weights");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--mixer", "mesa", "--method", "granger"}),
+                      "--mixer applies to --method transformer only");
   options.validation = ca::ArValidation::interleaved;
   const ca::Matrix<double> interleaved = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x).scores.summary();
   const auto interleaved_json =

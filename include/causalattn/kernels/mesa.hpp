@@ -65,12 +65,13 @@ void zero_padded_rows(Matrix<Scalar>& k, Matrix<Scalar>& v, const KeyPaddingMask
 template <class Scalar>
 struct MesaState {
   Matrix<Scalar> r, s;
+  Vector<Scalar> u;  ///< scratch of `add`
   MesaState(Index d, Index dv, double lambda)
-      : r(Scalar(lambda) * Matrix<Scalar>::Identity(d, d)), s(Matrix<Scalar>::Zero(dv, d)) {}
+      : r(Scalar(lambda) * Matrix<Scalar>::Identity(d, d)), s(Matrix<Scalar>::Zero(dv, d)), u(d) {}
   /// Adds the pair (k, v) by Sherman-Morrison: R -= (R k)(R k)' / (1 + k' R k); S += v k'. O(d^2).
   template <class K, class V>
   void add(const K& k, const V& v) {
-    const Vector<Scalar> u = r * k.transpose();
+    u.noalias() = r * k.transpose();
     const Scalar denominator = Scalar(1) + k.dot(u.transpose());
     r.noalias() -= (u / denominator) * u.transpose();
     s.noalias() += v.transpose() * k;
@@ -81,7 +82,7 @@ struct MesaState {
 
 /// The mesa forward pass of one head over T tokens (causal: token t sees the pairs s <= t, itself
 /// included). `key_padding` (T entries or none) marks tokens whose key/value pair is never added;
-/// their queries are still answered. Computed in blocks of `block` tokens (0 = min(T, max(d, 16))):
+/// their queries are still answered. Computed in blocks of `block` tokens (0 = min(T, 16)):
 /// within a block every solved query comes from one Cholesky factor of I + K R0 K' (eigenvalues
 /// >= 1, so it cannot fail) and triangular solves, and the outputs are GEMMs; the state is carried
 /// between blocks. Throws `invalid_input` for mismatched shapes, non-finite values or lambda <= 0.
@@ -94,7 +95,7 @@ MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const
   detail::check_mesa_inputs<Scalar>(q, k, v, lambda, key_padding);
   const Index n = q.rows(), d = q.cols(), dv = v.cols();
   if (block < 0) throw invalid_input("block", "is " + std::to_string(block) + ", must be >= 0 (0 = automatic)");
-  if (block == 0) block = std::min<Index>(n, std::max<Index>(d, 16));
+  if (block == 0) block = std::min<Index>(n, 16);  // fastest of 8-256 at d = 32 and 64, T = 4096 (RESULTS.md)
   Matrix<Scalar> keys = k, values = v;
   detail::zero_padded_rows(keys, values, key_padding);
   detail::MesaState<Scalar> state(d, dv, lambda);
@@ -183,6 +184,7 @@ MesaGradients<Scalar> mesa_backward(const Eigen::Ref<const Matrix<Scalar>>& q, c
 
   // Checkpoints: the state before each chunk.
   std::vector<detail::MesaState<Scalar>> checkpoints;
+  checkpoints.reserve(std::size_t((n + chunk - 1) / chunk));
   detail::MesaState<Scalar> state(d, dv, lambda);
   for (Index t = 0; t < n; ++t) {
     if (t % chunk == 0) checkpoints.push_back(state);
@@ -195,18 +197,22 @@ MesaGradients<Scalar> mesa_backward(const Eigen::Ref<const Matrix<Scalar>>& q, c
   g.dv.resize(n, dv);
   Matrix<Scalar> m = Matrix<Scalar>::Zero(dv, d), big_g = Matrix<Scalar>::Zero(d, d);
   double z_dot_y = 0;
-  std::vector<detail::MesaState<Scalar>> states;  // R_t, S_t inside the current chunk
+  // R_t and S_t inside the current chunk (states[0]: before it); assigned in place, never reallocated.
+  std::vector<detail::MesaState<Scalar>> states(std::size_t(std::min(chunk, n) + 1), checkpoints.front());
+  Vector<Scalar> y(d), z(d), h(d);
   for (Index c = Index(checkpoints.size()) - 1; c >= 0; --c) {
     const Index start = c * chunk, stop = std::min(n, start + chunk);
-    states.assign(1, checkpoints[std::size_t(c)]);
+    states[0] = checkpoints[std::size_t(c)];
     for (Index t = start; t < stop; ++t) {
-      states.push_back(states.back());
-      if (visible(t)) states.back().add(k.row(t), v.row(t));
+      const std::size_t i = std::size_t(t - start);
+      states[i + 1] = states[i];
+      if (visible(t)) states[i + 1].add(k.row(t), v.row(t));
     }
     for (Index t = stop - 1; t >= start; --t) {
       const detail::MesaState<Scalar>& at = states[std::size_t(t - start + 1)];
-      const Vector<Scalar> y = at.r * q.row(t).transpose();
-      const Vector<Scalar> z = at.r * (at.s.transpose() * d_output.row(t).transpose());
+      y.noalias() = at.r * q.row(t).transpose();
+      h.noalias() = at.s.transpose() * d_output.row(t).transpose();
+      z.noalias() = at.r * h;
       g.dq.row(t) = z.transpose();
       m.noalias() += d_output.row(t).transpose() * y.transpose();
       big_g.noalias() += z * y.transpose();
@@ -214,7 +220,8 @@ MesaGradients<Scalar> mesa_backward(const Eigen::Ref<const Matrix<Scalar>>& q, c
       if (visible(t)) {
         g.dv.row(t).noalias() = k.row(t) * m.transpose();
         g.dk.row(t).noalias() = v.row(t) * m;
-        g.dk.row(t).noalias() -= k.row(t) * (big_g + big_g.transpose());
+        g.dk.row(t).noalias() -= k.row(t) * big_g;
+        g.dk.row(t).noalias() -= k.row(t) * big_g.transpose();
       } else {
         g.dk.row(t).setZero();
         g.dv.row(t).setZero();
