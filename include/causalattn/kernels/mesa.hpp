@@ -86,7 +86,8 @@ struct MesaState {
 /// within a block every solved query comes from one Cholesky factor of I + K R0 K' (eigenvalues
 /// >= 1, so it cannot fail) and triangular solves, and the outputs are GEMMs; the state is carried
 /// between blocks. Throws `invalid_input` for mismatched shapes, non-finite values or lambda <= 0.
-/// O(T d (d + d_v + block)) time, O(d^2 + d d_v + block^2) extra memory.
+/// O(T d (d + d_v + block)) time; O(T (d + d_v)) extra memory (the keys and values with padded
+/// rows zeroed) plus O(d^2 + d d_v + block^2).
 /// Example: `auto r = causalattn::mesa_forward<double>(Q, K, V, 1.0);  // r.output: T x d_v`
 template <class Scalar>
 MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
