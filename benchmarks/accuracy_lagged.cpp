@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "causalattn/metrics/lagged_metrics.hpp"
+#include "causalattn/nn/mesa_attention.hpp"  // installs the mesa mixer (--mixers mesa, hybrid)
 #include "causalattn/timeseries.hpp"
 #include "regime_series.hpp"
 

@@ -6,20 +6,19 @@
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/json.hpp"
+#include "causalattn/nn/mesa_attention.hpp"  // installs the mesa mixer (lagged --mixer mesa, hybrid)
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
-
 #include "cli.hpp"
 #include "commands.hpp"
 

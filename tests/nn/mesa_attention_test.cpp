@@ -163,3 +163,25 @@ TEST_CASE("encoder stacks take a mixer per block; softmax files still load, mesa
   options.attention.causal = false;
   CHECK_THROWS_WITH(ca::Encoder<double>(options, data), Contains("options.mixers") && Contains("causal"));
 }
+
+TEST_CASE("the mesa mixer is installed by its header, and a missing one is named", "[nn][mesa]") {
+  // This program includes nn/mesa_attention.hpp: float and double blocks can be mesa blocks; a
+  // copied hybrid block copies its mixer (its own parameters, the same outputs).
+  CHECK(ca::detail::mixer_factory<float>(ca::Mixer::mesa) != nullptr);
+  CHECK(ca::detail::mixer_factory<double>(ca::Mixer::mesa) != nullptr);
+  ca::EncoderOptions options;
+  options.width = 4;
+  options.hidden = 6;
+  options.attention.causal = true;
+  ca::Rng rng(3);
+  ca::EncoderBlock<double> block(options, rng, ca::Mixer::mesa);
+  ca::EncoderBlock<double> copy = block;
+  const auto layout = ca::SequenceLayout::single(5);
+  const Matrix<double> x = ca::normal_matrix<double>(5, 4, rng);
+  const Matrix<double> y = block.forward(x, layout);
+  CHECK(copy.forward(x, layout) == y);
+  CHECK(copy.mixer() == ca::Mixer::mesa);
+  // No header installs a long double mixer: what a program without the header gets.
+  CHECK_THROWS_WITH(ca::detail::make_mixer<long double>(ca::Mixer::mesa, options, rng, 2),
+                    Contains("options.mixers") && Contains("block 2") && Contains("causalattn/nn/mesa_attention.hpp"));
+}

@@ -1,12 +1,12 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string>
 
 #include "causalattn/metrics/score_metrics.hpp"
+#include "causalattn/nn/mesa_attention.hpp"  // installs the mesa mixer
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
 

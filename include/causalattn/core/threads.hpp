@@ -66,7 +66,7 @@ class ThreadLimit {
   ThreadLimit& operator=(const ThreadLimit&) = delete;
 
  private:
-  int previous_ = 0;
+  [[maybe_unused]] int previous_ = 0;  ///< unused without OpenMP
 };
 
 /// Returns `product()` computed with Eigen's own products single-threaded on the calling thread (a

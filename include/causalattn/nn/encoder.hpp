@@ -7,17 +7,12 @@
 #include <vector>
 
 #include "causalattn/nn/layer_norm.hpp"
-#include "causalattn/nn/mesa_attention.hpp"
+#include "causalattn/nn/mesa_attention_options.hpp"
 #include "causalattn/nn/mlp.hpp"
 #include "causalattn/nn/multi_head_attention.hpp"
+#include "causalattn/nn/token_mixer.hpp"
 
 namespace causalattn {
-
-/// The token mixer of an encoder block.
-enum class Mixer {
-  softmax,  ///< `MultiHeadSelfAttention`
-  mesa,     ///< `MesaAttention` (causal only)
-};
 
 /// Shape and modes of an encoder.
 struct EncoderOptions {
@@ -27,6 +22,8 @@ struct EncoderOptions {
   Activation activation = Activation::gelu;  ///< MLP nonlinearity
   SelfAttentionOptions attention;            ///< heads, shared Q/K, causal mask, threads (of every mixer)
   /// The mixer of each block, first to last: empty = softmax everywhere, else `layers` entries.
+  /// A mixer other than softmax needs its header included somewhere in the program (it installs
+  /// the mixer; see `Mixer`), so programs that never use it never compile it.
   std::vector<Mixer> mixers;
   /// The mesa blocks' normalisation and initial lambda (their heads and threads are `attention`'s).
   MesaAttentionOptions mesa;
@@ -60,6 +57,35 @@ struct EncoderOptions {
   }
 };
 
+namespace detail {
+
+/// Makes a token mixer other than softmax for a block of an encoder with these options.
+template <class Scalar>
+using MixerFactory = std::unique_ptr<TokenMixer<Scalar>> (*)(const EncoderOptions& options, Rng& rng);
+
+/// The installed factory of `mixer` (nullptr until the mixer's header is included in the program,
+/// whose static initialisation installs it). O(1).
+template <class Scalar>
+MixerFactory<Scalar>& mixer_factory(Mixer mixer) {
+  static MixerFactory<Scalar> factories[2] = {};
+  return factories[static_cast<std::size_t>(mixer)];
+}
+
+/// The mixer `mixer` (not softmax) of block `block`, or `invalid_input` naming options.mixers when
+/// its header is not part of the program.
+template <class Scalar>
+std::unique_ptr<TokenMixer<Scalar>> make_mixer(Mixer mixer, const EncoderOptions& options, Rng& rng, Index block) {
+  const MixerFactory<Scalar> factory = mixer_factory<Scalar>(mixer);
+  if (factory == nullptr) {
+    throw invalid_input("options.mixers",
+                        "asks for the mesa mixer in block " + std::to_string(block) +
+                            ", which this program does not compile: include \"causalattn/nn/mesa_attention.hpp\"");
+  }
+  return factory(options, rng);
+}
+
+}  // namespace detail
+
 /// Pre-LN block (Xiong et al. 2020): h = x + Mixer(LN1(x)); y = h + MLP(LN2(h)), the mixer softmax
 /// self-attention or mesa attention. With softmax attention and no causal mask or positional
 /// information it is permutation equivariant within each sequence.
@@ -67,15 +93,15 @@ struct EncoderOptions {
 template <class Scalar>
 class EncoderBlock {
  public:
-  /// \param options shapes and modes (validated); \param rng initialisation stream; \param mixer the token mixer.
-  EncoderBlock(const EncoderOptions& options, Rng& rng, Mixer mixer = Mixer::softmax)
+  /// \param options shapes and modes (validated); \param rng initialisation stream; \param mixer the
+  /// token mixer; \param index the block's place in its encoder (named in errors).
+  EncoderBlock(const EncoderOptions& options, Rng& rng, Mixer mixer = Mixer::softmax, Index index = 0)
       : norm1_((options.validate(), options.width)),
         attention_(mixer == Mixer::softmax
                        ? std::optional<MultiHeadSelfAttention<Scalar>>(std::in_place, options.width, options.attention, rng)
                        : std::nullopt),
-        mesa_(mixer == Mixer::mesa
-                  ? std::optional<MesaAttention<Scalar>>(std::in_place, options.width, options.mesa_options(), rng)
-                  : std::nullopt),
+        other_(mixer == Mixer::softmax ? nullptr : detail::make_mixer<Scalar>(mixer, options, rng, index)),
+        mixer_(mixer),
         norm2_(options.width),
         mlp_(options.width, options.hidden, rng, options.activation) {}
 
@@ -85,20 +111,20 @@ class EncoderBlock {
                          const KeyPaddingMask& key_padding = {}) {
     const Matrix<Scalar> normed = norm1_.forward(x);
     Matrix<Scalar> h = x +
-                       (mesa_ ? mesa_->forward(normed, layout, key_padding) : attention_->forward(normed, layout, key_padding));
+                       (other_ ? other_->forward(normed, layout, key_padding) : attention_->forward(normed, layout, key_padding));
     return h + mlp_.forward(norm2_.forward(h));
   }
   /// Backward pass: accumulates gradients, returns dx.
   Matrix<Scalar> backward(const Eigen::Ref<const Matrix<Scalar>>& dy) {
     const Matrix<Scalar> dh = dy + norm2_.backward(mlp_.backward(dy));
-    return dh + norm1_.backward(mesa_ ? mesa_->backward(dh) : attention_->backward(dh));
+    return dh + norm1_.backward(other_ ? other_->backward(dh) : attention_->backward(dh));
   }
   /// Adds "<prefix>.norm1.*", "<prefix>.attention.*" (softmax) or "<prefix>.mesa.*" (mesa),
   /// "<prefix>.norm2.*", "<prefix>.mlp.*".
   void register_parameters(ParameterRegistry<Scalar>& registry, const std::string& prefix) {
     norm1_.register_parameters(registry, prefix + ".norm1");
-    if (mesa_) {
-      mesa_->register_parameters(registry, prefix + ".mesa");
+    if (other_) {
+      other_->register_parameters(registry, prefix + ".mesa");
     } else {
       attention_->register_parameters(registry, prefix + ".attention");
     }
@@ -106,7 +132,7 @@ class EncoderBlock {
     mlp_.register_parameters(registry, prefix + ".mlp");
   }
   /// The block's mixer.
-  Mixer mixer() const noexcept { return mesa_ ? Mixer::mesa : Mixer::softmax; }
+  Mixer mixer() const noexcept { return mixer_; }
   /// The softmax attention layer (for its log-normalisers); throws `invalid_input` for a mesa block.
   const MultiHeadSelfAttention<Scalar>& attention() const {
     if (!attention_) throw invalid_input("block", "is a mesa block: it has no softmax attention (use attention_matrix)");
@@ -115,13 +141,14 @@ class EncoderBlock {
   /// The mixer's attention matrix of sequence `sequence` and head `head` in the last forward pass
   /// (`MultiHeadSelfAttention::attention_matrix` or `MesaAttention::attention_matrix`).
   Matrix<Scalar> attention_matrix(Index sequence, Index head) const {
-    return mesa_ ? mesa_->attention_matrix(sequence, head) : attention_->attention_matrix(sequence, head);
+    return other_ ? other_->attention_matrix(sequence, head) : attention_->attention_matrix(sequence, head);
   }
 
  private:
   LayerNorm<Scalar> norm1_;
   std::optional<MultiHeadSelfAttention<Scalar>> attention_;  ///< the softmax mixer, or
-  std::optional<MesaAttention<Scalar>> mesa_;                ///< the mesa mixer
+  detail::MixerHandle<Scalar> other_;                        ///< another (installed) mixer
+  Mixer mixer_;
   LayerNorm<Scalar> norm2_;
   Mlp<Scalar> mlp_;
 };
@@ -142,7 +169,7 @@ class Encoder {
   /// \param options shapes and modes (validated); \param rng initialisation stream.
   Encoder(const EncoderOptions& options, Rng& rng) : final_norm_((options.validate(), options.width)) {
     blocks_.reserve(static_cast<std::size_t>(options.layers));
-    for (Index l = 0; l < options.layers; ++l) blocks_.emplace_back(options, rng, options.mixer(l));
+    for (Index l = 0; l < options.layers; ++l) blocks_.emplace_back(options, rng, options.mixer(l), l);
   }
   /// Forward through every block and the final norm.
   Matrix<Scalar> forward(const Eigen::Ref<const Matrix<Scalar>>& x, const SequenceLayout& layout,

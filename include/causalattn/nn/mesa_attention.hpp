@@ -4,40 +4,27 @@
 /// ridge-regression prediction fitted in context to the key/value pairs seen so far.
 
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/kernels/mesa.hpp"
+#include "causalattn/nn/encoder.hpp"
 #include "causalattn/nn/linear.hpp"
+#include "causalattn/nn/mesa_attention_options.hpp"
 #include "causalattn/nn/sequence_layout.hpp"
+#include "causalattn/nn/token_mixer.hpp"
 
 namespace causalattn {
-
-/// Options of `MesaAttention`.
-struct MesaAttentionOptions {
-  /// Number of heads, >= 1, dividing the width; default 1.
-  Index heads = 1;
-  /// L2-normalise each head's queries and keys (q / sqrt(|q|^2 + 1e-12)). Default false.
-  bool normalize_query_key = false;
-  /// Every head's ridge parameter lambda at initialisation (> 0, finite); learnt as log lambda, so
-  /// it stays positive. Default 1 (methods/mesa.md).
-  double initial_lambda = 1.0;
-  /// Threads over (sequence, head) pairs; 0 = all. Results do not depend on it.
-  int threads = 0;
-  /// Throws `invalid_input` unless the options suit a layer of this width.
-  void validate(Index width) const {
-    check_head_options(width, heads, threads);
-    check_finite_positive("options.initial_lambda", initial_lambda);
-  }
-};
 
 /// Multi-head mesa attention: Q = x Wq, K = x Wk, V = x Wv; per sequence and head h the causal mesa
 /// kernel (`mesa_forward`) out_t = S_t R_t q_t with the head's learnt lambda_h = exp(theta_h);
 /// heads concatenated, then x_out = concat Wo. Sequences never mix; tokens marked in `key_padding`
 /// add no key/value pair (their queries are still answered). (Sequence, head) pairs run in
 /// parallel, each on one thread, and lambda's gradient is summed in a fixed order, so forward and
-/// backward are identical for any thread count.
+/// backward are identical for any thread count. Including this header installs it as the encoder's
+/// `Mixer::mesa` (for float and double).
 /// Example:
 /// \code
 ///   causalattn::Rng rng(0);
@@ -47,7 +34,7 @@ struct MesaAttentionOptions {
 ///   auto y = mesa.forward(x, causalattn::SequenceLayout::uniform(8, 50));  // x: 400 x 32
 /// \endcode
 template <class Scalar>
-class MesaAttention {
+class MesaAttention final : public TokenMixer<Scalar> {
  public:
   /// \param width model width; \param options heads, normalisation, initial lambda, threads;
   /// \param rng initialisation stream (Xavier uniform projections, zero biases).
@@ -84,7 +71,7 @@ class MesaAttention {
   /// Mesa attention of every sequence in `layout` (x holds layout.tokens() rows). Caches for
   /// backward. O(tokens width (width + block) ) with the kernel's block length.
   Matrix<Scalar> forward(const Eigen::Ref<const Matrix<Scalar>>& x, const SequenceLayout& layout,
-                         const KeyPaddingMask& key_padding = {}) {
+                         const KeyPaddingMask& key_padding = {}) override {
     layout.check_tokens(x, width(), key_padding);
     lambda_ = lambdas();
     layout_ = layout;
@@ -104,7 +91,7 @@ class MesaAttention {
 
   /// Backward through the last `forward`: accumulates the projections' and log lambda's gradients
   /// and returns dx. O(as forward).
-  Matrix<Scalar> backward(const Eigen::Ref<const Matrix<Scalar>>& dy) {
+  Matrix<Scalar> backward(const Eigen::Ref<const Matrix<Scalar>>& dy) override {
     const Matrix<Scalar> d_concat = output_.backward(dy);
     Matrix<Scalar> dq(q_.rows(), q_.cols()), dk(k_.rows(), k_.cols()), dv(v_.rows(), v_.cols());
     const Index pairs = layout_.count() * options_.heads;
@@ -134,7 +121,7 @@ class MesaAttention {
 
   /// Adds "<prefix>.query.*", "<prefix>.key.*", "<prefix>.value.*", "<prefix>.output.*" and
   /// "<prefix>.log_lambda" (1 x heads).
-  void register_parameters(ParameterRegistry<Scalar>& registry, const std::string& prefix) {
+  void register_parameters(ParameterRegistry<Scalar>& registry, const std::string& prefix) override {
     query_.register_parameters(registry, prefix + ".query");
     key_.register_parameters(registry, prefix + ".key");
     value_.register_parameters(registry, prefix + ".value");
@@ -147,7 +134,7 @@ class MesaAttention {
   /// output (zero above the diagonal and for padded s; signed). Throws `invalid_input` before any
   /// forward pass or for an index out of range. O(n_b width / heads (width / heads + n_b)).
   /// Example: `Matrix<double> a = mesa.attention_matrix(0, 1);  // after forward`
-  Matrix<Scalar> attention_matrix(Index sequence, Index head) const {
+  Matrix<Scalar> attention_matrix(Index sequence, Index head) const override {
     if (q_.rows() == 0) throw invalid_input("sequence", "no forward pass has run: there is no attention to read");
     check_in_range<Index>("sequence", sequence, 0, layout_.count() - 1);
     check_in_range<Index>("head", head, 0, options_.heads - 1);
@@ -156,6 +143,9 @@ class MesaAttention {
                                         lambda_(head), padding);
     return mesa_attention_matrix<Scalar>(r.solved, slice(k_used_, sequence, head), padding);
   }
+
+  /// A copy (parameters and the last forward pass). O(parameters + cached activations).
+  std::unique_ptr<TokenMixer<Scalar>> clone() const override { return std::make_unique<MesaAttention>(*this); }
 
  private:
   static constexpr double norm_floor = 1e-12;  ///< added to |q|^2 so a zero row normalises to zero
@@ -205,4 +195,18 @@ class MesaAttention {
   Matrix<Scalar> q_, k_, v_, q_used_, k_used_, concat_;
 };
 
+namespace detail {
+
+/// `MesaAttention` as an encoder block's mixer.
+template <class Scalar>
+std::unique_ptr<TokenMixer<Scalar>> make_mesa_attention(const EncoderOptions& options, Rng& rng) {
+  return std::make_unique<MesaAttention<Scalar>>(options.width, options.mesa_options(), rng);
+}
+
+/// Installs `Mixer::mesa` for float and double during the static initialisation of every program
+/// that includes this header.
+inline const bool mesa_mixer_installed = (mixer_factory<float>(Mixer::mesa) = &make_mesa_attention<float>,
+                                          mixer_factory<double>(Mixer::mesa) = &make_mesa_attention<double>, true);
+
+}  // namespace detail
 }  // namespace causalattn
