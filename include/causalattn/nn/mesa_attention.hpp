@@ -79,12 +79,14 @@ class MesaAttention final : public TokenMixer<Scalar> {
     q_ = query_.forward(x);
     k_ = key_.forward(x);
     v_ = value_.forward(x);
-    q_used_ = options_.normalize_query_key ? normalized_rows(q_) : q_;
-    k_used_ = options_.normalize_query_key ? normalized_rows(k_) : k_;
+    if (options_.normalize_query_key) {
+      q_normalized_ = normalized_rows(q_);
+      k_normalized_ = normalized_rows(k_);
+    }
     concat_.resize(x.rows(), width());
     for_each_sequence_head(layout_, options_.heads, options_.threads, [&](Index b, Index h) {
       slice(concat_, b, h) =
-          mesa_forward<Scalar>(slice(q_used_, b, h), slice(k_used_, b, h), slice(v_, b, h), lambda_(h), padding_of(b)).output;
+          mesa_forward<Scalar>(slice(queries(), b, h), slice(keys(), b, h), slice(v_, b, h), lambda_(h), padding_of(b)).output;
     });
     return output_.forward(concat_);
   }
@@ -97,7 +99,7 @@ class MesaAttention final : public TokenMixer<Scalar> {
     const Index pairs = layout_.count() * options_.heads;
     std::vector<double> d_lambda(static_cast<std::size_t>(pairs), 0.0);
     for_each_sequence_head(layout_, options_.heads, options_.threads, [&](Index b, Index h) {
-      const auto g = mesa_backward<Scalar>(slice(q_used_, b, h), slice(k_used_, b, h), slice(v_, b, h), lambda_(h),
+      const auto g = mesa_backward<Scalar>(slice(queries(), b, h), slice(keys(), b, h), slice(v_, b, h), lambda_(h),
                                            slice(d_concat, b, h), padding_of(b));
       slice(dq, b, h) = g.dq;
       slice(dk, b, h) = g.dk;
@@ -139,9 +141,9 @@ class MesaAttention final : public TokenMixer<Scalar> {
     check_in_range<Index>("sequence", sequence, 0, layout_.count() - 1);
     check_in_range<Index>("head", head, 0, options_.heads - 1);
     const KeyPaddingMask padding = padding_of(sequence);
-    const auto r = mesa_forward<Scalar>(slice(q_used_, sequence, head), slice(k_used_, sequence, head), slice(v_, sequence, head),
+    const auto r = mesa_forward<Scalar>(slice(queries(), sequence, head), slice(keys(), sequence, head), slice(v_, sequence, head),
                                         lambda_(head), padding);
-    return mesa_attention_matrix<Scalar>(r.solved, slice(k_used_, sequence, head), padding);
+    return mesa_attention_matrix<Scalar>(r.solved, slice(keys(), sequence, head), padding);
   }
 
   /// A copy (parameters and the last forward pass). O(parameters + cached activations).
@@ -151,6 +153,10 @@ class MesaAttention final : public TokenMixer<Scalar> {
   static constexpr double norm_floor = 1e-12;  ///< added to |q|^2 so a zero row normalises to zero
 
   Index head_width() const { return width() / options_.heads; }
+
+  /// The queries and keys the kernel sees: normalised copies, or the projections themselves.
+  const Matrix<Scalar>& queries() const { return options_.normalize_query_key ? q_normalized_ : q_; }
+  const Matrix<Scalar>& keys() const { return options_.normalize_query_key ? k_normalized_ : k_; }
 
   template <class M>
   auto slice(M& m, Index b, Index h) const {
@@ -192,7 +198,7 @@ class MesaAttention final : public TokenMixer<Scalar> {
   Vector<double> lambda_;         ///< lambda of the last forward pass
   SequenceLayout layout_ = SequenceLayout::single(1);
   KeyPaddingMask padding_;
-  Matrix<Scalar> q_, k_, v_, q_used_, k_used_, concat_;
+  Matrix<Scalar> q_, k_, v_, q_normalized_, k_normalized_, concat_;
 };
 
 namespace detail {
