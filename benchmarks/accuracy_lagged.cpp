@@ -11,7 +11,8 @@
 //   accuracy_lagged [seeds=5] [filter=""] [epochs=30] [width=128 (hidden = 2 width)] [mixers=softmax]
 //
 // mixers: a comma-separated list of softmax, mesa, hybrid (ArMixer); each gives its own transformer
-// rows (one layer for softmax and mesa, two for hybrid). Two settings have links at delays 2 and 3
+// rows (one layer for softmax and mesa, two for hybrid); "in-context" adds the in-context AR model's
+// rows (fit_in_context_ar with its defaults). Two settings have links at delays 2 and 3
 // only (min_lag 2); the "lag" column is, over the true cross links, the share whose strongest
 // lagged score sits at a lag where the link acts.
 //
@@ -24,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +33,7 @@
 #include "causalattn/metrics/lagged_metrics.hpp"
 #include "causalattn/nn/mesa_attention.hpp"  // installs the mesa mixer (--mixers mesa, hybrid)
 #include "causalattn/timeseries.hpp"
+#include "causalattn/timeseries/in_context_ar.hpp"
 #include "regime_series.hpp"
 
 namespace ca = causalattn;
@@ -123,9 +126,10 @@ double strongest_lag_correct(const ca::LaggedScores& scores, const ca::LaggedGra
   return links > 0 ? correct / links : 0;
 }
 
-/// The mixers named in a comma-separated list.
-std::vector<std::pair<std::string, ca::ArMixer>> parse_mixers(const std::string& list) {
-  std::vector<std::pair<std::string, ca::ArMixer>> out;
+/// The models named in a comma-separated list: transformers by mixer, or the in-context AR model
+/// ("in-context", no mixer).
+std::vector<std::pair<std::string, std::optional<ca::ArMixer>>> parse_mixers(const std::string& list) {
+  std::vector<std::pair<std::string, std::optional<ca::ArMixer>>> out;
   std::size_t start = 0;
   while (start <= list.size()) {
     const std::size_t end = std::min(list.find(',', start), list.size());
@@ -133,7 +137,8 @@ std::vector<std::pair<std::string, ca::ArMixer>> parse_mixers(const std::string&
     if (name == "softmax") out.push_back({name, ca::ArMixer::softmax});
     else if (name == "mesa") out.push_back({name, ca::ArMixer::mesa});
     else if (name == "hybrid") out.push_back({name, ca::ArMixer::hybrid});
-    else throw std::invalid_argument("unknown mixer '" + name + "' (softmax, mesa, hybrid)");
+    else if (name == "in-context") out.push_back({name, std::nullopt});
+    else throw std::invalid_argument("unknown mixer '" + name + "' (softmax, mesa, hybrid, in-context)");
     start = end + 1;
   }
   return out;
@@ -168,7 +173,9 @@ int main(int argc, char** argv) {
       std::vector<std::string> names;
       for (const auto& [mixer, kind] : mixers)
         for (const char* a : aggregation_names)
-          names.push_back(mixer == "softmax" ? std::string("transformer, ") + a : "transformer (" + mixer + "), " + a);
+          names.push_back(mixer == "softmax"      ? std::string("transformer, ") + a
+                          : mixer == "in-context" ? std::string("in-context AR, ") + a
+                                                  : "transformer (" + mixer + "), " + a);
       const std::size_t baselines = names.size();
       names.insert(names.end(), {"Granger", "PCMCI"});
       if (setting.segments > 1) {
@@ -182,12 +189,29 @@ int main(int argc, char** argv) {
         std::vector<ca::LaggedScores> scores(methods);
         std::size_t m = 0;
         for (const auto& [mixer, kind] : mixers) {
+          if (!kind) {  // the in-context AR model: its defaults, the same window and seed
+            ca::InContextArFit<double> in_context;
+            const double training = timed([&] {
+              ca::InContextArOptions o;
+              o.max_lag = max_lag;
+              o.seed = std::uint64_t(seed);
+              in_context = ca::fit_in_context_ar<double>(series.x, o);
+            });
+            for (const ca::WindowAggregation aggregation : aggregations) {
+              ca::AttributionOptions a;
+              a.aggregation = aggregation;
+              seconds[m].push_back(training +
+                                   timed([&] { scores[m] = ca::in_context_attribution(in_context, series.x, a).scores; }));
+              ++m;
+            }
+            continue;
+          }
           ca::ArTransformerFit<float> fit;
           const double training = timed([&, kind = kind] {
             ca::ArTrainingOptions o;
             o.model.max_lag = max_lag;
-            o.model.mixer = kind;
-            o.model.layers = kind == ca::ArMixer::hybrid ? 2 : 1;
+            o.model.mixer = *kind;
+            o.model.layers = *kind == ca::ArMixer::hybrid ? 2 : 1;
             o.epochs = epochs;
             o.model.width = width;
             o.model.hidden = 2 * width;

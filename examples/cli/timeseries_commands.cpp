@@ -17,6 +17,7 @@
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
+#include "causalattn/timeseries/in_context_ar.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "cli.hpp"
@@ -30,21 +31,25 @@ int run_lagged(Invocation& call) {
   const ArgumentList args(call.args,
                           {"--data", "--max-lag", "--method", "--top-k", "--threshold", "--epochs", "--seed", "--format",
                            "--layers", "--threads", "--attribution", "--aggregation", "--validation", "--segments",
-                           "--time-harmonics", "--models", "--alpha", "--mixer"},
+                           "--time-harmonics", "--models", "--alpha", "--mixer", "--features"},
                           table_switches);
   args.expect_positional(0, 0, "causalattn lagged --data FILE --max-lag L [options] (see causalattn lagged --help)");
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
   const OutputFormat format = format_option(args, call.format, true);
   const std::string method = choice_option<std::string>(
-      args, "--method", {{"transformer", "transformer"}, {"granger", "granger"}, {"pcmci", "pcmci"}}, "transformer");
+      args, "--method",
+      {{"transformer", "transformer"}, {"in-context", "in-context"}, {"granger", "granger"}, {"pcmci", "pcmci"}}, "transformer");
+  const bool learned = method == "transformer" || method == "in-context";
   if (int(args.has("--top-k")) + int(args.has("--threshold")) + int(args.has("--alpha")) > 1) {
     throw usage_error("give one of --top-k, --threshold and --alpha");
   }
-  if (args.has("--alpha") && method == "transformer") throw usage_error("--alpha applies to --method granger and pcmci (they have p-values)");
-  for (const char* key :
-       {"--attribution", "--aggregation", "--validation", "--segments", "--time-harmonics", "--models", "--mixer"})
+  if (args.has("--alpha") && learned) throw usage_error("--alpha applies to --method granger and pcmci (they have p-values)");
+  for (const char* key : {"--validation", "--segments", "--time-harmonics", "--models", "--mixer"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
+  for (const char* key : {"--attribution", "--aggregation"})
+    if (args.has(key) && !learned) throw usage_error(std::string(key) + " applies to --method transformer and in-context only");
+  if (args.has("--features") && method != "in-context") throw usage_error("--features applies to --method in-context only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
       args, "--attribution",
       {{"squared-gradient", causalattn::Attribution::squared_gradient},
@@ -75,6 +80,9 @@ int run_lagged(Invocation& call) {
   if (raw_attention && integer_option(args, "--layers", 1, 0, 64) != 1) {
     throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
   }
+  if (raw_attention && method == "in-context") {
+    throw usage_error("--attribution attention reads softmax weights; --method in-context has none (use a gradient attribution)");
+  }
   if (raw_attention && mixer != causalattn::ArMixer::softmax) {
     throw usage_error("--attribution attention reads softmax weights; use --mixer softmax or a gradient attribution");
   }
@@ -87,6 +95,18 @@ int run_lagged(Invocation& call) {
   const int models = integer_option(args, "--models", 1, 1, 1000);
   if (segments > 1 && models > 1) throw usage_error("give --segments or --models, not both");
   const auto start = std::chrono::steady_clock::now();
+  const bool terminal = &call.err == &std::cerr && ::isatty(2) != 0;
+  const auto progress = [&call, terminal](const causalattn::ArTrainingProgress& p) {
+    const bool held_out = !std::isnan(p.validation_loss);
+    // On a terminal a bar rewritten in place; in a log a line per tenth of the epochs.
+    if (!terminal && p.epoch != p.epochs && p.epoch % std::max(1, p.epochs / 10) != 0) return;
+    const int filled = 30 * p.epoch / p.epochs;
+    call.err << (terminal ? "\r[" : "[") << std::string(std::size_t(filled), '#') << std::string(std::size_t(30 - filled), ' ')
+             << "] epoch " << p.epoch << "/" << p.epochs << (held_out ? " validation MSE " : " training MSE ")
+             << std::setprecision(4) << (held_out ? p.validation_loss : p.train_loss) << (terminal ? "" : "\n") << std::flush;
+  };
+  const causalattn::AttributionOptions extraction = causalattn::attribution_options(attribution, aggregation);
+  const std::uint64_t seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
   causalattn::LaggedScores scores;
   std::vector<causalattn::Matrix<double>> p_values;  // per lag (source, target); Granger's one test covers every lag
   if (method == "granger") {
@@ -99,6 +119,17 @@ int run_lagged(Invocation& call) {
     const auto result = causalattn::pcmci(table.data, max_lag, options, table.names);
     scores = result.scores;
     p_values = result.p_value;
+  } else if (method == "in-context") {
+    causalattn::InContextArOptions options;
+    options.max_lag = max_lag;
+    options.features = integer_option(args, "--features", 0, 0, 4096);
+    options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
+    options.seed = seed;
+    options.progress = progress;
+    scores = causalattn::in_context_attribution(causalattn::fit_in_context_ar<double>(table.data, options), extraction,
+                                                table.names)
+                 .scores;
+    if (terminal) call.err << "\n";
   } else {
     causalattn::ArTrainingOptions options;
     options.model.max_lag = max_lag;
@@ -110,18 +141,8 @@ int run_lagged(Invocation& call) {
     options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
     options.validation = validation.first;
     if (!validation.second) options.validation_fraction = 0;
-    options.seed = options.model.seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
-    const bool terminal = &call.err == &std::cerr && ::isatty(2) != 0;
-    options.progress = [&call, terminal](const causalattn::ArTrainingProgress& p) {
-      const bool held_out = !std::isnan(p.validation_loss);
-      // On a terminal a bar rewritten in place; in a log a line per tenth of the epochs.
-      if (!terminal && p.epoch != p.epochs && p.epoch % std::max(1, p.epochs / 10) != 0) return;
-      const int filled = 30 * p.epoch / p.epochs;
-      call.err << (terminal ? "\r[" : "[") << std::string(std::size_t(filled), '#') << std::string(std::size_t(30 - filled), ' ')
-               << "] epoch " << p.epoch << "/" << p.epochs << (held_out ? " validation MSE " : " training MSE ") << std::setprecision(4)
-               << (held_out ? p.validation_loss : p.train_loss) << (terminal ? "" : "\n") << std::flush;
-    };
-    const causalattn::AttributionOptions extraction = causalattn::attribution_options(attribution, aggregation);
+    options.seed = options.model.seed = seed;
+    options.progress = progress;
     if (segments > 1) {
       scores = causalattn::segmented_lagged_attribution<float>(table.data, causalattn::equal_segments(table.data.rows(), segments), options,
                                                                 extraction, table.names)
@@ -203,8 +224,9 @@ int run_lagged(Invocation& call) {
 /// Registers lagged.
 void register_timeseries_commands(CommandRegistry& registry) {
   registry.add(
-      {"lagged", "time-delayed causal graph of a multivariate series: AR transformer attribution, Granger or PCMCI",
-       "causalattn lagged --data FILE --max-lag L [--method transformer|granger|pcmci]\n"
+      {"lagged",
+       "time-delayed causal graph of a multivariate series: AR transformer attribution, in-context AR, Granger or PCMCI",
+       "causalattn lagged --data FILE --max-lag L [--method transformer|in-context|granger|pcmci] [--features M]\n"
        "                  [--alpha A | --top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
        "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
        "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
@@ -227,6 +249,10 @@ void register_timeseries_commands(CommandRegistry& registry) {
        "  --mixer picks the blocks' token mixer: softmax attention (default), mesa attention (each token's\n"
        "  output is the ridge regression fitted in context to the pairs before it) or hybrid (a softmax block,\n"
        "  then mesa blocks; 2 layers unless --layers says otherwise).\n"
+       "  --method in-context reads the whole series into one mesa layer (the ridge regression of each step on its\n"
+       "  window, fitted in context; --features M adds M learned tanh features of the window, default 0) and scores\n"
+       "  the fitted predictor's input gradients (--attribution, --aggregation as above); for linear systems and\n"
+       "  links that act at lags above 1.\n"
        "  Granger |t| per lag, PCMCI's MCI statistic; lags collapse by max (the text shows each link's strongest lag).\n"
        "  Links: Granger and PCMCI keep p < --alpha (default 0.05; Granger's F test of all lags, PCMCI's MCI test\n"
        "  at the strongest lag); the transformer keeps sources at least half as strong as the target's strongest;\n"

@@ -25,6 +25,7 @@
 #include "causalattn/timeseries/attribution.hpp"
 #include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
+#include "causalattn/timeseries/in_context_ar.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
@@ -571,6 +572,24 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
                       "--attribution attention reads softmax weights");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--mixer", "mesa", "--method", "granger"}),
                       "--mixer applies to --method transformer only");
+  // --method in-context: the in-context AR model with --features and --epochs, read by the same attribution.
+  ca::InContextArOptions in_context;
+  in_context.max_lag = 2;
+  in_context.features = 3;
+  in_context.epochs = 4;
+  const ca::Matrix<double> in_context_scores =
+      ca::in_context_attribution(ca::fit_in_context_ar<double>(x, in_context), x).scores.summary();
+  const auto in_context_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "in-context", "--features", "3",
+                                    "--epochs", "4", "--format", "json"});
+  INFO(in_context_json.err);
+  REQUIRE(in_context_json.code == 0);
+  CHECK(ca::JsonValue::parse(in_context_json.out).at("method").as_string() == "in-context");
+  CHECK(ca::JsonValue::parse(in_context_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
+        Approx(in_context_scores(0, 1)).epsilon(1e-9));
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--features", "3"}),
+                      "--features applies to --method in-context only");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "in-context", "--attribution", "attention"}),
+                      "--method in-context has none");
   options.validation = ca::ArValidation::interleaved;
   const ca::Matrix<double> interleaved = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x).scores.summary();
   const auto interleaved_json =

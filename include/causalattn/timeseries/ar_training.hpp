@@ -22,11 +22,11 @@ namespace causalattn {
 
 /// Where training stands, after every epoch.
 struct ArTrainingProgress {
-  int epoch = 0;                 ///< epochs done
-  int epochs = 0;                ///< the maximum
-  double train_loss = 0;         ///< mean training MSE of the epoch (z-scored units)
-  double validation_loss = 0;    ///< MSE on the held-out windows (NaN when none are held out)
-  double seconds = 0;            ///< wall time so far
+  int epoch = 0;               ///< epochs done
+  int epochs = 0;              ///< the maximum
+  double train_loss = 0;       ///< mean training MSE of the epoch (z-scored units)
+  double validation_loss = 0;  ///< MSE on the held-out windows (NaN when none are held out)
+  double seconds = 0;          ///< wall time so far
 };
 
 /// Which windows `fit_ar_transformer` holds out for early stopping.
@@ -35,6 +35,28 @@ enum class ArValidation {
   interleaved,  ///< the end of each of `validation_blocks` equal segments, so every part of a
                 ///< non-stationary series (every regime) is both trained on and checked
 };
+
+namespace detail {
+
+/// Throws `invalid_input` naming the first bad field ("options.epochs", ...) of the training
+/// settings the AR trainers share: epochs >= 1, learning_rate > 0, weight_decay >= 0,
+/// validation_fraction in [0, 0.9], patience >= 1, min_improvement in [0, 1). O(1).
+template <typename Defer = void>
+void check_training_fields(int epochs, double learning_rate, double weight_decay, double validation_fraction, int patience,
+                           double min_improvement) {
+  if (epochs < 1) throw invalid_input("options.epochs", "is " + std::to_string(epochs) + ", must be >= 1");
+  check_finite_positive("options.learning_rate", learning_rate);
+  check_finite_positive("options.weight_decay", weight_decay, true);
+  if (!(validation_fraction >= 0 && validation_fraction <= 0.9)) {
+    throw invalid_input("options.validation_fraction", "is " + detail::to_text(validation_fraction) + ", must be in [0, 0.9]");
+  }
+  if (patience < 1) throw invalid_input("options.patience", "is " + std::to_string(patience) + ", must be >= 1");
+  if (!(min_improvement >= 0 && min_improvement < 1)) {
+    throw invalid_input("options.min_improvement", "is " + detail::to_text(min_improvement) + ", must be in [0, 1)");
+  }
+}
+
+}  // namespace detail
 
 /// Options of `fit_ar_transformer`.
 struct ArTrainingOptions {
@@ -48,40 +70,32 @@ struct ArTrainingOptions {
   /// Segments of the interleaved split, >= 1. The windows within `max_lag` of a held-out block
   /// share rows with it and are dropped from training.
   Index validation_blocks = 10;
-  int patience = 20;                 ///< stop after this many epochs without a better validation loss, >= 1
+  int patience = 20;  ///< stop after this many epochs without a better validation loss, >= 1
   /// A validation loss counts as better only if it is below (1 - min_improvement) x the best so
   /// far (Keras's min_delta, relative), in [0, 1).
   double min_improvement = 1e-2;
-  std::uint64_t seed = 1;            ///< window order
+  std::uint64_t seed = 1;                                   ///< window order
   std::function<void(const ArTrainingProgress&)> progress;  ///< after every epoch (optional)
 
   /// Throws `invalid_input` naming the first bad field ("options.epochs", ...).
   void validate() const {
     model.validate();
-    if (epochs < 1) throw invalid_input("options.epochs", "is " + std::to_string(epochs) + ", must be >= 1");
+    detail::check_training_fields(epochs, learning_rate, weight_decay, validation_fraction, patience, min_improvement);
     if (batch < 1) throw invalid_input("options.batch", "is " + std::to_string(batch) + ", must be >= 1");
-    check_finite_positive("options.learning_rate", learning_rate);
-    check_finite_positive("options.weight_decay", weight_decay, true);
-    if (!(validation_fraction >= 0 && validation_fraction <= 0.9)) {
-      throw invalid_input("options.validation_fraction", "is " + detail::to_text(validation_fraction) + ", must be in [0, 0.9]");
-    }
-    if (validation_blocks < 1) throw invalid_input("options.validation_blocks", "is " + std::to_string(validation_blocks) + ", must be >= 1");
-    if (patience < 1) throw invalid_input("options.patience", "is " + std::to_string(patience) + ", must be >= 1");
-    if (!(min_improvement >= 0 && min_improvement < 1)) {
-      throw invalid_input("options.min_improvement", "is " + detail::to_text(min_improvement) + ", must be in [0, 1)");
-    }
+    if (validation_blocks < 1)
+      throw invalid_input("options.validation_blocks", "is " + std::to_string(validation_blocks) + ", must be >= 1");
   }
 };
 
 /// A trained model with the scaling it was trained on.
 template <class Scalar>
 struct ArTransformerFit {
-  std::unique_ptr<ArTransformer<Scalar>> model;  ///< the parameters of the best validation epoch
-  Vector<double> mean, scale;                    ///< per-variable z-scoring of the training series
+  std::unique_ptr<ArTransformer<Scalar>> model;     ///< the parameters of the best validation epoch
+  Vector<double> mean, scale;                       ///< per-variable z-scoring of the training series
   std::vector<double> train_loss, validation_loss;  ///< per epoch
-  int best_epoch = 0;                            ///< epoch (1-based) whose parameters were kept
-  double seconds = 0;                            ///< wall time
-  Matrix<double> series;                         ///< the training series (T x p) as given: attribution reads its windows
+  int best_epoch = 0;                               ///< epoch (1-based) whose parameters were kept
+  double seconds = 0;                               ///< wall time
+  Matrix<double> series;                            ///< the training series (T x p) as given: attribution reads its windows
 
   /// Positions, for the model's time embedding, of the training series' windows
   /// `indices[first]` .. `indices[first + count - 1]`: window r predicts row r + L, at position
@@ -100,7 +114,8 @@ struct ArTransformerFit {
       const Index window = indices[first + std::size_t(r)];
       if (window < 0 || window + lags >= series.rows())
         throw invalid_input("indices", "entry " + std::to_string(first + std::size_t(r)) + " is " + std::to_string(window) +
-                                           ", must be a window of the training series, in [0, " + std::to_string(series.rows() - lags) + ")");
+                                           ", must be a window of the training series, in [0, " +
+                                           std::to_string(series.rows() - lags) + ")");
       u(r) = double(window + lags) / double(std::max<Index>(1, series.rows() - 1));
     }
     return u;
@@ -184,7 +199,9 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scal
   const auto d = fit.windows(x);
   const detail::ArWindowSplit split = detail::split_windows(d.present.rows(), lags, options);
   const Index held = Index(split.held.size()), used = Index(split.train.size());
-  if (used < 2) throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows: too few windows to train after holding out the validation windows");
+  if (used < 2)
+    throw invalid_input("x", "has " + std::to_string(x.rows()) +
+                                 " rows: too few windows to train after holding out the validation windows");
   const Matrix<Scalar> past = d.past.template cast<Scalar>(), present = d.present.template cast<Scalar>();
   Matrix<Scalar> held_past(held, past.cols()), held_present(held, present.cols());
   for (Index r = 0; r < held; ++r) {
@@ -209,7 +226,8 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scal
     double loss = 0;
     for (Index first = 0; first < held; first += options.batch) {
       const Index rows = std::min(options.batch, held - first);
-      const Matrix<Scalar> prediction = model.forward(held_past.middleRows(first, rows), fit.window_positions(split.held, std::size_t(first), rows));
+      const Matrix<Scalar> prediction = model.forward(held_past.middleRows(first, rows),
+                                                      fit.window_positions(split.held, std::size_t(first), rows));
       loss += double((prediction - held_present.middleRows(first, rows)).squaredNorm());
     }
     return loss / double(held * x.cols());
@@ -242,7 +260,8 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scal
       model.refresh();
     }
     fit.train_loss.push_back(epoch_loss / double(used * present.cols()));
-    if (!std::isfinite(fit.train_loss.back())) throw numerical_error("AR transformer training diverged at epoch " + std::to_string(epoch + 1));
+    if (!std::isfinite(fit.train_loss.back()))
+      throw numerical_error("AR transformer training diverged at epoch " + std::to_string(epoch + 1));
     const double v = validation_loss();
     fit.validation_loss.push_back(v);
     const bool improved = held == 0 || v < best_loss * (1 - options.min_improvement);

@@ -235,6 +235,39 @@ void add_window_scores(detail::deferred_t<Defer, AttributionResult>& out, const 
   }
 }
 
+/// An empty attribution result for p variables, L lags and `windows` windows: zero score tensors
+/// named `names` (defaults when empty) under `method`, and zero rank sums when `options` asks for
+/// them (mean-rank aggregation or `rank_uncertainty`). O(p^2 L).
+template <typename Defer = void>
+AttributionResult start_attribution(Index variables, Index lags, Index windows, std::vector<std::string> names,
+                                    const std::string& method, const AttributionOptions& options) {
+  using Real = detail::deferred_t<Defer, double>;
+  detail::deferred_t<Defer, AttributionResult> out;
+  out.windows = windows;
+  out.scores.names = variable_names_or_default(std::move(names), variables);
+  out.scores.method = method;
+  out.scores.lagged.assign(std::size_t(lags), Matrix<Real>::Zero(variables, variables));
+  if (options.rank_uncertainty || options.aggregation == WindowAggregation::mean_rank)
+    out.rank_mean = Matrix<Real>::Zero(variables, variables);
+  if (options.rank_uncertainty) out.rank_sd = Matrix<Real>::Zero(variables, variables);
+  return out;
+}
+
+/// Turns the sums of `add_window_scores` into `out`'s final scores: means over the windows, the
+/// mean-rank rescaling (`rank_weighted_lags`), the rank spread with `rank_uncertainty` (else the
+/// rank means are dropped) and the per-target normalisation with `options.normalize`. O(p^2 L).
+template <typename Defer = void>
+void finish_attribution(detail::deferred_t<Defer, AttributionResult>& out, const AttributionOptions& options) {
+  using Real = detail::deferred_t<Defer, double>;
+  const double n = double(std::max<Index>(1, out.windows));
+  for (auto& m : out.scores.lagged) m /= n;
+  if (out.rank_mean.size() > 0) out.rank_mean /= n;
+  if (options.aggregation == WindowAggregation::mean_rank) rank_weighted_lags(out.scores.lagged, out.rank_mean);
+  if (options.rank_uncertainty) out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
+  else out.rank_mean = Matrix<Real>();
+  if (options.normalize) out.scores.normalize_per_target();
+}
+
 }  // namespace detail
 
 /// Attributions of `fit`'s model on the windows of `x` (another series from the same system, z-scored
@@ -264,7 +297,6 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
   ArTransformer<Scalar> model = *fit.model;  // forward passes cache activations: work on a copy
   const Index p = model.variables(), lags = model.options().max_lag;
   check_shape("x", x, -1, p);
-  names = variable_names_or_default(std::move(names), p);
   if (options.method == Attribution::raw_attention) detail::check_raw_attention_model(model.options());
   if (model.options().time_harmonics > 0 && x.rows() != fit.series.rows())
     throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows, but the model's time embedding places windows on its training series of " +
@@ -277,14 +309,8 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
     for (Index k = 0; k < options.max_windows; ++k) spaced.push_back(k * Index(rows.size()) / options.max_windows);
     rows = spaced;
   }
-  detail::deferred_t<Scalar, AttributionResult> out;
-  out.windows = Index(rows.size());
-  out.scores.names = names;
-  out.scores.method = "transformer";
-  out.scores.lagged.assign(std::size_t(lags), Matrix<Real>::Zero(p, p));
-  const bool mean_ranked = options.aggregation == WindowAggregation::mean_rank;
-  if (options.rank_uncertainty || mean_ranked) out.rank_mean = Matrix<Real>::Zero(p, p);
-  if (options.rank_uncertainty) out.rank_sd = Matrix<Real>::Zero(p, p);
+  detail::deferred_t<Scalar, AttributionResult> out = detail::start_attribution<Scalar>(p, lags, Index(rows.size()),
+                                                                                        std::move(names), "transformer", options);
   for (std::size_t first = 0; first < rows.size(); first += std::size_t(options.batch)) {
     const Index count = Index(std::min(rows.size() - first, std::size_t(options.batch)));
     Matrix<Scalar> windows(count, d.past.cols());
@@ -306,13 +332,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
       detail::add_window_scores(out, d, target, a, options);
     }
   }
-  const double n = double(out.windows);
-  for (auto& m : out.scores.lagged) m /= n;
-  if (out.rank_mean.size() > 0) out.rank_mean /= n;
-  if (mean_ranked) detail::rank_weighted_lags(out.scores.lagged, out.rank_mean);
-  if (options.rank_uncertainty) out.rank_sd = (out.rank_sd / n - out.rank_mean.cwiseAbs2()).cwiseMax(0.0).cwiseSqrt();
-  else out.rank_mean = Matrix<Real>();
-  if (options.normalize) out.scores.normalize_per_target();
+  detail::finish_attribution(out, options);
   return out;
 }
 
