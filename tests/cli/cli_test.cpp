@@ -664,11 +664,11 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--attribution", "attention", "--layers", "2"}), "--layers must be 1");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--attribution", "lrp"}), "--attribution must be squared-gradient");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--attribution", "attention"}),
-                      "--attribution applies to --method transformer only");
+                      "--attribution applies to --method transformer and in-context only");
   const auto text = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger"});
   CHECK_THAT(text.out, StartsWith("lagged graph by granger"));
 
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "lingam"}), "--method must be transformer, granger or pcmci");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "lingam"}), "--method must be transformer, in-context, granger or pcmci");
   require_clean_error(run({"lagged", "--data", path}), "lagged needs --max-lag");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "400", "--method", "granger"}), "max_lag = 400");
   {
