@@ -103,36 +103,38 @@ TEST_CASE("mesa backward: exact gradients of Q, K, V and lambda against finite d
   const std::uint64_t seed = 77;
   std::printf("mesa gradients: seed %llu\n", static_cast<unsigned long long>(seed));
   ca::Rng rng(seed);
-  for (const bool padded : {false, true}) {
-    const Index n = 11, d = 4, dv = 3;
-    ca::Matrix<double> q = ca::normal_matrix<double>(n, d, rng);
-    ca::Matrix<double> k = ca::normal_matrix<double>(n, d, rng);
-    ca::Matrix<double> v = ca::normal_matrix<double>(n, dv, rng);
-    const ca::Matrix<double> weights = ca::normal_matrix<double>(n, dv, rng);  // loss = sum(weights .* out)
-    const ca::KeyPaddingMask padding = padded ? every_third_padded(n) : ca::KeyPaddingMask();
-    double lambda = 0.7;
-    auto loss = [&] { return ca::mesa_forward<double>(q, k, v, lambda, padding).output.cwiseProduct(weights).sum(); };
-    INFO("padding " << padded);
-    const auto g = ca::mesa_backward<double>(q, k, v, lambda, weights, padding, 3);
-    ca::test::check_gradient("dq", q, g.dq, loss);
-    ca::test::check_gradient("dk", k, g.dk, loss);
-    ca::test::check_gradient("dv", v, g.dv, loss);
-    const double h = 1e-6, saved = lambda;
-    lambda = saved + h;
-    const double up = loss();
-    lambda = saved - h;
-    const double down = loss();
-    lambda = saved;
-    CHECK(g.d_lambda == Approx((up - down) / (2 * h)).epsilon(1e-6));
-    // The chunk length changes only how much is recomputed: the gradients are bit for bit the same.
-    for (const Index chunk : {Index(0), Index(1), Index(5), n}) {
-      const auto again = ca::mesa_backward<double>(q, k, v, lambda, weights, padding, chunk);
-      CHECK(again.dq == g.dq);
-      CHECK(again.dk == g.dk);
-      CHECK(again.dv == g.dv);
-      CHECK(again.d_lambda == g.d_lambda);
+  // n > d: the chunked recomputation; n <= d (a lag window): the path without d x d states.
+  for (const auto& [n, d] : {std::pair<Index, Index>{11, 4}, {5, 8}})
+    for (const bool padded : {false, true}) {
+      const Index dv = 3;
+      ca::Matrix<double> q = ca::normal_matrix<double>(n, d, rng);
+      ca::Matrix<double> k = ca::normal_matrix<double>(n, d, rng);
+      ca::Matrix<double> v = ca::normal_matrix<double>(n, dv, rng);
+      const ca::Matrix<double> weights = ca::normal_matrix<double>(n, dv, rng);  // loss = sum(weights .* out)
+      const ca::KeyPaddingMask padding = padded ? every_third_padded(n) : ca::KeyPaddingMask();
+      double lambda = 0.7;
+      auto loss = [&] { return ca::mesa_forward<double>(q, k, v, lambda, padding).output.cwiseProduct(weights).sum(); };
+      INFO("n " << n << ", d " << d << ", padding " << padded);
+      const auto g = ca::mesa_backward<double>(q, k, v, lambda, weights, padding, 3);
+      ca::test::check_gradient("dq", q, g.dq, loss);
+      ca::test::check_gradient("dk", k, g.dk, loss);
+      ca::test::check_gradient("dv", v, g.dv, loss);
+      const double h = 1e-6, saved = lambda;
+      lambda = saved + h;
+      const double up = loss();
+      lambda = saved - h;
+      const double down = loss();
+      lambda = saved;
+      CHECK(g.d_lambda == Approx((up - down) / (2 * h)).epsilon(1e-6));
+      // The chunk length changes only how much is recomputed: the gradients are bit for bit the same.
+      for (const Index chunk : {Index(0), Index(1), Index(5), n}) {
+        const auto again = ca::mesa_backward<double>(q, k, v, lambda, weights, padding, chunk);
+        CHECK(again.dq == g.dq);
+        CHECK(again.dk == g.dk);
+        CHECK(again.dv == g.dv);
+        CHECK(again.d_lambda == g.d_lambda);
+      }
     }
-  }
 }
 
 TEST_CASE("mesa: bad input is refused, repeated keys stay finite", "[kernels][mesa]") {

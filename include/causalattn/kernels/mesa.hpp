@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,83 @@ struct MesaState {
   }
 };
 
+/// Keys and values as the kernels read them: `k` and `v` themselves, or copies with the padded rows
+/// set to zero (`zero_padded_rows`) when `key_padding` marks any. Holds the copies it needs.
+template <class Scalar>
+class MaskedPairs {
+ public:
+  MaskedPairs(const Eigen::Ref<const Matrix<Scalar>>& k, const Eigen::Ref<const Matrix<Scalar>>& v,
+              const KeyPaddingMask& key_padding)
+      : padded_(key_padding.size() > 0 && key_padding.any()) {
+    if (padded_) {
+      k_ = k;
+      v_ = v;
+      zero_padded_rows(k_, v_, key_padding);
+    }
+    keys_.emplace(padded_ ? Eigen::Ref<const Matrix<Scalar>>(k_) : k);
+    values_.emplace(padded_ ? Eigen::Ref<const Matrix<Scalar>>(v_) : v);
+  }
+  MaskedPairs(const MaskedPairs&) = delete;
+  MaskedPairs& operator=(const MaskedPairs&) = delete;
+  const Eigen::Ref<const Matrix<Scalar>>& keys() const { return *keys_; }
+  const Eigen::Ref<const Matrix<Scalar>>& values() const { return *values_; }
+
+ private:
+  bool padded_;
+  Matrix<Scalar> k_, v_;
+  std::optional<Eigen::Ref<const Matrix<Scalar>>> keys_, values_;
+};
+
+/// The prefix-masked solve of a block: with B = K R0 (c x d) and `factor` the Cholesky factor of
+/// I + B K', column t of the result is (I + B_{<=t} K_{<=t}')^-1 B_{<=t} x_t (zero below row t),
+/// so that R_t x_t = R0 x_t - B' w_t for R_t the inverse after the block's pairs s <= t. The
+/// leading t x t block of the factor factors the prefix, so one factor serves every step once the
+/// right-hand sides are masked to it. O(c^2 (c + d)).
+template <class Scalar>
+Matrix<Scalar> prefix_weights(const Eigen::LLT<Matrix<Scalar>>& factor, const Matrix<Scalar>& b,
+                              const Eigen::Ref<const Matrix<Scalar>>& x) {
+  Matrix<Scalar> w = b * x.transpose();                         // c x c: column t is B x_t
+  w.template triangularView<Eigen::StrictlyLower>().setZero();  // keep rows s <= t of column t
+  factor.matrixL().solveInPlace(w);
+  w.template triangularView<Eigen::StrictlyLower>().setZero();
+  factor.matrixU().solveInPlace(w);
+  return w;
+}
+
+/// `mesa_backward` for a sequence no longer than the key width (T <= d) with keys and values
+/// already masked: every R_t x_t from one Cholesky factor of I + lambda K K' (T x T;
+/// `prefix_weights`) and every suffix sum as a masked T x T product, so no d x d state is formed.
+/// O(T^2 (T + d + d_v)).
+template <class Scalar>
+MesaGradients<Scalar> mesa_backward_short(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
+                                          const Eigen::Ref<const Matrix<Scalar>>& v, double lambda,
+                                          const Eigen::Ref<const Matrix<Scalar>>& g) {
+  const Matrix<Scalar> b = Scalar(lambda) * k;  // K R0 with R0 = lambda I
+  Matrix<Scalar> gram = b * k.transpose();
+  gram.diagonal().array() += Scalar(1);
+  const Eigen::LLT<Matrix<Scalar>> factor(gram);
+  auto solve = [&](const Matrix<Scalar>& x) {  // row t: R_t x_t
+    Matrix<Scalar> out = Scalar(lambda) * x;
+    out.noalias() -= prefix_weights<Scalar>(factor, b, x).transpose() * b;
+    return out;
+  };
+  const Matrix<Scalar> y = solve(q);                              // y_t = R_t q_t
+  Matrix<Scalar> gv = g * v.transpose();                          // (t, s): g_t . v_s
+  gv.template triangularView<Eigen::StrictlyUpper>().setZero();   // pairs s <= t
+  const Matrix<Scalar> z = solve(gv * k);                         // z_t = R_t S_t' g_t, S_t' g_t = sum_{s<=t} k_s (v_s . g_t)
+  Matrix<Scalar> yk = y * k.transpose(), zk = z * k.transpose();  // (t, s): y_t . k_s, z_t . k_s
+  yk.template triangularView<Eigen::StrictlyUpper>().setZero();
+  zk.template triangularView<Eigen::StrictlyUpper>().setZero();
+  MesaGradients<Scalar> out;
+  out.dq = z;
+  out.dv.noalias() = yk.transpose() * g;   // dv_s = M_s k_s = sum_{t>=s} g_t (y_t . k_s)
+  out.dk.noalias() = gv.transpose() * y;   // M_s' v_s = sum_{t>=s} y_t (g_t . v_s)
+  out.dk.noalias() -= yk.transpose() * z;  // G_s k_s
+  out.dk.noalias() -= zk.transpose() * y;  // G_s' k_s
+  out.d_lambda = double(z.template cast<double>().cwiseProduct(y.template cast<double>()).sum()) / (lambda * lambda);
+  return out;
+}
+
 }  // namespace detail
 
 /// The mesa forward pass of one head over T tokens (causal: token t sees the pairs s <= t, itself
@@ -85,9 +163,10 @@ struct MesaState {
 /// their queries are still answered. Computed in blocks of `block` tokens (0 = min(T, 16)):
 /// within a block every solved query comes from one Cholesky factor of I + K R0 K' (eigenvalues
 /// >= 1, so it cannot fail) and triangular solves, and the outputs are GEMMs; the state is carried
-/// between blocks. Throws `invalid_input` for mismatched shapes, non-finite values or lambda <= 0.
-/// O(T d (d + d_v + block)) time; O(T (d + d_v)) extra memory (the keys and values with padded
-/// rows zeroed) plus O(d^2 + d d_v + block^2).
+/// between blocks (a sequence of one block never forms it). Throws `invalid_input` for mismatched
+/// shapes, non-finite values or lambda <= 0. O(T d (d + d_v + block)) time (O(T^2 (d + d_v)) for
+/// one block); O(T (d + d_v)) extra memory when some key is padded (its copies of the keys and
+/// values) plus O(d^2 + d d_v + block^2).
 /// Example: `auto r = causalattn::mesa_forward<double>(Q, K, V, 1.0);  // r.output: T x d_v`
 template <class Scalar>
 MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
@@ -97,45 +176,47 @@ MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const
   const Index n = q.rows(), d = q.cols(), dv = v.cols();
   if (block < 0) throw invalid_input("block", "is " + std::to_string(block) + ", must be >= 0 (0 = automatic)");
   if (block == 0) block = std::min<Index>(n, 16);  // fastest of 8-256 at d = 32 and 64, T = 4096 (RESULTS.md)
-  Matrix<Scalar> keys = k, values = v;
-  detail::zero_padded_rows(keys, values, key_padding);
-  detail::MesaState<Scalar> state(d, dv, lambda);
+  const detail::MaskedPairs<Scalar> pairs(k, v, key_padding);
+  // R and S after the blocks so far; before the first block R0 = lambda I and S0 = 0 exactly, so
+  // the first block's products with them are scalings (or nothing), and the state is formed only
+  // when a second block follows.
+  std::optional<detail::MesaState<Scalar>> state;
   MesaResult<Scalar> result;
   result.output.resize(n, dv);
   result.solved.resize(n, d);
   for (Index start = 0; start < n; start += block) {
     const Index c = std::min(block, n - start);
-    const auto kb = keys.middleRows(start, c);
-    const auto vb = values.middleRows(start, c);
+    const auto kb = pairs.keys().middleRows(start, c);
+    const auto vb = pairs.values().middleRows(start, c);
     const auto qb = q.middleRows(start, c);
-    // With B = K R0 (c x d): R_t = R0 - B_{<=t}' (I + B_{<=t} K_{<=t}')^-1 B_{<=t}. The leading
-    // t x t block of L (the Cholesky factor of I + B K') factors the prefix, so one factor serves
-    // every step of the block once the right-hand sides are masked to the prefix.
-    const Matrix<Scalar> b = kb * state.r;     // c x d
-    Matrix<Scalar> gram = b * kb.transpose();  // c x c
+    // With B = K R0 (c x d): R_t = R0 - B_{<=t}' (I + B_{<=t} K_{<=t}')^-1 B_{<=t}.
+    const Matrix<Scalar> b = state ? Matrix<Scalar>(kb * state->r) : Matrix<Scalar>(Scalar(lambda) * kb);  // c x d
+    Matrix<Scalar> gram = b * kb.transpose();                                                              // c x c
     gram.diagonal().array() += Scalar(1);
     const Eigen::LLT<Matrix<Scalar>> factor(gram);
-    Matrix<Scalar> w = b * qb.transpose();                        // c x c: column t is B q_t
-    w.template triangularView<Eigen::StrictlyLower>().setZero();  // keep rows s <= t of column t
-    factor.matrixL().solveInPlace(w);
-    w.template triangularView<Eigen::StrictlyLower>().setZero();
-    factor.matrixU().solveInPlace(w);
+    const Matrix<Scalar> w = detail::prefix_weights<Scalar>(factor, b, qb);
     // q~_t = R0 q_t - B' w_t (R0 symmetric).
-    Matrix<Scalar> solved = qb * state.r;  // c x d
+    Matrix<Scalar> solved = state ? Matrix<Scalar>(qb * state->r) : Matrix<Scalar>(Scalar(lambda) * qb);  // c x d
     solved.noalias() -= w.transpose() * b;
     // out_t = S0 q~_t + sum_{s <= t in block} v_s (k_s . q~_t).
     Matrix<Scalar> scores = solved * kb.transpose();  // c x c
     scores.template triangularView<Eigen::StrictlyUpper>().setZero();
-    result.output.middleRows(start, c).noalias() = solved * state.s.transpose();
-    result.output.middleRows(start, c).noalias() += scores * vb;
+    if (state) {
+      result.output.middleRows(start, c).noalias() = solved * state->s.transpose();
+      result.output.middleRows(start, c).noalias() += scores * vb;
+    } else {
+      result.output.middleRows(start, c).noalias() = scores * vb;
+    }
     result.solved.middleRows(start, c) = solved;
+    if (start + c >= n) break;  // no block follows
     // The state after the block: R0 - B' (I + B K')^-1 B, S0 + V' K.
+    if (!state) state.emplace(d, dv, lambda);
     Matrix<Scalar> correction = b;
     factor.solveInPlace(correction);
-    state.r.noalias() -= b.transpose() * correction;
-    const Matrix<Scalar> symmetric = (state.r + state.r.transpose()) / Scalar(2);  // symmetric to the last bit
-    state.r = symmetric;
-    state.s.noalias() += vb.transpose() * kb;
+    state->r.noalias() -= b.transpose() * correction;
+    const Matrix<Scalar> symmetric = (state->r + state->r.transpose()) / Scalar(2);  // symmetric to the last bit
+    state->r = symmetric;
+    state->s.noalias() += vb.transpose() * kb;
   }
   return result;
 }
@@ -169,6 +250,9 @@ MesaResult<Scalar> mesa_recursive(const Eigen::Ref<const Matrix<Scalar>>& q, con
 /// R_t and S_t are recomputed forward chunk by chunk from checkpoints (`chunk` tokens, 0 =
 /// ceil(sqrt(T))), never rebuilt backwards by the unstable inverse update. Identical results on
 /// every call; no threads. O(T d (d + d_v)) time, O((T / chunk + chunk)(d^2 + d d_v)) memory.
+/// A sequence no longer than the key width (T <= d, e.g. a lag window) takes a path without
+/// d x d states instead (`chunk` unused): every R_t x_t from one T x T Cholesky factor, the
+/// suffix sums as masked T x T products; O(T^2 (T + d + d_v)) time and O(T (T + d + d_v)) memory.
 /// Example: `auto g = causalattn::mesa_backward<double>(Q, K, V, 1.0, dOut);`
 template <class Scalar>
 MesaGradients<Scalar> mesa_backward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
@@ -181,6 +265,10 @@ MesaGradients<Scalar> mesa_backward(const Eigen::Ref<const Matrix<Scalar>>& q, c
   const Index n = q.rows(), d = q.cols(), dv = v.cols();
   if (chunk < 0) throw invalid_input("chunk", "is " + std::to_string(chunk) + ", must be >= 0 (0 = automatic)");
   if (chunk == 0) chunk = std::max<Index>(1, Index(std::ceil(std::sqrt(double(n)))));
+  if (n <= d) {
+    const detail::MaskedPairs<Scalar> pairs(k, v, key_padding);
+    return detail::mesa_backward_short<Scalar>(q, pairs.keys(), pairs.values(), lambda, d_output);
+  }
   auto visible = [&](Index t) { return key_padding.size() == 0 || !key_padding(t); };
 
   // Checkpoints: the state before each chunk.

@@ -219,8 +219,9 @@ struct InContextArFit {
 
   /// One-step predictions of x(t) for t = L + 1 .. T - 1 ((T - L - 1) x p, in x's units), each
   /// from the regression fitted in context to the earlier steps of `x` itself (a series of the
-  /// same system, or the training series). O(T d (d + p)).
+  /// same system, or the training series). Serial. O(T d (d + p)).
   Matrix<double> predict(const Matrix<double>& x) const {
+    const ThreadLimit serial(1);  // Eigen's blocking depends on the thread count; one thread: one result
     InContextAr<Scalar> copy = *model;
     const Matrix<double> z = copy.forward(tokens(x).past.template cast<Scalar>()).template cast<double>();
     return (z.array().rowwise() * scale.transpose().array()).rowwise() + mean.transpose().array();
@@ -304,7 +305,7 @@ InContextArFit<Scalar> fit_in_context_ar(const Matrix<detail::deferred_t<Scalar,
 /// the Jacobian of the predictor it then holds (`InContextAr::fitted_coefficients`, `window_jacobian`) is
 /// turned into per-window scores by `options.method` and aggregated over windows as
 /// `lagged_attribution` does (`options.aggregation`, `normalize`, `rank_uncertainty`,
-/// `max_windows`; `batch` bounds the windows held at once). Method "in-context". Throws
+/// `max_windows`; `batch` bounds the windows held at once). Method "in-context"; serial. Throws
 /// `invalid_input` for bad options, `Attribution::raw_attention` (a mesa layer has no softmax
 /// weights) or a series of another width. O(T d^2 + windows p^2 L d).
 /// Example:
@@ -321,6 +322,7 @@ AttributionResult in_context_attribution(const InContextArFit<Scalar>& fit, cons
     throw invalid_input("options.method",
                         "is raw_attention, which reads softmax weights; an in-context AR model has none (use a gradient method)");
   }
+  const ThreadLimit serial(1);  // Eigen's blocking depends on the thread count; one thread: one result
   const LaggedDesign tokens = fit.tokens(x);
   const InContextAr<Scalar>& model = *fit.model;
   const Index p = model.variables(), lags = model.max_lag(), count = tokens.past.rows();
