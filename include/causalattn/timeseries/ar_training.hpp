@@ -38,6 +38,20 @@ enum class ArValidation {
 
 namespace detail {
 
+/// `x` (T x p) with each column z-scored by `mean` and `scale` (p each). O(T p).
+template <typename Defer = void>
+Matrix<double> z_scored(const Matrix<deferred_t<Defer, double>>& x, const Vector<double>& mean, const Vector<double>& scale) {
+  return (x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
+}
+
+/// Sets `fit.mean` and `fit.scale` to the per-column mean and population standard deviation of
+/// `x` (T x p): the z-scoring the AR trainers learn on. O(T p).
+template <class Fit>
+void set_z_scaling(Fit& fit, const Matrix<deferred_t<Fit, double>>& x) {
+  fit.mean = x.colwise().mean().transpose();
+  fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
+}
+
 /// Throws `invalid_input` naming the first bad field ("options.epochs", ...) of the training
 /// settings the AR trainers share: epochs >= 1, learning_rate > 0, weight_decay >= 0,
 /// validation_fraction in [0, 0.9], patience >= 1, min_improvement in [0, 1). O(1).
@@ -123,8 +137,7 @@ struct ArTransformerFit {
 
   /// The z-scored windows of `x` (T x p) in `LaggedDesign::past` order, with their targets. O(T p L).
   LaggedDesign windows(const Matrix<double>& x) const {
-    Matrix<double> z = (x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
-    return lagged_design(z, model->options().max_lag);
+    return lagged_design(detail::z_scored(x, mean, scale), model->options().max_lag);
   }
 };
 
@@ -192,8 +205,7 @@ ArTransformerFit<Scalar> fit_ar_transformer(const Matrix<detail::deferred_t<Scal
   check_series(x, lags, 3);
   const auto start = std::chrono::steady_clock::now();
   ArTransformerFit<Scalar> fit;
-  fit.mean = x.colwise().mean().transpose();
-  fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
+  detail::set_z_scaling(fit, x);
   fit.model = std::make_unique<ArTransformer<Scalar>>(x.cols(), options.model);
   fit.series = x;
   const auto d = fit.windows(x);

@@ -235,6 +235,17 @@ void add_window_scores(detail::deferred_t<Defer, AttributionResult>& out, const 
   }
 }
 
+/// Per-window scores from the input gradients `g` (count x p L) as `method` asks: g^2, |g|, or
+/// |g x| with the windows `windows` (count x p L, any scalar type; read only for
+/// gradient_times_input). O(count p L).
+template <class Windows>
+Matrix<double> gradient_scores(const Matrix<detail::deferred_t<Windows, double>>& g, const Windows& windows, Attribution method) {
+  using Real = detail::deferred_t<Windows, double>;
+  if (method == Attribution::squared_gradient) return g.cwiseAbs2();
+  if (method == Attribution::mean_abs_gradient) return g.cwiseAbs();
+  return Matrix<Real>(g.cwiseProduct(windows.template cast<double>()).cwiseAbs());
+}
+
 /// An empty attribution result for p variables, L lags and `windows` windows: zero score tensors
 /// named `names` (defaults when empty) under `method`, and zero rank sums when `options` asks for
 /// them (mean-rank aggregation or `rank_uncertainty`). O(p^2 L).
@@ -325,11 +336,7 @@ AttributionResult lagged_attribution(const ArTransformerFit<Scalar>& fit, const 
       Matrix<Scalar> unit = Matrix<Scalar>::Zero(count, p);
       unit.col(target).setOnes();
       const Matrix<Real> g = model.backward(unit).template cast<double>();  // count x p L
-      const Matrix<Real> a = options.method == Attribution::squared_gradient ? Matrix<Real>(g.cwiseAbs2())
-                             : options.method == Attribution::mean_abs_gradient
-                                 ? Matrix<Real>(g.cwiseAbs())
-                                 : Matrix<Real>(g.cwiseProduct(windows.template cast<double>()).cwiseAbs());
-      detail::add_window_scores(out, d, target, a, options);
+      detail::add_window_scores(out, d, target, detail::gradient_scores(g, windows, options.method), options);
     }
   }
   detail::finish_attribution(out, options);

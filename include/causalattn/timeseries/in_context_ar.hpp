@@ -213,8 +213,7 @@ struct InContextArFit {
   LaggedDesign tokens(const Matrix<double>& x) const {
     if (!model) throw invalid_input("fit", "has no model (fit it with fit_in_context_ar first)");
     check_shape("x", x, -1, model->variables());
-    const Matrix<double> z = (x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
-    return lagged_design(z, model->max_lag() + 1);
+    return lagged_design(detail::z_scored(x, mean, scale), model->max_lag() + 1);
   }
 
   /// One-step predictions of x(t) for t = L + 1 .. T - 1 ((T - L - 1) x p, in x's units), each
@@ -243,8 +242,7 @@ InContextArFit<Scalar> fit_in_context_ar(const Matrix<detail::deferred_t<Scalar,
   const ThreadLimit serial(1);
   const auto start = std::chrono::steady_clock::now();
   InContextArFit<Scalar> fit;
-  fit.mean = x.colwise().mean().transpose();
-  fit.scale = ((x.rowwise() - fit.mean.transpose()).colwise().squaredNorm() / double(x.rows())).cwiseSqrt().transpose();
+  detail::set_z_scaling(fit, x);
   fit.model = std::make_unique<InContextAr<Scalar>>(x.cols(), options);
   fit.series = x;
   const LaggedDesign d = fit.tokens(x);
@@ -339,19 +337,16 @@ AttributionResult in_context_attribution(const InContextArFit<Scalar>& fit, cons
   const std::size_t batch = std::size_t(std::max<Index>(1, std::min(options.batch, Index(2097152) / (p * p * lags))));
   for (std::size_t first = 0; first < rows.size(); first += batch) {
     const Index part = Index(std::min(rows.size() - first, batch));
+    Matrix<Real> windows(part, p * lags);
     std::vector<Matrix<double>> jacobians;
-    for (Index r = 0; r < part; ++r)
-      jacobians.push_back(
-          model.window_jacobian(coefficients, tokens.past.row(rows[first + std::size_t(r)]).head(p * lags).transpose()));
+    for (Index r = 0; r < part; ++r) {
+      windows.row(r) = tokens.past.row(rows[first + std::size_t(r)]).head(p * lags);
+      jacobians.push_back(model.window_jacobian(coefficients, windows.row(r).transpose()));
+    }
     for (Index target = 0; target < p; ++target) {
-      Matrix<Real> a(part, p * lags);
-      for (Index r = 0; r < part; ++r) {
-        const auto g = jacobians[std::size_t(r)].row(target);
-        if (options.method == Attribution::squared_gradient) a.row(r) = g.cwiseAbs2();
-        else if (options.method == Attribution::mean_abs_gradient) a.row(r) = g.cwiseAbs();
-        else a.row(r) = g.cwiseProduct(tokens.past.row(rows[first + std::size_t(r)]).head(p * lags)).cwiseAbs();
-      }
-      detail::add_window_scores(out, layout, target, a, options);
+      Matrix<Real> g(part, p * lags);
+      for (Index r = 0; r < part; ++r) g.row(r) = jacobians[std::size_t(r)].row(target);
+      detail::add_window_scores(out, layout, target, detail::gradient_scores(g, windows, options.method), options);
     }
   }
   detail::finish_attribution(out, options);
