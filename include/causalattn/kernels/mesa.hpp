@@ -16,6 +16,7 @@
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
+#include "causalattn/core/threads.hpp"
 #include "causalattn/kernels/attention_options.hpp"
 
 namespace causalattn {
@@ -156,68 +157,111 @@ MesaGradients<Scalar> mesa_backward_short(const Eigen::Ref<const Matrix<Scalar>>
   return out;
 }
 
+/// The solved queries of the forward, q~_t = R_t q_t, in blocks of `block` tokens, into `solved`
+/// (T x d). Within a block, with R0 the inverse before it, B = K R0 (c x d), L the Cholesky factor
+/// of I + B K' (eigenvalues >= 1, so it cannot fail) and C = L^-1 B:
+///   R_t q_t = R0 q_t - C' m_t,  m_t = (C q_t) with its rows s > t set to zero,
+/// because the leading t x t block of L factors the block's prefix; R after the block is R0 - C' C.
+/// The keys' and queries' products with R0 are one GEMM; R is formed only when a second block
+/// follows. O(T d (d + block)) time, O(d^2 + block d) extra memory.
+template <class Scalar>
+void solve_queries(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k, double lambda,
+                   Index block, Eigen::Ref<Matrix<Scalar>> solved) {
+  const Index n = q.rows(), d = q.cols();
+  Matrix<Scalar> r;                       // R0 of the current block once a block has passed (R0 = lambda I before)
+  Matrix<Scalar> pairs(2 * block, d);     // [K_b; Q_b] of the current block
+  Matrix<Scalar> products(2 * block, d);  // [K_b R0; Q_b R0], then C in the top rows
+  Matrix<Scalar> gram(block, block), masked(block, block);
+  Eigen::LLT<Matrix<Scalar>> factor(block);
+  for (Index start = 0; start < n; start += block) {
+    const Index c = std::min(block, n - start);
+    const auto kb = k.middleRows(start, c);
+    const auto qb = q.middleRows(start, c);
+    auto b = products.topRows(c);
+    auto solved_b = solved.middleRows(start, c);
+    if (r.size() == 0) {
+      b = Scalar(lambda) * kb;
+      solved_b = Scalar(lambda) * qb;
+    } else {
+      pairs.topRows(c) = kb;
+      pairs.middleRows(c, c) = qb;
+      products.topRows(2 * c).noalias() = pairs.topRows(2 * c) * r;
+      solved_b = products.middleRows(c, c);
+    }
+    auto g = gram.topLeftCorner(c, c);
+    g.noalias() = b * kb.transpose();
+    g.diagonal().array() += Scalar(1);
+    factor.compute(g);
+    factor.matrixL().solveInPlace(b);  // b := C = L^-1 B
+    auto m = masked.topLeftCorner(c, c);
+    m.noalias() = b * qb.transpose();  // column t: C q_t
+    m.template triangularView<Eigen::StrictlyLower>().setZero();
+    solved_b.noalias() -= m.transpose() * b;
+    if (start + c >= n) break;  // no block follows
+    if (r.size() == 0) r = Scalar(lambda) * Matrix<Scalar>::Identity(d, d);
+    r.noalias() -= b.transpose() * b;
+    r.template triangularView<Eigen::StrictlyUpper>() = r.transpose();  // symmetric to the last bit
+  }
+}
+
+/// Causal linear attention over solved queries: out_t = sum_{s <= t} v_s (k_s . q~_t) = S_t q~_t,
+/// in blocks of `block` tokens (S carried between blocks, formed only when a second block
+/// follows), into `output` (T x d_v). O(T (d d_v + block (d + d_v))) time.
+template <class Scalar>
+void causal_linear_attention(const Eigen::Ref<const Matrix<Scalar>>& solved, const Eigen::Ref<const Matrix<Scalar>>& k,
+                             const Eigen::Ref<const Matrix<Scalar>>& v, Index block, Eigen::Ref<Matrix<Scalar>> output) {
+  const Index n = solved.rows();
+  Matrix<Scalar> s;  // S = sum v k' over the blocks so far (d_v x d)
+  Matrix<Scalar> scores(block, block);
+  for (Index start = 0; start < n; start += block) {
+    const Index c = std::min(block, n - start);
+    const auto kb = k.middleRows(start, c);
+    const auto vb = v.middleRows(start, c);
+    const auto solved_b = solved.middleRows(start, c);
+    auto a = scores.topLeftCorner(c, c);
+    a.noalias() = solved_b * kb.transpose();
+    a.template triangularView<Eigen::StrictlyUpper>().setZero();
+    auto out = output.middleRows(start, c);
+    if (s.size() == 0) {
+      out.noalias() = a * vb;
+    } else {
+      out.noalias() = solved_b * s.transpose();
+      out.noalias() += a * vb;
+    }
+    if (start + c >= n) break;
+    if (s.size() == 0) s = Matrix<Scalar>::Zero(v.cols(), k.cols());
+    s.noalias() += vb.transpose() * kb;
+  }
+}
+
 }  // namespace detail
 
 /// The mesa forward pass of one head over T tokens (causal: token t sees the pairs s <= t, itself
 /// included). `key_padding` (T entries or none) marks tokens whose key/value pair is never added;
-/// their queries are still answered. Computed in blocks of `block` tokens (0 = min(T, 16)):
-/// within a block every solved query comes from one Cholesky factor of I + K R0 K' (eigenvalues
-/// >= 1, so it cannot fail) and triangular solves, and the outputs are GEMMs; the state is carried
-/// between blocks (a sequence of one block never forms it). Throws `invalid_input` for mismatched
-/// shapes, non-finite values or lambda <= 0. O(T d (d + d_v + block)) time (O(T^2 (d + d_v)) for
-/// one block); O(T (d + d_v)) extra memory when some key is padded (its copies of the keys and
-/// values) plus O(d^2 + d d_v + block^2).
+/// their queries are still answered. Two passes of GEMMs: the solved queries in blocks of `block`
+/// tokens (0 = min(T, 8); `detail::solve_queries`: one Cholesky factor of I + K R0 K' per block and
+/// triangular solves), then the outputs as causal linear attention in blocks of 32
+/// (`detail::causal_linear_attention`); a sequence of one block never forms a d x d state. Throws
+/// `invalid_input` for mismatched shapes, non-finite values or lambda <= 0. Runs on the calling
+/// thread. O(T d (d + d_v + block))
+/// time (O(T^2 (d + d_v)) for one block); O(T (d + d_v)) extra memory when some key is padded (its
+/// copies of the keys and values) plus O(d^2 + d d_v + block d).
 /// Example: `auto r = causalattn::mesa_forward<double>(Q, K, V, 1.0);  // r.output: T x d_v`
 template <class Scalar>
 MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
                                 const Eigen::Ref<const Matrix<Scalar>>& v, double lambda, const KeyPaddingMask& key_padding = {},
                                 Index block = 0) {
   detail::check_mesa_inputs<Scalar>(q, k, v, lambda, key_padding);
-  const Index n = q.rows(), d = q.cols(), dv = v.cols();
+  const Index n = q.rows();
   if (block < 0) throw invalid_input("block", "is " + std::to_string(block) + ", must be >= 0 (0 = automatic)");
-  if (block == 0) block = std::min<Index>(n, 16);  // fastest of 8-256 at d = 32 and 64, T = 4096 (RESULTS.md)
+  if (block == 0) block = std::min<Index>(n, 8);  // RESULTS.md, "The mesa forward in two passes"
+  const ThreadLimit serial(1);                    // Eigen's products on the calling thread: no nested teams, one result
   const detail::MaskedPairs<Scalar> pairs(k, v, key_padding);
-  // R and S after the blocks so far; before the first block R0 = lambda I and S0 = 0 exactly, so
-  // the first block's products with them are scalings (or nothing), and the state is formed only
-  // when a second block follows.
-  std::optional<detail::MesaState<Scalar>> state;
   MesaResult<Scalar> result;
-  result.output.resize(n, dv);
-  result.solved.resize(n, d);
-  for (Index start = 0; start < n; start += block) {
-    const Index c = std::min(block, n - start);
-    const auto kb = pairs.keys().middleRows(start, c);
-    const auto vb = pairs.values().middleRows(start, c);
-    const auto qb = q.middleRows(start, c);
-    // With B = K R0 (c x d): R_t = R0 - B_{<=t}' (I + B_{<=t} K_{<=t}')^-1 B_{<=t}.
-    const Matrix<Scalar> b = state ? Matrix<Scalar>(kb * state->r) : Matrix<Scalar>(Scalar(lambda) * kb);  // c x d
-    Matrix<Scalar> gram = b * kb.transpose();                                                              // c x c
-    gram.diagonal().array() += Scalar(1);
-    const Eigen::LLT<Matrix<Scalar>> factor(gram);
-    const Matrix<Scalar> w = detail::prefix_weights<Scalar>(factor, b, qb);
-    // q~_t = R0 q_t - B' w_t (R0 symmetric).
-    Matrix<Scalar> solved = state ? Matrix<Scalar>(qb * state->r) : Matrix<Scalar>(Scalar(lambda) * qb);  // c x d
-    solved.noalias() -= w.transpose() * b;
-    // out_t = S0 q~_t + sum_{s <= t in block} v_s (k_s . q~_t).
-    Matrix<Scalar> scores = solved * kb.transpose();  // c x c
-    scores.template triangularView<Eigen::StrictlyUpper>().setZero();
-    if (state) {
-      result.output.middleRows(start, c).noalias() = solved * state->s.transpose();
-      result.output.middleRows(start, c).noalias() += scores * vb;
-    } else {
-      result.output.middleRows(start, c).noalias() = scores * vb;
-    }
-    result.solved.middleRows(start, c) = solved;
-    if (start + c >= n) break;  // no block follows
-    // The state after the block: R0 - B' (I + B K')^-1 B, S0 + V' K.
-    if (!state) state.emplace(d, dv, lambda);
-    Matrix<Scalar> correction = b;
-    factor.solveInPlace(correction);
-    state->r.noalias() -= b.transpose() * correction;
-    const Matrix<Scalar> symmetric = (state->r + state->r.transpose()) / Scalar(2);  // symmetric to the last bit
-    state->r = symmetric;
-    state->s.noalias() += vb.transpose() * kb;
-  }
+  result.solved.resize(n, q.cols());
+  result.output.resize(n, v.cols());
+  detail::solve_queries<Scalar>(q, pairs.keys(), lambda, block, result.solved);
+  detail::causal_linear_attention<Scalar>(result.solved, pairs.keys(), pairs.values(), std::min<Index>(n, 32), result.output);
   return result;
 }
 
