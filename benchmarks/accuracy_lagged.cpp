@@ -12,7 +12,9 @@
 //
 // mixers: a comma-separated list of softmax, mesa, hybrid (ArMixer); each gives its own transformer
 // rows (one layer for softmax and mesa, two for hybrid); "in-context" adds the in-context AR model's
-// rows (fit_in_context_ar with its defaults). Two settings have links at delays 2 and 3
+// rows (fit_in_context_ar with its defaults); "auto" the rows of choose_lagged_model (the softmax
+// transformer above and the in-context model, the one with the lower held-out MSE; its choice per
+// seed on stderr). Two settings have links at delays 2 and 3
 // only (min_lag 2); the "lag" column is, over the true cross links, the share whose strongest
 // lagged score sits at a lag where the link acts.
 //
@@ -34,6 +36,7 @@
 #include "causalattn/nn/mesa_attention.hpp"  // installs the mesa mixer (--mixers mesa, hybrid)
 #include "causalattn/timeseries.hpp"
 #include "causalattn/timeseries/in_context_ar.hpp"
+#include "causalattn/timeseries/lagged_model_choice.hpp"
 #include "regime_series.hpp"
 
 namespace ca = causalattn;
@@ -126,8 +129,8 @@ double strongest_lag_correct(const ca::LaggedScores& scores, const ca::LaggedGra
   return links > 0 ? correct / links : 0;
 }
 
-/// The models named in a comma-separated list: transformers by mixer, or the in-context AR model
-/// ("in-context", no mixer).
+/// The models named in a comma-separated list: transformers by mixer, the in-context AR model
+/// ("in-context", no mixer) or the choice between a softmax transformer and it ("auto", no mixer).
 std::vector<std::pair<std::string, std::optional<ca::ArMixer>>> parse_mixers(const std::string& list) {
   std::vector<std::pair<std::string, std::optional<ca::ArMixer>>> out;
   std::size_t start = 0;
@@ -137,8 +140,8 @@ std::vector<std::pair<std::string, std::optional<ca::ArMixer>>> parse_mixers(con
     if (name == "softmax") out.push_back({name, ca::ArMixer::softmax});
     else if (name == "mesa") out.push_back({name, ca::ArMixer::mesa});
     else if (name == "hybrid") out.push_back({name, ca::ArMixer::hybrid});
-    else if (name == "in-context") out.push_back({name, std::nullopt});
-    else throw std::invalid_argument("unknown mixer '" + name + "' (softmax, mesa, hybrid, in-context)");
+    else if (name == "in-context" || name == "auto") out.push_back({name, std::nullopt});
+    else throw std::invalid_argument("unknown mixer '" + name + "' (softmax, mesa, hybrid, in-context, auto)");
     start = end + 1;
   }
   return out;
@@ -175,6 +178,7 @@ int main(int argc, char** argv) {
         for (const char* a : aggregation_names)
           names.push_back(mixer == "softmax"      ? std::string("transformer, ") + a
                           : mixer == "in-context" ? std::string("in-context AR, ") + a
+                          : mixer == "auto"       ? std::string("auto (held-out choice), ") + a
                                                   : "transformer (" + mixer + "), " + a);
       const std::size_t baselines = names.size();
       names.insert(names.end(), {"Granger", "PCMCI"});
@@ -189,6 +193,30 @@ int main(int argc, char** argv) {
         std::vector<ca::LaggedScores> scores(methods);
         std::size_t m = 0;
         for (const auto& [mixer, kind] : mixers) {
+          if (mixer == "auto") {  // the softmax transformer of the rows above and the in-context model, the better forecaster
+            std::optional<ca::LaggedModelChoice<float, double>> choice;
+            const double training = timed([&] {
+              ca::ArTrainingOptions o;
+              o.model.max_lag = max_lag;
+              o.epochs = epochs;
+              o.model.width = width;
+              o.model.hidden = 2 * width;
+              o.seed = o.model.seed = std::uint64_t(seed);
+              ca::InContextArOptions c;
+              c.max_lag = max_lag;
+              c.seed = std::uint64_t(seed);
+              choice = ca::choose_lagged_model(series.x, o, c);
+            });
+            std::fprintf(stderr, "auto: %s, seed %d: %s (held-out MSE transformer %.4f, in-context %.4f)\n", setting.name.c_str(),
+                         seed, choice->chosen().c_str(), choice->transformer_validation_mse, choice->in_context_validation_mse);
+            for (const ca::WindowAggregation aggregation : aggregations) {
+              ca::AttributionOptions a;
+              a.aggregation = aggregation;
+              seconds[m].push_back(training + timed([&] { scores[m] = choice->attribution(series.x, a).scores; }));
+              ++m;
+            }
+            continue;
+          }
           if (!kind) {  // the in-context AR model: its defaults, the same window and seed
             ca::InContextArFit<double> in_context;
             const double training = timed([&] {

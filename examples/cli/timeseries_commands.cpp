@@ -18,6 +18,7 @@
 #include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/in_context_ar.hpp"
+#include "causalattn/timeseries/lagged_model_choice.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "cli.hpp"
@@ -37,19 +38,29 @@ int run_lagged(Invocation& call) {
   for (const char* required : {"--data", "--max-lag"})
     if (!args.has(required)) throw usage_error(std::string("lagged needs ") + required);
   const OutputFormat format = format_option(args, call.format, true);
-  const std::string method = choice_option<std::string>(
-      args, "--method",
-      {{"transformer", "transformer"}, {"in-context", "in-context"}, {"granger", "granger"}, {"pcmci", "pcmci"}}, "transformer");
-  const bool learned = method == "transformer" || method == "in-context";
+  const std::string method = choice_option<std::string>(args, "--method",
+                                                        {{"transformer", "transformer"},
+                                                         {"auto", "auto"},
+                                                         {"in-context", "in-context"},
+                                                         {"granger", "granger"},
+                                                         {"pcmci", "pcmci"}},
+                                                        "transformer");
+  const bool learned = method == "auto" || method == "transformer" || method == "in-context";
+  const bool uses_transformer = method == "auto" || method == "transformer";
+  const bool uses_in_context = method == "auto" || method == "in-context";
   if (int(args.has("--top-k")) + int(args.has("--threshold")) + int(args.has("--alpha")) > 1) {
     throw usage_error("give one of --top-k, --threshold and --alpha");
   }
   if (args.has("--alpha") && learned) throw usage_error("--alpha applies to --method granger and pcmci (they have p-values)");
-  for (const char* key : {"--validation", "--segments", "--time-harmonics", "--models", "--mixer"})
+  for (const char* key : {"--validation", "--segments", "--models"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
+  for (const char* key : {"--time-harmonics", "--mixer", "--layers"})
+    if (args.has(key) && !uses_transformer)
+      throw usage_error(std::string(key) + " applies to --method auto and transformer only");
   for (const char* key : {"--attribution", "--aggregation"})
-    if (args.has(key) && !learned) throw usage_error(std::string(key) + " applies to --method transformer and in-context only");
-  if (args.has("--features") && method != "in-context") throw usage_error("--features applies to --method in-context only");
+    if (args.has(key) && !learned)
+      throw usage_error(std::string(key) + " applies to --method auto, transformer and in-context only");
+  if (args.has("--features") && !uses_in_context) throw usage_error("--features applies to --method auto and in-context only");
   const causalattn::Attribution attribution = choice_option<causalattn::Attribution>(
       args, "--attribution",
       {{"squared-gradient", causalattn::Attribution::squared_gradient},
@@ -80,8 +91,10 @@ int run_lagged(Invocation& call) {
   if (raw_attention && integer_option(args, "--layers", 1, 0, 64) != 1) {
     throw usage_error("--attribution attention reads a 1-layer model's attention; --layers must be 1, got " + args.get("--layers"));
   }
-  if (raw_attention && method == "in-context") {
-    throw usage_error("--attribution attention reads softmax weights; --method in-context has none (use a gradient attribution)");
+  if (raw_attention && uses_in_context) {
+    throw usage_error("--attribution attention reads softmax weights; --method " + method +
+                      (method == "auto" ? " may choose the in-context model, which has none (use --method transformer)"
+                                        : " has none (use a gradient attribution)"));
   }
   if (raw_attention && mixer != causalattn::ArMixer::softmax) {
     throw usage_error("--attribution attention reads softmax weights; use --mixer softmax or a gradient attribution");
@@ -108,6 +121,8 @@ int run_lagged(Invocation& call) {
   const causalattn::AttributionOptions extraction = causalattn::attribution_options(attribution, aggregation);
   const std::uint64_t seed = std::uint64_t(integer_option(args, "--seed", 1, 0, 2000000000));
   causalattn::LaggedScores scores;
+  std::string chosen;                                // --method auto: the model it chose
+  std::pair<double, double> held_out_mse;            // --method auto: (transformer, in-context)
   std::vector<causalattn::Matrix<double>> p_values;  // per lag (source, target); Granger's one test covers every lag
   if (method == "granger") {
     const auto result = causalattn::granger(table.data, max_lag, table.names);
@@ -119,18 +134,13 @@ int run_lagged(Invocation& call) {
     const auto result = causalattn::pcmci(table.data, max_lag, options, table.names);
     scores = result.scores;
     p_values = result.p_value;
-  } else if (method == "in-context") {
-    causalattn::InContextArOptions options;
-    options.max_lag = max_lag;
-    options.features = integer_option(args, "--features", 0, 0, 4096);
-    options.epochs = integer_option(args, "--epochs", options.epochs, 1, 1000000);
-    options.seed = seed;
-    options.progress = progress;
-    scores = causalattn::in_context_attribution(causalattn::fit_in_context_ar<double>(table.data, options), extraction,
-                                                table.names)
-                 .scores;
-    if (terminal) call.err << "\n";
   } else {
+    causalattn::InContextArOptions in_context;
+    in_context.max_lag = max_lag;
+    in_context.features = integer_option(args, "--features", 0, 0, 4096);
+    in_context.epochs = integer_option(args, "--epochs", in_context.epochs, 1, 1000000);
+    in_context.seed = seed;
+    in_context.progress = progress;
     causalattn::ArTrainingOptions options;
     options.model.max_lag = max_lag;
     options.model.layers = integer_option(args, "--layers", default_layers, 0, 64);
@@ -143,7 +153,16 @@ int run_lagged(Invocation& call) {
     if (!validation.second) options.validation_fraction = 0;
     options.seed = options.model.seed = seed;
     options.progress = progress;
-    if (segments > 1) {
+    if (method == "auto") {
+      const auto choice = causalattn::choose_lagged_model<float, double>(table.data, options, in_context);
+      chosen = choice.chosen();
+      held_out_mse = {choice.transformer_validation_mse, choice.in_context_validation_mse};
+      scores = choice.attribution(table.data, extraction, table.names).scores;
+    } else if (method == "in-context") {
+      scores = causalattn::in_context_attribution(causalattn::fit_in_context_ar<double>(table.data, in_context), extraction,
+                                                  table.names)
+                   .scores;
+    } else if (segments > 1) {
       scores = causalattn::segmented_lagged_attribution<float>(table.data, causalattn::equal_segments(table.data.rows(), segments), options,
                                                                 extraction, table.names)
                    .combined.scores;
@@ -186,7 +205,12 @@ int run_lagged(Invocation& call) {
     rule = "score >= half the target's strongest";
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  call.err << "lagged: " << method << ", " << graph.sum() << " links (" << rule << "), " << std::setprecision(3) << seconds << " s\n";
+  if (!chosen.empty()) {
+    call.err << "lagged: auto chose the " << chosen << " model (held-out MSE: transformer " << std::setprecision(4)
+             << held_out_mse.first << ", in-context " << held_out_mse.second << ")\n";
+  }
+  call.err << "lagged: " << (chosen.empty() ? method : "auto: " + chosen) << ", " << graph.sum() << " links (" << rule << "), "
+           << std::setprecision(3) << seconds << " s\n";
   if (format == OutputFormat::json) {
     causalattn::JsonValue v = causalattn::JsonValue::object();
     causalattn::JsonValue nodes = causalattn::JsonValue::array();
@@ -194,6 +218,13 @@ int run_lagged(Invocation& call) {
     v.set("nodes", std::move(nodes));
     v.set("max_lag", double(max_lag));
     v.set("method", method);
+    if (!chosen.empty()) {
+      v.set("chosen", chosen);
+      causalattn::JsonValue mse = causalattn::JsonValue::object();
+      mse.set("transformer", held_out_mse.first);
+      mse.set("in-context", held_out_mse.second);
+      v.set("held_out_mse", std::move(mse));
+    }
     causalattn::JsonValue lagged = causalattn::JsonValue::array();
     for (const auto& m : scores.lagged) lagged.push_back(matrix_json(m));
     v.set("lagged_scores", std::move(lagged));
@@ -206,7 +237,8 @@ int run_lagged(Invocation& call) {
   } else if (format == OutputFormat::dot) {
     call.out << causalattn::adjacency_to_dot(graph, table.names, summary, "lagged");
   } else {
-    call.out << "lagged graph by " << method << " (max lag " << max_lag << "; links: " << rule << ")\n";
+    call.out << "lagged graph by " << (chosen.empty() ? method : "auto: " + chosen) << " (max lag " << max_lag
+             << "; links: " << rule << ")\n";
     for (causalattn::Index s = 0; s < p; ++s)
       for (causalattn::Index t = 0; t < p; ++t) {
         if (graph(s, t) == 0) continue;
@@ -225,14 +257,17 @@ int run_lagged(Invocation& call) {
 void register_timeseries_commands(CommandRegistry& registry) {
   registry.add(
       {"lagged",
-       "time-delayed causal graph of a multivariate series: AR transformer attribution, in-context AR, Granger or PCMCI",
-       "causalattn lagged --data FILE --max-lag L [--method transformer|in-context|granger|pcmci] [--features M]\n"
+       "time-delayed causal graph of a multivariate series: AR transformer attribution, in-context AR, the better forecaster of the two, Granger or PCMCI",
+       "causalattn lagged --data FILE --max-lag L [--method transformer|auto|in-context|granger|pcmci] [--features M]\n"
        "                  [--alpha A | --top-k K | --threshold T] [--epochs E] [--seed S] [--layers N] [--threads N]\n"
        "                  [--attribution squared-gradient|abs-gradient|gradient-input|attention]\n"
        "                  [--aggregation rank|mean-rank|mean|share] [--validation tail|interleaved|none] [--segments K]\n"
        "                  [--time-harmonics H] [--models M] [--mixer softmax|mesa|hybrid]\n"
        "                  [--format text|json|dot] [--no-header|--numeric-header]\n"
-       "  FILE: CSV with a header row, one column per variable, rows in time order. Scores: squared input\n"
+       "  FILE: CSV with a header row, one column per variable, rows in time order. --method auto trains the\n"
+       "  transformer and the in-context model and keeps the one that forecasts the series' last 20% better (held-out\n"
+       "  MSE, both on stderr and in JSON; it picks the in-context model on near-linear series, but also on some short\n"
+       "  nonlinear ones whose graph the transformer finds: see benchmarks/RESULTS.md). Scores: squared input\n"
        "  gradients of a trained transformer (normalised per target, except mean-rank scores, which are mean\n"
        "  ranks 0 .. p - 1, also for --threshold; --attribution attention trains a 1-layer model\n"
        "  with one token per value and one readout token per target and reads its attention), combined over\n"

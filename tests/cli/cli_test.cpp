@@ -26,6 +26,7 @@
 #include "causalattn/timeseries/ensemble_attribution.hpp"
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/in_context_ar.hpp"
+#include "causalattn/timeseries/lagged_model_choice.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
@@ -533,7 +534,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   CHECK(ca::JsonValue::parse(pcmci.out).at("summary_scores").as_array()[1].as_array()[2].as_number() == Approx(summary(1, 2)).epsilon(1e-12));
   CHECK(ca::JsonValue::parse(pcmci.out).at("summary_graph").as_array()[1].as_array()[2].as_number() == (summary(1, 2) >= 3 ? 1 : 0));
 
-  const auto transformer = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "dot", "--top-k", "1"});
+  const auto transformer = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+                                "--format", "dot", "--top-k", "1"});
   INFO(transformer.err);
   REQUIRE(transformer.code == 0);
   CHECK_THAT(transformer.out, StartsWith("digraph lagged {"));
@@ -543,14 +545,34 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   options.epochs = 3;
   const auto fit = ca::fit_ar_transformer<float>(x, options);
   const ca::Matrix<double> scores = ca::lagged_attribution(fit, x).scores.summary();
-  const auto json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json"});
+  const auto json = run(
+      {"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3", "--format", "json"});
   CHECK(ca::JsonValue::parse(json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(scores(0, 1)).epsilon(1e-9));
+  // --method auto: both models trained as the API's choose_lagged_model trains them,
+  // the choice and both held-out errors reported, the chosen model's scores.
+  ca::InContextArOptions auto_in_context;
+  auto_in_context.max_lag = 2;
+  auto_in_context.epochs = 3;
+  const auto choice = ca::choose_lagged_model(x, options, auto_in_context);
+  const ca::Matrix<double> chosen_scores = choice.attribution(x).scores.summary();
+  const auto auto_json = run(
+      {"lagged", "--data", path, "--max-lag", "2", "--method", "auto", "--epochs", "3", "--format", "json"});
+  INFO(auto_json.err);
+  REQUIRE(auto_json.code == 0);
+  const ca::JsonValue auto_value = ca::JsonValue::parse(auto_json.out);
+  CHECK(auto_value.at("method").as_string() == "auto");
+  CHECK(auto_value.at("chosen").as_string() == choice.chosen());
+  CHECK(auto_value.at("held_out_mse").at("transformer").as_number() == Approx(choice.transformer_validation_mse).epsilon(1e-9));
+  CHECK(auto_value.at("held_out_mse").at("in-context").as_number() == Approx(choice.in_context_validation_mse).epsilon(1e-9));
+  CHECK(auto_value.at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(chosen_scores(0, 1)).epsilon(1e-9));
+  CHECK_THAT(auto_json.err, Contains("auto chose the " + choice.chosen() + " model"));
   // --aggregation and --validation reach the API's options.
   ca::AttributionOptions mean;
   mean.aggregation = ca::WindowAggregation::mean;
   const ca::Matrix<double> mean_scores = ca::lagged_attribution(fit, x, mean).scores.summary();
   REQUIRE_FALSE(mean_scores.isApprox(scores, 1e-6));
-  const auto mean_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--aggregation", "mean"});
+  const auto mean_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3", "--format",
+                              "json", "--aggregation", "mean"});
   CHECK(ca::JsonValue::parse(mean_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(mean_scores(0, 1)).epsilon(1e-9));
   // --mixer mesa|hybrid reach the model (hybrid: two layers unless --layers says otherwise).
@@ -561,8 +583,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
     mixed.model.layers = mixer == ca::ArMixer::hybrid ? 2 : 1;
     const ca::Matrix<double> mixed_scores = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, mixed), x).scores.summary();
     REQUIRE_FALSE(mixed_scores.isApprox(scores, 1e-6));
-    const auto mixed_json = run(
-        {"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--mixer", flag});
+    const auto mixed_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+                                 "--format", "json", "--mixer", flag});
     INFO(flag << ": " << mixed_json.err);
     REQUIRE(mixed_json.code == 0);
     CHECK(ca::JsonValue::parse(mixed_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
@@ -571,7 +593,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--mixer", "mesa", "--attribution", "attention"}),
                       "--attribution attention reads softmax weights");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--mixer", "mesa", "--method", "granger"}),
-                      "--mixer applies to --method transformer only");
+                      "--mixer applies to --method auto and transformer only");
   // --method in-context: the in-context AR model with --features and --epochs, read by the same attribution.
   ca::InContextArOptions in_context;
   in_context.max_lag = 2;
@@ -586,14 +608,16 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   CHECK(ca::JsonValue::parse(in_context_json.out).at("method").as_string() == "in-context");
   CHECK(ca::JsonValue::parse(in_context_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(in_context_scores(0, 1)).epsilon(1e-9));
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--features", "3"}),
-                      "--features applies to --method in-context only");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--features", "3"}),
+                      "--features applies to --method auto and in-context only");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "auto", "--attribution", "attention"}),
+                      "--method auto may choose the in-context model");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "in-context", "--attribution", "attention"}),
                       "--method in-context has none");
   options.validation = ca::ArValidation::interleaved;
   const ca::Matrix<double> interleaved = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x).scores.summary();
-  const auto interleaved_json =
-      run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "interleaved"});
+  const auto interleaved_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+                                     "--format", "json", "--validation", "interleaved"});
   CHECK(ca::JsonValue::parse(interleaved_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(interleaved(0, 1)).epsilon(1e-9));
   options.validation = ca::ArValidation::tail;
@@ -604,8 +628,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   mean_rank.normalize = false;
   const ca::Matrix<double> segmented =
       ca::segmented_lagged_attribution<float>(x, ca::equal_segments(x.rows(), 2), options, mean_rank).combined.scores.summary();
-  const auto segmented_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
-                                   "--segments", "2", "--aggregation", "mean-rank"});
+  const auto segmented_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+                                   "--format", "json", "--validation", "none", "--segments", "2", "--aggregation", "mean-rank"});
   INFO(segmented_json.err);
   CHECK_THAT(segmented_json.err, Contains("training MSE"));
   for (ca::Index source = 0; source < 4; ++source)
@@ -617,8 +641,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   const ca::Matrix<double> untimed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
   options.model.time_harmonics = 2;
   const ca::Matrix<double> timed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
-  const auto timed_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
-                               "--time-harmonics", "2", "--aggregation", "mean-rank"});
+  const auto timed_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3", "--format",
+                               "json", "--validation", "none", "--time-harmonics", "2", "--aggregation", "mean-rank"});
   REQUIRE_FALSE(timed.isApprox(untimed, 1e-6));  // the option must reach the model
   for (ca::Index source = 0; source < 4; ++source)
     for (ca::Index target = 0; target < 4; ++target)
@@ -626,8 +650,9 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
             Approx(timed(source, target)).epsilon(1e-9));
   // --models M: the API's ensemble, M models averaged.
   const ca::Matrix<double> ensemble = ca::ensemble_lagged_attribution<float>(x, 2, options, mean_rank).scores.summary();
-  const auto ensemble_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--validation", "none",
-                                  "--time-harmonics", "2", "--aggregation", "mean-rank", "--models", "2"});
+  const auto ensemble_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+                                  "--format", "json", "--validation", "none", "--time-harmonics", "2", "--aggregation",
+                                  "mean-rank", "--models", "2"});
   REQUIRE_FALSE(ensemble.isApprox(timed, 1e-6));
   for (ca::Index source = 0; source < 4; ++source)
     for (ca::Index target = 0; target < 4; ++target)
@@ -636,15 +661,17 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   options.model.time_harmonics = 0;
   options.validation_fraction = 0.2;
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--models", "0"}), "--models");
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--models", "2", "--segments", "2"}), "give --segments or --models, not both");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--models", "2", "--segments",
+                           "2"}),
+                      "give --segments or --models, not both");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--time-harmonics", "65"}), "--time-harmonics");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--time-harmonics", "2"}),
-                      "--time-harmonics applies to --method transformer only");
+                      "--time-harmonics applies to --method auto and transformer only");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--layers", "0", "--time-harmonics", "2"}), "--time-harmonics: is 2");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--segments", "0"}), "--segments");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--segments", "2"}),
                       "--segments applies to --method transformer only");
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--validation", "never"}),
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--validation", "never"}),
                       "--validation must be tail, interleaved or none, got 'never'");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--aggregation", "max"}), "--aggregation must be rank, mean-rank, mean or share, got 'max'");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--validation", "tail"}),
@@ -656,7 +683,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   ca::AttributionOptions raw;
   raw.method = ca::Attribution::raw_attention;
   const ca::Matrix<double> attention = ca::lagged_attribution(attention_fit, x, raw).scores.summary();
-  const auto attention_json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json", "--attribution", "attention"});
+  const auto attention_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+                                   "--format", "json", "--attribution", "attention"});
   INFO(attention_json.err);
   REQUIRE(attention_json.code == 0);
   CHECK(ca::JsonValue::parse(attention_json.out).at("summary_scores").as_array()[2].as_array()[1].as_number() ==
@@ -664,11 +692,12 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--attribution", "attention", "--layers", "2"}), "--layers must be 1");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--attribution", "lrp"}), "--attribution must be squared-gradient");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--attribution", "attention"}),
-                      "--attribution applies to --method transformer and in-context only");
+                      "--attribution applies to --method auto, transformer and in-context only");
   const auto text = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger"});
   CHECK_THAT(text.out, StartsWith("lagged graph by granger"));
 
-  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "lingam"}), "--method must be transformer, in-context, granger or pcmci");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "lingam"}),
+                      "--method must be transformer, auto, in-context, granger or pcmci");
   require_clean_error(run({"lagged", "--data", path}), "lagged needs --max-lag");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "400", "--method", "granger"}), "max_lag = 400");
   {
