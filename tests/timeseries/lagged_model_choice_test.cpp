@@ -65,7 +65,9 @@ TEST_CASE("choose_lagged_model: the held-out errors are the fits' own, and the a
 
 TEST_CASE("choose_lagged_model: options that make the errors incomparable are refused by name", "[timeseries][choice]") {
   const ca::Matrix<double> x = linear_var(32);
-  auto [transformer, in_context] = small_options();
+  ca::ArTrainingOptions transformer;
+  ca::InContextArOptions in_context;
+  std::tie(transformer, in_context) = small_options();
   auto refused = [&](const std::string& field) {
     CHECK_THROWS_AS(ca::choose_lagged_model(x, transformer, in_context), ca::invalid_input);
     CHECK_THROWS_WITH(ca::choose_lagged_model(x, transformer, in_context), Contains(field));
