@@ -52,11 +52,10 @@ int run_lagged(Invocation& call) {
     throw usage_error("give one of --top-k, --threshold and --alpha");
   }
   if (args.has("--alpha") && learned) throw usage_error("--alpha applies to --method granger and pcmci (they have p-values)");
-  for (const char* key : {"--validation", "--segments", "--models"})
+  // The time embedding needs every position in training; auto compares forecasts of a held-out tail.
+  for (const char* key : {"--validation", "--segments", "--models", "--time-harmonics"})
     if (args.has(key) && method != "transformer") throw usage_error(std::string(key) + " applies to --method transformer only");
-  for (const char* key : {"--time-harmonics", "--mixer", "--layers"})
-    if (args.has(key) && !uses_transformer)
-      throw usage_error(std::string(key) + " applies to --method auto and transformer only");
+  if (args.has("--mixer") && !uses_transformer) throw usage_error("--mixer applies to --method auto and transformer only");
   for (const char* key : {"--attribution", "--aggregation"})
     if (args.has(key) && !learned)
       throw usage_error(std::string(key) + " applies to --method auto, transformer and in-context only");
@@ -267,7 +266,8 @@ void register_timeseries_commands(CommandRegistry& registry) {
        "  FILE: CSV with a header row, one column per variable, rows in time order. --method auto trains the\n"
        "  transformer and the in-context model and keeps the one that forecasts the series' last 20% better (held-out\n"
        "  MSE, both on stderr and in JSON; it picks the in-context model on near-linear series, but also on some short\n"
-       "  nonlinear ones whose graph the transformer finds: see benchmarks/RESULTS.md). Scores: squared input\n"
+       "  nonlinear ones whose graph the transformer finds: see benchmarks/RESULTS.md); --epochs then sets both\n"
+       "  models' epochs (defaults 30 and 100). Scores: squared input\n"
        "  gradients of a trained transformer (normalised per target, except mean-rank scores, which are mean\n"
        "  ranks 0 .. p - 1, also for --threshold; --attribution attention trains a 1-layer model\n"
        "  with one token per value and one readout token per target and reads its attention), combined over\n"

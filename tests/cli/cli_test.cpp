@@ -545,8 +545,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   options.epochs = 3;
   const auto fit = ca::fit_ar_transformer<float>(x, options);
   const ca::Matrix<double> scores = ca::lagged_attribution(fit, x).scores.summary();
-  const auto json = run(
-      {"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3", "--format", "json"});
+  const auto json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json"});  // the default method
+  CHECK(ca::JsonValue::parse(json.out).at("method").as_string() == "transformer");
   CHECK(ca::JsonValue::parse(json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(scores(0, 1)).epsilon(1e-9));
   // --method auto: both models trained as the API's choose_lagged_model trains them,
   // the choice and both held-out errors reported, the chosen model's scores.
@@ -666,7 +666,9 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
                       "give --segments or --models, not both");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--time-harmonics", "65"}), "--time-harmonics");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--time-harmonics", "2"}),
-                      "--time-harmonics applies to --method auto and transformer only");
+                      "--time-harmonics applies to --method transformer only");
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "auto", "--time-harmonics", "2"}),
+                      "--time-harmonics applies to --method transformer only");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--layers", "0", "--time-harmonics", "2"}), "--time-harmonics: is 2");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--segments", "0"}), "--segments");
   require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--segments", "2"}),

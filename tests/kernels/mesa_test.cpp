@@ -78,7 +78,7 @@ TEMPLATE_TEST_CASE("mesa: blocked, recursive, direct-solve and linear-attention 
     CHECK(relative_diff(recursive.output, direct.output) < mesa_tolerance<TestType>());
     CHECK(relative_diff(recursive.solved, direct.solved) < mesa_tolerance<TestType>());
     CHECK(relative_diff(linear_attention, direct.output) < mesa_tolerance<TestType>());
-    for (const Index block : {Index(0), Index(1), Index(3), Index(7), pr.n}) {
+    for (const Index block : {Index(0), Index(1), Index(3), Index(7), pr.n, 2 * pr.n, Index(1) << 40}) {
       INFO("block " << block);
       const auto blocked = ca::mesa_forward<TestType>(q, k, v, pr.lambda, padding, block);
       CHECK(relative_diff(blocked.output, direct.output) < mesa_tolerance<TestType>());

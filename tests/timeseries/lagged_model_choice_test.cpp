@@ -76,7 +76,7 @@ TEST_CASE("choose_lagged_model: options that make the errors incomparable are re
   transformer.validation_fraction = 0;
   refused("transformer.validation_fraction");
   transformer.validation = ca::ArValidation::interleaved;
-  refused("transformer.validation_fraction");
+  refused("transformer.validation");
   in_context.validation_fraction = 0.3;
   refused("in_context.validation_fraction");
   in_context.max_lag = 3;

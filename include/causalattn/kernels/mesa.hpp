@@ -163,7 +163,7 @@ MesaGradients<Scalar> mesa_backward_short(const Eigen::Ref<const Matrix<Scalar>>
 ///   R_t q_t = R0 q_t - C' m_t,  m_t = (C q_t) with its rows s > t set to zero,
 /// because the leading t x t block of L factors the block's prefix; R after the block is R0 - C' C.
 /// The keys' and queries' products with R0 are one GEMM; R is formed only when a second block
-/// follows. O(T d (d + block)) time, O(d^2 + block d) extra memory.
+/// follows. O(T d (d + block)) time, O(d^2 + block (block + d)) extra memory.
 template <class Scalar>
 void solve_queries(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k, double lambda,
                    Index block, Eigen::Ref<Matrix<Scalar>> solved) {
@@ -239,13 +239,12 @@ void causal_linear_attention(const Eigen::Ref<const Matrix<Scalar>>& solved, con
 /// The mesa forward pass of one head over T tokens (causal: token t sees the pairs s <= t, itself
 /// included). `key_padding` (T entries or none) marks tokens whose key/value pair is never added;
 /// their queries are still answered. Two passes of GEMMs: the solved queries in blocks of `block`
-/// tokens (0 = min(T, 8); `detail::solve_queries`: one Cholesky factor of I + K R0 K' per block and
-/// triangular solves), then the outputs as causal linear attention in blocks of 32
-/// (`detail::causal_linear_attention`); a sequence of one block never forms a d x d state. Throws
-/// `invalid_input` for mismatched shapes, non-finite values or lambda <= 0. Runs on the calling
-/// thread. O(T d (d + d_v + block))
-/// time (O(T^2 (d + d_v)) for one block); O(T (d + d_v)) extra memory when some key is padded (its
-/// copies of the keys and values) plus O(d^2 + d d_v + block d).
+/// tokens (0 = 8; at most T; `detail::solve_queries`: one Cholesky factor of I + K R0 K' per block
+/// and a triangular solve), then the outputs as causal linear attention in blocks of 32
+/// (`detail::causal_linear_attention`); R (d x d) is formed only when T > block and S (d_v x d) only
+/// when T > 32. Throws `invalid_input` for mismatched shapes, non-finite values or lambda <= 0.
+/// Runs on the calling thread. O(T (d + d_v)(d + block + 32)) time; O(T (d + d_v)) extra memory
+/// when some key is padded (its copies of the keys and values) plus O(d^2 + d d_v + block (block + d)).
 /// Example: `auto r = causalattn::mesa_forward<double>(Q, K, V, 1.0);  // r.output: T x d_v`
 template <class Scalar>
 MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const Eigen::Ref<const Matrix<Scalar>>& k,
@@ -254,7 +253,8 @@ MesaResult<Scalar> mesa_forward(const Eigen::Ref<const Matrix<Scalar>>& q, const
   detail::check_mesa_inputs<Scalar>(q, k, v, lambda, key_padding);
   const Index n = q.rows();
   if (block < 0) throw invalid_input("block", "is " + std::to_string(block) + ", must be >= 0 (0 = automatic)");
-  if (block == 0) block = std::min<Index>(n, 8);  // RESULTS.md, "The mesa forward in two passes"
+  if (block == 0) block = 8;  // RESULTS.md, "The mesa forward in two passes"
+  block = std::min(block, n);
   const ThreadLimit serial(1);                    // Eigen's products on the calling thread: no nested teams, one result
   const detail::MaskedPairs<Scalar> pairs(k, v, key_padding);
   MesaResult<Scalar> result;

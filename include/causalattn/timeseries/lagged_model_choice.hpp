@@ -38,6 +38,8 @@ namespace detail {
 /// The held-out MSE of a fit's kept parameters (its validation loss at `best_epoch`). O(1).
 template <class Fit>
 double kept_validation_mse(const Fit& fit) {
+  if (fit.best_epoch < 1 || std::size_t(fit.best_epoch) > fit.validation_loss.size())
+    throw numerical_error("no epoch with a finite held-out MSE was kept; the models cannot be compared");
   return fit.validation_loss[std::size_t(fit.best_epoch - 1)];
 }
 
@@ -46,7 +48,8 @@ double kept_validation_mse(const Fit& fit) {
 /// Trains the AR transformer (`transformer`) and the in-context AR model (`in_context`) on `x`
 /// (T x p, rows in time order) and says which one's kept parameters forecast the held-out tail
 /// with the lower next-step MSE, both in the same z-scored units over the same last share of the
-/// series. The in-context model fits linear (or lightly featured) dynamics in context and wins on
+/// series (to within one step: the transformer holds out the last 20% of its T - L windows, the
+/// in-context model of its T - L - 1 tokens). The in-context model fits linear (or lightly featured) dynamics in context and wins on
 /// near-linear series; the transformer wins where the dynamics are strongly nonlinear
 /// (benchmarks/RESULTS.md). Both options must hold out the same tail (`validation_fraction` > 0 and
 /// equal; the transformer's `validation` = tail) at the same `max_lag`; otherwise `invalid_input`
@@ -62,9 +65,12 @@ template <class TransformerScalar = float, class InContextScalar = double>
 LaggedModelChoice<TransformerScalar, InContextScalar> choose_lagged_model(const Matrix<double>& x,
                                                                           const ArTrainingOptions& transformer,
                                                                           const InContextArOptions& in_context) {
-  if (!(transformer.validation_fraction > 0) || transformer.validation != ArValidation::tail) {
-    throw invalid_input("transformer.validation_fraction",
-                        "must be > 0 with tail validation: the choice compares forecasts of the held-out tail");
+  if (!(transformer.validation_fraction > 0)) {
+    throw invalid_input("transformer.validation_fraction", "is " + detail::to_text(transformer.validation_fraction) +
+                                                               ", must be > 0: the choice compares forecasts of a held-out tail");
+  }
+  if (transformer.validation != ArValidation::tail) {
+    throw invalid_input("transformer.validation", "must be ArValidation::tail: the choice compares forecasts of a held-out tail");
   }
   if (in_context.validation_fraction != transformer.validation_fraction) {
     throw invalid_input("in_context.validation_fraction", "is " + detail::to_text(in_context.validation_fraction) +
