@@ -1,12 +1,15 @@
-// Subcommands for causal discovery: pc and fci.
+// Subcommands for causal discovery: pc, fci and cdnod.
 
 #include <algorithm>
 #include <fstream>
 #include <memory>
 
+#include "causalattn/discovery/cdnod.hpp"
 #include "causalattn/discovery/discrete_tests.hpp"
 #include "causalattn/discovery/fci.hpp"
+#include "causalattn/discovery/kci.hpp"
 #include "causalattn/discovery/pc.hpp"
+#include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "cli.hpp"
@@ -68,32 +71,50 @@ causalattn::SkeletonOptions skeleton_options_from(const ArgumentList& args, cons
   return options;
 }
 
-/// Runs `search(test)` with the test `--test` names (fisherz, gsq, chisq) on the table's data.
-/// Fisher z uses causal-learn's p-value rounding with causal-learn separating sets, so that its
-/// output can be reproduced.
+/// Runs `search(test)` with the test `--test` names on `data`: fisherz, gsq, chisq, kci (--kci-width
+/// empirical|median), rcit or rcot (--seed). Fisher z and KCI use causal-learn's p-value rounding
+/// with causal-learn separating sets, so that its output can be reproduced.
 template <class Search>
-auto search_with_test(const ArgumentList& args, const causalattn::CsvTable<double>& table, causalattn::SepsetMode sepset_mode,
+auto search_with_test(const ArgumentList& args, const causalattn::Matrix<double>& data, causalattn::SepsetMode sepset_mode,
                       Search&& search) {
-  const std::string test_name =
-      choice_option<std::string>(args, "--test", {{"fisherz", "fisherz"}, {"gsq", "gsq"}, {"chisq", "chisq"}}, "fisherz");
-  if (table.data.cols() > causalattn::max_graph_nodes) {  // before the tests' p x p tables
-    throw causalattn::invalid_input(args.get("--data"), "has " + std::to_string(table.data.cols()) + " columns, more than the " +
+  const std::string test_name = choice_option<std::string>(
+      args, "--test",
+      {{"fisherz", "fisherz"}, {"gsq", "gsq"}, {"chisq", "chisq"}, {"kci", "kci"}, {"rcit", "rcit"}, {"rcot", "rcot"}},
+      "fisherz");
+  if (data.cols() > causalattn::max_graph_nodes) {  // before the tests' p x p tables
+    throw causalattn::invalid_input(args.get("--data"), "has " + std::to_string(data.cols()) + " columns, more than the " +
                                                             std::to_string(causalattn::max_graph_nodes) + " nodes a graph holds");
   }
+  const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
+                                                                              : causalattn::PValueConvention::accurate;
   if (test_name == "fisherz") {
-    const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
-                                                                                 : causalattn::PValueConvention::accurate;
-    const causalattn::FisherZTest test(table.data, convention);
+    const causalattn::FisherZTest test(data, convention);
     test.check_no_perfect_correlation();  // a graph over duplicated columns would be silent nonsense
     return search(test);
   }
+  if (test_name == "kci") {
+    causalattn::KciOptions options;
+    options.convention = convention;
+    options.width = choice_option<causalattn::KernelWidth>(args, "--kci-width",
+                                                           {{"empirical", causalattn::KernelWidth::empirical},
+                                                            {"median", causalattn::KernelWidth::median}},
+                                                           "empirical");
+    return search(causalattn::KciTest(data, options));
+  }
+  if (test_name == "rcit" || test_name == "rcot") {
+    causalattn::RffOptions options;
+    options.seed = std::uint64_t(integer_option(args, "--seed", 0, 0, 2147483647));
+    if (test_name == "rcit") return search(causalattn::RcitTest(data, options));
+    return search(causalattn::RcotTest(data, options));
+  }
   const auto statistic = test_name == "gsq" ? causalattn::DiscreteStatistic::g_square : causalattn::DiscreteStatistic::chi_square;
-  return search(causalattn::DiscreteCiTest(table.data, statistic));
+  return search(causalattn::DiscreteCiTest(data, statistic));
 }
 
 /// Flags of pc and fci that take a value / that stand alone.
-const std::vector<std::string> search_value_flags = {"--data", "--alpha", "--test", "--sepset-mode", "--max-depth", "--max-seconds", "--threads",
-                                                            "--format", "--output", "--forbid", "--require", "--tiers"};
+const std::vector<std::string> search_value_flags = {"--data",        "--alpha",   "--test",      "--sepset-mode", "--max-depth",
+                                                     "--max-seconds", "--threads", "--format",    "--output",      "--forbid",
+                                                     "--require",     "--tiers",   "--kci-width", "--seed"};
 const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers", "--no-header", "--numeric-header"};
 
 /// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
@@ -107,12 +128,13 @@ int run_pc(Invocation& call) {
   causalattn::PcOptions options;
   static_cast<causalattn::SkeletonOptions&>(options) =
       with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
-  options.progress = progress_reporter(call.err, "pc");
+  options.search_progress = search_progress_reporter(call.err, "pc");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
   const auto format = graph_format_option(args, "amat-cpdag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
-    return search_with_test(args, table, options.sepset_mode, [&](const auto& test) { return causalattn::pc(test, table.names, options); });
+    return search_with_test(args, table.data, options.sepset_mode,
+                            [&](const auto& test) { return causalattn::pc(test, table.names, options); });
   });
   emit_text(call, args, causalattn::format_graph(result.cpdag, format));
   call.err << "pc: " << result.cpdag.edge_count() << " edges, " << result.ambiguous_triples.size() << " ambiguous triples, "
@@ -134,12 +156,13 @@ int run_fci(Invocation& call) {
   causalattn::FciOptions options;
   static_cast<causalattn::SkeletonOptions&>(options) =
       with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
-  options.progress = progress_reporter(call.err, "fci");
+  options.search_progress = search_progress_reporter(call.err, "fci");
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
   const auto format = graph_format_option(args, "amat-pag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
-    return search_with_test(args, table, options.sepset_mode, [&](const auto& test) { return causalattn::fci(test, table.names, options); });
+    return search_with_test(args, table.data, options.sepset_mode,
+                            [&](const auto& test) { return causalattn::fci(test, table.names, options); });
   });
   emit_text(call, args, causalattn::format_graph(result.pag, format));
   call.err << "fci: " << result.pag.edge_count() << " edges (" << result.removed_possible_dsep
@@ -148,22 +171,76 @@ int run_fci(Invocation& call) {
   return 0;
 }
 
+/// `causalattn cdnod --data FILE --context COLUMN ...`: CD-NOD, the context column (domain or time
+/// index) moved last and oriented into the variables whose mechanisms change.
+int run_cdnod(Invocation& call) {
+  std::vector<std::string> value_flags = search_value_flags;
+  value_flags.insert(value_flags.end(), {"--uc-rule", "--uc-priority", "--context"});
+  const ArgumentList args(call.args, value_flags, search_switches);
+  args.expect_positional(0, 0, "causalattn cdnod --data FILE --context COLUMN [options] (see causalattn cdnod --help)");
+  if (!args.has("--data")) throw usage_error("cdnod needs --data FILE");
+  if (!args.has("--context")) throw usage_error("cdnod needs --context COLUMN (the domain or time index column)");
+  const auto table = read_data_table(args, args.get("--data"));
+  const causalattn::Index c = variable_index(table.names, args.get("--context"), "--context");
+  std::vector<causalattn::Index> kept;
+  std::vector<std::string> names;
+  for (causalattn::Index j = 0; j < table.data.cols(); ++j)
+    if (j != c) {
+      kept.push_back(j);
+      names.push_back(table.names[std::size_t(j)]);
+    }
+  names.push_back(table.names[std::size_t(c)]);
+  const causalattn::Matrix<double> variables = table.data(Eigen::all, kept);
+  const causalattn::Matrix<double> context = table.data.col(c);
+  const causalattn::Matrix<double> data = with_column_names(names, args.get("--data"), [&] {
+    try {
+      return causalattn::with_context(variables, context);
+    } catch (const causalattn::invalid_input& e) {
+      if (e.argument() != "context") throw;
+      throw causalattn::invalid_input("--context " + args.get("--context"), e.detail());
+    }
+  });
+  causalattn::PcOptions options;
+  static_cast<causalattn::SkeletonOptions&>(options) = with_column_names(names, args.get("--data"),
+                                                                         [&] { return skeleton_options_from(args, names); });
+  options.search_progress = search_progress_reporter(call.err, "cdnod");
+  options.collider_rule = collider_rule_option(args);
+  options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
+  const auto format = graph_format_option(args, "amat-cpdag", call.format);
+  const auto result = with_column_names(names, args.get("--data"), [&] {
+    return search_with_test(args, data, options.sepset_mode, [&](const auto& test) {
+      return causalattn::cdnod(test, names, causalattn::Index(names.size()) - 1, options);
+    });
+  });
+  emit_text(call, args, causalattn::format_graph(result.cpdag, format));
+  std::string changing;
+  for (causalattn::Index v : result.changing) changing += (changing.empty() ? "" : ", ") + names[std::size_t(v)];
+  call.err << "cdnod: " << result.cpdag.edge_count() << " edges; mechanisms changing with " << names.back() << ": "
+           << (changing.empty() ? "none" : changing) << "; " << result.tests << " tests, "
+           << result.seconds_skeleton + result.seconds_orientation << " s\n";
+  return 0;
+}
+
 }  // namespace
 
-/// Registers pc and fci.
+/// Registers pc, fci and cdnod.
 void register_discovery_commands(CommandRegistry& registry) {
-  registry.add({"pc", "PC causal discovery on a data file (Fisher z, G-square or chi-square tests)",
-                "causalattn pc --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
+  registry.add({"pc", "PC causal discovery on a data file (Fisher z, G-square, chi-square, KCI, RCIT or RCoT tests)",
+                "causalattn pc --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq|kci|rcit|rcot] [--stable|--original]\n"
+                "              [--kci-width empirical|median] [--seed N]\n"
                 "              [--uc-rule 0|1|2|conservative|majority] [--uc-priority -1|0|1|2|3|4]\n"
                 "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-seconds S] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
                 "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"
                 "  --forbid/--require name directed edges FROM:TO; --tiers lists tiers earliest first.\n"
                 "  --format causal-learn prints causal-learn's endpoint matrix; pcalg its CPDAG amat.\n"
-                "  With --sepset-mode causal-learn (default) the output equals causal-learn's pc().",
+                "  With --sepset-mode causal-learn (default) the output equals causal-learn's pc().\n"
+                "  kci: kernel test for nonlinear data, O(n^3) per test; rcit/rcot: random Fourier features,\n"
+                "  O(n) per test, seeded by --seed.",
                 run_pc});
   registry.add({"fci", "FCI causal discovery with latent confounders: a PAG (same tests and flags as pc)",
-                "causalattn fci --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq] [--stable|--original]\n"
+                "causalattn fci --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq|kci|rcit|rcot] [--stable|--original]\n"
+                "              [--kci-width empirical|median] [--seed N]\n"
                 "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-seconds S] [--max-path-length L]\n"
                 "              [--no-possible-dsep] [--threads N]\n"
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
@@ -171,6 +248,17 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "  Rules R0-R4 and R8-R10 (Zhang 2008); --format causal-learn prints the endpoint matrix\n"
                 "  (2 = circle), pcalg the PAG amat. A forbidden A:B puts an arrowhead at A.",
                 run_fci});
+  registry.add({"cdnod", "CD-NOD: causal discovery from heterogeneous or nonstationary data (a domain or time column)",
+                "causalattn cdnod --data FILE --context COLUMN [--test fisherz|kci|rcit|rcot|gsq|chisq] [--alpha 0.05]\n"
+                "              [--kci-width empirical|median] [--seed N] [--stable|--original]\n"
+                "              [--uc-rule 0|1|2|conservative|majority] [--uc-priority -1|0|1|2|3|4]\n"
+                "              [--sepset-mode pcalg|causal-learn] [--max-depth K] [--max-seconds S] [--threads N]\n"
+                "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
+                "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"
+                "  COLUMN (domain labels or time stamps, at least two values) becomes the last node C; every\n"
+                "  edge C - V is oriented C -> V, and the V adjacent to C (mechanisms that change) are listed\n"
+                "  on stderr. With the defaults the graph equals causal-learn's cdnod(x, c, alpha, test).",
+                run_cdnod});
 }
 
 }  // namespace causalattn_cli

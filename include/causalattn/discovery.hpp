@@ -1,11 +1,12 @@
 #pragma once
 /// \file
 /// Umbrella header of the discovery module: correlations, partial correlations, CI tests (Fisher z,
-/// G-square, chi-square, d-separation oracle), background knowledge, the PC and FCI algorithms,
-/// DAG-to-MAG/PAG, graphs read from attention matrices, and CLEANN explanations.
+/// G-square, chi-square, KCI, RCIT, RCoT, d-separation oracle), background knowledge, the PC, FCI
+/// and CD-NOD algorithms, DAG-to-MAG/PAG, graphs read from attention matrices, and CLEANN explanations.
 
 #include "causalattn/discovery/attention.hpp"
 #include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/cdnod.hpp"
 #include "causalattn/discovery/correlation.hpp"
 #include "causalattn/discovery/d_separation.hpp"
 #include "causalattn/discovery/dag_to_pag.hpp"
@@ -14,7 +15,9 @@
 #include "causalattn/discovery/fci.hpp"
 #include "causalattn/discovery/fci_options.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
+#include "causalattn/discovery/kci.hpp"
 #include "causalattn/discovery/partial_correlation.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/discovery/pc_options.hpp"
+#include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/discovery/skeleton_options.hpp"

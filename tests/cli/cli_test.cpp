@@ -12,7 +12,9 @@
 #include "causalattn/discovery/attention.hpp"
 #include "causalattn/discovery/fci.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
+#include "causalattn/discovery/kci.hpp"
 #include "causalattn/discovery/pc.hpp"
+#include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/effects/cina.hpp"
 #include "causalattn/effects/cina_zs.hpp"
 #include "causalattn/io/csv.hpp"
@@ -154,8 +156,61 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
   require_clean_error(run({"pc"}), "pc needs --data");
   require_clean_error(run({"pc", "--data", data, "--uc-rule", "5"}), "--uc-rule must be an integer in [0, 2]");
   require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "--alpha: is 2");
-  require_clean_error(run({"pc", "--data", data, "--test", "kci"}), "--test must be fisherz, gsq or chisq");
+  require_clean_error(run({"pc", "--data", data, "--test", "hsic"}), "--test must be fisherz, gsq, chisq, kci, rcit or rcot");
   require_clean_error(run({"pc", "--data", data, "--stable", "--original"}), "exclude each other");
+}
+
+TEST_CASE("cdnod and the kernel tests from the command line equal the API and causal-learn", "[cli][cdnod]") {
+  const std::string dir = data_dir + "/causal-learn/kci/";
+  for (const std::string test : {"fisherz", "kci"}) {
+    const auto r = run({"cdnod", "--data", dir + "cdnod_k3.csv", "--context", "c", "--test", test, "--format", "causal-learn"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    REQUIRE(ca::parse_int_matrix(r.out) ==
+            ca::parse_int_matrix(ca::io::read_file_bytes(dir + "cdnod_k3_" + test + "_expected.txt")));
+    REQUIRE_THAT(r.err, Contains("mechanisms changing with c: x"));
+  }
+  // The context column need not be last: moved to the end, with the same graph.
+  const auto table = ca::read_csv<double>(dir + "cdnod_k3.csv");
+  std::string moved = "c,x0,x1,x2,x3,x4\n";
+  for (ca::Index i = 0; i < table.data.rows(); ++i) {
+    moved += ca::detail::to_text(table.data(i, 5));
+    for (ca::Index j = 0; j < 5; ++j) moved += "," + ca::detail::to_text(table.data(i, j));
+    moved += "\n";
+  }
+  const std::string moved_path = (std::filesystem::temp_directory_path() / "causalattn_cdnod_moved.csv").string();
+  ca::io::write_file_bytes(moved_path, moved);
+  const auto first = run({"cdnod", "--data", moved_path, "--context", "c", "--format", "causal-learn"});
+  REQUIRE(ca::parse_int_matrix(first.out) ==
+          ca::parse_int_matrix(ca::io::read_file_bytes(dir + "cdnod_k3_fisherz_expected.txt")));
+  // pc and fci with kci and rcot equal the API's graphs.
+  const std::string kci_data = dir + "kci_n150.csv";
+  const auto kci_table = ca::read_csv<double>(kci_data);
+  ca::KciOptions kci_options;
+  kci_options.convention = ca::PValueConvention::causal_learn;
+  const auto pc_kci = run({"pc", "--data", kci_data, "--test", "kci", "--format", "causal-learn"});
+  REQUIRE(ca::parse_int_matrix(pc_kci.out) ==
+          ca::to_causal_learn_matrix(ca::pc(ca::KciTest(kci_table.data, kci_options), kci_table.names).cpdag));
+  ca::RffOptions rff;
+  rff.seed = 9;
+  const auto fci_rcot = run({"fci", "--data", kci_data, "--test", "rcot", "--seed", "9", "--format", "causal-learn"});
+  REQUIRE(ca::parse_int_matrix(fci_rcot.out) ==
+          ca::to_causal_learn_matrix(ca::fci(ca::RcotTest(kci_table.data, rff), kci_table.names).pag));
+  const auto pc_rcit = run({"pc", "--data", kci_data, "--test", "rcit", "--format", "causal-learn"});
+  REQUIRE(ca::parse_int_matrix(pc_rcit.out) ==
+          ca::to_causal_learn_matrix(ca::pc(ca::RcitTest(kci_table.data), kci_table.names).cpdag));
+
+  require_clean_error(run({"cdnod", "--data", dir + "cdnod_k3.csv"}), "cdnod needs --context COLUMN");
+  require_clean_error(run({"cdnod", "--data", dir + "cdnod_k3.csv", "--context", "q"}), "--context names 'q'");
+  require_clean_error(run({"cdnod", "--data", kci_data, "--context", "x4", "--test", "kci", "--kci-width", "wide"}),
+                      "--kci-width must be");
+  std::string single = "a,b,c\n";
+  for (int i = 0; i < 20; ++i) single += std::to_string(i) + "," + std::to_string((i * 7) % 5) + ",1\n";
+  const std::string single_path = (std::filesystem::temp_directory_path() / "causalattn_cdnod_single.csv").string();
+  ca::io::write_file_bytes(single_path, single);
+  require_clean_error(run({"cdnod", "--data", single_path, "--context", "c"}), "--context c: has a single value");
+  std::filesystem::remove(moved_path);
+  std::filesystem::remove(single_path);
 }
 
 TEST_CASE("pc takes background knowledge and the conservative and majority rules from the command line", "[cli][pc]") {

@@ -75,8 +75,7 @@ FciResult fci(const Test& test, std::vector<std::string> names = {}, const FciOp
   FciResult result{Graph(names), Graph(names), {}, {}, {}, 0, 0, 0, 0, 0, 0};
   const auto start = std::chrono::steady_clock::now();
   const detail::BudgetedTest<Test> budgeted(test, options, "fci");
-  detail::Skeleton sk = options.stable ? detail::stable_skeleton(budgeted, p, skeleton_options)
-                                       : detail::original_skeleton(budgeted, p, skeleton_options);
+  detail::Skeleton sk = detail::skeleton_phase(budgeted, p, skeleton_options);
   const auto skeleton_done = std::chrono::steady_clock::now();
   if (options.possible_dsep) {
     const detail::PagGraph first = detail::circle_graph_with_colliders(sk, p, options.knowledge);

@@ -22,6 +22,43 @@
 
 namespace causalattn {
 
+namespace detail {
+
+/// PC with a step between skeleton and orientation: `pre_orient(g)` may orient edges of the skeleton
+/// `g` (CD-NOD's context -> V) before the background knowledge, colliders and Meek's rules run.
+template <class Test, class PreOrient>
+PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptions& options, PreOrient&& pre_orient) {
+  options.validate();
+  const Index p = test.variables();
+  detail::check_discovery_inputs(p, names, options.knowledge);
+  PcResult result{Graph(names), Graph(names), {}, {}, {}, {}, 0, 0, 0};
+  const auto start = std::chrono::steady_clock::now();
+  const detail::BudgetedTest<Test> budgeted(test, options, "pc");
+  detail::Skeleton sk = options.stable ? detail::stable_skeleton(budgeted, p, options)
+                                       : detail::original_skeleton(budgeted, p, options);
+  const auto skeleton_done = std::chrono::steady_clock::now();
+  budgeted.begin_depth(-1, 0);
+  detail::EndpointGraph g(p);
+  for (Index x = 0; x < p; ++x)
+    for (Index y = x + 1; y < p; ++y)
+      if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
+  result.skeleton = g.to_graph(names);
+  pre_orient(g);
+  detail::CachedTest<detail::BudgetedTest<Test>> cached(budgeted);
+  result.ambiguous_triples = detail::orient(g, sk, cached, options);
+  result.cpdag = g.to_graph(names);
+  result.sepset = std::move(sk.sepset);
+  result.max_p_value = std::move(sk.max_p);
+  result.tests_per_depth = std::move(sk.tests_per_depth);
+  for (long long t : result.tests_per_depth) result.tests += t;
+  result.tests += cached.tests();
+  result.seconds_skeleton = std::chrono::duration<double>(skeleton_done - start).count();
+  result.seconds_orientation = std::chrono::duration<double>(std::chrono::steady_clock::now() - skeleton_done).count();
+  return result;
+}
+
+}  // namespace detail
+
 /// The PC algorithm over `test.variables()` variables. `Test` is any type with
 /// `Index variables() const` and `CiTestResult test(Index x, Index y, const std::vector<Index>& s) const`
 /// (`FisherZTest`, `DiscreteCiTest`, `DSeparationTest`, or your own; it must be safe to call from
@@ -52,31 +89,7 @@ namespace causalattn {
 /// \endcode
 template <class Test>
 PcResult pc(const Test& test, std::vector<std::string> names = {}, const PcOptions& options = {}) {
-  options.validate();
-  const Index p = test.variables();
-  detail::check_discovery_inputs(p, names, options.knowledge);
-  PcResult result{Graph(names), Graph(names), {}, {}, {}, {}, 0, 0, 0};
-  const auto start = std::chrono::steady_clock::now();
-  const detail::BudgetedTest<Test> budgeted(test, options, "pc");
-  detail::Skeleton sk =
-      options.stable ? detail::stable_skeleton(budgeted, p, options) : detail::original_skeleton(budgeted, p, options);
-  const auto skeleton_done = std::chrono::steady_clock::now();
-  detail::EndpointGraph g(p);
-  for (Index x = 0; x < p; ++x)
-    for (Index y = x + 1; y < p; ++y)
-      if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
-  result.skeleton = g.to_graph(names);
-  detail::CachedTest<detail::BudgetedTest<Test>> cached(budgeted);
-  result.ambiguous_triples = detail::orient(g, sk, cached, options);
-  result.cpdag = g.to_graph(names);
-  result.sepset = std::move(sk.sepset);
-  result.max_p_value = std::move(sk.max_p);
-  result.tests_per_depth = std::move(sk.tests_per_depth);
-  for (long long t : result.tests_per_depth) result.tests += t;
-  result.tests += cached.tests();
-  result.seconds_skeleton = std::chrono::duration<double>(skeleton_done - start).count();
-  result.seconds_orientation = std::chrono::duration<double>(std::chrono::steady_clock::now() - skeleton_done).count();
-  return result;
+  return detail::pc_with(test, std::move(names), options, [](detail::EndpointGraph&) {});
 }
 
 }  // namespace causalattn

@@ -18,6 +18,15 @@ enum class SepsetMode {
   first_found    ///< pcalg: stop at the first separating set and keep it
 };
 
+/// A report on a running search (`SkeletonOptions::search_progress`).
+struct SearchProgress {
+  int depth = 0;              ///< conditioning-set size being searched; -1 once the skeleton is done
+  long long depth_tests = 0;  ///< tests run at this depth so far
+  long long depth_bound = 0;  ///< most tests this depth can need (removals during the depth make it fewer); 0 after the skeleton
+  long long tests = 0;        ///< all tests so far
+  double seconds = 0;         ///< time since the search started
+};
+
 /// The options of the skeleton phase, the base of `PcOptions` and `FciOptions`.
 /// Example: `causalattn::PcOptions o; o.alpha = 0.01; o.max_depth = 2;` (the fields are inherited).
 struct SkeletonOptions {
@@ -35,6 +44,9 @@ struct SkeletonOptions {
   /// Called about once a second while the search runs, with the tests done and the seconds
   /// elapsed (from whichever thread is testing, never two calls at once); empty = silent.
   std::function<void(long long tests, double seconds)> progress;
+  /// As `progress`, with the depth, the tests done in it and an upper bound on the tests it needs
+  /// (for a progress bar of slow tests such as KCI); empty = silent.
+  std::function<void(const SearchProgress&)> search_progress;
 
   /// Throws `invalid_input` naming the first bad option ("options.alpha", ...).
   void validate() const {

@@ -26,11 +26,23 @@ class BudgetedTest {
 
   Index variables() const { return test_.variables(); }
 
+  /// Marks the start of skeleton depth `depth` (-1: orientation) needing at most `bound` tests, for
+  /// `SkeletonOptions::search_progress`. Called between depths, never concurrently with `test`.
+  void begin_depth(int depth, long long bound) const {
+    depth_ = depth;
+    depth_bound_ = bound;
+    depth_start_ = tests_.load(std::memory_order_relaxed);
+  }
+
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
     const long long done = tests_.fetch_add(1, std::memory_order_relaxed);
     if (budget_.expired()) budget_.stop(algorithm_, std::to_string(done) + " tests", "options.max_seconds");
-    if (options_.progress) {
-      if (const auto turn = throttle_.claim()) options_.progress(done, budget_.elapsed());
+    if (options_.progress || options_.search_progress) {
+      if (const auto turn = throttle_.claim()) {
+        if (options_.progress) options_.progress(done, budget_.elapsed());
+        if (options_.search_progress)
+          options_.search_progress({depth_, done - depth_start_, depth_bound_, done, budget_.elapsed()});
+      }
     }
     return test_.test(x, y, s);
   }
@@ -42,6 +54,8 @@ class BudgetedTest {
   TimeBudget budget_;
   ThrottledProgress throttle_;
   mutable std::atomic<long long> tests_{0};
+  mutable int depth_ = 0;
+  mutable long long depth_bound_ = 0, depth_start_ = 0;
 };
 
 }  // namespace causalattn::detail

@@ -32,6 +32,14 @@ void for_each_subset(const std::vector<Index>& pool, Index k, F&& f) {
   }
 }
 
+/// C(n, k) saturated at 2^62 (a bound for a progress report). O(k).
+inline long long saturated_binomial(Index n, Index k) {
+  if (k < 0 || k > n) return 0;
+  long double value = 1;
+  for (Index i = 1; i <= k; ++i) value = value * (long double)(n - k + i) / (long double)(i);
+  return value > 4.6e18L ? (1LL << 62) : (long long)(value + 0.5L);
+}
+
 /// Result of the skeleton phase.
 struct Skeleton {
   std::vector<char> adjacent;  // p x p
@@ -93,6 +101,15 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
     Index max_degree = 0;
     for (const auto& list : neighbours) max_degree = std::max<Index>(max_degree, Index(list.size()));
     if (max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth)) break;
+    long long bound = 0;
+    for (Index x = 0; x < p; ++x)
+      for (Index y : neighbours[std::size_t(x)])
+        if (x < y) {
+          bound += saturated_binomial(Index(neighbours[std::size_t(x)].size()) - 1, depth) +
+                   saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
+          bound = std::min(bound, 1LL << 62);
+        }
+    test.begin_depth(int(depth), bound);
     // Row x's task handles its pairs x < y and writes only into row x's cells: removals to next[x][y]
     // (the adjacency read during the depth stays frozen), the p-value to max_p(y, x) (column x of
     // the column-major table), the separating set to sepset[x][y]. Threads therefore never write
@@ -176,6 +193,14 @@ Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) 
       max_degree = std::max(max_degree, degree);
     }
     if (max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth)) break;
+    long long bound = 0;
+    for (Index x = 0; x < p; ++x) {
+      Index degree = 0;
+      for (Index j = 0; j < p; ++j) degree += sk.adjacent[std::size_t(x * p + j)];
+      bound = (long long)std::min<long double>((long double)bound + (long double)degree * saturated_binomial(degree - 1, depth),
+                                               (long double)(1LL << 62));
+    }
+    test.begin_depth(int(depth), bound);
     long long tests = 0;
     for (Index x = 0; x < p; ++x) {
       std::vector<Index> neighbours;
@@ -201,6 +226,15 @@ Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) 
     }
     sk.tests_per_depth.push_back(tests);
   }
+  return sk;
+}
+
+/// The skeleton phase of PC and FCI: stable or original by `options.stable`; then tells the test
+/// (a `BudgetedTest`) that orientation has begun, for the progress report.
+template <class Test>
+Skeleton skeleton_phase(const Test& test, Index p, const PcOptions& options) {
+  Skeleton sk = options.stable ? stable_skeleton(test, p, options) : original_skeleton(test, p, options);
+  test.begin_depth(-1, 0);
   return sk;
 }
 

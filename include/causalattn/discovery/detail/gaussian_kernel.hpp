@@ -1,0 +1,125 @@
+#pragma once
+/// \file
+/// Gaussian kernel matrices and their widths for the kernel CI tests (KCI, RCIT, RCoT).
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/scalar.hpp"
+
+namespace causalattn::detail {
+
+/// Column `j` of `data` standardised to mean 0 and sample standard deviation 1 (ddof = 1). The
+/// caller has checked that the column is not constant. O(n).
+template <typename = void>
+Vector<double> standardized_column(const Matrix<double>& data, Index j) {
+  const auto column = data.col(j);
+  const double mean = column.mean();
+  const double sd = std::sqrt((column.array() - mean).square().sum() / double(column.size() - 1));
+  return ((column.array() - mean) / sd).matrix();
+}
+
+/// The data of a kernel CI test: checked (finite, at least 5 rows, no constant column; else
+/// `invalid_input` naming data) and every column standardised (`standardized_column`). O(n p).
+template <typename = void>
+Matrix<double> standardized_test_data(const Matrix<double>& raw) {
+  check_finite("data", raw);
+  if (raw.rows() < 5) throw invalid_input("data", "has " + std::to_string(raw.rows()) + " rows; at least 5 are needed");
+  check_no_constant_columns("data", raw);
+  Matrix<double> standardized(raw.rows(), raw.cols());
+  for (Index j = 0; j < raw.cols(); ++j) standardized.col(j) = standardized_column(raw, j);
+  return standardized;
+}
+
+/// Rows used for a median distance: all of them up to `limit`, else `limit` rows evenly spaced over
+/// the data (row i * n / limit), so data sorted by domain or time are covered. O(limit).
+template <typename = void>
+std::vector<Index> median_rows(Index n, Index limit) {
+  std::vector<Index> rows;
+  const Index m = std::min(n, limit);
+  rows.reserve(std::size_t(m));
+  for (Index i = 0; i < m; ++i) rows.push_back(n <= limit ? i : Index((long double)(i)*n / limit));
+  return rows;
+}
+
+/// Median of the positive Euclidean distances between the rows `rows` of `a` (0 when all coincide).
+/// O(m^2 d) for m rows of d columns.
+template <typename = void>
+double median_positive_distance(const Matrix<double>& a, const std::vector<Index>& rows) {
+  std::vector<double> distances;
+  distances.reserve(rows.size() * (rows.size() - 1) / 2);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = i + 1; j < rows.size(); ++j) {
+      const double d = (a.row(rows[i]) - a.row(rows[j])).norm();
+      if (d > 0) distances.push_back(d);
+    }
+  if (distances.empty()) return 0;
+  const std::size_t m = distances.size(), half = m / 2;
+  std::nth_element(distances.begin(), distances.begin() + std::ptrdiff_t(half), distances.end());
+  const double upper = distances[half];
+  if (m % 2 == 1) return upper;
+  const double lower = *std::max_element(distances.begin(), distances.begin() + std::ptrdiff_t(half));
+  return 0.5 * (lower + upper);
+}
+
+/// The Gaussian kernel matrix K_ij = exp(-theta ||a_i - a_j||^2 / 2) of the rows of `a`, squared
+/// distances summed coordinate by coordinate. O(n^2 d).
+template <typename = void>
+Matrix<double> gaussian_kernel_matrix(const Matrix<double>& a, double theta) {
+  const Index n = a.rows();
+  Matrix<double> k(n, n);
+  for (Index j = 0; j < n; ++j) {
+    k(j, j) = 0;
+    for (Index i = j + 1; i < n; ++i) k(i, j) = (a.row(i) - a.row(j)).squaredNorm();
+  }
+  k = k.selfadjointView<Eigen::Lower>();
+  k = (-0.5 * theta * k.array()).exp().matrix();
+  return k;
+}
+
+/// H K H with H = I - 11'/n, for a symmetric K, in O(n^2).
+template <typename = void>
+void center_kernel_matrix(Matrix<double>& k) {
+  const double n = double(k.rows());
+  const Vector<double> column_means = k.colwise().sum().transpose() / n;
+  const double all_mean = column_means.sum() / n;
+  k.array().colwise() -= column_means.array();
+  k.array().rowwise() -= column_means.transpose().array();
+  k.array() += all_mean;
+}
+
+/// A factor G (n x r) with K ~= G G' for the Gaussian kernel matrix K of the rows of `a`, by
+/// pivoted Cholesky: columns of K are formed on demand and the factor stops once every diagonal
+/// entry of the remainder K - G G' (a positive semidefinite matrix, so its spectral norm is at most
+/// its trace) is at most `tolerance`. Gaussian kernels on a few dimensions have fast-decaying
+/// spectra, so r << n and the cost O(n r (r + d)) replaces O(n^2) memory and O(n^3) work.
+template <typename = void>
+Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, double tolerance) {
+  const Index n = a.rows();
+  Vector<double> remainder = Vector<double>::Ones(n);
+  Matrix<double> g(n, std::min<Index>(n, 64));
+  Index rank = 0;
+  while (rank < n) {
+    Index pivot = 0;
+    const double largest = remainder.maxCoeff(&pivot);
+    if (!(largest > tolerance)) break;
+    if (rank == g.cols()) g.conservativeResize(n, std::min(n, 2 * g.cols()));
+    auto column = g.col(rank);
+    for (Index i = 0; i < n; ++i) column(i) = std::exp(-0.5 * theta * (a.row(i) - a.row(pivot)).squaredNorm());
+    if (rank > 0) column.noalias() -= g.leftCols(rank) * g.row(pivot).head(rank).transpose();
+    column /= std::sqrt(largest);
+    remainder -= column.cwiseAbs2();
+    remainder(pivot) = 0;
+    ++rank;
+  }
+  g.conservativeResize(n, rank);
+  return g;
+}
+
+}  // namespace causalattn::detail

@@ -1,0 +1,138 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "causalattn/core/random.hpp"
+#include "causalattn/discovery/detail/weighted_chi_square.hpp"
+#include "causalattn/discovery/pc.hpp"
+#include "causalattn/discovery/random_feature_tests.hpp"
+
+namespace ca = causalattn;
+using ca::Index;
+using Catch::Matchers::Contains;
+
+namespace {
+// z ~ N(0, 1); x = sin(z) + e, y = exp(-z^2 / 2) + e: x _||_ y | z, both nonlinear in z.
+ca::Matrix<double> nonlinear_fork(Index n, std::uint64_t seed) {
+  ca::Rng rng(seed);
+  ca::Matrix<double> d(n, 3);
+  for (Index i = 0; i < n; ++i) {
+    const double z = rng.normal();
+    d(i, 2) = z;
+    d(i, 0) = std::sin(z) + 0.5 * rng.normal();
+    d(i, 1) = std::exp(-z * z / 2) + 0.5 * rng.normal();
+  }
+  return d;
+}
+}  // namespace
+
+TEST_CASE("weighted chi-square tails: Lindsay-Pilla-Basak against Monte Carlo, exact for a scaled chi-square",
+          "[discovery][rff]") {
+  // Equal weights: Q = 2 chi2_3 exactly, a gamma; every approximation must give its tail.
+  const std::vector<double> equal{2, 2, 2};
+  for (double x : {1.0, 6.0, 15.0}) {
+    const double exact = ca::detail::regularized_gamma_q(1.5, x / 4);
+    REQUIRE(ca::detail::lindsay_pilla_basak_tail(equal, x) == Approx(exact).epsilon(1e-10));
+    REQUIRE(ca::detail::hall_buckley_eagleson_tail(equal, x) == Approx(exact).epsilon(1e-10));
+    REQUIRE(ca::detail::satterthwaite_welch_tail(equal, x) == Approx(exact).epsilon(1e-10));
+  }
+  // Unequal weights: 400,000 seeded draws (s.e. <= 3.5e-4 at these tails).
+  const std::vector<double> w{5, 1, 0.5, 0.2, 0.1, 0.05};
+  const std::uint64_t seed = 1;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  const int draws = 400000;
+  std::vector<double> sample(draws);
+  for (double& q : sample) {
+    q = 0;
+    for (double l : w) {
+      const double z = rng.normal();
+      q += l * z * z;
+    }
+  }
+  for (double x : {13.7, 20.55}) {
+    double above = 0;
+    for (double q : sample) above += q > x ? 1 : 0;
+    const double monte_carlo = above / draws;
+    INFO("x " << x << ": Monte Carlo " << monte_carlo);
+    REQUIRE(ca::detail::lindsay_pilla_basak_tail(w, x) == Approx(monte_carlo).margin(0.0015));
+    // Two moments are not enough here: Satterthwaite-Welch is visibly off in the tail.
+    REQUIRE(std::abs(ca::detail::satterthwaite_welch_tail(w, x) - monte_carlo) > 0.0012);
+  }
+}
+
+TEST_CASE("RCoT and RCIT: seeded, symmetric, and see x^2 dependence Fisher z misses", "[discovery][rff]") {
+  const auto fork = nonlinear_fork(500, 21);
+  ca::RffOptions options;
+  options.seed = 5;
+  const ca::RcotTest rcot(fork, options), again(fork, options);
+  const ca::RcitTest rcit(fork, options);
+  REQUIRE(rcot.test(0, 1, {2}).p_value == again.test(1, 0, {2}).p_value);
+  REQUIRE(rcit.test(0, 1, {2}).p_value == rcit.test(1, 0, {2}).p_value);
+  options.seed = 6;
+  REQUIRE(ca::RcotTest(fork, options).test(0, 1, {2}).p_value != rcot.test(0, 1, {2}).p_value);
+  // Both depend on z: found unconditionally.
+  REQUIRE(rcot.test(0, 2, {}).p_value < 1e-6);
+  REQUIRE(rcit.test(1, 2, {}).p_value < 0.01);
+  // y = x^2 + e with x in antithetic pairs (z, -z): no correlation left to chance, strong dependence.
+  ca::Rng rng(8);
+  ca::Matrix<double> square(500, 2);
+  for (Index i = 0; i < 500; ++i) {
+    square(i, 0) = i % 2 == 0 ? rng.normal() : -square(i - 1, 0);
+    square(i, 1) = square(i, 0) * square(i, 0) + 0.5 * rng.normal();
+  }
+  REQUIRE(ca::FisherZTest(square).test(0, 1, {}).p_value > 0.01);
+  for (ca::RffNull null : {ca::RffNull::lindsay_pilla_basak, ca::RffNull::hall_buckley_eagleson, ca::RffNull::satterthwaite_welch,
+                           ca::RffNull::permutation}) {
+    ca::RffOptions o;
+    o.null = null;
+    o.permutations = 200;
+    INFO("null " << int(null));
+    REQUIRE(ca::RcotTest(square, o).test(0, 1, {}).p_value < 0.01);
+  }
+}
+
+TEST_CASE("PC with RCoT is identical for 1 and 2 threads", "[discovery][rff]") {
+  ca::Rng rng(31);
+  ca::Matrix<double> d(800, 5);
+  for (Index i = 0; i < 800; ++i) {
+    d(i, 0) = rng.normal();
+    d(i, 1) = std::tanh(1.5 * d(i, 0)) + 0.4 * rng.normal();
+    d(i, 2) = std::sin(2 * d(i, 1)) + 0.3 * rng.normal();
+    d(i, 3) = d(i, 0) * d(i, 0) + 0.5 * d(i, 2) + 0.4 * rng.normal();
+    d(i, 4) = rng.normal();
+  }
+  ca::PcOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  const auto a = ca::pc(ca::RcotTest(d), {}, one);
+  const auto b = ca::pc(ca::RcotTest(d), {}, two);
+  REQUIRE(a.cpdag == b.cpdag);
+  REQUIRE(a.max_p_value == b.max_p_value);
+  REQUIRE(a.skeleton.adjacent(0, 1));
+  REQUIRE(a.skeleton.adjacent(1, 2));
+  REQUIRE_FALSE(a.skeleton.adjacent(0, 4));
+}
+
+TEST_CASE("RCoT and RCIT reject bad input with invalid_input", "[discovery][rff]") {
+  const auto fork = nonlinear_fork(50, 2);
+  for (auto [name, set] : std::vector<std::pair<std::string, void (*)(ca::RffOptions&)>>{
+           {"options.x_features", [](ca::RffOptions& o) { o.x_features = 0; }},
+           {"options.y_features", [](ca::RffOptions& o) { o.y_features = -1; }},
+           {"options.z_features", [](ca::RffOptions& o) { o.z_features = 0; }},
+           {"options.permutations", [](ca::RffOptions& o) { o.permutations = 0; }},
+           {"options.median_rows", [](ca::RffOptions& o) { o.median_rows = 0; }}}) {
+    ca::RffOptions o;
+    set(o);
+    REQUIRE_THROWS_WITH(ca::RcotTest(fork, o), Contains(name));
+    REQUIRE_THROWS_WITH(ca::RcitTest(fork, o), Contains(name));
+  }
+  ca::Matrix<double> constant = fork;
+  constant.col(0).setZero();
+  REQUIRE_THROWS_WITH(ca::RcotTest(constant), Contains("column 0 is constant"));
+  ca::Matrix<double> nan = fork;
+  nan(3, 1) = std::nan("");
+  REQUIRE_THROWS_AS(ca::RcotTest(nan), ca::invalid_input);
+  REQUIRE_THROWS_WITH(ca::RcotTest(ca::Matrix<double>(fork.topRows(4))), Contains("at least 5"));
+  REQUIRE_THROWS_WITH(ca::RcotTest(fork).test(0, 1, {1}), Contains("s"));
+}
