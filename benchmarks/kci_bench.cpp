@@ -1,7 +1,8 @@
 // The nonparametric CI tests and CD-NOD: one KCI test (|Z| = 2) at n = 400 and 1000 on the rows
 // causal-learn's peer script timed (benchmarks/peers/kci_causal_learn.py writes them to
 // $CAUSALATTN_KCI_PEER_DATA, default /tmp), one RCoT test at n = 100,000 with |Z| = 5, PC with RCoT
-// on p = 20, n = 5000 nonlinear data, and CD-NOD with KCI on the bundled k4 reference data.
+// on p = 20, n = 5000 nonlinear data, PC with KCI on the bundled kci_n900 data, and CD-NOD with KCI
+// on the bundled k4 reference data.
 
 #include <benchmark/benchmark.h>
 #include <cmath>
@@ -98,6 +99,23 @@ void BM_pc_rcot(benchmark::State& state) {
   state.counters["edges"] = double(result.cpdag.edge_count());
 }
 BENCHMARK(BM_pc_rcot)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// PC with KCI (causal-learn's pc defaults) on the bundled kci_n900 data, as the peer times it.
+void BM_pc_kci_n900(benchmark::State& state) {
+  const auto table = ca::read_csv<double>(std::string(CAUSALATTN_DATA_DIR) + "/causal-learn/kci/kci_n900.csv");
+  ca::PcOptions options;
+  options.priority = 2;
+  options.threads = int(state.range(0));
+  ca::KciOptions kci;
+  kci.convention = ca::PValueConvention::causal_learn;
+  ca::PcResult result;
+  for (auto _ : state) {
+    const ca::KciTest test(table.data, kci);
+    result = ca::pc(test, table.names, options);
+  }
+  state.counters["tests"] = double(result.tests);
+}
+BENCHMARK(BM_pc_kci_n900)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_cdnod_kci_k4(benchmark::State& state) {
   const auto table = ca::read_csv<double>(std::string(CAUSALATTN_DATA_DIR) + "/causal-learn/kci/cdnod_k4.csv");

@@ -9,6 +9,7 @@
 #include "causalattn/core/random.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/io/csv.hpp"
+#include "causalattn/io/endpoint_matrix.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -66,6 +67,21 @@ TEST_CASE("KCI p-values equal causal-learn's on every expected row, both kernel 
       CHECK(same_p_value(p_rule, row.p_empirical));
       CHECK(same_p_value(p_median, row.p_median));
     }
+  }
+}
+
+TEST_CASE("PC with KCI equals causal-learn's pc(data, 0.05, \"kci\") entry for entry", "[discovery][kci]") {
+  // causal-learn's pc defaults: stable skeleton, uc_rule 0, uc_priority 2.
+  ca::KciOptions kci;
+  kci.convention = ca::PValueConvention::causal_learn;
+  ca::PcOptions options;
+  options.priority = 2;
+  for (const std::string n : {"150", "400", "900"}) {
+    INFO("n " << n);
+    const auto table = ca::read_csv<double>(kci_dir + "kci_n" + n + ".csv");
+    const auto result = ca::pc(ca::KciTest(table.data, kci), table.names, options);
+    REQUIRE(ca::to_causal_learn_matrix(result.cpdag) ==
+            ca::parse_int_matrix(ca::io::read_file_bytes(kci_dir + "kci_n" + n + "_pc_kci_expected.txt")));
   }
 }
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Expected outputs for PC with KCI: causal-learn's `pc(data, 0.05, "kci")` (its defaults: stable
+skeleton, uc_rule 0, uc_priority 2, empirical kernel widths, gamma null) on the bundled
+examples/data/causal-learn/kci/kci_n{150,400,900}.csv, printed as causal-learn's endpoint matrix
+(cg.G.graph) with the run time. The matrices are stored, with this command, as
+examples/data/causal-learn/kci/kci_n{150,400,900}_pc_kci_expected.txt.
+
+Run:  PYTHONPATH=/tmp/causal-learn /usr/bin/python3 benchmarks/peers/pc_kci_causal_learn.py OUT_DIR
+(causal-learn as in kci_causal_learn.py: not vendored; momentchi2 stubbed if missing.)
+"""
+import contextlib
+import io
+import os
+import sys
+import time
+import types
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import numpy as np
+
+try:
+    import momentchi2  # noqa: F401
+except ImportError:
+    def _missing(*_args, **_kwargs):
+        raise NotImplementedError("momentchi2 is not installed (stub)")
+    _stub = types.ModuleType("momentchi2")
+    _stub.hbe = _stub.sw = _stub.lpb4 = _missing
+    sys.modules["momentchi2"] = _stub
+
+from causallearn.search.ConstraintBased.PC import pc
+
+REPO = Path(__file__).resolve().parents[2]
+out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
+for n in (150, 400, 900):
+    data = np.loadtxt(REPO / f"examples/data/causal-learn/kci/kci_n{n}.csv", delimiter=",", skiprows=1)
+    start = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):
+        cg = pc(data, 0.05, "kci", show_progress=False)
+    seconds = time.perf_counter() - start
+    text = "\n".join(" ".join(str(int(v)) for v in row) for row in cg.G.graph) + "\n"
+    (out_dir / f"kci_n{n}_pc_kci_expected.txt").write_text(text)
+    print(f"n={n}: {seconds:.2f} s\n{text}")
