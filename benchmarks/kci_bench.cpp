@@ -100,35 +100,34 @@ void BM_pc_rcot(benchmark::State& state) {
 }
 BENCHMARK(BM_pc_rcot)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// PC with KCI (causal-learn's pc defaults) on the bundled kci_n900 data, as the peer times it.
-void BM_pc_kci_n900(benchmark::State& state) {
-  const auto table = ca::read_csv<double>(std::string(CAUSALATTN_DATA_DIR) + "/causal-learn/kci/kci_n900.csv");
-  ca::PcOptions options;
-  options.priority = 2;
+// A search with KCI (causal-learn's conventions) over a bundled data file: `run(test, table, options)`
+// with `threads` from the benchmark's argument, timed with the test's construction.
+template <class Result, class Run>
+void kci_search(benchmark::State& state, const std::string& file, ca::PcOptions options, Run&& run) {
+  const auto table = ca::read_csv<double>(std::string(CAUSALATTN_DATA_DIR) + "/causal-learn/kci/" + file);
   options.threads = int(state.range(0));
   ca::KciOptions kci;
   kci.convention = ca::PValueConvention::causal_learn;
-  ca::PcResult result;
-  for (auto _ : state) {
-    const ca::KciTest test(table.data, kci);
-    result = ca::pc(test, table.names, options);
-  }
+  Result result;
+  for (auto _ : state) result = run(ca::KciTest(table.data, kci), table, options);
   state.counters["tests"] = double(result.tests);
+}
+
+// PC with KCI (causal-learn's pc defaults: priority 2) on kci_n900, as the peer times it.
+void BM_pc_kci_n900(benchmark::State& state) {
+  ca::PcOptions options;
+  options.priority = 2;
+  kci_search<ca::PcResult>(state, "kci_n900.csv", options,
+                           [](const ca::KciTest& test, const auto& table, const ca::PcOptions& o) {
+                             return ca::pc(test, table.names, o);
+                           });
 }
 BENCHMARK(BM_pc_kci_n900)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_cdnod_kci_k4(benchmark::State& state) {
-  const auto table = ca::read_csv<double>(std::string(CAUSALATTN_DATA_DIR) + "/causal-learn/kci/cdnod_k4.csv");
-  ca::PcOptions options;
-  options.threads = int(state.range(0));
-  ca::KciOptions kci;
-  kci.convention = ca::PValueConvention::causal_learn;
-  ca::CdnodResult result;
-  for (auto _ : state) {
-    const ca::KciTest test(table.data, kci);
-    result = ca::cdnod(test, table.names, 5, options);
-  }
-  state.counters["tests"] = double(result.tests);
+  kci_search<ca::CdnodResult>(state, "cdnod_k4.csv", {}, [](const ca::KciTest& test, const auto& table, const ca::PcOptions& o) {
+    return ca::cdnod(test, table.names, 5, o);
+  });
 }
 BENCHMARK(BM_cdnod_kci_k4)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -21,29 +21,14 @@ Run:  PYTHONPATH=/tmp/causal-learn /usr/bin/python3 benchmarks/peers/kci_causal_
 """
 import contextlib
 import io
-import os
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
 import statistics
 import sys
 import time
-import types
 from pathlib import Path
 
+import causal_learn_env  # noqa: F401  (one BLAS thread, momentchi2 stub; before numpy)
 import numpy as np
 import scipy
-
-try:
-    import momentchi2  # noqa: F401
-except ImportError:
-    def _missing(*_args, **_kwargs):
-        raise NotImplementedError("momentchi2 is not installed (stub from kci_causal_learn.py)")
-    _stub = types.ModuleType("momentchi2")
-    _stub.hbe = _stub.sw = _stub.lpb4 = _missing
-    sys.modules["momentchi2"] = _stub
-    print("note: momentchi2 missing, stubbed (only causal-learn's RCIT uses it)")
 
 from causallearn.search.ConstraintBased.CDNOD import cdnod
 from causallearn.utils.cit import CIT

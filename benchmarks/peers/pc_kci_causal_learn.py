@@ -10,25 +10,12 @@ Run:  PYTHONPATH=/tmp/causal-learn /usr/bin/python3 benchmarks/peers/pc_kci_caus
 """
 import contextlib
 import io
-import os
 import sys
 import time
-import types
 from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
+import causal_learn_env  # noqa: F401  (one BLAS thread, momentchi2 stub; before numpy)
 import numpy as np
-
-try:
-    import momentchi2  # noqa: F401
-except ImportError:
-    def _missing(*_args, **_kwargs):
-        raise NotImplementedError("momentchi2 is not installed (stub)")
-    _stub = types.ModuleType("momentchi2")
-    _stub.hbe = _stub.sw = _stub.lpb4 = _missing
-    sys.modules["momentchi2"] = _stub
 
 from causallearn.search.ConstraintBased.PC import pc
 
