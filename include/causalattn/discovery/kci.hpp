@@ -132,6 +132,8 @@ class KciTest {
   const KciOptions& options() const noexcept { return options_; }
 
   /// Tests x _||_ y | s (indices checked; throws `invalid_input` naming x, y or s). Cached.
+  /// (A template only so that a program that never tests compiles no solver.)
+  template <typename = void>
   CiTestResult test(Index x, Index y, std::vector<Index> s) const {
     detail::check_test_indices(variables(), x, y, s);
     return detail::cached_test(cache_, x, y, std::move(s), [&](Index a, Index b, const std::vector<Index>& z) {
@@ -147,6 +149,7 @@ class KciTest {
   }
 
   // theta of a kernel on `a` (median rule) or by the empirical rule / manual width.
+  template <typename = void>
   double theta(const Matrix<double>& a, bool conditional, Index dimension) const {
     if (options_.width == KernelWidth::manual) return 1 / (options_.manual_width * options_.manual_width);
     if (options_.width == KernelWidth::empirical) return empirical_theta(conditional, dimension);
@@ -155,6 +158,7 @@ class KciTest {
     return 1 / (2 * median * median);
   }
 
+  template <typename = void>
   CiTestResult unconditional(Index x, Index y) const {
     const Index n = data_.rows();
     const Matrix<double> zx = standardized_.col(x), zy = standardized_.col(y);
@@ -186,6 +190,7 @@ class KciTest {
 
   // F V_k for the eigenvectors V_k of F'F whose eigenvalues exceed 1e-5 x the largest: the
   // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0).
+  template <typename = void>
   static Matrix<double> scaled_leading_eigenvectors(const Matrix<double>& f) {
     const Matrix<double> gram = f.transpose() * f;
     Eigen::SelfAdjointEigenSolver<Matrix<double>> solver(gram);
@@ -199,6 +204,7 @@ class KciTest {
 
   // Trace and squared Frobenius norm of M = (U_x U_x') o (U_y U_y') (the null's mean and half its
   // variance), by blocks of rows of M's lower triangle: O(n^2 (k_x + k_y)), O(block n) memory.
+  template <typename = void>
   static std::pair<double, double> hadamard_gram_moments(const Matrix<double>& ux, const Matrix<double>& uy) {
     const Index n = ux.rows(), block = 128;
     double trace = 0, squared_norm = 0;
@@ -212,6 +218,7 @@ class KciTest {
     return {trace, squared_norm};
   }
 
+  template <typename = void>
   CiTestResult conditional(Index x, Index y, const std::vector<Index>& s) const {
     const Index n = data_.rows(), d = Index(s.size());
     Matrix<double> z(n, d);
