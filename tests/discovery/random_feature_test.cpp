@@ -114,6 +114,18 @@ TEST_CASE("PC with RCoT is identical for 1 and 2 threads", "[discovery][rff]") {
   REQUIRE_FALSE(a.skeleton.adjacent(0, 4));
 }
 
+TEMPLATE_TEST_CASE("RCoT and RCIT on float data agree with double to 1000 float epsilons", "[discovery][rff]", float) {
+  const auto fork = nonlinear_fork(300, 4);
+  const ca::Matrix<TestType> single = fork.cast<TestType>();
+  // Rounding the data to float moves features and residuals by ~1e-7 relative; the p-values move by
+  // a small multiple of that (measured: below 1e-5).
+  const double tolerance = 1000 * double(std::numeric_limits<TestType>::epsilon());
+  for (const auto& s : {std::vector<Index>{}, std::vector<Index>{2}}) {
+    REQUIRE(ca::RcotTest(single).test(0, 1, s).p_value == Approx(ca::RcotTest(fork).test(0, 1, s).p_value).margin(tolerance));
+    REQUIRE(ca::RcitTest(single).test(0, 1, s).p_value == Approx(ca::RcitTest(fork).test(0, 1, s).p_value).margin(tolerance));
+  }
+}
+
 TEST_CASE("RCoT and RCIT reject bad input with invalid_input", "[discovery][rff]") {
   const auto fork = nonlinear_fork(50, 2);
   for (auto [name, set] : std::vector<std::pair<std::string, void (*)(ca::RffOptions&)>>{
