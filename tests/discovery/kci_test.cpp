@@ -150,6 +150,25 @@ TEMPLATE_TEST_CASE("KCI on float data agrees with double to 1000 float epsilons"
   }
 }
 
+TEST_CASE("KCI at n = 5000: no n x n matrix, a dependence found and an independence kept", "[discovery][kci]") {
+  // Dense kernels would need 200 MB per matrix here (causal-learn forms five); the factors need
+  // n x rank (rank 385 for x given z).
+  const std::uint64_t seed = 17;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  const Index n = 5000;
+  ca::Matrix<double> d(n, 3);
+  for (Index i = 0; i < n; ++i) {
+    const double z = rng.normal();
+    d.row(i) << std::sin(z) + 0.5 * rng.normal(), std::cos(z) + 0.5 * rng.normal(), z;
+  }
+  const ca::KciTest test(d);
+  REQUIRE(test.test(0, 2, {}).p_value < 1e-10);
+  const double p = test.test(0, 1, {2}).p_value;
+  REQUIRE(p > 0.001);
+  REQUIRE(p <= 1);
+}
+
 TEST_CASE("KCI rejects bad input with invalid_input and never returns NaN", "[discovery][kci]") {
   ca::Rng rng(3);
   ca::Matrix<double> data = ca::normal_matrix(60, 3, rng);
@@ -166,6 +185,9 @@ TEST_CASE("KCI rejects bad input with invalid_input and never returns NaN", "[di
   REQUIRE_THROWS_WITH(ca::KciTest(data, manual), Contains("options.manual_width"));
   manual.manual_width = -1;
   REQUIRE_THROWS_WITH(ca::KciTest(data, manual), Contains("options.manual_width"));
+  ca::KciOptions rank;
+  rank.max_rank = 0;
+  REQUIRE_THROWS_WITH(ca::KciTest(data, rank), Contains("options.max_rank"));
   ca::KciOptions ridge;
   ridge.epsilon = 0;
   REQUIRE_THROWS_WITH(ca::KciTest(data, ridge), Contains("options.epsilon"));

@@ -42,6 +42,9 @@ struct KciOptions {
   double manual_width = 1;                     ///< sigma of every kernel when `width` is manual (theta = 1 / sigma^2)
   KciNull null = KciNull::gamma;               ///< null approximation
   int null_samples = 0;                        ///< spectral draws; 0 = causal-learn's 1000 (|S| = 0) or 5000
+  /// Most columns of a kernel's low-rank factor (memory O(n max_rank)); a kernel of higher numerical
+  /// rank (n > max_rank and a wide Z) is approximated by its leading pivoted-Cholesky columns.
+  int max_rank = 1000;
   std::uint64_t seed = 0;                      ///< seed of the spectral draws (each (x, y, S) has its own stream)
   double epsilon = 1e-3;                       ///< ridge of the regression on Z: R = eps (K~z + eps I)^-1
   /// `accurate` computes the upper tail directly; `causal_learn` evaluates 1 - CDF as scipy does
@@ -53,6 +56,7 @@ struct KciOptions {
     if (width == KernelWidth::manual) check_finite_positive("options.manual_width", manual_width);
     check_finite_positive("options.epsilon", epsilon);
     if (null_samples < 0) throw invalid_input("options.null_samples", "is " + std::to_string(null_samples) + ", must be >= 0");
+    if (max_rank < 1) throw invalid_input("options.max_rank", "is " + std::to_string(max_rank) + ", must be >= 1");
   }
 };
 
@@ -158,30 +162,38 @@ class KciTest {
     return 1 / (2 * median * median);
   }
 
+  // Centred low-rank factor F of a kernel matrix (K~ ~= F F'), remainder below `tolerance` per
+  // diagonal entry and at most options.max_rank columns.
+  template <typename = void>
+  Matrix<double> centred_factor(const Matrix<double>& a, double theta, double tolerance) const {
+    Matrix<double> f = detail::gaussian_kernel_factor(a, theta, tolerance, Index(options_.max_rank));
+    f.rowwise() -= f.colwise().mean();
+    return f;
+  }
+
   template <typename = void>
   CiTestResult unconditional(Index x, Index y) const {
     const Index n = data_.rows();
-    const Matrix<double> zx = standardized_.col(x), zy = standardized_.col(y);
-    Matrix<double> kx = detail::gaussian_kernel_matrix(zx, theta(data_.col(x), false, 1));
-    Matrix<double> ky = detail::gaussian_kernel_matrix(zy, theta(data_.col(y), false, 1));
-    detail::center_kernel_matrix(kx);
-    detail::center_kernel_matrix(ky);
+    const Matrix<double> fx = centred_factor(standardized_.col(x), theta(data_.col(x), false, 1), 1e-10);
+    const Matrix<double> fy = centred_factor(standardized_.col(y), theta(data_.col(y), false, 1), 1e-10);
+    const Matrix<double> gx = fx.transpose() * fx, gy = fy.transpose() * fy;  // K~'s nonzero spectrum
     CiTestResult result;
-    result.statistic = (kx.array() * ky.array()).sum();
+    result.statistic = (fx.transpose() * fy).squaredNorm();  // tr(K~x K~y)
     if (options_.null == KciNull::gamma) {
-      const double mean = kx.trace() * ky.trace() / double(n);
-      const double variance = 2 * kx.squaredNorm() * ky.squaredNorm() / double(n) / double(n);
+      const double mean = gx.trace() * gy.trace() / double(n);
+      const double variance = 2 * gx.squaredNorm() * gy.squaredNorm() / double(n) / double(n);
       result.p_value = detail::gamma_tail(result.statistic, mean, variance, options_.convention);
       return result;
     }
-    const std::vector<double> lx = detail::descending_eigenvalues(kx), ly = detail::descending_eigenvalues(ky);
+    // causal-learn keeps the n (n <= 1000) or n / 2 largest eigenvalues of each: those the factors
+    // leave out are below the remainder, so their products fall under the 1e-6 cut.
+    const std::vector<double> lx = detail::descending_eigenvalues(gx), ly = detail::descending_eigenvalues(gy);
     const std::size_t used = std::size_t(n > 1000 ? n / 2 : n);
+    const std::size_t ux = std::min(used, lx.size()), uy = std::min(used, ly.size());
+    const double largest = ux > 0 && uy > 0 ? std::max(lx.front() * ly.front(), lx[ux - 1] * ly[uy - 1]) : 0;
     std::vector<double> products;
-    double largest = 0;
-    for (std::size_t i = 0; i < used; ++i)
-      for (std::size_t j = 0; j < used; ++j) largest = std::max(largest, lx[i] * ly[j]);
-    for (std::size_t i = 0; i < used; ++i)
-      for (std::size_t j = 0; j < used; ++j)
+    for (std::size_t i = 0; i < ux; ++i)
+      for (std::size_t j = 0; j < uy; ++j)
         if (lx[i] * ly[j] > largest * 1e-6) products.push_back(lx[i] * ly[j] / double(n));
     result.p_value = detail::spectral_tail(result.statistic, products, options_.null_samples > 0 ? options_.null_samples : 1000,
                                            detail::test_stream(options_.seed, x, y, {}));
@@ -202,11 +214,27 @@ class KciTest {
     return f * solver.eigenvectors().rightCols(kept).rowwise().reverse();
   }
 
+  // The products u_x,i u_y,j (n x k_x k_y): M = (U_x U_x') o (U_y U_y') = W W'.
+  template <typename = void>
+  static Matrix<double> khatri_rao_rows(const Matrix<double>& ux, const Matrix<double>& uy) {
+    Matrix<double> w(ux.rows(), ux.cols() * uy.cols());
+    for (Index i = 0; i < ux.cols(); ++i)
+      for (Index j = 0; j < uy.cols(); ++j) w.col(i * uy.cols() + j) = ux.col(i).cwiseProduct(uy.col(j));
+    return w;
+  }
+
   // Trace and squared Frobenius norm of M = (U_x U_x') o (U_y U_y') (the null's mean and half its
-  // variance), by blocks of rows of M's lower triangle: O(n^2 (k_x + k_y)), O(block n) memory.
+  // variance): from W'W when (k_x k_y)^2 < n (k_x + k_y), else by blocks of rows of M's lower
+  // triangle; O(min(n (k_x k_y)^2, n^2 (k_x + k_y))) time, O(n max(k_x k_y, block)) memory.
   template <typename = void>
   static std::pair<double, double> hadamard_gram_moments(const Matrix<double>& ux, const Matrix<double>& uy) {
     const Index n = ux.rows(), block = 128;
+    const double columns = double(ux.cols()) * double(uy.cols());
+    if (columns * columns < double(n) * double(ux.cols() + uy.cols())) {
+      const Matrix<double> w = khatri_rao_rows(ux, uy);
+      const Matrix<double> gram = w.transpose() * w;  // the same nonzero spectrum as M
+      return {gram.trace(), gram.squaredNorm()};
+    }
     double trace = 0, squared_norm = 0;
     for (Index start = 0; start < n; start += block) {
       const Index rows = std::min(block, n - start), cols = start + rows;
@@ -228,10 +256,9 @@ class KciTest {
     xa.rightCols(d) = 0.5 * z;
     const Matrix<double> zy = standardized_.col(y);
     // K~x, K~y and K~z as centred low-rank factors F F' (remainder <= 1e-10 per diagonal entry).
-    Matrix<double> fx = detail::gaussian_kernel_factor(xa, theta(xa, true, d), 1e-10);
-    Matrix<double> fy = detail::gaussian_kernel_factor(zy, theta(zy, true, d), 1e-10);
-    Matrix<double> fz = detail::gaussian_kernel_factor(z, theta(z, true, d), 1e-13);
-    for (Matrix<double>* f : {&fx, &fy, &fz}) f->rowwise() -= f->colwise().mean();
+    Matrix<double> fx = centred_factor(xa, theta(xa, true, d), 1e-10);
+    Matrix<double> fy = centred_factor(zy, theta(zy, true, d), 1e-10);
+    const Matrix<double> fz = centred_factor(z, theta(z, true, d), 1e-13);
     // R F = eps (Fz Fz' + eps I)^-1 F = F - Fz (Fz'Fz + eps I)^-1 Fz' F (Woodbury; positive definite).
     Matrix<double> gram = fz.transpose() * fz;
     gram.diagonal().array() += options_.epsilon;
@@ -247,8 +274,20 @@ class KciTest {
       result.p_value = detail::gamma_tail(result.statistic, trace, 2 * squared_norm, options_.convention);
       return result;
     }
-    // (U_x U_x') o (U_y U_y'): the Gram matrix of the products u_x,i u_y,j, whose eigenvalues weight the null.
-    const Matrix<double> product = ((ux * ux.transpose()).array() * (uy * uy.transpose()).array()).matrix();
+    // The null's weights: the eigenvalues of (U_x U_x') o (U_y U_y') = W W', W (n x k_x k_y) the
+    // products u_x,i u_y,j, taken from the smaller of W'W and W W'.
+    const Index columns = ux.cols() * uy.cols();
+    if (std::min(n, columns) > 11585) {  // a Gram matrix over 1 GB
+      throw invalid_input("options.null", "the spectral null would need a " + std::to_string(std::min(n, columns)) +
+                                              "^2 matrix at n = " + std::to_string(n) + "; use the gamma null");
+    }
+    Matrix<double> product;
+    if (columns <= n) {
+      const Matrix<double> w = khatri_rao_rows(ux, uy);
+      product = w.transpose() * w;
+    } else {
+      product = ((ux * ux.transpose()).array() * (uy * uy.transpose()).array()).matrix();
+    }
     std::vector<double> lambda = detail::descending_eigenvalues(product);
     lambda.resize(std::size_t(std::min(n, ux.cols() * uy.cols())));
     const double largest = lambda.front();

@@ -68,48 +68,24 @@ double median_positive_distance(const Matrix<double>& a, const std::vector<Index
   return 0.5 * (lower + upper);
 }
 
-/// The Gaussian kernel matrix K_ij = exp(-theta ||a_i - a_j||^2 / 2) of the rows of `a`, squared
-/// distances summed coordinate by coordinate. O(n^2 d).
-template <typename = void>
-Matrix<double> gaussian_kernel_matrix(const Matrix<double>& a, double theta) {
-  const Index n = a.rows();
-  Matrix<double> k(n, n);
-  for (Index j = 0; j < n; ++j) {
-    k(j, j) = 0;
-    for (Index i = j + 1; i < n; ++i) k(i, j) = (a.row(i) - a.row(j)).squaredNorm();
-  }
-  k = k.selfadjointView<Eigen::Lower>();
-  k = (-0.5 * theta * k.array()).exp().matrix();
-  return k;
-}
-
-/// H K H with H = I - 11'/n, for a symmetric K, in O(n^2).
-template <typename = void>
-void center_kernel_matrix(Matrix<double>& k) {
-  const double n = double(k.rows());
-  const Vector<double> column_means = k.colwise().sum().transpose() / n;
-  const double all_mean = column_means.sum() / n;
-  k.array().colwise() -= column_means.array();
-  k.array().rowwise() -= column_means.transpose().array();
-  k.array() += all_mean;
-}
-
 /// A factor G (n x r) with K ~= G G' for the Gaussian kernel matrix K of the rows of `a`, by
 /// pivoted Cholesky: columns of K are formed on demand and the factor stops once every diagonal
 /// entry of the remainder K - G G' (a positive semidefinite matrix, so its spectral norm is at most
-/// its trace) is at most `tolerance`. Gaussian kernels on a few dimensions have fast-decaying
-/// spectra, so r << n and the cost O(n r (r + d)) replaces O(n^2) memory and O(n^3) work.
+/// its trace) is at most `tolerance`, or after `max_rank` columns. Gaussian kernels on a few
+/// dimensions have fast-decaying spectra, so r << n and the cost O(n r (r + d)) replaces O(n^2)
+/// memory and O(n^3) work.
 template <typename = void>
-Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, double tolerance) {
+Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, double tolerance, Index max_rank) {
   const Index n = a.rows();
   Vector<double> remainder = Vector<double>::Ones(n);
-  Matrix<double> g(n, std::min<Index>(n, 64));
+  const Index limit = std::min(n, max_rank);
+  Matrix<double> g(n, std::min<Index>(limit, 64));
   Index rank = 0;
-  while (rank < n) {
+  while (rank < limit) {
     Index pivot = 0;
     const double largest = remainder.maxCoeff(&pivot);
     if (!(largest > tolerance)) break;
-    if (rank == g.cols()) g.conservativeResize(n, std::min(n, 2 * g.cols()));
+    if (rank == g.cols()) g.conservativeResize(n, std::min(limit, 2 * g.cols()));
     auto column = g.col(rank);
     for (Index i = 0; i < n; ++i) column(i) = std::exp(-0.5 * theta * (a.row(i) - a.row(pivot)).squaredNorm());
     if (rank > 0) column.noalias() -= g.leftCols(rank) * g.row(pivot).head(rank).transpose();
