@@ -322,7 +322,8 @@ inline std::function<void(long long, double)> progress_reporter(std::ostream& er
 }
 
 /// A progress bar for PC, FCI and CD-NOD ("pc: depth 2, 340 of <= 1200 tests (2210 in all)") on `err`
-/// (`progress_printer`); the bound shrinks as edges go, so the bar runs ahead of a fixed estimate.
+/// (`progress_printer`). The bound counts every set of the depth's frozen adjacencies; an edge
+/// removed early skips the rest of its sets, so a depth usually ends below it.
 inline std::function<void(const causalattn::SearchProgress&)> search_progress_reporter(std::ostream& err,
                                                                                        const std::string& what) {
   return [print = progress_printer(err), what](const causalattn::SearchProgress& p) {

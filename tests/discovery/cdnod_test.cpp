@@ -65,5 +65,9 @@ TEST_CASE("CD-NOD: the context can be any column, and bad context input is refus
   c(4, 0) = std::numeric_limits<double>::quiet_NaN();
   REQUIRE_THROWS_AS(ca::with_context(x, c), ca::invalid_input);
   REQUIRE_THROWS_WITH(ca::cdnod(ca::FisherZTest(table.data), {}, 6), Contains("context"));
+  ca::PcOptions late;  // knowledge that puts the context after a variable contradicts C -> V
+  late.knowledge = ca::BackgroundKnowledge(6);
+  late.knowledge.set_tier(5, 1).set_tier(0, 0);
+  REQUIRE_THROWS_WITH(ca::cdnod(ca::FisherZTest(table.data), {}, 5, late), Contains("options.knowledge"));
   REQUIRE_THROWS_WITH(ca::cdnod(ca::FisherZTest(table.data), {}, -1), Contains("context"));
 }

@@ -87,8 +87,8 @@ TEST_CASE("PC with KCI equals causal-learn's pc(data, 0.05, \"kci\") entry for e
 
 TEST_CASE("KCI: symmetric in x and y, cached, and the accurate convention resolves tiny tails", "[discovery][kci]") {
   const auto data = ca::read_csv<double>(kci_dir + "kci_n150.csv").data;
-  const ca::KciTest test(data);
-  const auto a = test.test(0, 2, {1, 4}), b = test.test(2, 0, {4, 1});
+  const ca::KciTest test(data), fresh(data);
+  const auto a = test.test(0, 2, {1, 4}), b = fresh.test(2, 0, {4, 1});
   REQUIRE(a.p_value == b.p_value);
   REQUIRE(a.statistic == b.statistic);
   // x0 -> x1 is strong: causal-learn's 1 - CDF prints 0, the upper tail computed directly does not.
@@ -169,6 +169,17 @@ TEST_CASE("KCI at n = 5000: no n x n matrix, a dependence found and an independe
   REQUIRE(p <= 1);
 }
 
+TEST_CASE("KCI counts the tests whose kernel factors hit max_rank", "[discovery][kci]") {
+  const auto data = ca::read_csv<double>(kci_dir + "kci_n400.csv").data;
+  ca::KciOptions capped;
+  capped.max_rank = 20;  // x given two z needs ~270 columns at n = 400
+  const ca::KciTest exact(data), approximate(data, capped);
+  exact.test(1, 3, {0, 2});
+  approximate.test(1, 3, {0, 2});
+  REQUIRE(exact.approximated_tests() == 0);
+  REQUIRE(approximate.approximated_tests() > 0);
+}
+
 TEST_CASE("KCI rejects bad input with invalid_input and never returns NaN", "[discovery][kci]") {
   ca::Rng rng(3);
   ca::Matrix<double> data = ca::normal_matrix(60, 3, rng);
@@ -184,6 +195,8 @@ TEST_CASE("KCI rejects bad input with invalid_input and never returns NaN", "[di
   manual.manual_width = 0;
   REQUIRE_THROWS_WITH(ca::KciTest(data, manual), Contains("options.manual_width"));
   manual.manual_width = -1;
+  REQUIRE_THROWS_WITH(ca::KciTest(data, manual), Contains("options.manual_width"));
+  manual.manual_width = 1e-200;  // 1 / width^2 overflows
   REQUIRE_THROWS_WITH(ca::KciTest(data, manual), Contains("options.manual_width"));
   ca::KciOptions rank;
   rank.max_rank = 0;

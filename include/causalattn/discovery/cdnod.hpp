@@ -17,7 +17,8 @@ namespace causalattn {
 struct CdnodResult : PcResult {
   Index context = 0;  ///< the index of the context variable C among the test's variables
   /// The variables adjacent to C (ascending): those whose causal mechanism changes across domains
-  /// or over time (C -> V in the graph).
+  /// or over time. C -> V in the graph, unless collider priority 0 or 1 overwrote the edge (as
+  /// causal-learn does).
   std::vector<Index> changing;
 };
 
@@ -71,6 +72,12 @@ CdnodResult cdnod(const Test& test, std::vector<std::string> names, Index contex
   if (context < 0 || context >= p) {
     throw invalid_input("context",
                         "is " + std::to_string(context) + ", must index one of the test's " + std::to_string(p) + " variables");
+  }
+  for (Index v = 0; v < p && options.knowledge.variables() == p; ++v) {
+    if (v != context && (options.knowledge.required(v, context) || options.knowledge.forbidden(context, v))) {
+      throw invalid_input("options.knowledge", "requires " + std::to_string(v) + " -> context or forbids context -> " +
+                                                   std::to_string(v) + "; the context is exogenous");
+    }
   }
   CdnodResult result;
   result.context = context;

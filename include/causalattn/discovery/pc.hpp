@@ -34,10 +34,8 @@ PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptio
   PcResult result{Graph(names), Graph(names), {}, {}, {}, {}, 0, 0, 0};
   const auto start = std::chrono::steady_clock::now();
   const detail::BudgetedTest<Test> budgeted(test, options, "pc");
-  detail::Skeleton sk = options.stable ? detail::stable_skeleton(budgeted, p, options)
-                                       : detail::original_skeleton(budgeted, p, options);
+  detail::Skeleton sk = detail::skeleton_phase(budgeted, p, options);
   const auto skeleton_done = std::chrono::steady_clock::now();
-  budgeted.begin_depth(-1, 0);
   detail::EndpointGraph g(p);
   for (Index x = 0; x < p; ++x)
     for (Index y = x + 1; y < p; ++y)

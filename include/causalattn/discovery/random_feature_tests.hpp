@@ -52,6 +52,15 @@ struct RffOptions {
                                {"options.permutations", permutations}}) {
       if (value < 1) throw invalid_input(name, "is " + std::to_string(value) + ", must be >= 1");
     }
+    // Memory: the products are n x (x_features y_features), the Z covariance z_features^2, the
+    // widths median_rows^2 / 2 distances.
+    if (std::int64_t(x_features) * y_features > 10000) {
+      throw invalid_input("options.x_features", "times options.y_features is " +
+                                                    std::to_string(std::int64_t(x_features) * y_features) +
+                                                    "; at most 10000 products are allowed");
+    }
+    if (z_features > 10000) throw invalid_input("options.z_features", "is " + std::to_string(z_features) + ", at most 10000");
+    if (median_rows > 10000) throw invalid_input("options.median_rows", "is " + std::to_string(median_rows) + ", at most 10000");
     check_finite_positive("options.ridge", ridge, true);
   }
 };
@@ -149,7 +158,7 @@ class RandomFeatureCiTest {
         for (Index i = 0; i < n; ++i) shuffled.row(i) = fy.row(order[std::size_t(i)]);
         above += double(n) * (fx.transpose() * shuffled / double(n)).squaredNorm() >= result.statistic ? 1 : 0;
       }
-      result.p_value = double(above) / double(options_.permutations);
+      result.p_value = double(1 + above) / double(1 + options_.permutations);  // never exactly 0
       return result;
     }
     Matrix<double> products(n, fx.cols() * fy.cols());

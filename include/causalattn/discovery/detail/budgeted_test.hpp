@@ -29,9 +29,9 @@ class BudgetedTest {
   /// Marks the start of skeleton depth `depth` (-1: orientation) needing at most `bound` tests, for
   /// `SkeletonOptions::search_progress`. Called between depths, never concurrently with `test`.
   void begin_depth(int depth, long long bound) const {
-    depth_ = depth;
-    depth_bound_ = bound;
-    depth_start_ = tests_.load(std::memory_order_relaxed);
+    depth_.store(depth, std::memory_order_relaxed);
+    depth_bound_.store(bound, std::memory_order_relaxed);
+    depth_start_.store(tests_.load(std::memory_order_relaxed), std::memory_order_relaxed);
   }
 
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
@@ -40,8 +40,12 @@ class BudgetedTest {
     if (options_.progress || options_.search_progress) {
       if (const auto turn = throttle_.claim()) {
         if (options_.progress) options_.progress(done, budget_.elapsed());
-        if (options_.search_progress)
-          options_.search_progress({depth_, done - depth_start_, depth_bound_, done, budget_.elapsed()});
+        if (options_.search_progress) {
+          const long long through = done + 1;  // this test included
+          options_.search_progress({depth_.load(std::memory_order_relaxed),
+                                    through - depth_start_.load(std::memory_order_relaxed),
+                                    depth_bound_.load(std::memory_order_relaxed), through, budget_.elapsed()});
+        }
       }
     }
     return test_.test(x, y, s);
@@ -54,8 +58,8 @@ class BudgetedTest {
   TimeBudget budget_;
   ThrottledProgress throttle_;
   mutable std::atomic<long long> tests_{0};
-  mutable int depth_ = 0;
-  mutable long long depth_bound_ = 0, depth_start_ = 0;
+  mutable std::atomic<int> depth_{0};
+  mutable std::atomic<long long> depth_bound_{0}, depth_start_{0};
 };
 
 }  // namespace causalattn::detail

@@ -71,11 +71,12 @@ double median_positive_distance(const Matrix<double>& a, const std::vector<Index
 /// A factor G (n x r) with K ~= G G' for the Gaussian kernel matrix K of the rows of `a`, by
 /// pivoted Cholesky: columns of K are formed on demand and the factor stops once every diagonal
 /// entry of the remainder K - G G' (a positive semidefinite matrix, so its spectral norm is at most
-/// its trace) is at most `tolerance`, or after `max_rank` columns. Gaussian kernels on a few
-/// dimensions have fast-decaying spectra, so r << n and the cost O(n r (r + d)) replaces O(n^2)
-/// memory and O(n^3) work.
+/// its trace) is at most `tolerance`, or after `max_rank` columns (then `*truncated`, if given, is
+/// set when the remainder still exceeds the tolerance). Gaussian kernels on a few dimensions have
+/// fast-decaying spectra, so r << n and the cost O(n r (r + d)) replaces O(n^2) memory and O(n^3) work.
 template <typename = void>
-Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, double tolerance, Index max_rank) {
+Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, double tolerance, Index max_rank,
+                                      bool* truncated = nullptr) {
   const Index n = a.rows();
   Vector<double> remainder = Vector<double>::Ones(n);
   const Index limit = std::min(n, max_rank);
@@ -94,6 +95,7 @@ Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, dou
     remainder(pivot) = 0;
     ++rank;
   }
+  if (truncated) *truncated = rank < n && remainder.maxCoeff() > tolerance;
   g.conservativeResize(n, rank);
   return g;
 }

@@ -101,15 +101,14 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
     Index max_degree = 0;
     for (const auto& list : neighbours) max_degree = std::max<Index>(max_degree, Index(list.size()));
     if (max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth)) break;
-    long long bound = 0;
+    long double bound = 0;  // saturated below: each term is at most 2^62
     for (Index x = 0; x < p; ++x)
       for (Index y : neighbours[std::size_t(x)])
         if (x < y) {
-          bound += saturated_binomial(Index(neighbours[std::size_t(x)].size()) - 1, depth) +
-                   saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
-          bound = std::min(bound, 1LL << 62);
+          bound += (long double)saturated_binomial(Index(neighbours[std::size_t(x)].size()) - 1, depth) +
+                   (long double)saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
         }
-    test.begin_depth(int(depth), bound);
+    test.begin_depth(int(depth), (long long)std::min<long double>(bound, (long double)(1LL << 62)));
     // Row x's task handles its pairs x < y and writes only into row x's cells: removals to next[x][y]
     // (the adjacency read during the depth stays frozen), the p-value to max_p(y, x) (column x of
     // the column-major table), the separating set to sepset[x][y]. Threads therefore never write
