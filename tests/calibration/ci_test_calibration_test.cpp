@@ -83,10 +83,9 @@ TEST_CASE("KCI, RCIT and RCoT p-values are uniform under (conditional) independe
   const int draws = 300;
   // Where uniformity (Kolmogorov-Smirnov p > 0.01) is not reached, measured and reported in
   // benchmarks/RESULTS.md: KCI at n = 200 with nonlinear Z-dependence is conservative at the top and
-  // liberal at the bottom (deciles 36 32 44 ... 21 8; its spectral null no better, so the
+  // liberal at the bottom (too few p-values above 0.9; the spectral null did no better, so the
   // regression on Z, not the gamma fit, is the cause; causal-learn's KCI gives the same p-values);
-  // RCIT/RCoT at n = 200 reject 8% at 0.05 unconditionally (their exact permutation null scores
-  // KS 0.015 on the same draws) and RCoT 4% conditionally with KS 0.003. There the test checks the
+  // RCIT/RCoT at n = 200 reject 8% at 0.05 unconditionally and RCoT 4% conditionally with KS 0.003. There the test checks the
   // size at 0.05 only (within [0.02, 0.10]) instead of uniformity.
   auto uniform_expected = [](const std::string& test, Index n, bool conditional) {
     if (n != 200) return true;

@@ -152,7 +152,7 @@ TEMPLATE_TEST_CASE("KCI on float data agrees with double to 1000 float epsilons"
 
 TEST_CASE("KCI at n = 5000: no n x n matrix, a dependence found and an independence kept", "[discovery][kci]") {
   // Dense kernels would need 200 MB per matrix here (causal-learn forms five); the factors need
-  // n x rank (rank 385 for x given z).
+  // n x rank.
   const std::uint64_t seed = 17;
   INFO("seed " << seed);
   ca::Rng rng(seed);

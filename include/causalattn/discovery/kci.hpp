@@ -44,7 +44,7 @@ struct KciOptions {
   KciNull null = KciNull::gamma;               ///< null approximation
   int null_samples = 0;                        ///< spectral draws; 0 = causal-learn's 1000 (|S| = 0) or 5000
   /// Most columns of a kernel's low-rank factor (memory O(n max_rank)); a kernel of higher numerical
-  /// rank (large n and a wide Z: |Z| = 3 reaches rank 1813 at n = 2000) is approximated by its
+  /// rank (large n and a wide Z) is approximated by its
   /// leading pivoted-Cholesky columns, and `KciTest::approximated_tests` counts those tests.
   int max_rank = 4000;
   std::uint64_t seed = 0;                      ///< seed of the spectral draws (each (x, y, S) has its own stream)
