@@ -1,15 +1,20 @@
-// Accuracy program of issue [6/7]: mean absolute error of the effect estimate (and its standard
-// error over data sets) and seconds per data set for every estimator on the same data:
+// Accuracy program of issues [6/7] and [5/8]: for every estimator on the same data, the mean
+// absolute error of the effect estimate (+- its standard error over data sets), the coverage of its
+// 95% interval, and seconds per data set; for the per-unit (CATE) methods, PEHE. Settings:
 //   (a) held-out in-family simulated data sets, (b) out-of-family ones, (c) IHDP replications 1-10
-//   (ATE truth = mean(mu1 - mu0)), (d) Lalonde PSID and CPS (ATT against the experimental $1794).
+//   (ATE truth = mean(mu1 - mu0)), (d) Lalonde PSID and CPS (ATT against the experimental $1794),
+//   (e) Kang-Schafer data sets of 1000 units (misspecified transforms; effect 0), (f) held-out
+//   data sets of the broad prior (`simulate_prior_datasets`: n 50-5000, p 1-50, heterogeneous
+//   effects, weak overlap, binary and skewed covariates).
 //
 //   accuracy_cina [datasets=200] [threads=0] [model=the shipped CInA-ZS model, "" for it] [methods=all]
 //
-// `methods` is a comma-separated subset of the row names (e.g. "naive,CInA-ZS").
+// `methods` is a comma-separated subset of the row names (e.g. "naive,CInA-ZS"). `datasets` is
+// the count of each simulated setting (a), (b), (e), (f).
 // Data sets run in parallel (`threads`), each estimator single-threaded inside, so the seconds are
 // one core's time with `threads` data sets in flight. An estimator that throws on a data set (e.g.
 // IPW on a separated propensity fit) is counted under "failed" and left out of its mean. Seeds are
-// fixed and printed: in-family 777, out-of-family 778.
+// fixed and printed: in-family 777, out-of-family 778, prior 779, Kang-Schafer 780.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -36,11 +41,18 @@ struct Method {
   Index max_units_att;  ///< the same for the ATT
 };
 
-/// A data set with its truth.
+/// A per-unit (CATE) estimator: a name and how it runs on a data set.
+struct CateMethod {
+  std::string name;
+  std::function<ca::CateEstimate(const ca::TreatmentData<double>&, const ca::EffectOptions&)> run;
+};
+
+/// A data set with its truth: the estimand's value and, where known, every unit's mu1 - mu0.
 struct Case {
   ca::Matrix<double> x;
   ca::Vector<double> t, y;
   double truth = 0;
+  ca::Vector<double> unit_effects;
 };
 
 /// One column of the table: its data sets and the estimand's options.
@@ -50,15 +62,30 @@ struct Setting {
   const ca::EffectOptions& options;
 };
 
-/// Errors and times of one method on one setting.
+/// Errors, interval coverage and times of one method on one setting.
 struct Cell {
   std::vector<double> error, seconds;
-  int failed = 0, skipped = 0;
+  int failed = 0, skipped = 0, covered = 0;
 };
+
+Case case_of(const ca::SimulatedDataset& d) { return {d.x, d.t, d.y, d.ate, d.mu1 - d.mu0}; }
 
 std::vector<Case> simulated(const ca::SimulationFamily& family, std::size_t count, std::uint64_t seed) {
   std::vector<Case> out;
-  for (auto& d : ca::simulate_datasets(family, count, seed)) out.push_back({d.x, d.t, d.y, d.ate});
+  for (auto& d : ca::simulate_datasets(family, count, seed)) out.push_back(case_of(d));
+  return out;
+}
+
+std::vector<Case> prior(std::size_t count, std::uint64_t seed) {
+  std::vector<Case> out;
+  for (auto& d : ca::simulate_prior_datasets(count, seed)) out.push_back(case_of(d));
+  return out;
+}
+
+std::vector<Case> kang_schafer(std::size_t count, std::uint64_t seed) {
+  std::vector<Case> out;
+  const ca::Rng root(seed);
+  for (std::size_t i = 0; i < count; ++i) out.push_back(case_of(ca::kang_schafer_dataset(1000, root.substream(i).seed())));
   return out;
 }
 
@@ -75,7 +102,8 @@ std::vector<Case> ihdp(const std::string& data) {
     c.t = table.data.col(column("treatment"));
     c.y = table.data.col(column("y_factual"));
     c.x = table.data.block(0, column("x1"), table.data.rows(), 25);
-    c.truth = (table.data.col(column("mu1")) - table.data.col(column("mu0"))).mean();
+    c.unit_effects = table.data.col(column("mu1")) - table.data.col(column("mu0"));
+    c.truth = c.unit_effects.mean();
     out.push_back(std::move(c));
   }
   return out;
@@ -85,13 +113,14 @@ Case lalonde(const std::string& file) {
   ca::CsvOptions columns;
   columns.columns = {"treat", "re78", "age", "educ", "black", "hisp", "married", "nodegree", "re74", "re75"};
   const auto table = ca::read_csv<double>(file, columns);
-  return {table.data.rightCols(8), table.data.col(0), table.data.col(1), 1794.34};
+  return {table.data.rightCols(8), table.data.col(0), table.data.col(1), 1794.34, {}};
 }
 
 Cell evaluate(const Method& m, const std::vector<Case>& cases, const ca::EffectOptions& options, int threads) {
   Cell cell;
   std::vector<double> error(cases.size(), NAN), seconds(cases.size(), NAN);
   std::vector<int> status(cases.size(), 0);  // 0 ok, 1 failed, 2 skipped
+  std::vector<char> covered(cases.size(), 0);
   ca::parallel_for(std::size_t(0), cases.size(), threads, [&](std::size_t k) {
     const Case& c = cases[k];
     if (c.x.rows() > (options.estimand == ca::Estimand::att ? m.max_units_att : m.max_units)) {
@@ -102,6 +131,7 @@ Cell evaluate(const Method& m, const std::vector<Case>& cases, const ca::EffectO
     try {
       const ca::EffectEstimate r = m.run(ca::TreatmentData<double>(c.x, c.t, c.y), options);
       error[k] = std::abs(r.estimate - c.truth);
+      covered[k] = r.ci_low <= c.truth && c.truth <= r.ci_high;
       seconds[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } catch (const std::exception&) {
       status[k] = 1;
@@ -112,6 +142,7 @@ Cell evaluate(const Method& m, const std::vector<Case>& cases, const ca::EffectO
     if (status[k] == 2) ++cell.skipped;
     if (status[k] == 0) {
       cell.error.push_back(error[k]);
+      cell.covered += covered[k];
       cell.seconds.push_back(seconds[k]);
     }
   }
@@ -130,6 +161,33 @@ std::string mae(const Cell& c) {
   std::string out = buffer;
   if (c.failed) out += " (" + std::to_string(c.failed) + " failed)";
   return out;
+}
+
+/// PEHE of a CATE method on every case (as `evaluate`, with PEHE as the error).
+Cell evaluate_cate(const CateMethod& m, const std::vector<Case>& cases, const ca::EffectOptions& options, int threads) {
+  Cell cell;
+  std::vector<double> error(cases.size(), NAN), seconds(cases.size(), NAN);
+  ca::parallel_for(std::size_t(0), cases.size(), threads, [&](std::size_t k) {
+    const Case& c = cases[k];
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      error[k] = ca::pehe(m.run(ca::TreatmentData<double>(c.x, c.t, c.y), options).effect, c.unit_effects);
+      seconds[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } catch (const std::exception&) {
+    }
+  });
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    if (std::isnan(error[k])) ++cell.failed;
+    else cell.error.push_back(error[k]), cell.seconds.push_back(seconds[k]);
+  }
+  return cell;
+}
+
+std::string coverage(const Cell& c) {
+  if (c.error.empty()) return "n/a";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f%% (%zu)", 100.0 * c.covered / double(c.error.size()), c.error.size());
+  return buffer;
 }
 
 double mean_seconds(const std::vector<Cell>& cells) {
@@ -180,26 +238,60 @@ int main(int argc, char** argv) {
          },
          1 << 30, 5000},
     };
-    std::printf("accuracy_cina: %zu simulated data sets per family (seeds 777 in-family, 778 out-of-family), threads %d\n", count,
-                threads);
+    const std::vector<CateMethod> cate_methods = {
+        {"T-learner (OLS)", [](const auto& d, const auto& o) { return ca::t_learner(d, o); }},
+    };
+    std::printf(
+        "accuracy_cina: %zu simulated data sets per simulated setting (seeds 777 in-family, 778 out-of-family, "
+        "779 prior, 780 Kang-Schafer), threads %d\n",
+        count, threads);
     const std::vector<Case> in = simulated(ca::in_family(), count, 777), out = simulated(ca::out_of_family(), count, 778);
+    const std::vector<Case> broad = prior(count, 779), ks = kang_schafer(count, 780);
     const std::vector<Case> ihdp_cases = ihdp(data);
     const std::vector<Case> psid = {lalonde(data + "/lalonde/lalonde_dw_psid.csv")},
                             cps = {lalonde(data + "/lalonde/lalonde_dw_cps.csv")};
     ca::EffectOptions ate, att;
     ate.threads = att.threads = 1;
     att.estimand = ca::Estimand::att;
-    std::printf("\n| method | (a) in-family MAE | (b) out-of-family MAE | (c) IHDP 1-10 MAE | (d) PSID ATT error | (d) CPS ATT error | s / data set |\n");
-    std::printf("|---|---|---|---|---|---|---|\n");
+    const Setting settings[] = {{"in-family", in, ate}, {"out-of-family", out, ate}, {"IHDP", ihdp_cases, ate},
+                                {"PSID", psid, att},    {"CPS", cps, att},           {"Kang-Schafer", ks, ate},
+                                {"prior", broad, ate}};
+    auto selected = [&only](const std::string& name) { return only.empty() || only.find("," + name + ",") != std::string::npos; };
+    std::vector<std::pair<std::string, std::vector<Cell>>> rows;
+    std::printf(
+        "\n| method | (a) in-family MAE | (b) out-of-family MAE | (c) IHDP 1-10 MAE | (d) PSID ATT error | (d) CPS ATT error "
+        "| (e) Kang-Schafer MAE | (f) prior MAE | s / data set |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& m : methods) {
-      if (!only.empty() && only.find("," + m.name + ",") == std::string::npos) continue;
-      const Setting settings[] = {{"in-family", in, ate}, {"out-of-family", out, ate}, {"IHDP", ihdp_cases, ate},
-                                  {"PSID", psid, att},       {"CPS", cps, att}};
+      if (!selected(m.name)) continue;
       std::vector<Cell> cells;
       for (const Setting& setting : settings) {
         cells.push_back(evaluate(m, setting.cases, setting.options, threads));
-        // Progress on stderr (the table on stdout stays clean): slow methods take minutes per setting.
+        // Progress on stderr (the tables on stdout stay clean): slow methods take minutes per setting.
         std::fprintf(stderr, "  %s, %s: %s\n", m.name.c_str(), setting.name, mae(cells.back()).c_str());
+      }
+      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %.4f |\n", m.name.c_str(), mae(cells[0]).c_str(),
+                  mae(cells[1]).c_str(), mae(cells[2]).c_str(), mae(cells[3]).c_str(), mae(cells[4]).c_str(),
+                  mae(cells[5]).c_str(), mae(cells[6]).c_str(), mean_seconds(cells));
+      std::fflush(stdout);
+      rows.emplace_back(m.name, std::move(cells));
+    }
+    std::printf("\nCoverage of the 95%% interval (share of the data sets an estimator ran on):\n\n");
+    std::printf(
+        "| method | (a) in-family | (b) out-of-family | (c) IHDP 1-10 | (e) Kang-Schafer | (f) prior |\n|---|---|---|---|---|---|\n");
+    for (const auto& [name, cells] : rows) {
+      std::printf("| %s | %s | %s | %s | %s | %s |\n", name.c_str(), coverage(cells[0]).c_str(), coverage(cells[1]).c_str(),
+                  coverage(cells[2]).c_str(), coverage(cells[5]).c_str(), coverage(cells[6]).c_str());
+    }
+    std::printf(
+        "\nPer-unit effects: PEHE (root mean squared error of tau(x_i) against mu1 - mu0), mean +- s.e. over data sets:\n\n");
+    std::printf("| method | (a) in-family | (b) out-of-family | (c) IHDP 1-10 | (e) Kang-Schafer | (f) prior | s / data set |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    for (const auto& m : cate_methods) {
+      if (!selected(m.name)) continue;
+      std::vector<Cell> cells;
+      for (const Setting* setting : {&settings[0], &settings[1], &settings[2], &settings[5], &settings[6]}) {
+        cells.push_back(evaluate_cate(m, setting->cases, setting->options, threads));
       }
       std::printf("| %s | %s | %s | %s | %s | %s | %.4f |\n", m.name.c_str(), mae(cells[0]).c_str(), mae(cells[1]).c_str(),
                   mae(cells[2]).c_str(), mae(cells[3]).c_str(), mae(cells[4]).c_str(), mean_seconds(cells));

@@ -134,6 +134,25 @@ TEST_CASE("CInA-ZS tokens and covariate reduction", "[effects][cina_zs]") {
   CHECK_THROWS_WITH(ca::cina_zs_covariates(x, 6), Contains("x") && Contains("column 3"));
 }
 
+TEST_CASE("CInA-ZS says when it reduces the covariates to principal components", "[effects][cina_zs]") {
+  const auto model = ca::CinaZsModel<float>::load_default();
+  ca::SimulationFamily family = ca::in_family();
+  family.n_min = family.n_max = 300;
+  family.p_min = family.p_max = 25;  // above the shipped model's 20
+  const ca::SimulatedDataset wide = ca::simulate_dataset(family, 31);
+  auto mentions_reduction = [](const ca::EffectEstimate& r) {
+    return std::any_of(r.warnings.begin(), r.warnings.end(),
+                       [](const std::string& w) { return w.find("principal components") != std::string::npos; });
+  };
+  ca::EffectOptions att;
+  att.estimand = ca::Estimand::att;
+  const ca::TreatmentData<double> data(wide.x, wide.t, wide.y);
+  CHECK(mentions_reduction(ca::cina_zs(model, data)));
+  CHECK(mentions_reduction(ca::cina_zs(model, data, att)));
+  const ca::TreatmentData<double> narrow(wide.x.leftCols(20), wide.t, wide.y);
+  CHECK_FALSE(mentions_reduction(ca::cina_zs(model, narrow)));
+}
+
 TEST_CASE("the optimal hinge intercept minimises the hinge sum", "[effects][cina_zs]") {
   ca::Rng rng(8);
   for (int trial = 0; trial < 50; ++trial) {

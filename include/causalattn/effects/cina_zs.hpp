@@ -109,7 +109,7 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// Standard error as for the other weighting estimators (sqrt(sum w_i^2 (Y_i - m_(T_i)(x_i))^2),
 /// per-arm OLS on the covariates standardised as `options.standardize` says) and the balance
 /// diagnostics; with `options.bootstrap` > 0 the bootstrap's standard error. Covariates enter the
-/// model as z-scores (more than p_max reduced by PCA, see `cina_zs_covariates`).
+/// model as z-scores (more than p_max reduced by PCA, see `cina_zs_covariates`, with a warning).
 /// Time O(n^2 width layers) for the forward pass plus O(n p^2) for the SE; memory O(n width) (ATE).
 /// Example:
 /// \code
@@ -118,66 +118,80 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// \endcode
 template <class Scalar, class DataScalar>
 EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data, const EffectOptions& options = {}) {
-  return detail::run_estimator(data, options, [&model](const auto& d, const auto& o) { return cina_zs(model, d, o); },
-                               [&](detail::Sample s) {
-    if (options.estimand == Estimand::att) {
-      const Index p_max = model.config().max_covariates;
-      const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(data.x().template cast<double>(), p_max), s.t, p_max);
-      const AttentionKernel kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
-      const double lambda = options.lambda > 0 ? options.lambda : model.config().lambda_relative * kernel.kernel.diagonal().mean();
-      return detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
-    }
-    EffectEstimate r = detail::start_estimate("cina-zs", s, options);
-    const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
-    bool calibrated = false;
-    const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
-    const auto calibration = options.cina_zs_calibration;
-    if (calibration != CinaZsCalibration::none && smallest_arm <= s.x.cols()) {
-      r.warnings.push_back("CInA-ZS's calibration needs more units than covariates in each arm (smallest arm " +
-                           std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
-                           "); the network's weights are used uncalibrated");
-    } else if (calibration != CinaZsCalibration::none) {
-      const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
-      // Tilts the network's weights to balance `features` (n x q) exactly; false if impossible.
-      auto tilt = [&](const Matrix<double>& features, EffectEstimate& tilted) {
-        if (smallest_arm <= features.cols()) return false;
-        detail::Sample balanced = s;
-        balanced.x = features;
-        tilted = r;
-        detail::tilt_arms_to_means(tilted, balanced, features.colwise().mean(), options, log_weights, false, "CInA-ZS's calibration");
-        tilted.warnings = r.warnings;  // its own warning is replaced by the ones below
-        return tilted.status.converged;
-      };
-      EffectEstimate tilted;
-      // `tilted` is always assigned below: tilt(s.x) cannot return before it, as the guard above
-      // ensures both arms have more units than covariates.
-      const Matrix<double> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
-      if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
-        calibrated = true;
-      } else if (tilt(s.x, tilted)) {
-        calibrated = true;
-        if (moments.cols() > s.x.cols()) {
-          tilted.warnings.push_back("CInA-ZS's calibration could not balance the second moments of the " +
-                                    std::to_string(moments.cols() - s.x.cols()) +
-                                    " non-binary covariates exactly (the target lies outside an arm's convex hull, or an arm has no "
-                                    "more units than balanced functions); it balances the means alone");
+  return detail::run_estimator(
+      data, options, [&model](const auto& d, const auto& o) { return cina_zs(model, d, o); },
+      [&](detail::Sample s) {
+        const Index p_max = model.config().max_covariates;
+        const std::string reduced =
+            s.x.cols() <= p_max
+                ? std::string()
+                : "CInA-ZS's network reads at most " + std::to_string(p_max) + " covariates: the " + std::to_string(s.x.cols()) +
+                      " covariates enter it as their leading principal components (z-scored), so what lies outside "
+                      "them is not balanced by the network's weights";
+        if (options.estimand == Estimand::att) {
+          const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(data.x().template cast<double>(), p_max), s.t,
+                                                               p_max);
+          const AttentionKernel kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
+          const double lambda = options.lambda > 0 ? options.lambda
+                                                   : model.config().lambda_relative * kernel.kernel.diagonal().mean();
+          EffectEstimate matched = detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
+          if (!reduced.empty()) matched.warnings.push_back(reduced);
+          return matched;
         }
-      }
-      if (calibrated) {
-        r = std::move(tilted);
-      } else {
-        r.status = tilted.status;  // the calibration's, so callers see it did not converge
-        r.warnings.push_back("CInA-ZS's calibration did not reach exact balance of the covariate means (largest mean gap " +
-                             detail::rounded(tilted.status.residual) + " standard deviations after " +
-                             std::to_string(tilted.status.iterations) +
-                             " Newton iterations: the means of all units lie outside or on the edge of an arm's convex hull, "
-                             "or options.max_iterations ran out); the network's weights are used uncalibrated");
-      }
-    }
-    if (!calibrated) detail::project_to_arms(detail::sigmoid(logits), s, r.weights, "CInA-ZS");
-    detail::finish_weighting_estimate(r, s, options);
-    return r;
-  });
+        EffectEstimate r = detail::start_estimate("cina-zs", s, options);
+        if (!reduced.empty()) r.warnings.push_back(reduced + " (the calibration still balances every covariate)");
+        const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
+        bool calibrated = false;
+        const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
+        const auto calibration = options.cina_zs_calibration;
+        if (calibration != CinaZsCalibration::none && smallest_arm <= s.x.cols()) {
+          r.warnings.push_back("CInA-ZS's calibration needs more units than covariates in each arm (smallest arm " +
+                               std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
+                               "); the network's weights are used uncalibrated");
+        } else if (calibration != CinaZsCalibration::none) {
+          const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
+          // Tilts the network's weights to balance `features` (n x q) exactly; false if impossible.
+          auto tilt = [&](const Matrix<double>& features, EffectEstimate& tilted) {
+            if (smallest_arm <= features.cols()) return false;
+            detail::Sample balanced = s;
+            balanced.x = features;
+            tilted = r;
+            detail::tilt_arms_to_means(tilted, balanced, features.colwise().mean(), options, log_weights, false,
+                                       "CInA-ZS's calibration");
+            tilted.warnings = r.warnings;  // its own warning is replaced by the ones below
+            return tilted.status.converged;
+          };
+          EffectEstimate tilted;
+          // `tilted` is always assigned below: tilt(s.x) cannot return before it, as the guard above
+          // ensures both arms have more units than covariates.
+          const Matrix<double> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
+          if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
+            calibrated = true;
+          } else if (tilt(s.x, tilted)) {
+            calibrated = true;
+            if (moments.cols() > s.x.cols()) {
+              tilted.warnings.push_back(
+                  "CInA-ZS's calibration could not balance the second moments of the " +
+                  std::to_string(moments.cols() - s.x.cols()) +
+                  " non-binary covariates exactly (the target lies outside an arm's convex hull, or an arm has no "
+                  "more units than balanced functions); it balances the means alone");
+            }
+          }
+          if (calibrated) {
+            r = std::move(tilted);
+          } else {
+            r.status = tilted.status;  // the calibration's, so callers see it did not converge
+            r.warnings.push_back("CInA-ZS's calibration did not reach exact balance of the covariate means (largest mean gap " +
+                                 detail::rounded(tilted.status.residual) + " standard deviations after " +
+                                 std::to_string(tilted.status.iterations) +
+                                 " Newton iterations: the means of all units lie outside or on the edge of an arm's convex hull, "
+                                 "or options.max_iterations ran out); the network's weights are used uncalibrated");
+          }
+        }
+        if (!calibrated) detail::project_to_arms(detail::sigmoid(logits), s, r.weights, "CInA-ZS");
+        detail::finish_weighting_estimate(r, s, options);
+        return r;
+      });
 }
 
 }  // namespace causalattn

@@ -21,6 +21,15 @@
 ///    tau(x), Y = mu0 + tau(x) T + noise. tau is a constant uniform in [tau_min, tau_max], or with
 ///    `heterogeneous` that constant plus `heterogeneity` x sum over a few effect modifiers of
 ///    w_k g_k(z_k), the first modifier being a treatment parent so that the ATT differs from the ATE.
+/// Optional shapes (off by default, and then no random draw is spent on them, so the data sets of a
+/// family without them do not change): each covariate is, with probability `binary_share`,
+/// dichotomised after its equation (x_j = 1[z_j > c], c uniform in [-1, 1]) or else, with
+/// probability `skewed_share`, made right-skewed (x_j = exp(s asinh(z_j)), s uniform in [0.5, 1]:
+/// log-normal-like near the centre, tails no heavier than |z_j|^s); its children read the
+/// transformed value, standardised. With `heteroscedasticity` h > 0 the outcome noise of unit i has
+/// standard deviation noise_scale exp(h tanh(z_ki)) / c, z_k a random outcome parent and c making
+/// the mean over units of the squared scale noise_scale^2 (the largest and smallest scale differ
+/// by at most e^(2h)).
 
 #include <algorithm>
 #include <cmath>
@@ -108,6 +117,9 @@ struct SimulationFamily {
   bool heterogeneous = false;                 ///< tau(x) = tau0 + heterogeneity x (a function of a few covariates)
   Index effect_modifiers = 2;                 ///< covariates tau(x) depends on (at most p), >= 1
   double heterogeneity = 1;                   ///< scale of the varying part of tau(x), >= 0
+  double binary_share = 0;                    ///< chance that a covariate is dichotomised, in [0, 1]
+  double skewed_share = 0;                    ///< chance that a non-binary covariate is exp-transformed (right-skewed), in [0, 1]
+  double heteroscedasticity = 0;              ///< h: outcome noise sd proportional to exp(h tanh(z_k)), in [0, 2]
   /// Return the covariates standardised (z-scores over the sample) instead of raw. The raw
   /// covariates are the default: the structural equations act on standardised parents, so both
   /// carry the same information, and the estimators standardise by default themselves.
@@ -146,6 +158,10 @@ struct SimulationFamily {
     require(tau_max >= tau_min && finite(tau_max), "tau_max", detail::to_text(tau_max), "finite and >= tau_min");
     require(effect_modifiers >= 1, "effect_modifiers", std::to_string(effect_modifiers), ">= 1");
     require(heterogeneity >= 0 && finite(heterogeneity), "heterogeneity", detail::to_text(heterogeneity), "finite and >= 0");
+    require(binary_share >= 0 && binary_share <= 1, "binary_share", detail::to_text(binary_share), "in [0, 1]");
+    require(skewed_share >= 0 && skewed_share <= 1, "skewed_share", detail::to_text(skewed_share), "in [0, 1]");
+    require(heteroscedasticity >= 0 && heteroscedasticity <= 2, "heteroscedasticity", detail::to_text(heteroscedasticity),
+            "in [0, 2]");
   }
 };
 
@@ -195,7 +211,10 @@ struct SimulatedDataset {
   std::vector<Index> outcome_parents;    ///< covariates mu0 depends on, ascending
   std::vector<Index> confounders;        ///< parents of both T and Y, ascending, never empty
   std::vector<Index> effect_modifiers;   ///< covariates tau(x) depends on, the first a treatment parent (empty if constant)
+  std::vector<Index> binary_covariates;  ///< covariates dichotomised to 0 / 1 (family.binary_share), ascending
+  std::vector<Index> skewed_covariates;  ///< covariates exp-transformed (family.skewed_share), ascending
   std::uint64_t seed = 0;               ///< the seed the data set was drawn with
+  SimulationFamily family;              ///< the family the data set was drawn from
 };
 
 namespace detail {
@@ -288,6 +307,21 @@ std::vector<Index> draw_subset(Index p, double probability, Rng& rng) {
   return subset;
 }
 
+/// T_i ~ Bernoulli(propensity_i) from `rng`, redrawn while an arm has fewer than 2 units; after 100
+/// draws throws `numerical_error` starting with `who` and ending with `advice`. O(n) per draw.
+template <typename Defer = void>
+Vector<double> draw_treatment(const Vector<detail::deferred_t<Defer, double>>& propensity, Rng& rng, const std::string& who,
+                              const std::string& advice) {
+  const Index n = propensity.size();
+  Vector<detail::deferred_t<Defer, double>> t(n);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    for (Index i = 0; i < n; ++i) t(i) = rng.bernoulli(propensity(i)) ? 1 : 0;
+    const double treated = t.sum();
+    if (treated >= 2 && double(n) - treated >= 2) return t;
+  }
+  throw numerical_error(who + ": 100 draws of the treatment left an arm with fewer than 2 units" + advice);
+}
+
 }  // namespace detail
 
 /// Draws one data set of `family` (model in the file comment) with everything taken from
@@ -310,6 +344,7 @@ SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t 
   Rng rng(seed);
   detail::deferred_t<Defer, SimulatedDataset> d;
   d.seed = seed;
+  d.family = family;
   const Index n = family.n_min + Index(rng.uniform_int(std::uint64_t(family.n_max - family.n_min + 1)));
   const Index p = family.p_min + Index(rng.uniform_int(std::uint64_t(family.p_max - family.p_min + 1)));
 
@@ -361,9 +396,23 @@ SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t 
   for (const Index j : order) {
     Vector<Real> column = detail::evaluate_terms(equations[static_cast<std::size_t>(j)], z);
     for (Index i = 0; i < n; ++i) column(i) += detail::draw_noise(family.noise, family.noise_scale, rng);
+    if (family.binary_share > 0 && rng.bernoulli(family.binary_share)) {
+      const double cut = rng.uniform(-1.0, 1.0);
+      const Vector<Real> dichotomised = (detail::standardized(column).array() > cut).template cast<Real>();
+      const double ones = dichotomised.sum();
+      if (ones >= 1 && ones <= double(n) - 1) {  // a constant column would carry nothing; it stays continuous
+        column = dichotomised;
+        d.binary_covariates.push_back(j);
+      }
+    } else if (family.skewed_share > 0 && rng.bernoulli(family.skewed_share)) {
+      column = (rng.uniform(0.5, 1.0) * detail::standardized(column).array().asinh()).exp().matrix();
+      d.skewed_covariates.push_back(j);
+    }
     d.x.col(j) = column;
     z.col(j) = detail::standardized(column);
   }
+  std::sort(d.binary_covariates.begin(), d.binary_covariates.end());
+  std::sort(d.skewed_covariates.begin(), d.skewed_covariates.end());
 
   // Treatment.
   const Vector<Real> score = detail::standardized(detail::evaluate_terms(score_terms, z));
@@ -372,23 +421,21 @@ SimulatedDataset simulate_dataset(const SimulationFamily& family, std::uint64_t 
     const double e = 1 / (1 + std::exp(-(family.confounding_strength * score(i) + intercept)));
     d.propensity(i) = std::clamp(e, family.overlap, 1 - family.overlap);
   }
-  d.t.resize(n);
-  for (int attempt = 0;; ++attempt) {
-    if (attempt == 100) {
-      throw numerical_error("simulate_dataset: seed " + std::to_string(seed) +
-                            ": 100 draws of the treatment left an arm with fewer than 2 units (raise family.overlap)");
-    }
-    for (Index i = 0; i < n; ++i) d.t(i) = rng.bernoulli(d.propensity(i)) ? 1 : 0;
-    const double treated = d.t.sum();
-    if (treated >= 2 && double(n) - treated >= 2) break;
-  }
+  d.t = detail::draw_treatment(d.propensity, rng, "simulate_dataset: seed " + std::to_string(seed), " (raise family.overlap)");
 
   // Outcome.
   d.mu0 = detail::evaluate_terms(outcome_terms, z);
   const Vector<Real> tau = (tau0 + family.heterogeneity * detail::evaluate_terms(effect_terms, z).array()).matrix();
   d.mu1 = d.mu0 + tau;
+  Vector<Real> noise_scale = Vector<Real>::Constant(n, family.noise_scale);
+  if (family.heteroscedasticity > 0) {
+    const double h = family.heteroscedasticity;
+    const Index driver = d.outcome_parents[std::size_t(rng.uniform_int(d.outcome_parents.size()))];
+    noise_scale = (h * z.col(driver).array().tanh()).exp().matrix();
+    noise_scale *= family.noise_scale / std::sqrt(noise_scale.squaredNorm() / double(n));
+  }
   d.y.resize(n);
-  for (Index i = 0; i < n; ++i) d.y(i) = d.mu0(i) + d.t(i) * tau(i) + detail::draw_noise(family.noise, family.noise_scale, rng);
+  for (Index i = 0; i < n; ++i) d.y(i) = d.mu0(i) + d.t(i) * tau(i) + detail::draw_noise(family.noise, noise_scale(i), rng);
   d.ate = tau.mean();
   d.att = d.t.dot(tau) / d.t.sum();
   if (family.standardize) d.x = z;
