@@ -59,7 +59,7 @@ void BM_cina_training(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_cina_zs_inference)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cina_zs_inference)->Arg(1000)->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_cina_zs_means_calibration)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kernel_balancing_smo)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_cina_training)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(1);

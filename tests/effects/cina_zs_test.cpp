@@ -153,6 +153,40 @@ TEST_CASE("CInA-ZS says when it reduces the covariates to principal components",
   CHECK_FALSE(mentions_reduction(ca::cina_zs(model, narrow)));
 }
 
+TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any quadratic work", "[effects][cina_zs]") {
+  const auto model = ca::CinaZsModel<float>::load_default();
+  const Index n = 1000000;  // 10^6 units, 8 MB per column: refused at once, nothing n x n is touched
+  ca::Matrix<double> x(n, 1);
+  ca::Vector<double> t(n), y(n);
+  for (Index i = 0; i < n; ++i) {
+    x(i, 0) = double(i % 7);
+    t(i) = double(i % 2);
+    y(i) = double(i % 3);
+  }
+  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(x, t, y)),
+                    Contains("data") && Contains("1000000 units") && Contains("at most 100000"));
+  CHECK_THROWS_AS(ca::cina_zs_logits(model, x, t), ca::invalid_input);
+  ca::EffectOptions att;
+  att.estimand = ca::Estimand::att;
+  const Index m = ca::cina_zs_max_att_units + 1;
+  const ca::Matrix<double> x_att = x.topRows(m);
+  const ca::Vector<double> t_att = t.head(m), y_att = y.head(m);
+  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(x_att, t_att, y_att), att),
+                    Contains("data") && Contains("20000"));
+  // One treated unit, all treated, no covariates, a non-finite covariate.
+  const ca::Matrix<double> small = x.topRows(40);
+  ca::Vector<double> one = ca::Vector<double>::Zero(40), all = ca::Vector<double>::Ones(40);
+  one(3) = 1;
+  const ca::Vector<double> outcome = y.head(40);
+  CHECK_THROWS_AS(ca::cina_zs(model, ca::TreatmentData<double>(small, one, outcome)), ca::invalid_input);
+  CHECK_THROWS_AS(ca::cina_zs(model, ca::TreatmentData<double>(small, all, outcome)), ca::invalid_input);
+  CHECK_THROWS_AS(ca::cina_zs(model, ca::TreatmentData<double>(ca::Matrix<double>(40, 0), t.head(40), outcome)),
+                  ca::invalid_input);
+  ca::Matrix<double> bad = small;
+  bad(5, 0) = std::nan("");
+  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(bad, t.head(40), outcome)), Contains("x") && Contains("row 5"));
+}
+
 TEST_CASE("the optimal hinge intercept minimises the hinge sum", "[effects][cina_zs]") {
   ca::Rng rng(8);
   for (int trial = 0; trial < 50; ++trial) {

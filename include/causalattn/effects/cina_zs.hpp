@@ -71,12 +71,35 @@ Matrix<double> calibration_features(const detail::deferred_t<Defer, Sample>& s, 
 
 }  // namespace detail
 
+/// Most units `cina_zs` (ATE) and `cina_zs_logits` take: the forward pass is O(n^2) time in tiled
+/// attention (29 ms at n = 2000 on one core, so over a minute at the limit); more are refused.
+inline constexpr Index cina_zs_max_units = 100000;
+/// Most units `cina_zs` takes for the ATT: kernel mean matching stores the n x n kernel (3.2 GB in
+/// double at the limit); more are refused.
+inline constexpr Index cina_zs_max_att_units = 20000;
+
+namespace detail {
+
+/// Throws `invalid_input` naming `data` when n exceeds the limit of the CInA-ZS path. O(1).
+template <typename Defer = void>
+void check_cina_zs_units(Index n, bool att) {
+  const Index limit = att ? cina_zs_max_att_units : cina_zs_max_units;
+  if (n > limit) {
+    throw invalid_input("data", "has " + std::to_string(n) + " units; CInA-ZS takes at most " + std::to_string(limit) +
+                                    (att ? " for the ATT (kernel mean matching stores the n x n kernel)"
+                                         : " (its forward pass costs O(n^2) time)"));
+  }
+}
+
+}  // namespace detail
+
 /// The logits z_i of the balancing weights alpha_i = sigmoid(z_i) that `model` gives the units of
 /// (x, t) in one forward pass over their tokens (`cina_zs_covariates`, `cina_zs_tokens`). The model
 /// is copied, so this is const and thread-safe. Memory O(n width) (tiled attention); time
 /// O(n^2 width layers). Example: `Vector<double> z = causalattn::cina_zs_logits(model, x, t);`
 template <class Scalar>
 Vector<double> cina_zs_logits(const CinaZsModel<Scalar>& model, const Matrix<double>& x, const Vector<double>& t) {
+  detail::check_cina_zs_units(x.rows(), false);
   const Index p_max = model.config().max_covariates;
   const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(x, p_max), t, p_max);
   CinaZsModel<Scalar> work = model;
@@ -111,6 +134,8 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// diagnostics; with `options.bootstrap` > 0 the bootstrap's standard error. Covariates enter the
 /// model as z-scores (more than p_max reduced by PCA, see `cina_zs_covariates`, with a warning).
 /// Time O(n^2 width layers) for the forward pass plus O(n p^2) for the SE; memory O(n width) (ATE).
+/// More than `cina_zs_max_units` units (ATE) or `cina_zs_max_att_units` (ATT) are refused with
+/// `invalid_input`.
 /// Example:
 /// \code
 ///   const auto model = causalattn::CinaZsModel<float>::load_default();
@@ -118,6 +143,7 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// \endcode
 template <class Scalar, class DataScalar>
 EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data, const EffectOptions& options = {}) {
+  detail::check_cina_zs_units(data.x().rows(), options.estimand == Estimand::att);
   return detail::run_estimator(
       data, options, [&model](const auto& d, const auto& o) { return cina_zs(model, d, o); },
       [&](detail::Sample s) {
