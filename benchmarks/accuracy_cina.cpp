@@ -220,12 +220,30 @@ int main(int argc, char** argv) {
            return ca::kernel_balancing(d, dual);
          },
          5000, 5000},
-        {"kernel balancing (SMO, full sample)", [](const auto& d, const auto& o) { return ca::kernel_balancing(d, o); }, 5000, 5000},
+        {"kernel balancing (SMO, full sample)", [](const auto& d, const auto& o) { return ca::kernel_balancing(d, o); }, 5000,
+         5000},
         {"CInA", [](const auto& d, const auto& o) { return ca::cina(d, o); }, 5000, 5000},
-        {"CInA-ZS", [&model](const auto& d, const auto& o) { return ca::cina_zs(model, d, o); }, 1 << 30, 5000},
+        {"CInA-ZS", [&model](const auto& d, const auto& o) { return ca::cina_zs(model, d, o); }, 1 << 30,
+         model.outcome_head() ? 1 << 30 : 5000},
+        {"CInA-ZS doubly robust",
+         [&model](const auto& d, const auto& o) {
+           ca::EffectOptions both = o;
+           both.cina_zs_estimate = ca::CinaZsEstimate::doubly_robust;
+           if (o.estimand == ca::Estimand::att) both.cina_zs_estimate = ca::CinaZsEstimate::outcome_head;  // DR is ATE only
+           return ca::cina_zs(model, d, both);
+         },
+         1 << 30, 1 << 30},
+        {"CInA-ZS weighting",
+         [&model](const auto& d, const auto& o) {
+           ca::EffectOptions weights = o;
+           weights.cina_zs_estimate = ca::CinaZsEstimate::weighting;  // calibrated on means and second moments
+           return ca::cina_zs(model, d, weights);
+         },
+         1 << 30, 5000},
         {"CInA-ZS means calibration",
          [&model](const auto& d, const auto& o) {
            ca::EffectOptions means = o;
+           means.cina_zs_estimate = ca::CinaZsEstimate::weighting;
            means.cina_zs_calibration = ca::CinaZsCalibration::means;
            return ca::cina_zs(model, d, means);
          },
@@ -233,6 +251,7 @@ int main(int argc, char** argv) {
         {"CInA-ZS uncalibrated",
          [&model](const auto& d, const auto& o) {
            ca::EffectOptions raw = o;
+           raw.cina_zs_estimate = ca::CinaZsEstimate::weighting;
            raw.cina_zs_calibration = ca::CinaZsCalibration::none;  // the network's weights alone (same ATT: calibration is ATE only)
            return ca::cina_zs(model, d, raw);
          },
@@ -240,6 +259,7 @@ int main(int argc, char** argv) {
     };
     const std::vector<CateMethod> cate_methods = {
         {"T-learner (OLS)", [](const auto& d, const auto& o) { return ca::t_learner(d, o); }},
+        {"CInA-ZS (outcome head)", [&model](const auto& d, const auto& o) { return ca::cina_zs_cate(model, d, o); }},
     };
     std::printf(
         "accuracy_cina: %zu simulated data sets per simulated setting (seeds 777 in-family, 778 out-of-family, "

@@ -1,4 +1,5 @@
-// CInA speed (issue [6/7]): CInA-ZS inference (one forward pass of the shipped model, weights,
+// CInA speed (issues [6/7], [5/8]): CInA-ZS inference (the default: the shipped model's outcome head;
+// `weighting`: one forward pass of the network, weights,
 // estimate and SE) against exact kernel balancing by SMO (`kernel_balancing`, RBF, the library's
 // default tolerance) and single-dataset CInA training (`cina`, default 400 + 400 epochs), all on the
 // same in-family simulated data set (simulate_dataset with n fixed, seed 20261123) and one thread.
@@ -26,21 +27,30 @@ ca::EffectOptions one_thread() {
   return o;
 }
 
-void BM_cina_zs_inference(benchmark::State& state) {
+// Times `cina_zs` with `options` on the data set of state.range(0) units.
+void time_cina_zs(benchmark::State& state, const ca::EffectOptions& options) {
   const auto ds = dataset(state.range(0));
   const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
   const auto model = ca::CinaZsModel<float>::load_default();
-  for (auto _ : state) benchmark::DoNotOptimize(ca::cina_zs(model, data, one_thread()).estimate);
+  for (auto _ : state) benchmark::DoNotOptimize(ca::cina_zs(model, data, options).estimate);
 }
 
-// The same with the calibration balancing the means only (the default also balances second moments).
-void BM_cina_zs_means_calibration(benchmark::State& state) {
-  const auto ds = dataset(state.range(0));
-  const ca::TreatmentData<double> data(ds.x, ds.t, ds.y);
-  const auto model = ca::CinaZsModel<float>::load_default();
+// The default: the shipped model's outcome head.
+void BM_cina_zs_inference(benchmark::State& state) { time_cina_zs(state, one_thread()); }
+
+// The network's calibrated weights (the estimate of a model without an outcome head).
+void BM_cina_zs_weighting(benchmark::State& state) {
   ca::EffectOptions options = one_thread();
+  options.cina_zs_estimate = ca::CinaZsEstimate::weighting;
+  time_cina_zs(state, options);
+}
+
+// The weights with the calibration balancing the means only (the default also balances second moments).
+void BM_cina_zs_means_calibration(benchmark::State& state) {
+  ca::EffectOptions options = one_thread();
+  options.cina_zs_estimate = ca::CinaZsEstimate::weighting;
   options.cina_zs_calibration = ca::CinaZsCalibration::means;
-  for (auto _ : state) benchmark::DoNotOptimize(ca::cina_zs(model, data, options).estimate);
+  time_cina_zs(state, options);
 }
 
 void BM_kernel_balancing_smo(benchmark::State& state) {
@@ -60,6 +70,7 @@ void BM_cina_training(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_cina_zs_inference)->Arg(1000)->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cina_zs_weighting)->Arg(1000)->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_cina_zs_means_calibration)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kernel_balancing_smo)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_cina_training)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(1);

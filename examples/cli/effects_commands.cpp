@@ -13,6 +13,7 @@
 #include "causalattn/effects/estimate_effect.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
+#include "causalattn/io/text.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -92,11 +93,11 @@ causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std
 /// `causalattn ate --data FILE --treatment COL --outcome COL ...`: one treatment-effect estimate.
 int run_ate(Invocation& call) {
   const ArgumentList args(call.args,
-                          {"--data", "--treatment", "--outcome", "--covariates", "--method", "--estimand", "--format",
-                           "--confidence", "--ridge", "--clip", "--trim", "--folds", "--bootstrap", "--seed", "--threads", "--max-seconds",
-                           "--ipw-form", "--outcome-model", "--kernel", "--gamma", "--degree", "--lambda", "--ate-weights", "--epochs",
-                           "--key-map",
-                           "--model", "--calibrate"},
+                          {"--data",      "--treatment",  "--outcome",   "--covariates",  "--method",      "--estimand",
+                           "--format",    "--confidence", "--ridge",     "--clip",        "--trim",        "--folds",
+                           "--bootstrap", "--seed",       "--threads",   "--max-seconds", "--ipw-form",    "--outcome-model",
+                           "--kernel",    "--gamma",      "--degree",    "--lambda",      "--ate-weights", "--epochs",
+                           "--key-map",   "--model",      "--calibrate", "--zs-estimate", "--cate"},
                           table_switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
@@ -108,6 +109,10 @@ int run_ate(Invocation& call) {
   causalattn::EffectOptions options = effect_options_from(args);
   options.progress = stage_reporter(call.err);
   if (args.has("--calibrate") && !zero_shot) throw usage_error("--calibrate applies to --method cina-zs only");
+  if (args.has("--zs-estimate") && !zero_shot) throw usage_error("--zs-estimate applies to --method cina-zs only");
+  if (args.has("--cate") && !zero_shot && method != causalattn::EffectMethod::ols) {
+    throw usage_error("--cate applies to --method cina-zs (its outcome head) and ols (the T-learner)");
+  }
   options.cina_zs_calibration = choice_option<causalattn::CinaZsCalibration>(args, "--calibrate",
                                                                            {{"variances", causalattn::CinaZsCalibration::means_and_variances},
                                                                             {"means", causalattn::CinaZsCalibration::means},
@@ -162,6 +167,26 @@ int run_ate(Invocation& call) {
       with_column_names(covariates, "--covariates", [&] { return causalattn::TreatmentData<double>(x, t, y); });
   std::optional<causalattn::CinaZsModel<float>> model;
   if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
+  options.cina_zs_estimate = choice_option<causalattn::CinaZsEstimate>(args, "--zs-estimate",
+                                                                       {{"auto", causalattn::CinaZsEstimate::automatic},
+                                                                        {"head", causalattn::CinaZsEstimate::outcome_head},
+                                                                        {"weighting", causalattn::CinaZsEstimate::weighting},
+                                                                        {"dr", causalattn::CinaZsEstimate::doubly_robust}},
+                                                                       "auto");
+  if (zero_shot && args.has("--calibrate") &&
+      causalattn::detail::resolve_cina_zs_estimate(*model, options) == causalattn::CinaZsEstimate::outcome_head) {
+    throw usage_error(
+        "--calibrate tilts the weights of --zs-estimate weighting or dr; the outcome head's estimate has no weights");
+  }
+  if (args.has("--cate")) {
+    const causalattn::CateEstimate cate = zero_shot ? causalattn::cina_zs_cate(*model, data, options)
+                                                    : causalattn::t_learner(data, options);
+    causalattn::Matrix<double> rows(cate.effect.size(), 2);
+    rows << cate.effect, cate.std_error;
+    std::ostringstream text;
+    causalattn::write_csv(text, {"effect", "std_error"}, rows);
+    causalattn::io::write_file_bytes(args.get("--cate"), text.str());
+  }
   const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
   if (format == OutputFormat::json) call.out << effect_json(result, covariates).dump() << "\n";
   else call.out << causalattn::effect_summary(result, covariates, path);
@@ -179,21 +204,27 @@ std::string effect_method_list() {
 
 /// Registers ate.
 void register_effects_commands(CommandRegistry& registry) {
-  registry.add({"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing, CInA",
-                "causalattn ate --data FILE --treatment COL --outcome COL --covariates a,b,...|all\n"
-                "               [--method " + effect_method_list() + "] [--estimand ate|att] [--format text|json]\n"
-                "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
-                "               [--max-seconds S] (a budget for --bootstrap and cina's training; exit code 5 when it runs out)\n"
-                "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N] [--no-header|--numeric-header]\n"
-                "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L] [--ate-weights full-sample|svm-dual]\n"
-                "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
-                "               [--calibrate variances|means|no] (cina-zs ATE: tilt the weights to exact balance of the\n"
-                "               means and second moments, of the means, or not at all; default variances)\n"
-                "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"
-                "  Defaults are the textbook specification: unpenalised logistic propensity, OLS per arm, no clipping\n"
-                "  or trimming, method aipw. --folds 5 cross-fits AIPW (use it with --ridge or many covariates).\n"
-                "  Exit codes: 0 done, 2 bad input, 3 numerical failure (e.g. separated arms: try --clip, --trim, --ridge).",
-                run_ate});
+  registry.add(
+      {"ate", "treatment effect (ATE or ATT) by difference in means, OLS, IPW, AIPW, entropy or kernel balancing, CInA",
+       "causalattn ate --data FILE --treatment COL --outcome COL --covariates a,b,...|all\n"
+       "               [--method " +
+           effect_method_list() +
+           "] [--estimand ate|att] [--format text|json]\n"
+           "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
+           "               [--max-seconds S] (a budget for --bootstrap and cina's training; exit code 5 when it runs out)\n"
+           "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N] [--no-header|--numeric-header]\n"
+           "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L] [--ate-weights full-sample|svm-dual]\n"
+           "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
+           "               [--zs-estimate auto|head|weighting|dr] (cina-zs: the outcome head's estimate, the balancing\n"
+           "               weights', or both; auto = the head when the model has one)\n"
+           "               [--calibrate variances|means|no] (cina-zs weighting and dr ATE: tilt the weights to exact balance of\n"
+           "               the means and second moments, of the means, or not at all; default variances)\n"
+           "               [--cate FILE] (cina-zs or ols: per-unit effects and standard errors as CSV, rows in data order)\n"
+           "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"
+           "  Defaults are the textbook specification: unpenalised logistic propensity, OLS per arm, no clipping\n"
+           "  or trimming, method aipw. --folds 5 cross-fits AIPW (use it with --ridge or many covariates).\n"
+           "  Exit codes: 0 done, 2 bad input, 3 numerical failure (e.g. separated arms: try --clip, --trim, --ridge).",
+       run_ate});
 }
 
 }  // namespace causalattn_cli

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -386,20 +387,55 @@ TEST_CASE("ate runs CInA and the shipped CInA-ZS model like the API", "[cli][ate
   CHECK(ca::JsonValue::parse(zs_att.out).at("estimate").as_number() ==
         Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, att).estimate).epsilon(1e-9));
   std::vector<double> by_calibration;
-  for (const auto& [flag, mode] : {std::pair{"no", ca::CinaZsCalibration::none}, std::pair{"means", ca::CinaZsCalibration::means}}) {
+  for (const auto& [flag, mode] :
+       {std::pair{"variances", ca::CinaZsCalibration::means_and_variances}, std::pair{"no", ca::CinaZsCalibration::none},
+        std::pair{"means", ca::CinaZsCalibration::means}}) {
     INFO("--calibrate " << flag);
     ca::EffectOptions calibration;
+    calibration.cina_zs_estimate = ca::CinaZsEstimate::weighting;
     calibration.cina_zs_calibration = mode;
-    const auto calibrated = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
-                                 "cina-zs", "--calibrate", flag, "--format", "json"});
+    const auto calibrated = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list,
+                                 "--method", "cina-zs", "--zs-estimate", "weighting", "--calibrate", flag, "--format", "json"});
     REQUIRE(calibrated.code == 0);
     by_calibration.push_back(ca::JsonValue::parse(calibrated.out).at("estimate").as_number());
     CHECK(by_calibration.back() == Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, calibration).estimate).epsilon(1e-9));
   }
-  // Each calibration changes the weights: none, means and the default (variances) all differ.
-  CHECK(by_calibration[0] != Approx(v.at("estimate").as_number()).epsilon(1e-6));
-  CHECK(by_calibration[1] != Approx(v.at("estimate").as_number()).epsilon(1e-6));
-  CHECK(by_calibration[0] != Approx(by_calibration[1]).epsilon(1e-6));
+  // Each calibration changes the weights: variances, none and means all differ.
+  CHECK(by_calibration[1] != Approx(by_calibration[0]).epsilon(1e-6));
+  CHECK(by_calibration[2] != Approx(by_calibration[0]).epsilon(1e-6));
+  CHECK(by_calibration[1] != Approx(by_calibration[2]).epsilon(1e-6));
+  // The doubly robust estimate, and the per-unit effects of the outcome head and of the T-learner.
+  ca::EffectOptions both;
+  both.cina_zs_estimate = ca::CinaZsEstimate::doubly_robust;
+  const auto dr = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
+                       "cina-zs", "--zs-estimate", "dr", "--format", "json"});
+  REQUIRE(dr.code == 0);
+  CHECK(ca::JsonValue::parse(dr.out).at("estimate").as_number() ==
+        Approx(ca::cina_zs(ca::CinaZsModel<float>::load_default(), data, both).estimate).epsilon(1e-9));
+  const std::string cate_file = "cli_test_cate.csv";
+  for (const std::string method : {"cina-zs", "ols"}) {
+    INFO("--cate with --method " << method);
+    const auto with_cate = run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list,
+                                "--method", method, "--cate", cate_file});
+    REQUIRE(with_cate.code == 0);
+    const auto written = ca::read_csv<double>(cate_file);
+    REQUIRE(written.names == std::vector<std::string>{"effect", "std_error"});
+    const ca::CateEstimate expected = method == "ols" ? ca::t_learner(data)
+                                                      : ca::cina_zs_cate(ca::CinaZsModel<float>::load_default(), data);
+    REQUIRE(written.data.rows() == expected.effect.size());
+    CHECK(written.data(5, 0) == Approx(expected.effect(5)).epsilon(1e-9));
+    CHECK(written.data(5, 1) == Approx(expected.std_error(5)).epsilon(1e-9));
+  }
+  std::remove(cate_file.c_str());
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
+                           "ipw", "--cate", cate_file}),
+                      "--cate applies to --method cina-zs (its outcome head) and ols");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--covariates", list, "--method",
+                           "cina-zs", "--zs-estimate", "head", "--calibrate", "means"}),
+                      "--calibrate tilts the weights of --zs-estimate weighting or dr");
+  require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "ipw", "--zs-estimate",
+                           "dr"}),
+                      "--zs-estimate applies to --method cina-zs only");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "ipw", "--calibrate", "no"}),
                       "--calibrate applies to --method cina-zs only");
   require_clean_error(run({"ate", "--data", nsw, "--treatment", "treat", "--outcome", "re78", "--method", "cina-zs", "--calibrate", "on"}),

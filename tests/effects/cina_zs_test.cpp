@@ -144,13 +144,16 @@ TEST_CASE("CInA-ZS says when it reduces the covariates to principal components",
     return std::any_of(r.warnings.begin(), r.warnings.end(),
                        [](const std::string& w) { return w.find("principal components") != std::string::npos; });
   };
-  ca::EffectOptions att;
+  ca::EffectOptions weighting, att;
+  weighting.cina_zs_estimate = att.cina_zs_estimate = ca::CinaZsEstimate::weighting;
   att.estimand = ca::Estimand::att;
   const ca::TreatmentData<double> data(wide.x, wide.t, wide.y);
-  CHECK(mentions_reduction(ca::cina_zs(model, data)));
+  CHECK(mentions_reduction(ca::cina_zs(model, data, weighting)));
   CHECK(mentions_reduction(ca::cina_zs(model, data, att)));
   const ca::TreatmentData<double> narrow(wide.x.leftCols(20), wide.t, wide.y);
-  CHECK_FALSE(mentions_reduction(ca::cina_zs(model, narrow)));
+  CHECK_FALSE(mentions_reduction(ca::cina_zs(model, narrow, weighting)));
+  // The outcome head reads every covariate: no reduction, no warning.
+  if (model.outcome_head()) CHECK_FALSE(mentions_reduction(ca::cina_zs(model, data)));
 }
 
 TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any quadratic work", "[effects][cina_zs]") {
@@ -168,6 +171,7 @@ TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any q
   CHECK_THROWS_AS(ca::cina_zs_logits(model, x, t), ca::invalid_input);
   ca::EffectOptions att;
   att.estimand = ca::Estimand::att;
+  att.cina_zs_estimate = ca::CinaZsEstimate::weighting;  // kernel mean matching: the n x n kernel
   const Index m = ca::cina_zs_max_att_units + 1;
   const ca::Matrix<double> x_att = x.topRows(m);
   const ca::Vector<double> t_att = t.head(m), y_att = y.head(m);
@@ -229,7 +233,7 @@ TEST_CASE("CInA-ZS model files round-trip and reject corruption", "[effects][cin
     ca::CinaZsModel<float> copy = model;
     ca::ParameterRegistry<float> r;
     copy.register_parameters(r);
-    ca::Parameter<float> config{ca::detail::cina_zs_config_tensor(model.config()), ca::Matrix<float>()};
+    ca::Parameter<float> config{ca::detail::cina_zs_config_tensor(model.config(), nullptr), ca::Matrix<float>()};
     config.value(0, 2) = 1e9f;
     ca::ParameterRegistry<float> with_config;
     with_config.add(ca::detail::cina_zs_config_name, config);

@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "causalattn/effects/detail/estimator_opening.hpp"
+#include "causalattn/effects/cate.hpp"
 #include "causalattn/effects/cina_zs_model.hpp"
 #include "causalattn/effects/detail/arm_models.hpp"
 #include "causalattn/effects/detail/attention_balancing.hpp"
+#include "causalattn/effects/detail/estimator_opening.hpp"
+#include "causalattn/effects/outcome_head.hpp"
 #include "causalattn/effects/solvers/calibration_tilt.hpp"
 
 namespace causalattn {
@@ -113,8 +115,120 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
   return detail::sigmoid(cina_zs_logits(model, x, t));
 }
 
-/// CInA-ZS's estimate on `data`.
-/// - ATE (one forward pass): the model's raw weights a, tilted within each arm as
+namespace detail {
+
+/// CInA-ZS's weighting estimate on the sample `s` of `data` (the calibrated network weights for the
+/// ATE, kernel mean matching for the ATT; see `cina_zs`).
+template <class Scalar, class DataScalar>
+EffectEstimate cina_zs_weighting(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data, detail::Sample& s,
+                                 const EffectOptions& options) {
+  const Index p_max = model.config().max_covariates;
+  const std::string reduced =
+      s.x.cols() <= p_max
+          ? std::string()
+          : "CInA-ZS's network reads at most " + std::to_string(p_max) + " covariates: the " + std::to_string(s.x.cols()) +
+                " covariates enter it as their leading principal components (z-scored), so what lies outside "
+                "them is not balanced by the network's weights";
+  if (options.estimand == Estimand::att) {
+    const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(data.x().template cast<double>(), p_max), s.t, p_max);
+    const AttentionKernel kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
+    const double lambda = options.lambda > 0 ? options.lambda : model.config().lambda_relative * kernel.kernel.diagonal().mean();
+    EffectEstimate matched = detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
+    if (!reduced.empty()) matched.warnings.push_back(reduced);
+    return matched;
+  }
+  EffectEstimate r = detail::start_estimate("cina-zs", s, options);
+  if (!reduced.empty()) r.warnings.push_back(reduced + " (the calibration still balances every covariate)");
+  const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
+  bool calibrated = false;
+  const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
+  const auto calibration = options.cina_zs_calibration;
+  if (calibration != CinaZsCalibration::none && smallest_arm <= s.x.cols()) {
+    r.warnings.push_back("CInA-ZS's calibration needs more units than covariates in each arm (smallest arm " +
+                         std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
+                         "); the network's weights are used uncalibrated");
+  } else if (calibration != CinaZsCalibration::none) {
+    const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
+    // Tilts the network's weights to balance `features` (n x q) exactly; false if impossible.
+    auto tilt = [&](const Matrix<double>& features, EffectEstimate& tilted) {
+      if (smallest_arm <= features.cols()) return false;
+      detail::Sample balanced = s;
+      balanced.x = features;
+      tilted = r;
+      detail::tilt_arms_to_means(tilted, balanced, features.colwise().mean(), options, log_weights, false,
+                                 "CInA-ZS's calibration");
+      tilted.warnings = r.warnings;  // its own warning is replaced by the ones below
+      return tilted.status.converged;
+    };
+    EffectEstimate tilted;
+    // `tilted` is always assigned below: tilt(s.x) cannot return before it, as the guard above
+    // ensures both arms have more units than covariates.
+    const Matrix<double> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
+    if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
+      calibrated = true;
+    } else if (tilt(s.x, tilted)) {
+      calibrated = true;
+      if (moments.cols() > s.x.cols()) {
+        tilted.warnings.push_back(
+            "CInA-ZS's calibration could not balance the second moments of the " + std::to_string(moments.cols() - s.x.cols()) +
+            " non-binary covariates exactly (the target lies outside an arm's convex hull, or an arm has no "
+            "more units than balanced functions); it balances the means alone");
+      }
+    }
+    if (calibrated) {
+      r = std::move(tilted);
+    } else {
+      r.status = tilted.status;  // the calibration's, so callers see it did not converge
+      r.warnings.push_back("CInA-ZS's calibration did not reach exact balance of the covariate means (largest mean gap " +
+                           detail::rounded(tilted.status.residual) + " standard deviations after " +
+                           std::to_string(tilted.status.iterations) +
+                           " Newton iterations: the means of all units lie outside or on the edge of an arm's convex hull, "
+                           "or options.max_iterations ran out); the network's weights are used uncalibrated");
+    }
+  }
+  if (!calibrated) detail::project_to_arms(detail::sigmoid(logits), s, r.weights, "CInA-ZS");
+  detail::finish_weighting_estimate(r, s, options);
+  return r;
+}
+
+/// The outcome head's fit on `data` (raw covariates, not `options.standardize`d: the head z-scores).
+template <class Scalar, class DataScalar>
+OutcomeHeadFit cina_zs_outcome_fit(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data) {
+  return fit_outcome_head(*model.outcome_head(), Matrix<double>(data.x().template cast<double>()),
+                          Vector<double>(data.t().template cast<double>()), Vector<double>(data.y().template cast<double>()));
+}
+
+/// `options.cina_zs_estimate` resolved against the model: `automatic` becomes `outcome_head` when the
+/// model has one and `weighting` otherwise; asking for the head of a model without one throws
+/// `invalid_input` naming `model`.
+template <class Scalar>
+CinaZsEstimate resolve_cina_zs_estimate(const CinaZsModel<Scalar>& model, const EffectOptions& options) {
+  const bool head = model.outcome_head() != nullptr;
+  if (options.cina_zs_estimate == CinaZsEstimate::automatic)
+    return head ? CinaZsEstimate::outcome_head : CinaZsEstimate::weighting;
+  if (options.cina_zs_estimate != CinaZsEstimate::weighting && !head) {
+    throw invalid_input(
+        "model", "has no outcome head (a version-1 model file), so options.cina_zs_estimate must be weighting or automatic");
+  }
+  if (options.cina_zs_estimate == CinaZsEstimate::doubly_robust && options.estimand == Estimand::att) {
+    throw invalid_input("options.cina_zs_estimate", "doubly_robust is for the ATE; the ATT uses outcome_head or weighting");
+  }
+  return options.cina_zs_estimate;
+}
+
+}  // namespace detail
+
+/// CInA-ZS's estimate on `data`, as `options.cina_zs_estimate` says (default `automatic`: the
+/// outcome head when the model has one, else the weighting estimate):
+/// - **outcome head** (no forward pass through the network): the head's plug-in, the mean of
+///   mu1 - mu0 (ATE) or of Y - mu0 over the treated (ATT), with its influence-function standard
+///   error (`fit_outcome_head`); no weights; balance diagnostics before weighting. It reads every
+///   covariate (no PCA). Time O(n m^2 + m^3), m = 1 + (p + 2)(1 + k).
+/// - **doubly robust** (ATE): the plug-in plus sum_T w (Y - mu1) - sum_C w (Y - mu0) with the
+///   calibrated weights w of the weighting estimate; standard error from the influence function
+///   (mu1 - mu0 - tau) / n + s_i w_i (Y_i - mu_(T_i)).
+/// - **weighting**:
+///   - ATE (one forward pass): the model's raw weights a, tilted within each arm as
 ///   `options.cina_zs_calibration` says: to exact balance of the covariate means and second moments
 ///   (the default; `calibration_features`), of the means, or not at all (then normalised per arm):
 ///   w_i proportional to a_i exp(l' f(x_i)), Newton on the convex dual as in `entropy_balancing`.
@@ -125,7 +239,7 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 ///   failure and a warning says why. An arm with no more units than covariates is not calibrated
 ///   at all (a warning says so; `status` stays that of the estimator, converged). The calibration costs
 ///   O(iterations n p^2), a few iterations when the target is well inside both arms' hulls.
-/// - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
+///   - ATT (documented variant, ours; the shipped model's value head was trained for the ATE): the
 ///   treated weigh 1 / n_1 and the controls are matched to them by kernel mean matching on the
 ///   model's balancing kernel (its keys, no forward pass through the encoder), solved exactly by SMO
 ///   with lambda = `options.lambda`, or lambda_relative x the kernel's mean diagonal. Memory O(n^2).
@@ -134,8 +248,8 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// diagnostics; with `options.bootstrap` > 0 the bootstrap's standard error. Covariates enter the
 /// model as z-scores (more than p_max reduced by PCA, see `cina_zs_covariates`, with a warning).
 /// Time O(n^2 width layers) for the forward pass plus O(n p^2) for the SE; memory O(n width) (ATE).
-/// More than `cina_zs_max_units` units (ATE) or `cina_zs_max_att_units` (ATT) are refused with
-/// `invalid_input`.
+/// More than `cina_zs_max_units` units, or `cina_zs_max_att_units` for the weighting ATT, are
+/// refused with `invalid_input`.
 /// Example:
 /// \code
 ///   const auto model = causalattn::CinaZsModel<float>::load_default();
@@ -143,81 +257,57 @@ Vector<double> cina_zs_raw_weights(const CinaZsModel<Scalar>& model, const Matri
 /// \endcode
 template <class Scalar, class DataScalar>
 EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data, const EffectOptions& options = {}) {
-  detail::check_cina_zs_units(data.x().rows(), options.estimand == Estimand::att);
+  const CinaZsEstimate mode = detail::resolve_cina_zs_estimate(model, options);
+  detail::check_cina_zs_units(data.x().rows(), options.estimand == Estimand::att && mode == CinaZsEstimate::weighting);
   return detail::run_estimator(
       data, options, [&model](const auto& d, const auto& o) { return cina_zs(model, d, o); },
       [&](detail::Sample s) {
-        const Index p_max = model.config().max_covariates;
-        const std::string reduced =
-            s.x.cols() <= p_max
-                ? std::string()
-                : "CInA-ZS's network reads at most " + std::to_string(p_max) + " covariates: the " + std::to_string(s.x.cols()) +
-                      " covariates enter it as their leading principal components (z-scored), so what lies outside "
-                      "them is not balanced by the network's weights";
-        if (options.estimand == Estimand::att) {
-          const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(data.x().template cast<double>(), p_max), s.t,
-                                                               p_max);
-          const AttentionKernel kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
-          const double lambda = options.lambda > 0 ? options.lambda
-                                                   : model.config().lambda_relative * kernel.kernel.diagonal().mean();
-          EffectEstimate matched = detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
-          if (!reduced.empty()) matched.warnings.push_back(reduced);
-          return matched;
+        if (mode == CinaZsEstimate::weighting) return detail::cina_zs_weighting(model, data, s, options);
+        const OutcomeHeadFit fit = detail::cina_zs_outcome_fit(model, data);
+        if (mode == CinaZsEstimate::outcome_head) {
+          EffectEstimate r = detail::start_estimate("cina-zs", s, options);
+          const bool att = options.estimand == Estimand::att;
+          r.estimate = att ? fit.att : fit.ate;
+          detail::set_normal_interval(r, att ? fit.att_std_error : fit.ate_std_error, "influence function (outcome head)");
+          detail::fill_balance(r, s, {});
+          return r;
         }
-        EffectEstimate r = detail::start_estimate("cina-zs", s, options);
-        if (!reduced.empty()) r.warnings.push_back(reduced + " (the calibration still balances every covariate)");
-        const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
-        bool calibrated = false;
-        const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
-        const auto calibration = options.cina_zs_calibration;
-        if (calibration != CinaZsCalibration::none && smallest_arm <= s.x.cols()) {
-          r.warnings.push_back("CInA-ZS's calibration needs more units than covariates in each arm (smallest arm " +
-                               std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
-                               "); the network's weights are used uncalibrated");
-        } else if (calibration != CinaZsCalibration::none) {
-          const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
-          // Tilts the network's weights to balance `features` (n x q) exactly; false if impossible.
-          auto tilt = [&](const Matrix<double>& features, EffectEstimate& tilted) {
-            if (smallest_arm <= features.cols()) return false;
-            detail::Sample balanced = s;
-            balanced.x = features;
-            tilted = r;
-            detail::tilt_arms_to_means(tilted, balanced, features.colwise().mean(), options, log_weights, false,
-                                       "CInA-ZS's calibration");
-            tilted.warnings = r.warnings;  // its own warning is replaced by the ones below
-            return tilted.status.converged;
-          };
-          EffectEstimate tilted;
-          // `tilted` is always assigned below: tilt(s.x) cannot return before it, as the guard above
-          // ensures both arms have more units than covariates.
-          const Matrix<double> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
-          if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
-            calibrated = true;
-          } else if (tilt(s.x, tilted)) {
-            calibrated = true;
-            if (moments.cols() > s.x.cols()) {
-              tilted.warnings.push_back(
-                  "CInA-ZS's calibration could not balance the second moments of the " +
-                  std::to_string(moments.cols() - s.x.cols()) +
-                  " non-binary covariates exactly (the target lies outside an arm's convex hull, or an arm has no "
-                  "more units than balanced functions); it balances the means alone");
-            }
-          }
-          if (calibrated) {
-            r = std::move(tilted);
-          } else {
-            r.status = tilted.status;  // the calibration's, so callers see it did not converge
-            r.warnings.push_back("CInA-ZS's calibration did not reach exact balance of the covariate means (largest mean gap " +
-                                 detail::rounded(tilted.status.residual) + " standard deviations after " +
-                                 std::to_string(tilted.status.iterations) +
-                                 " Newton iterations: the means of all units lie outside or on the edge of an arm's convex hull, "
-                                 "or options.max_iterations ran out); the network's weights are used uncalibrated");
-          }
+        EffectEstimate r = detail::cina_zs_weighting(model, data, s, options);
+        const Vector<double> cate = fit.mu1 - fit.mu0;
+        r.estimate = fit.ate;
+        Vector<double> influence = (cate.array() - fit.ate) / double(s.units());
+        for (Index i = 0; i < s.units(); ++i) {
+          const double residual = s.t(i) == 1 ? s.y(i) - fit.mu1(i) : -(s.y(i) - fit.mu0(i));
+          r.estimate += r.weights(i) * residual;
+          influence(i) += r.weights(i) * residual;
         }
-        if (!calibrated) detail::project_to_arms(detail::sigmoid(logits), s, r.weights, "CInA-ZS");
-        detail::finish_weighting_estimate(r, s, options);
+        detail::set_normal_interval(r, influence.norm(), "influence function (outcome head and calibrated weights)");
         return r;
       });
+}
+
+/// CInA-ZS's per-unit effects: mu1(x_i) - mu0(x_i) from the model's outcome head for every unit of
+/// `data`, with per-unit standard errors (`fit_outcome_head`); `average` is the ATE plug-in.
+/// Throws `invalid_input` naming `model` when it has no outcome head (a version-1 model file:
+/// its balancing weights give no per-unit effects), and for more than `cina_zs_max_units` units.
+/// `options.threads` caps the threads (the result does not depend on it). O(n m^2 + m^3).
+/// Example: `auto cate = causalattn::cina_zs_cate(causalattn::CinaZsModel<float>::load_default(), data);`
+template <class Scalar, class DataScalar>
+CateEstimate cina_zs_cate(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data,
+                          const EffectOptions& options = {}) {
+  options.validate();
+  if (!model.outcome_head()) {
+    throw invalid_input("model", "has no outcome head (a version-1 model file): its balancing weights give no per-unit effects");
+  }
+  detail::check_cina_zs_units(data.x().rows(), false);
+  const ThreadLimit limit(options.threads);
+  const OutcomeHeadFit fit = detail::cina_zs_outcome_fit(model, data);
+  CateEstimate r;
+  r.method = "cina-zs-outcome-head";
+  r.effect = fit.mu1 - fit.mu0;
+  r.std_error = fit.cate_std_error;
+  r.average = fit.ate;
+  return r;
 }
 
 }  // namespace causalattn

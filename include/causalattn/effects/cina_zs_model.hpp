@@ -7,14 +7,17 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Eigenvalues>
 
 #include "causalattn/core/checks.hpp"
+#include "causalattn/effects/outcome_head.hpp"
 #include "causalattn/nn/encoder.hpp"
 #include "causalattn/nn/serialization.hpp"
 
@@ -118,7 +121,9 @@ Matrix<Scalar> cina_zs_tokens(const Matrix<detail::deferred_t<Scalar, double>>& 
 /// nearly one direction (a near-constant kernel, under which any weights with equal arm totals
 /// balance), so the kernel is anchored to the covariates (ours).
 /// The value of the attention-SVM identity is V_i = W_i alpha_i / (lambda h_i), so h . W . V =
-/// alpha / lambda: inference needs the logits only. Forward passes cache activations for backward,
+/// alpha / lambda: inference needs the logits only. A model may also carry an `OutcomeHead` (the
+/// per-unit outcome means behind `cina_zs_cate` and, by default, `cina_zs`'s estimate); it is
+/// trained apart from the network (`train_outcome_head`). Forward passes cache activations for backward,
 /// so one instance must not run on two threads at once; copies are independent (`cina_zs` copies). Parameters are registered by `register_parameters`.
 /// Example:
 /// \code
@@ -184,6 +189,14 @@ class CinaZsModel {
 
   /// Adds "embed.*", "encoder.*", "value.*" and (unless `with_keys` is false: a fixed kernel)
   /// "key.*" to `registry` (the model must not move while the registry is in use).
+  /// The outcome head, or nullptr when the model has none (a version-1 model file).
+  const OutcomeHead* outcome_head() const noexcept { return outcome_ ? &*outcome_ : nullptr; }
+  /// Attaches (or replaces) the outcome head; throws `invalid_input` if it is malformed.
+  void set_outcome_head(OutcomeHead head) {
+    head.validate("head");
+    outcome_ = std::move(head);
+  }
+
   void register_parameters(ParameterRegistry<Scalar>& registry, bool with_keys = true) {
     embed_.register_parameters(registry, "embed");
     encoder_.register_parameters(registry, "encoder");
@@ -216,6 +229,7 @@ class CinaZsModel {
   Encoder<Scalar> encoder_;
   Linear<Scalar> value_, key_;
   Matrix<Scalar> covariates_, features_;
+  std::optional<OutcomeHead> outcome_;
 };
 
 namespace detail {
@@ -224,29 +238,41 @@ inline constexpr const char* cina_zs_config_name = "cina_zs.config";
 
 /// The config as a 1 x 8 tensor: format version, then the fields in declaration order.
 template <typename = void>
-Matrix<float> cina_zs_config_tensor(const CinaZsConfig& c) {
-  Matrix<float> t(1, 8);
-  t << 1.0f, float(c.max_covariates), float(c.width), float(c.hidden), float(c.layers), float(c.heads), float(c.key_scale),
-      float(c.lambda_relative);
+Matrix<float> cina_zs_config_tensor(const CinaZsConfig& c, const OutcomeHead* head) {
+  Matrix<float> t(1, head ? 10 : 8);
+  t.leftCols(8) << (head ? 2.0f : 1.0f), float(c.max_covariates), float(c.width), float(c.hidden), float(c.layers),
+      float(c.heads), float(c.key_scale), float(c.lambda_relative);
+  if (head) t.rightCols(2) << float(head->hidden()), float(head->outputs());
   return t;
 }
 
 }  // namespace detail
 
 /// The model in the causalattn parameter format (float values) with its config as the extra tensor
-/// "cina_zs.config". O(parameters).
+/// "cina_zs.config": version 1 (1 x 8) without an outcome head, version 2 (1 x 10, the head's hidden
+/// and output counts appended) with one, whose parameters follow as "outcome.w1", ... O(parameters).
 /// Example: `std::string bytes = causalattn::serialize_cina_zs(model);`
 template <class Scalar>
 std::string serialize_cina_zs(const CinaZsModel<Scalar>& model) {
   CinaZsModel<Scalar> copy = model;
   ParameterRegistry<Scalar> registry;
   copy.register_parameters(registry);
+  std::optional<OutcomeHead> head;
+  ParameterRegistry<double> head_registry;
+  if (model.outcome_head()) {
+    head = *model.outcome_head();
+    head->register_parameters(head_registry);
+  }
   std::vector<Parameter<float>> values;
-  values.reserve(registry.size() + 1);
+  values.reserve(registry.size() + head_registry.size() + 1);  // no reallocation: as_float points into it
   ParameterRegistry<float> as_float;
-  values.push_back({detail::cina_zs_config_tensor(model.config()), Matrix<float>()});
+  values.push_back({detail::cina_zs_config_tensor(model.config(), model.outcome_head()), Matrix<float>()});
   as_float.add(detail::cina_zs_config_name, values.back());
   for (const auto& e : registry.entries()) {
+    values.push_back({e.parameter->value.template cast<float>(), Matrix<float>()});
+    as_float.add(e.name, values.back());
+  }
+  for (const auto& e : head_registry.entries()) {
     values.push_back({e.parameter->value.template cast<float>(), Matrix<float>()});
     as_float.add(e.name, values.back());
   }
@@ -266,13 +292,16 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
     if (t.name == detail::cina_zs_config_name) config_tensor = &t;
   if (config_tensor == nullptr) throw invalid_input(source, "has no 'cina_zs.config' tensor: not a CInA-ZS model");
   const Matrix<float>& c = config_tensor->value;
-  if (c.rows() != 1 || c.cols() != 8 || c(0, 0) != 1.0f) {
-    throw invalid_input(source, "'cina_zs.config' is not a version-1 CInA-ZS config (1 x 8)");
+  const bool with_head = c.rows() == 1 && c.cols() == 10 && c(0, 0) == 2.0f;
+  if (!with_head && (c.rows() != 1 || c.cols() != 8 || c(0, 0) != 1.0f)) {
+    throw invalid_input(source, "'cina_zs.config' is neither a version-1 (1 x 8) nor a version-2 (1 x 10) CInA-ZS config");
   }
-  for (Index j = 1; j <= 5; ++j) {  // integer fields: whole numbers in a range a model can have
-    if (!(c(0, j) >= 1 && c(0, j) <= 16384) || c(0, j) != std::floor(c(0, j))) {
+  for (Index j = 1; j < c.cols(); ++j) {  // integer fields: whole numbers in a range a model can have
+    if (j == 6 || j == 7) continue;
+    const float top = j >= 8 ? 256.0f : 16384.0f;
+    if (!(c(0, j) >= 1 && c(0, j) <= top) || c(0, j) != std::floor(c(0, j))) {
       throw invalid_input(source, "'cina_zs.config' entry " + std::to_string(j) + " is " + detail::to_text(c(0, j)) +
-                                      ", not a whole number in [1, 16384]");
+                                      ", not a whole number in [1, " + std::to_string(int(top)) + "]");
     }
   }
   CinaZsConfig config;
@@ -301,28 +330,45 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
   CinaZsModel<Scalar> model(config, 0);
   ParameterRegistry<Scalar> registry;
   model.register_parameters(registry);
-  if (tensors.size() != registry.size() + 1) {
-    throw invalid_input(source, "holds " + std::to_string(tensors.size() - 1) + " parameter tensors, the model has " +
-                                    std::to_string(registry.size()));
+  std::optional<OutcomeHead> head;
+  ParameterRegistry<double> head_registry;
+  if (with_head) {
+    head.emplace(Index(c(0, 8)), Index(c(0, 9)), 0);
+    head->register_parameters(head_registry);
   }
-  for (const auto& e : registry.entries()) {
-    const NamedTensor<float>* found = nullptr;
-    for (const auto& t : tensors)
-      if (t.name == e.name) found = &t;
-    if (found == nullptr) throw invalid_input(source, "lacks the tensor '" + e.name + "'");
-    if (found->value.rows() != e.parameter->value.rows() || found->value.cols() != e.parameter->value.cols()) {
-      throw invalid_input(source, "tensor '" + e.name + "' has shape " + std::to_string(found->value.rows()) + " x " +
-                                      std::to_string(found->value.cols()) + ", the config implies " +
-                                      std::to_string(e.parameter->value.rows()) + " x " + std::to_string(e.parameter->value.cols()));
+  if (tensors.size() != registry.size() + head_registry.size() + 1) {
+    throw invalid_input(source, "holds " + std::to_string(tensors.size() - 1) + " parameter tensors, the model has " +
+                                    std::to_string(registry.size() + head_registry.size()));
+  }
+  // Copies each registered parameter's tensor from the file, checking that it exists with its shape.
+  auto fill = [&](const auto& entries) {
+    for (const auto& e : entries) {
+      const NamedTensor<float>* found = nullptr;
+      for (const auto& t : tensors)
+        if (t.name == e.name) found = &t;
+      if (found == nullptr) throw invalid_input(source, "lacks the tensor '" + e.name + "'");
+      if (found->value.rows() != e.parameter->value.rows() || found->value.cols() != e.parameter->value.cols()) {
+        throw invalid_input(source, "tensor '" + e.name + "' has shape " + std::to_string(found->value.rows()) + " x " +
+                                        std::to_string(found->value.cols()) + ", the config implies " +
+                                        std::to_string(e.parameter->value.rows()) + " x " +
+                                        std::to_string(e.parameter->value.cols()));
+      }
+      using Target = typename std::decay_t<decltype(e.parameter->value)>::Scalar;
+      e.parameter->value = found->value.template cast<Target>();
     }
-    e.parameter->value = found->value.template cast<Scalar>();
+  };
+  fill(registry.entries());
+  if (head) {
+    fill(head_registry.entries());
+    head->validate(source);
+    model.set_outcome_head(std::move(*head));
   }
   return model;
 }
 
 /// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (regenerate with
 /// examples/train_cina_zs.cpp, which prints it).
-inline constexpr std::uint64_t cina_zs_default_checksum = 0xdc4a71d7616169bfULL;
+inline constexpr std::uint64_t cina_zs_default_checksum = 0xc9e0993f8065da07ULL;
 
 /// Where `CinaZsModel::load_default` finds the shipped model, the first that exists of:
 /// $CAUSALATTN_MODEL_DIR/cina_zs_default.bin; the directory CMake compiled in (CAUSALATTN_MODEL_DIR:

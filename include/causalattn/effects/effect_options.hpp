@@ -35,6 +35,14 @@ enum class CinaZsCalibration {
   means_and_variances,  ///< the means and the second moments (falling back to the means alone)
 };
 
+/// What `cina_zs` estimates with (see `cina_zs`).
+enum class CinaZsEstimate {
+  automatic,      ///< the outcome head when the model has one, else weighting
+  outcome_head,   ///< the outcome head's plug-in (no forward pass through the network)
+  weighting,      ///< the network's calibrated balancing weights (ATT: kernel mean matching)
+  doubly_robust,  ///< ATE: the outcome head's plug-in plus the calibrated weights' sum of residuals
+};
+
 /// Options of the estimators. The defaults are the textbook specification: standardised covariates,
 /// unpenalised logistic propensity and OLS, no clipping or trimming, no cross-fitting, analytic
 /// standard errors, a 95% interval.
@@ -69,6 +77,7 @@ struct EffectOptions {
   /// means (and by default their second moments), w_i proportional to a_i exp(l' f(x_i)) (the least
   /// KL change of a that balances f; calibration weighting with the network as base measure).
   CinaZsCalibration cina_zs_calibration = CinaZsCalibration::means_and_variances;
+  CinaZsEstimate cina_zs_estimate = CinaZsEstimate::automatic;  ///< CInA-ZS's estimate: outcome head, weighting or both
   SmoOptions smo = [] {
     SmoOptions o;
     o.tolerance = 1e-6;  // KKT gap of the balancing dual: weights accurate to ~1e-6
@@ -82,6 +91,10 @@ struct EffectOptions {
     if (!(clip >= 0 && clip < 0.5)) throw invalid_input("options.clip", "is " + detail::to_text(clip) + ", must lie in [0, 0.5)");
     if (!(trim >= 0 && trim < 0.5)) throw invalid_input("options.trim", "is " + detail::to_text(trim) + ", must lie in [0, 0.5)");
     if (folds < 1) throw invalid_input("options.folds", "is " + std::to_string(folds) + ", must be >= 1");
+    if (static_cast<int>(cina_zs_estimate) < 0 || static_cast<int>(cina_zs_estimate) > 3) {
+      throw invalid_input("options.cina_zs_estimate", "is " + std::to_string(static_cast<int>(cina_zs_estimate)) +
+                                                          ", not automatic, outcome_head, weighting or doubly_robust");
+    }
     if (bootstrap < 0) throw invalid_input("options.bootstrap", "is " + std::to_string(bootstrap) + ", must be >= 0");
     if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
     if (!(max_seconds >= 0) || !std::isfinite(max_seconds)) {

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "causalattn/core/random.hpp"
@@ -61,20 +62,24 @@ SimulationFamily prior_family(detail::deferred_t<Defer, Rng>& rng) {
 }
 
 /// Draws `count` data sets from the prior: data set i takes the stream `Rng(seed).substream(i)`,
-/// draws its family with `prior_family` and then its data with `simulate_dataset(family, next
-/// value of the stream)`; on up to `threads` threads (0 = all), identical for any thread count.
+/// draws its family with `prior_family`, caps its n at `max_units` (>= 50; training uses smaller
+/// sets than the prior's 5000) and then draws its data with `simulate_dataset(family, next value
+/// of the stream)`; on up to `threads` threads (0 = all), identical for any thread count.
 /// Each data set records its family (`SimulatedDataset::family`). Throws `invalid_input` for a
-/// negative `threads`; a `numerical_error` of the lowest failing data set is rethrown.
+/// negative `threads` or `max_units` < 50; a `numerical_error` of the lowest failing data set is rethrown.
 /// O(count x the cost of one data set); memory O(sum of n p).
 /// Example: `auto train = causalattn::simulate_prior_datasets(4096, 20261204);`
 template <typename Defer = void>
-std::vector<SimulatedDataset> simulate_prior_datasets(std::size_t count, std::uint64_t seed, int threads = 0) {
+std::vector<SimulatedDataset> simulate_prior_datasets(std::size_t count, std::uint64_t seed, int threads = 0,
+                                                      Index max_units = 5000) {
   resolve_threads(threads);
+  if (max_units < 50) throw invalid_input("max_units", "is " + std::to_string(max_units) + ", must be >= 50");
   const Rng root(seed);
   std::vector<detail::deferred_t<Defer, SimulatedDataset>> out(count);
   parallel_for(std::ptrdiff_t(0), std::ptrdiff_t(count), threads, [&](std::ptrdiff_t i) {
     Rng stream = root.substream(std::uint64_t(i));
-    const SimulationFamily family = prior_family(stream);
+    SimulationFamily family = prior_family(stream);
+    family.n_min = family.n_max = std::min(family.n_max, max_units);
     out[std::size_t(i)] = simulate_dataset(family, stream());
   });
   return out;

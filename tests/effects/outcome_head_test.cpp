@@ -1,0 +1,219 @@
+// CInA-ZS's outcome head: exact gradients, equivariance, training that learns, the version-2 model
+// file, and the estimates it gives through cina_zs and cina_zs_cate.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <iostream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "causalattn/core/random.hpp"
+#include "causalattn/effects/cina_zs.hpp"
+#include "causalattn/effects/simulation_prior.hpp"
+
+namespace ca = causalattn;
+using ca::Index;
+using Catch::Matchers::Contains;
+
+namespace {
+
+ca::SimulatedDataset head_dataset(std::uint64_t seed, Index n = 120, Index p = 4) {
+  ca::SimulationFamily family = ca::in_family();
+  family.n_min = family.n_max = n;
+  family.p_min = family.p_max = p;
+  family.heterogeneous = true;
+  return ca::simulate_dataset(family, seed);
+}
+
+}  // namespace
+
+TEST_CASE("the outcome head's loss gradient equals finite differences", "[effects][outcome_head]") {
+  const ca::SimulatedDataset d = head_dataset(41);
+  ca::OutcomeHead head(5, 3, 17);
+  ca::OutcomeHead gradient = head;
+  for (auto* p : {&gradient.w1, &gradient.b1, &gradient.w2, &gradient.b2}) p->grad.setZero();
+  ca::outcome_head_loss(head, d, &gradient);
+  double largest = 0, scale = 0;
+  auto probe = [&](ca::Parameter<double> ca::OutcomeHead::*member, Index r, Index c, double analytic) {
+    const double h = 1e-6;
+    ca::OutcomeHead plus = head, minus = head;
+    (plus.*member).value(r, c) += h;
+    (minus.*member).value(r, c) -= h;
+    const double numeric = (ca::outcome_head_loss(plus, d) - ca::outcome_head_loss(minus, d)) / (2 * h);
+    largest = std::max(largest, std::abs(numeric - analytic));
+    scale = std::max(scale, std::abs(analytic));
+  };
+  for (Index r = 0; r < 5; ++r) {
+    probe(&ca::OutcomeHead::w1, r, 0, gradient.w1.grad(r, 0));
+    probe(&ca::OutcomeHead::b1, r, 0, gradient.b1.grad(r, 0));
+    probe(&ca::OutcomeHead::w2, r % 3, r, gradient.w2.grad(r % 3, r));
+  }
+  for (Index r = 0; r < 3; ++r) probe(&ca::OutcomeHead::b2, r, 0, gradient.b2.grad(r, 0));
+  INFO("largest gradient error " << largest << ", largest gradient " << scale);
+  REQUIRE(scale > 1e-4);  // a gradient that is all zero would pass trivially
+  CHECK(largest < 1e-6 * std::max(1.0, scale));
+}
+
+TEST_CASE("the outcome head is equivariant over units, invariant to covariate order and thread count",
+          "[effects][outcome_head]") {
+  const ca::SimulatedDataset d = head_dataset(43, 200, 5);
+  const ca::OutcomeHead head(8, 4, 3);
+  const ca::OutcomeHeadFit fit = ca::fit_outcome_head(head, d.x, d.t, d.y);
+  const Index n = d.x.rows();
+  std::vector<Index> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), Index(0));
+  ca::Rng rng(5);
+  rng.shuffle(order.begin(), order.end());
+  ca::Matrix<double> x(n, 5);
+  ca::Vector<double> t(n), y(n);
+  for (Index i = 0; i < n; ++i) {
+    x.row(i) = d.x.row(order[std::size_t(i)]).reverse();  // units shuffled and covariates reversed
+    t(i) = d.t(order[std::size_t(i)]);
+    y(i) = d.y(order[std::size_t(i)]);
+  }
+  const ca::OutcomeHeadFit moved = ca::fit_outcome_head(head, x, t, y);
+  CHECK(moved.ate == Approx(fit.ate).epsilon(1e-9));
+  CHECK(moved.ate_std_error == Approx(fit.ate_std_error).epsilon(1e-9));
+  double largest = 0;
+  for (Index i = 0; i < n; ++i) largest = std::max(largest, std::abs(moved.mu1(i) - fit.mu1(order[std::size_t(i)])));
+  CHECK(largest < 1e-9);
+  // Through cina_zs: identical bits for one and two threads.
+  ca::CinaZsModel<float> model(ca::CinaZsConfig{}, 1);
+  model.set_outcome_head(head);
+  ca::EffectOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  const ca::TreatmentData<double> data(d.x, d.t, d.y);
+  CHECK(ca::cina_zs(model, data, one).estimate == ca::cina_zs(model, data, two).estimate);
+  CHECK(ca::cina_zs_cate(model, data, one).effect == ca::cina_zs_cate(model, data, two).effect);
+  // Float data agree with double to float's rounding of the inputs.
+  const ca::Matrix<float> x_float = d.x.cast<float>();
+  const ca::Vector<float> t_float = d.t.cast<float>(), y_float = d.y.cast<float>();
+  const ca::TreatmentData<float> single(x_float, t_float, y_float);
+  CHECK(std::abs(ca::cina_zs(model, single).estimate - ca::cina_zs(model, data).estimate) < 1e-4);
+}
+
+TEST_CASE("training the outcome head lowers its held-out loss and is thread-count invariant", "[effects][outcome_head]") {
+  const std::uint64_t seed = 6060;
+  std::cout << "outcome_head_test: training: seed " << seed << "\n";
+  ca::SimulationFamily family = ca::in_family();
+  family.n_min = 80;
+  family.n_max = 160;
+  family.p_min = 2;
+  family.p_max = 4;
+  family.mechanism = ca::Mechanism::nonlinear;
+  family.heterogeneous = true;
+  family.noise_scale = 0.3;
+  const auto train = ca::simulate_datasets(family, 96, seed);
+  const auto held_out = ca::simulate_datasets(family, 40, seed + 1);
+  auto held_out_loss = [&](const ca::OutcomeHead& h) {
+    double sum = 0;
+    for (const auto& d : held_out) sum += ca::outcome_head_loss(h, d) / double(held_out.size());
+    return sum;
+  };
+  ca::OutcomeHead head(6, 3, 11), again(6, 3, 11);
+  const double before = held_out_loss(head);
+  ca::OutcomeHeadTrainingOptions options;
+  options.epochs = 4;
+  options.learning_rate = 0.02;
+  options.seed = seed;
+  options.threads = 2;
+  long long calls = 0;
+  options.progress = [&calls](long long, long long, int, double, double) { ++calls; };
+  const auto losses = ca::train_outcome_head(head, train, options);
+  const double after = held_out_loss(head);
+  INFO("held-out loss " << before << " -> " << after << "; epoch losses " << losses.front() << " .. " << losses.back());
+  CHECK(losses.size() == 4);
+  CHECK(calls == 4 * 6);
+  CHECK(after < 0.9 * before);
+  options.threads = 1;
+  options.progress = nullptr;
+  ca::train_outcome_head(again, train, options);
+  CHECK(again.w2.value == head.w2.value);
+  CHECK(again.b1.value == head.b1.value);
+  options.epochs = 0;
+  CHECK_THROWS_WITH(ca::train_outcome_head(head, train, options), Contains("options.epochs"));
+  CHECK_THROWS_WITH(ca::train_outcome_head(head, std::vector<ca::SimulatedDataset>{}, {}), Contains("data"));
+}
+
+TEST_CASE("the outcome head recovers a smooth heterogeneous effect and its intervals cover", "[effects][outcome_head]") {
+  // tau(x) = 1 + 0.8 tanh(x2); mu0 linear: the head (random basis, in-context ridge) should get
+  // close, and the ATE interval should cover over replications.
+  const ca::OutcomeHead head(16, 4, 5);
+  ca::Rng rng(2718);
+  int covered = 0;
+  double pehe_sum = 0;
+  const int replications = 60;
+  for (int r = 0; r < replications; ++r) {
+    const Index n = 400;
+    ca::Matrix<double> x(n, 3);
+    ca::Vector<double> t(n), y(n), tau(n);
+    for (Index i = 0; i < n; ++i) {
+      x.row(i) << rng.normal(), rng.normal(), rng.normal();
+      tau(i) = 1 + 0.8 * std::tanh(x(i, 1));
+      t(i) = rng.bernoulli(1 / (1 + std::exp(-0.7 * x(i, 0)))) ? 1 : 0;
+      y(i) = x(i, 0) - 0.5 * x(i, 2) + t(i) * tau(i) + 0.5 * rng.normal();
+    }
+    const ca::OutcomeHeadFit fit = ca::fit_outcome_head(head, x, t, y);
+    covered += std::abs(fit.ate - tau.mean()) <= 1.959964 * fit.ate_std_error;
+    pehe_sum += std::sqrt((fit.mu1 - fit.mu0 - tau).squaredNorm() / double(n)) / replications;
+    REQUIRE(fit.cate_std_error.minCoeff() > 0);
+  }
+  INFO("coverage " << double(covered) / replications << ", mean PEHE " << pehe_sum);
+  CHECK(double(covered) / replications >= 0.85);
+  CHECK(pehe_sum < 0.25);  // the spread of tau is 0.8 tanh(x2): sd about 0.5
+}
+
+TEST_CASE("version-2 model files carry the outcome head; a model without one says so", "[effects][outcome_head]") {
+  ca::CinaZsModel<float> model(ca::CinaZsConfig{}, 2);
+  const ca::SimulatedDataset d = head_dataset(47);
+  const ca::TreatmentData<double> data(d.x, d.t, d.y);
+  CHECK_THROWS_WITH(ca::cina_zs_cate(model, data), Contains("model") && Contains("no outcome head"));
+  ca::EffectOptions head_only;
+  head_only.cina_zs_estimate = ca::CinaZsEstimate::outcome_head;
+  CHECK_THROWS_WITH(ca::cina_zs(model, data, head_only), Contains("model"));
+  const double weighting = ca::cina_zs(model, data).estimate;  // automatic: the weights
+  const std::string v1 = ca::serialize_cina_zs(model);
+  CHECK(ca::parse_cina_zs<float>(v1).outcome_head() == nullptr);
+
+  model.set_outcome_head(ca::OutcomeHead(6, 3, 9));
+  const std::string v2 = ca::serialize_cina_zs(model);
+  const auto loaded = ca::parse_cina_zs<float>(v2);
+  REQUIRE(loaded.outcome_head() != nullptr);
+  CHECK(loaded.outcome_head()->hidden() == 6);
+  CHECK(loaded.outcome_head()->outputs() == 3);
+  CHECK(loaded.outcome_head()->w2.value == model.outcome_head()->w2.value.cast<float>().cast<double>());
+  CHECK(ca::serialize_cina_zs(loaded) == v2);
+  const ca::EffectEstimate r = ca::cina_zs(loaded, data);
+  CHECK(r.std_error_method == "influence function (outcome head)");
+  CHECK(r.weights.size() == 0);
+  const ca::CateEstimate cate = ca::cina_zs_cate(loaded, data);
+  CHECK(cate.effect.size() == d.x.rows());
+  CHECK(cate.average == Approx(r.estimate).epsilon(1e-12));
+  ca::EffectOptions weights;
+  weights.cina_zs_estimate = ca::CinaZsEstimate::weighting;
+  CHECK(ca::cina_zs(loaded, data, weights).estimate == Approx(weighting).epsilon(1e-6));  // float file round trip
+  ca::EffectOptions dr;
+  dr.cina_zs_estimate = ca::CinaZsEstimate::doubly_robust;
+  const ca::EffectEstimate both = ca::cina_zs(loaded, data, dr);
+  CHECK(both.weights.size() == d.x.rows());
+  CHECK(std::isfinite(both.estimate));
+  CHECK(both.std_error > 0);
+  dr.estimand = ca::Estimand::att;
+  CHECK_THROWS_WITH(ca::cina_zs(loaded, data, dr), Contains("options.cina_zs_estimate"));
+  ca::EffectOptions att;
+  att.estimand = ca::Estimand::att;
+  const ca::EffectEstimate on_treated = ca::cina_zs(loaded, data, att);
+  CHECK(on_treated.estimand == ca::Estimand::att);
+  CHECK(on_treated.std_error > 0);
+
+  // A truncated version-2 file, and a head whose tensors disagree in shape.
+  CHECK_THROWS_AS(ca::parse_cina_zs<float>(v2.substr(0, v2.size() - 8)), ca::invalid_input);
+  ca::OutcomeHead wrong(6, 3, 9);
+  wrong.w2 = ca::Parameter<double>::zeros(3, 5);
+  CHECK_THROWS_WITH(model.set_outcome_head(wrong), Contains("head"));
+  ca::EffectOptions invalid;
+  invalid.cina_zs_estimate = static_cast<ca::CinaZsEstimate>(9);
+  CHECK_THROWS_WITH(invalid.validate(), Contains("options.cina_zs_estimate"));
+}
