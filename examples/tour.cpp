@@ -143,9 +143,10 @@ int main(int argc, char** argv) {
   const ca::TreatmentData<double> simulated(sim.x, sim.t, sim.y);
   const ca::CinaFit cina = ca::cina_fit(simulated);             // objective within 0.1% of the exact dual
   const auto zero_shot = ca::CinaZsModel<float>::load_default();  // $CAUSALATTN_MODEL_DIR, CMake's or beside the headers
-  const ca::EffectEstimate zs = ca::cina_zs(zero_shot, simulated);  // one forward pass, no training
-  std::cout << "true ATE " << sim.ate << ": CInA " << cina.estimate.estimate << " +- " << cina.estimate.std_error
-            << ", CInA-ZS " << zs.estimate << "\n";
+  const ca::EffectEstimate zs = ca::cina_zs(zero_shot, simulated);           // in-context outcome head, no training
+  const ca::CateEstimate per_unit = ca::cina_zs_cate(zero_shot, simulated);  // mu1 - mu0 per unit, with SEs
+  std::cout << "true ATE " << sim.ate << ": CInA " << cina.estimate.estimate << " +- " << cina.estimate.std_error << ", CInA-ZS "
+            << zs.estimate << " (first unit's effect " << per_unit.effect(0) << " +- " << per_unit.std_error(0) << ")\n";
 
   // --- timeseries: time-delayed causal graphs
   ca::Lorenz96Options system;                                   // dx_i/dt = (x_i+1 - x_i-2) x_i-1 - x_i + F
