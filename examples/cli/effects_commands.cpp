@@ -173,11 +173,14 @@ int run_ate(Invocation& call) {
                                                                         {"weighting", causalattn::CinaZsEstimate::weighting},
                                                                         {"dr", causalattn::CinaZsEstimate::doubly_robust}},
                                                                        "auto");
-  if (zero_shot && args.has("--calibrate") &&
-      causalattn::detail::resolve_cina_zs_estimate(*model, options) == causalattn::CinaZsEstimate::outcome_head) {
+  const bool head_estimate = options.cina_zs_estimate == causalattn::CinaZsEstimate::outcome_head ||
+                             (options.cina_zs_estimate == causalattn::CinaZsEstimate::automatic && model &&
+                              model->outcome_head());
+  if (zero_shot && args.has("--calibrate") && head_estimate) {
     throw usage_error(
         "--calibrate tilts the weights of --zs-estimate weighting or dr; the outcome head's estimate has no weights");
   }
+  const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
   if (args.has("--cate")) {
     const causalattn::CateEstimate cate = zero_shot ? causalattn::cina_zs_cate(*model, data, options)
                                                     : causalattn::t_learner(data, options);
@@ -187,7 +190,6 @@ int run_ate(Invocation& call) {
     causalattn::write_csv(text, {"effect", "std_error"}, rows);
     causalattn::io::write_file_bytes(args.get("--cate"), text.str());
   }
-  const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
   if (format == OutputFormat::json) call.out << effect_json(result, covariates).dump() << "\n";
   else call.out << causalattn::effect_summary(result, covariates, path);
   return 0;

@@ -153,7 +153,8 @@ TEST_CASE("CInA-ZS says when it reduces the covariates to principal components",
   const ca::TreatmentData<double> narrow(wide.x.leftCols(20), wide.t, wide.y);
   CHECK_FALSE(mentions_reduction(ca::cina_zs(model, narrow, weighting)));
   // The outcome head reads every covariate: no reduction, no warning.
-  if (model.outcome_head()) CHECK_FALSE(mentions_reduction(ca::cina_zs(model, data)));
+  REQUIRE(model.outcome_head() != nullptr);
+  CHECK_FALSE(mentions_reduction(ca::cina_zs(model, data)));
 }
 
 TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any quadratic work", "[effects][cina_zs]") {
@@ -166,9 +167,17 @@ TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any q
     t(i) = double(i % 2);
     y(i) = double(i % 3);
   }
-  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(x, t, y)),
+  ca::EffectOptions weighting;
+  weighting.cina_zs_estimate = ca::CinaZsEstimate::weighting;  // the network's O(n^2) forward pass
+  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(x, t, y), weighting),
                     Contains("data") && Contains("1000000 units") && Contains("at most 100000"));
   CHECK_THROWS_AS(ca::cina_zs_logits(model, x, t), ca::invalid_input);
+  // The outcome head's bound is on its features: 900 covariates give 4515 per unit, over 4096.
+  ca::Rng wide_rng(909);
+  const ca::Matrix<double> wide = ca::normal_matrix<double>(10, 900, wide_rng);
+  const ca::Vector<double> t_wide = (ca::Vector<double>(10) << 0, 1, 0, 1, 0, 1, 0, 1, 0, 1).finished();
+  CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(wide, t_wide, y.head(10))),
+                    Contains("x") && Contains("features per unit exceed"));
   ca::EffectOptions att;
   att.estimand = ca::Estimand::att;
   att.cina_zs_estimate = ca::CinaZsEstimate::weighting;  // kernel mean matching: the n x n kernel
@@ -177,7 +186,8 @@ TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any q
   const ca::Vector<double> t_att = t.head(m), y_att = y.head(m);
   CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(x_att, t_att, y_att), att),
                     Contains("data") && Contains("20000"));
-  // One treated unit, all treated, no covariates, a non-finite covariate.
+  // One treated unit, all treated, no covariates, a non-finite covariate: refused by TreatmentData
+  // before CInA-ZS, and by the outcome head itself when called directly.
   const ca::Matrix<double> small = x.topRows(40);
   ca::Vector<double> one = ca::Vector<double>::Zero(40), all = ca::Vector<double>::Ones(40);
   one(3) = 1;
@@ -189,6 +199,13 @@ TEST_CASE("CInA-ZS refuses bad data and more units than its limits, before any q
   ca::Matrix<double> bad = small;
   bad(5, 0) = std::nan("");
   CHECK_THROWS_WITH(ca::cina_zs(model, ca::TreatmentData<double>(bad, t.head(40), outcome)), Contains("x") && Contains("row 5"));
+  const ca::OutcomeHead& head = *model.outcome_head();
+  const ca::Vector<double> t40 = t.head(40);
+  CHECK_THROWS_WITH(ca::fit_outcome_head(head, small, one, outcome), Contains("t") && Contains("1 treated"));
+  CHECK_THROWS_WITH(ca::fit_outcome_head(head, small, all, outcome), Contains("t") && Contains("0 control"));
+  CHECK_THROWS_WITH(ca::fit_outcome_head(head, ca::Matrix<double>(40, 0), t40, outcome), Contains("x"));
+  CHECK_THROWS_WITH(ca::fit_outcome_head(head, bad, t40, outcome), Contains("x") && Contains("row 5"));
+  CHECK_THROWS_WITH(ca::fit_outcome_head(head, small, t40, ca::Vector<double>(y.head(39))), Contains("y"));
 }
 
 TEST_CASE("the optimal hinge intercept minimises the hinge sum", "[effects][cina_zs]") {

@@ -130,8 +130,10 @@ TEST_CASE("training the outcome head lowers its held-out loss and is thread-coun
   options.threads = 1;
   options.progress = nullptr;
   ca::train_outcome_head(again, train, options);
-  CHECK(again.w2.value == head.w2.value);
+  CHECK(again.w1.value == head.w1.value);
   CHECK(again.b1.value == head.b1.value);
+  CHECK(again.w2.value == head.w2.value);
+  CHECK(again.b2.value == head.b2.value);
   options.epochs = 0;
   CHECK_THROWS_WITH(ca::train_outcome_head(head, train, options), Contains("options.epochs"));
   CHECK_THROWS_WITH(ca::train_outcome_head(head, std::vector<ca::SimulatedDataset>{}, {}), Contains("data"));
@@ -143,7 +145,8 @@ TEST_CASE("the outcome head recovers a smooth heterogeneous effect and its inter
   const ca::OutcomeHead head(16, 4, 5);
   ca::Rng rng(2718);
   int covered = 0;
-  double pehe_sum = 0;
+  double pehe_sum = 0, se_sum = 0;
+  std::vector<double> errors;
   const int replications = 60;
   for (int r = 0; r < replications; ++r) {
     const Index n = 400;
@@ -157,11 +160,21 @@ TEST_CASE("the outcome head recovers a smooth heterogeneous effect and its inter
     }
     const ca::OutcomeHeadFit fit = ca::fit_outcome_head(head, x, t, y);
     covered += std::abs(fit.ate - tau.mean()) <= 1.959964 * fit.ate_std_error;
+    errors.push_back(fit.ate - tau.mean());
+    se_sum += fit.ate_std_error / replications;
     pehe_sum += std::sqrt((fit.mu1 - fit.mu0 - tau).squaredNorm() / double(n)) / replications;
     REQUIRE(fit.cate_std_error.minCoeff() > 0);
   }
-  INFO("coverage " << double(covered) / replications << ", mean PEHE " << pehe_sum);
-  CHECK(double(covered) / replications >= 0.85);
+  double spread = 0;
+  for (double e : errors) spread += e * e / replications;
+  spread = std::sqrt(spread);
+  INFO("coverage " << double(covered) / replications << ", mean PEHE " << pehe_sum << ", mean SE " << se_sum
+                   << ", Monte-Carlo root mean squared error " << spread);
+  CHECK(double(covered) / replications >= 0.85);  // 60 draws: 0.85 is 3.6 binomial s.d. below 0.95
+  // The SE must match the estimates' actual spread: with 60 draws the Monte-Carlo figure is known to
+  // about 9%, so a ratio outside [0.7, 1.4] means a wrong formula, not noise.
+  CHECK(se_sum / spread > 0.7);
+  CHECK(se_sum / spread < 1.4);
   CHECK(pehe_sum < 0.25);  // the spread of tau is 0.8 tanh(x2): sd about 0.5
 }
 
@@ -216,4 +229,65 @@ TEST_CASE("version-2 model files carry the outcome head; a model without one say
   ca::EffectOptions invalid;
   invalid.cina_zs_estimate = static_cast<ca::CinaZsEstimate>(9);
   CHECK_THROWS_WITH(invalid.validate(), Contains("options.cina_zs_estimate"));
+}
+
+TEST_CASE("the outcome head keeps honest standard errors when an arm has 2 units", "[effects][outcome_head]") {
+  // 2 treated among 60 units and 6 covariates: 41 features, far more than the arm's units. GCV must
+  // not interpolate the arm (residuals 0, standard errors 0).
+  ca::Rng rng(77);
+  const Index n = 60;
+  ca::Matrix<double> x = ca::normal_matrix<double>(n, 6, rng);
+  ca::Vector<double> t = ca::Vector<double>::Zero(n), y(n);
+  t(3) = t(40) = 1;
+  for (Index i = 0; i < n; ++i) y(i) = x(i, 0) + t(i) + rng.normal();
+  const ca::OutcomeHeadFit fit = ca::fit_outcome_head(ca::OutcomeHead(16, 4, 5), x, t, y);
+  INFO("ATE " << fit.ate << " +- " << fit.ate_std_error << ", lambda treated " << fit.lambda_treated << ", control "
+              << fit.lambda_control << ", features " << fit.features);
+  CHECK(fit.features == 41);
+  CHECK(std::isfinite(fit.ate));
+  CHECK(fit.lambda_treated > 1000);  // only heavy shrinkage leaves the arm a residual degree of freedom
+  // At that shrinkage the treated fit is nearly the two units' mean, whose HC1 variance is
+  // (y_a - y_b)^2 / 4 (s^2 / n with one degree of freedom); the control arm only adds to it.
+  const double treated_se = std::abs(y(3) - y(40)) / 2;
+  REQUIRE(treated_se > 0.05);
+  CHECK(fit.ate_std_error > 0.9 * treated_se);
+  CHECK(fit.cate_std_error.minCoeff() > 0.9 * treated_se);
+}
+
+TEST_CASE("malformed version-2 CInA-ZS files are refused with the file's name", "[effects][outcome_head]") {
+  ca::CinaZsModel<float> model(ca::CinaZsConfig{}, 4);
+  model.set_outcome_head(ca::OutcomeHead(6, 3, 9));
+  // Rebuilds the file with a changed config entry, without the head's tensors, or with w2 misshapen.
+  auto file = [&](Index entry, float value, bool head_tensors, bool misshapen) {
+    ca::CinaZsModel<float> copy = model;
+    ca::ParameterRegistry<float> network;
+    copy.register_parameters(network);
+    ca::OutcomeHead head = *model.outcome_head();
+    ca::ParameterRegistry<double> head_registry;
+    head.register_parameters(head_registry);
+    std::vector<ca::Parameter<float>> values;
+    values.reserve(network.size() + head_registry.size() + 1);
+    ca::ParameterRegistry<float> all;
+    values.push_back({ca::detail::cina_zs_config_tensor(model.config(), model.outcome_head()), ca::Matrix<float>()});
+    if (entry >= 0) values.back().value(0, entry) = value;
+    all.add(ca::detail::cina_zs_config_name, values.back());
+    for (const auto& e : network.entries()) all.add(e.name, *e.parameter);
+    if (head_tensors) {
+      for (const auto& e : head_registry.entries()) {
+        values.push_back({e.parameter->value.cast<float>(), ca::Matrix<float>()});
+        if (misshapen && e.name == "outcome.w2") values.back().value = ca::Matrix<float>::Zero(3, 7);
+        all.add(e.name, values.back());
+      }
+    }
+    return ca::serialize_parameters(all);
+  };
+  CHECK_NOTHROW(ca::parse_cina_zs<float>(file(-1, 0, true, false), "good.bin"));
+  CHECK_THROWS_WITH(ca::parse_cina_zs<float>(file(9, 300, true, false), "big.bin"), Contains("big.bin") && Contains("entry 9"));
+  CHECK_THROWS_WITH(ca::parse_cina_zs<float>(file(8, 0, true, false), "zero.bin"), Contains("zero.bin") && Contains("entry 8"));
+  CHECK_THROWS_WITH(ca::parse_cina_zs<float>(file(8, 2.5f, true, false), "half.bin"), Contains("entry 8"));
+  CHECK_THROWS_WITH(ca::parse_cina_zs<float>(file(0, 1, true, false), "v1.bin"), Contains("v1.bin") && Contains("version"));
+  CHECK_THROWS_WITH(ca::parse_cina_zs<float>(file(-1, 0, false, false), "headless.bin"),
+                    Contains("headless.bin") && Contains("parameter tensors"));
+  CHECK_THROWS_WITH(ca::parse_cina_zs<float>(file(-1, 0, true, true), "shape.bin"),
+                    Contains("shape.bin") && Contains("'outcome.w2' has shape 3 x 7"));
 }

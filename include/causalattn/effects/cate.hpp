@@ -15,6 +15,7 @@
 namespace causalattn {
 
 /// Per-unit effect estimates tau(x_i) = E[Y(1) - Y(0) | x_i] for the units of a data set.
+/// Example: `causalattn::CateEstimate c = causalattn::t_learner(data); double first = c.effect(0);`
 struct CateEstimate {
   std::string method;                 ///< e.g. "t-learner-ols"
   Vector<double> effect;              ///< tau_hat(x_i), one per unit in data order

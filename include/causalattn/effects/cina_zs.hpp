@@ -73,11 +73,15 @@ Matrix<double> calibration_features(const detail::deferred_t<Defer, Sample>& s, 
 
 }  // namespace detail
 
-/// Most units `cina_zs` (ATE) and `cina_zs_logits` take: the forward pass is O(n^2) time in tiled
-/// attention (29 ms at n = 2000 on one core, so over a minute at the limit); more are refused.
+/// Most units the network's forward pass takes (`cina_zs_logits`, and `cina_zs` with the weighting
+/// or doubly robust estimate): it is O(n^2) time in tiled attention (28 ms at n = 2000 on one core,
+/// so over a minute at the limit); more are refused with `invalid_input`. The outcome head has its
+/// own, linear bounds (`fit_outcome_head`).
+/// Example: `if (n > causalattn::cina_zs_max_units) use_the_outcome_head();`
 inline constexpr Index cina_zs_max_units = 100000;
-/// Most units `cina_zs` takes for the ATT: kernel mean matching stores the n x n kernel (3.2 GB in
-/// double at the limit); more are refused.
+/// Most units `cina_zs` takes for the weighting ATT: kernel mean matching stores the n x n kernel
+/// (3.2 GB in double at the limit); more are refused with `invalid_input`.
+/// Example: `bool fits = n <= causalattn::cina_zs_max_att_units;`
 inline constexpr Index cina_zs_max_att_units = 20000;
 
 namespace detail {
@@ -226,7 +230,7 @@ CinaZsEstimate resolve_cina_zs_estimate(const CinaZsModel<Scalar>& model, const 
 ///   covariate (no PCA). Time O(n m^2 + m^3), m = 1 + (p + 2)(1 + k).
 /// - **doubly robust** (ATE): the plug-in plus sum_T w (Y - mu1) - sum_C w (Y - mu0) with the
 ///   calibrated weights w of the weighting estimate; standard error from the influence function
-///   (mu1 - mu0 - tau) / n + s_i w_i (Y_i - mu_(T_i)).
+///   (mu1 - mu0 - tau) / n + s_i w_i (e_i - sum over i's arm of w e), e = Y - mu_(T_i), tau this estimate.
 /// - **weighting**:
 ///   - ATE (one forward pass): the model's raw weights a, tilted within each arm as
 ///   `options.cina_zs_calibration` says: to exact balance of the covariate means and second moments
@@ -248,8 +252,9 @@ CinaZsEstimate resolve_cina_zs_estimate(const CinaZsModel<Scalar>& model, const 
 /// diagnostics; with `options.bootstrap` > 0 the bootstrap's standard error. Covariates enter the
 /// model as z-scores (more than p_max reduced by PCA, see `cina_zs_covariates`, with a warning).
 /// Time O(n^2 width layers) for the forward pass plus O(n p^2) for the SE; memory O(n width) (ATE).
-/// More than `cina_zs_max_units` units, or `cina_zs_max_att_units` for the weighting ATT, are
-/// refused with `invalid_input`.
+/// With the weighting or doubly robust estimate, more than `cina_zs_max_units` units (or
+/// `cina_zs_max_att_units` for the weighting ATT) are refused with `invalid_input`; the outcome
+/// head's bounds are `fit_outcome_head`'s.
 /// Example:
 /// \code
 ///   const auto model = causalattn::CinaZsModel<float>::load_default();
@@ -257,8 +262,11 @@ CinaZsEstimate resolve_cina_zs_estimate(const CinaZsModel<Scalar>& model, const 
 /// \endcode
 template <class Scalar, class DataScalar>
 EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data, const EffectOptions& options = {}) {
+  options.validate();
   const CinaZsEstimate mode = detail::resolve_cina_zs_estimate(model, options);
-  detail::check_cina_zs_units(data.x().rows(), options.estimand == Estimand::att && mode == CinaZsEstimate::weighting);
+  if (mode != CinaZsEstimate::outcome_head) {
+    detail::check_cina_zs_units(data.x().rows(), options.estimand == Estimand::att && mode == CinaZsEstimate::weighting);
+  }
   return detail::run_estimator(
       data, options, [&model](const auto& d, const auto& o) { return cina_zs(model, d, o); },
       [&](detail::Sample s) {
@@ -273,13 +281,19 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
           return r;
         }
         EffectEstimate r = detail::cina_zs_weighting(model, data, s, options);
-        const Vector<double> cate = fit.mu1 - fit.mu0;
-        r.estimate = fit.ate;
-        Vector<double> influence = (cate.array() - fit.ate) / double(s.units());
+        // tau = mean(mu1 - mu0) + sum_T w e - sum_C w e; influence (mu1 - mu0 - tau) / n + s_i w_i (e_i - sum_arm w e).
+        Vector<double> residual(s.units());
+        double weighted[2] = {0, 0};
         for (Index i = 0; i < s.units(); ++i) {
-          const double residual = s.t(i) == 1 ? s.y(i) - fit.mu1(i) : -(s.y(i) - fit.mu0(i));
-          r.estimate += r.weights(i) * residual;
-          influence(i) += r.weights(i) * residual;
+          residual(i) = s.y(i) - (s.t(i) == 1 ? fit.mu1(i) : fit.mu0(i));
+          weighted[s.t(i) == 1] += r.weights(i) * residual(i);
+        }
+        r.estimate = fit.ate + weighted[1] - weighted[0];
+        Vector<double> influence = (fit.mu1 - fit.mu0).array() - r.estimate;
+        influence /= double(s.units());
+        for (Index i = 0; i < s.units(); ++i) {
+          const int arm = s.t(i) == 1;
+          influence(i) += (arm ? 1.0 : -1.0) * r.weights(i) * (residual(i) - weighted[arm]);
         }
         detail::set_normal_interval(r, influence.norm(), "influence function (outcome head and calibrated weights)");
         return r;
@@ -289,8 +303,8 @@ EffectEstimate cina_zs(const CinaZsModel<Scalar>& model, const TreatmentData<Dat
 /// CInA-ZS's per-unit effects: mu1(x_i) - mu0(x_i) from the model's outcome head for every unit of
 /// `data`, with per-unit standard errors (`fit_outcome_head`); `average` is the ATE plug-in.
 /// Throws `invalid_input` naming `model` when it has no outcome head (a version-1 model file:
-/// its balancing weights give no per-unit effects), and for more than `cina_zs_max_units` units.
-/// `options.threads` caps the threads (the result does not depend on it). O(n m^2 + m^3).
+/// its balancing weights give no per-unit effects), and for data beyond the head's bounds. Runs on
+/// the calling thread (the result is the same for any `options.threads`). O(n m^2 + m^3).
 /// Example: `auto cate = causalattn::cina_zs_cate(causalattn::CinaZsModel<float>::load_default(), data);`
 template <class Scalar, class DataScalar>
 CateEstimate cina_zs_cate(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data,
@@ -299,8 +313,6 @@ CateEstimate cina_zs_cate(const CinaZsModel<Scalar>& model, const TreatmentData<
   if (!model.outcome_head()) {
     throw invalid_input("model", "has no outcome head (a version-1 model file): its balancing weights give no per-unit effects");
   }
-  detail::check_cina_zs_units(data.x().rows(), false);
-  const ThreadLimit limit(options.threads);
   const OutcomeHeadFit fit = detail::cina_zs_outcome_fit(model, data);
   CateEstimate r;
   r.method = "cina-zs-outcome-head";

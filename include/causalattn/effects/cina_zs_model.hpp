@@ -187,16 +187,18 @@ class CinaZsModel {
     embed_.backward(encoder_.backward(value_.backward(d_logits)));
   }
 
-  /// Adds "embed.*", "encoder.*", "value.*" and (unless `with_keys` is false: a fixed kernel)
-  /// "key.*" to `registry` (the model must not move while the registry is in use).
-  /// The outcome head, or nullptr when the model has none (a version-1 model file).
+  /// The outcome head, or nullptr when the model has none (a version-1 model file). O(1).
+  /// Example: `if (model.outcome_head()) auto cate = causalattn::cina_zs_cate(model, data);`
   const OutcomeHead* outcome_head() const noexcept { return outcome_ ? &*outcome_ : nullptr; }
-  /// Attaches (or replaces) the outcome head; throws `invalid_input` if it is malformed.
+  /// Attaches (or replaces) the outcome head; throws `invalid_input` if it is malformed. O(head size).
+  /// Example: `model.set_outcome_head(causalattn::OutcomeHead(16, 4, seed));`
   void set_outcome_head(OutcomeHead head) {
     head.validate("head");
     outcome_ = std::move(head);
   }
 
+  /// Adds "embed.*", "encoder.*", "value.*" and (unless `with_keys` is false: a fixed kernel)
+  /// "key.*" to `registry` (the model must not move while the registry is in use).
   void register_parameters(ParameterRegistry<Scalar>& registry, bool with_keys = true) {
     embed_.register_parameters(registry, "embed");
     encoder_.register_parameters(registry, "encoder");
@@ -281,8 +283,9 @@ std::string serialize_cina_zs(const CinaZsModel<Scalar>& model) {
 
 /// Reads a model written by `serialize_cina_zs` (any Scalar; values are stored as float). Every
 /// defect throws `invalid_input(source, ...)`: those of `parse_parameters` (magic, version,
-/// truncation, checksum, ...), a missing or malformed config, a missing, extra or misshapen tensor.
-/// O(bytes).
+/// truncation, checksum, ...), a missing or malformed config (version 1, 1 x 8, or version 2,
+/// 1 x 10 with the head's hidden and output counts in [1, 256]), a missing, extra or misshapen
+/// tensor, a non-finite head parameter. O(bytes).
 /// Example: `auto model = causalattn::parse_cina_zs<float>(bytes, "model.bin");`
 template <class Scalar>
 CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& source = "model") {
@@ -360,7 +363,7 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
   fill(registry.entries());
   if (head) {
     fill(head_registry.entries());
-    head->validate(source);
+    head->validate(source);  // names the file; set_outcome_head would name "head"
     model.set_outcome_head(std::move(*head));
   }
   return model;
@@ -368,7 +371,7 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
 
 /// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (regenerate with
 /// examples/train_cina_zs.cpp, which prints it).
-inline constexpr std::uint64_t cina_zs_default_checksum = 0xc9e0993f8065da07ULL;
+inline constexpr std::uint64_t cina_zs_default_checksum = 0x4bae1882b6224d38ULL;
 
 /// Where `CinaZsModel::load_default` finds the shipped model, the first that exists of:
 /// $CAUSALATTN_MODEL_DIR/cina_zs_default.bin; the directory CMake compiled in (CAUSALATTN_MODEL_DIR:

@@ -36,6 +36,7 @@ enum class CinaZsCalibration {
 };
 
 /// What `cina_zs` estimates with (see `cina_zs`).
+/// Example: `options.cina_zs_estimate = causalattn::CinaZsEstimate::doubly_robust;`
 enum class CinaZsEstimate {
   automatic,      ///< the outcome head when the model has one, else weighting
   outcome_head,   ///< the outcome head's plug-in (no forward pass through the network)

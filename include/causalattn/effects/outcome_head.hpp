@@ -62,10 +62,13 @@ struct OutcomeHead {
       for (Index i = 0; i < outputs; ++i) w2.value(i, j) = rng.normal() / std::sqrt(double(hidden));
   }
 
-  Index hidden() const noexcept { return w1.value.rows(); }   ///< tanh units
-  Index outputs() const noexcept { return w2.value.rows(); }  ///< k, basis functions per column
+  /// Tanh units. O(1). Example: `Index h = head.hidden();`
+  Index hidden() const noexcept { return w1.value.rows(); }
+  /// k, the basis functions per column. O(1). Example: `Index k = head.outputs();`
+  Index outputs() const noexcept { return w2.value.rows(); }
 
-  /// Adds w1, b1, w2, b2 as "<prefix>.w1", ... (for an optimiser or a file).
+  /// Adds w1, b1, w2, b2 as "<prefix>.w1", ... (for an optimiser or a file). O(1).
+  /// Example: `causalattn::ParameterRegistry<double> r; head.register_parameters(r);`
   void register_parameters(ParameterRegistry<double>& registry, const std::string& prefix = "outcome") {
     registry.add(prefix + ".w1", w1);
     registry.add(prefix + ".b1", b1);
@@ -74,6 +77,7 @@ struct OutcomeHead {
   }
 
   /// Throws `invalid_input` naming `source` when the shapes disagree or a value is not finite. O(size).
+  /// Example: `head.validate("my_head.bin");`
   void validate(const std::string& source = "head") const {
     const Index h = hidden(), k = outputs();
     const bool shapes = w1.value.cols() == 1 && b1.value.rows() == h && b1.value.cols() == 1 && w2.value.cols() == h &&
@@ -92,7 +96,8 @@ struct OutcomeHead {
   }
 };
 
-/// The outcome head's answer on one data set.
+/// The outcome head's answer on one data set (`fit_outcome_head`).
+/// Example: `auto fit = causalattn::fit_outcome_head(head, x, t, y); auto cate = fit.mu1 - fit.mu0;`
 struct OutcomeHeadFit {
   Vector<double> mu0, mu1;                        ///< fitted E[Y(0) | x_i], E[Y(1) | x_i] for every unit
   Vector<double> cate_std_error;                  ///< per unit, of mu1 - mu0 (HC0 sandwich of both arms' ridge fits)
@@ -109,10 +114,13 @@ struct ArmRidge {
   Vector<double> beta;
   Eigen::LDLT<Matrix<double>> a;
   double lambda = 0;
+  double df = 0;  ///< effective degrees of freedom of the slopes, sum d / (d + lambda)
 };
 
 /// Ridge of y on the rows `rows` of `phi` (column 0 the intercept, unpenalised); lambda from the
-/// grid 1e-3 x 2^j (j = 0..26) by generalised cross-validation, RSS / n / (1 - (df + 1) / n)^2.
+/// grid 1e-3 x 2^j (j = 0..26) by generalised cross-validation, RSS / n / (1 - (df + 1) / n)^2,
+/// over the lambdas that leave at least one residual degree of freedom (df + 2 <= n; the largest
+/// lambda when none does, as with an arm of 2 units), so a small arm is never interpolated.
 /// O(|rows| m^2 + m^3).
 template <typename Defer = void>
 ArmRidge fit_arm_ridge(const Matrix<detail::deferred_t<Defer, double>>& phi, const Vector<double>& y,
@@ -132,7 +140,7 @@ ArmRidge fit_arm_ridge(const Matrix<detail::deferred_t<Defer, double>>& phi, con
   const Vector<Real> d = eigen.eigenvalues().cwiseMax(0.0);
   const Vector<Real> uty = eigen.eigenvectors().transpose() * (centred.transpose() * yc);
   const double total = yc.squaredNorm(), floor = 1e-12 * std::max(1.0, d.maxCoeff());
-  double best = INFINITY, chosen = 1;
+  double best = INFINITY, chosen = 1e-3 * std::ldexp(1.0, 26), chosen_df = 0;
   for (int j = 0; j <= 26; ++j) {
     const double lambda = 1e-3 * std::ldexp(1.0, j);
     double rss = total, df = 0;
@@ -142,11 +150,14 @@ ArmRidge fit_arm_ridge(const Matrix<detail::deferred_t<Defer, double>>& phi, con
       rss -= (2 * s - s * s) * uty(k) * uty(k) / d(k);
       df += s;
     }
-    const double gcv = std::max(rss, 0.0) / double(n) / std::pow(std::max(1e-3, 1 - (df + 1) / double(n)), 2);
-    if (gcv < best) best = gcv, chosen = lambda;
+    if (j == 26 && best == INFINITY) chosen_df = df;  // no lambda left a residual degree of freedom
+    if (df + 2 > double(n)) continue;
+    const double gcv = std::max(rss, 0.0) / double(n) / std::pow(1 - (df + 1) / double(n), 2);
+    if (gcv < best) best = gcv, chosen = lambda, chosen_df = df;
   }
   ArmRidge fit;
   fit.lambda = chosen;
+  fit.df = chosen_df;
   Matrix<Real> a = arm.transpose() * arm;
   a.diagonal().tail(m - 1).array() += chosen;
   fit.a.compute(a);
@@ -154,12 +165,45 @@ ArmRidge fit_arm_ridge(const Matrix<detail::deferred_t<Defer, double>>& phi, con
   return fit;
 }
 
-/// Column j of `x` as z-scores (divisor n); zeros when its spread is below 1e-12. O(n).
+/// `v` as z-scores (divisor n, `standardized`); zeros when its range is at rounding level of its
+/// magnitude (below 1e-12 of its largest absolute value), so rounding noise is never blown up. O(n).
 template <typename Defer = void>
 Vector<double> z_scores(const Vector<detail::deferred_t<Defer, double>>& v) {
-  const Vector<detail::deferred_t<Defer, double>> c = v.array() - v.mean();
-  const double sd = std::sqrt(c.squaredNorm() / double(v.size()));
-  return sd > 1e-12 && std::isfinite(sd) ? Vector<double>(c / sd) : Vector<double>(Vector<double>::Zero(v.size()));
+  const double range = v.maxCoeff() - v.minCoeff();
+  if (!(range > 1e-12 * v.cwiseAbs().maxCoeff())) return Vector<double>::Zero(v.size());
+  return standardized(v);
+}
+
+/// Throws `invalid_input` unless x (n x p, p >= 1), t and y (n) are finite, t is 0 / 1 with at
+/// least 2 units per arm, and the head's features fit the bounds: m = 1 + (p + 2)(1 + k) <= 4096
+/// and n m <= 2^27 (1 GiB of doubles). O(n p).
+template <typename Defer = void>
+void check_outcome_head_data(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
+                             const Vector<detail::deferred_t<Defer, double>>& t,
+                             const Vector<detail::deferred_t<Defer, double>>& y) {
+  head.validate("head");
+  check_not_empty("x", x);
+  check_finite("x", x);
+  check_shape("t", t, x.rows(), 1);
+  check_shape("y", y, x.rows(), 1);
+  check_finite("y", y);
+  Index treated = 0;
+  for (Index i = 0; i < t.size(); ++i) {
+    if (t(i) != 0 && t(i) != 1)
+      throw invalid_input("t", "is " + detail::to_text(t(i)) + " at row " + std::to_string(i) + "; must be 0 or 1");
+    treated += t(i) == 1;
+  }
+  if (treated < 2 || x.rows() - treated < 2) {
+    throw invalid_input("t", "has " + std::to_string(treated) + " treated and " + std::to_string(x.rows() - treated) +
+                                 " control units; each arm needs at least 2");
+  }
+  const double m = 1 + double(x.cols() + 2) * double(1 + head.outputs());
+  if (m > 4096 || m * double(x.rows()) > double(Index(1) << 27)) {
+    throw invalid_input("x", "has " + std::to_string(x.rows()) + " rows and " + std::to_string(x.cols()) +
+                                 " columns: the outcome head's " + std::to_string(Index(m)) +
+                                 " features per unit exceed its bounds (at most 4096 features and 2^27 "
+                                 "feature values)");
+  }
 }
 
 /// z+ = [z-scores of x, z-scored in-context linear indices of both arms] (step 1 of the file
@@ -216,14 +260,16 @@ void split_arms(const Vector<detail::deferred_t<Defer, double>>& t, std::vector<
 /// ATT plug-ins with influence-function standard errors (the coefficients' sampling error
 /// included, the choice of lambda and the indices treated as fixed), and per-unit standard errors
 /// of mu1 - mu0. Eigen's products run on the calling thread only, so the result is the same for
-/// any thread count. Inputs are assumed validated (`TreatmentData`: finite, t in {0, 1}, two units
-/// per arm, no constant column). O(n m^2 + m^3).
+/// any thread count. The sandwich of each arm is scaled by n_a / (n_a - df - 1) (df the ridge's
+/// effective degrees of freedom), the HC1 correction for a penalised fit. Throws `invalid_input`
+/// for bad data or data beyond the head's bounds (`check_outcome_head_data`). O(n m^2 + m^3).
 /// Example: `auto fit = causalattn::fit_outcome_head(head, x, t, y); double ate = fit.ate;`
 template <typename Defer = void>
 OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
                                 const Vector<detail::deferred_t<Defer, double>>& t,
                                 const Vector<detail::deferred_t<Defer, double>>& y) {
   using Real = detail::deferred_t<Defer, double>;
+  detail::check_outcome_head_data(head, x, t, y);
   const ThreadLimit serial(1);
   std::vector<Index> treated, control;
   detail::split_arms(t, treated, control);
@@ -237,13 +283,22 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
   r.lambda_control = fit0.lambda;
   r.features = m;
   // HC0 sandwich of each arm, A^-1 phi_a' diag(e^2) phi_a A^-1, and the influence of its units.
-  auto meat_of = [&](const std::vector<Index>& rows, const Vector<Real>& fitted) {
+  // Residuals scaled by sqrt(n_a / (n_a - df - 1)): HC1 for the ridge's effective degrees of freedom.
+  auto corrected = [&](const std::vector<Index>& rows, const Vector<Real>& fitted, const detail::ArmRidge& fit) {
+    const double n_a = double(rows.size());
+    const double factor = std::sqrt(n_a / std::max(1.0, n_a - fit.df - 1));
+    Vector<Real> e = Vector<Real>::Zero(n);
+    for (Index i : rows) e(i) = factor * (y(i) - fitted(i));
+    return e;
+  };
+  const Vector<Real> e1 = corrected(treated, r.mu1, fit1), e0 = corrected(control, r.mu0, fit0);
+  auto meat_of = [&](const std::vector<Index>& rows, const Vector<Real>& e) {
     Matrix<Real> scaled(Index(rows.size()), m);
-    for (std::size_t k = 0; k < rows.size(); ++k) scaled.row(Index(k)) = phi.row(rows[k]) * (y(rows[k]) - fitted(rows[k]));
+    for (std::size_t k = 0; k < rows.size(); ++k) scaled.row(Index(k)) = phi.row(rows[k]) * e(rows[k]);
     return Matrix<Real>(scaled.transpose() * scaled);
   };
-  const Matrix<Real> c1 = fit1.a.solve(Matrix<Real>(fit1.a.solve(meat_of(treated, r.mu1)).transpose()));
-  const Matrix<Real> c0 = fit0.a.solve(Matrix<Real>(fit0.a.solve(meat_of(control, r.mu0)).transpose()));
+  const Matrix<Real> c1 = fit1.a.solve(Matrix<Real>(fit1.a.solve(meat_of(treated, e1)).transpose()));
+  const Matrix<Real> c0 = fit0.a.solve(Matrix<Real>(fit0.a.solve(meat_of(control, e0)).transpose()));
   const Matrix<Real> both = c1 + c0;
   r.cate_std_error = (phi * both).cwiseProduct(phi).rowwise().sum().cwiseMax(0.0).cwiseSqrt();
   const Vector<Real> cate = r.mu1 - r.mu0;
@@ -251,8 +306,8 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
   Vector<Real> influence = (cate.array() - r.ate) / double(n);
   const Vector<Real> mean_phi = phi.colwise().mean().transpose();
   const Vector<Real> d1 = fit1.a.solve(mean_phi), d0 = fit0.a.solve(mean_phi);
-  for (Index i : treated) influence(i) += phi.row(i).dot(d1) * (y(i) - r.mu1(i));
-  for (Index i : control) influence(i) -= phi.row(i).dot(d0) * (y(i) - r.mu0(i));
+  for (Index i : treated) influence(i) += phi.row(i).dot(d1) * e1(i);
+  for (Index i : control) influence(i) -= phi.row(i).dot(d0) * e0(i);
   r.ate_std_error = influence.norm();
   // ATT: mean over the treated of y - mu0.
   const double n1 = double(treated.size());
@@ -265,20 +320,25 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
   influence.setZero();
   for (Index i : treated) influence(i) = (y(i) - r.mu0(i) - r.att) / n1;
   const Vector<Real> dt = fit0.a.solve(mean_treated);
-  for (Index i : control) influence(i) = -phi.row(i).dot(dt) * (y(i) - r.mu0(i));
+  for (Index i : control) influence(i) = -phi.row(i).dot(dt) * e0(i);
   r.att_std_error = influence.norm();
   return r;
 }
 
 /// The training loss of `head` on one simulated data set, sum over both arms of the mean squared
 /// error of mu_a against the true mu_a, divided by the outcome's variance; with `gradient`, adds
-/// dLoss/dparameters to its `.grad` fields (the chosen lambdas and the indices held fixed).
-/// O(n m^2 + m^3 + n q k hidden).
+/// dLoss/dparameters to its `.grad` fields (the chosen lambdas and the indices held fixed; its
+/// `.grad` must have the head's shapes). Throws `invalid_input` for bad data (as
+/// `fit_outcome_head`) or mu0 / mu1 of the wrong length. O(n m^2 + m^3 + n q k hidden).
 /// Example: `double loss = causalattn::outcome_head_loss(head, dataset, &head);  // head.w1.grad, ...`
 template <typename Defer = void>
 double outcome_head_loss(const OutcomeHead& head, const detail::deferred_t<Defer, SimulatedDataset>& d,
                          OutcomeHead* gradient = nullptr) {
   using Real = detail::deferred_t<Defer, double>;
+  detail::check_outcome_head_data(head, d.x, d.t, d.y);
+  check_shape("dataset.mu0", d.mu0, d.x.rows(), 1);
+  check_shape("dataset.mu1", d.mu1, d.x.rows(), 1);
+  if (gradient) gradient->validate("gradient");
   const ThreadLimit serial(1);
   std::vector<Index> treated, control;
   detail::split_arms(d.t, treated, control);
@@ -323,6 +383,7 @@ double outcome_head_loss(const OutcomeHead& head, const detail::deferred_t<Defer
 }
 
 /// Options of `train_outcome_head`.
+/// Example: `causalattn::OutcomeHeadTrainingOptions o; o.epochs = 8; o.learning_rate = 0.003;`
 struct OutcomeHeadTrainingOptions {
   int epochs = 6;               ///< passes over the data sets, >= 1
   Index batch = 16;             ///< data sets per Adam step, >= 1
@@ -332,7 +393,7 @@ struct OutcomeHeadTrainingOptions {
   /// Called after every step with (step, total steps, epoch, the batch's mean loss, seconds).
   std::function<void(long long, long long, int, double, double)> progress;
 
-  /// Throws `invalid_input` naming the first bad field.
+  /// Throws `invalid_input` naming the first bad field. O(1).
   void validate() const {
     if (epochs < 1) throw invalid_input("options.epochs", "is " + std::to_string(epochs) + ", must be >= 1");
     if (batch < 1) throw invalid_input("options.batch", "is " + std::to_string(batch) + ", must be >= 1");
