@@ -1,7 +1,8 @@
 // How CInA-ZS's outcome head settings were chosen: trains heads with each setting on the same prior
 // data (simulate_prior_datasets(datasets, 20261205), n capped at 600) and prints their error on
-// validation data only: 300 prior data sets (seed 781) and 100 in-family ones (seed 782). The
-// data RESULTS.md reports (seeds 777-780, IHDP, LaLonde) never enter here.
+// validation data only: 300 prior data sets (seed 781), 100 in-family ones (seed 782) and 100
+// out-of-family ones (seed 790). The data RESULTS.md reports (seeds 777-780, IHDP, LaLonde) never
+// enter here.
 //
 //   outcome_head_selection [datasets=3000] [epochs=8] [threads=0]
 //
@@ -39,12 +40,14 @@ int main(int argc, char** argv) {
   const auto train = ca::simulate_prior_datasets(datasets, seed, threads, 600);
   const auto prior = ca::simulate_prior_datasets(300, 781, threads);
   const auto family = ca::simulate_datasets(ca::in_family(), 100, 782, threads);
+  const auto shifted = ca::simulate_datasets(ca::out_of_family(), 100, 790, threads);
   std::printf(
       "outcome_head_selection: %zu training sets (seed %llu, n <= 600), %d epochs; validation: prior seed 781 (300), "
-      "in-family seed 782 (100)\n\n",
+      "in-family seed 782 (100), out-of-family seed 790 (100)\n\n",
       datasets, static_cast<unsigned long long>(seed), epochs);
   std::printf(
-      "| head | prior MAE | prior PEHE | in-family MAE | in-family PEHE | final training loss |\n|---|---|---|---|---|---|\n");
+      "| head | prior MAE | prior PEHE | in-family MAE | in-family PEHE | out-of-family MAE | final training loss "
+      "|\n|---|---|---|---|---|---|---|\n");
   struct Setting {
     ca::Index hidden, outputs;
     double learning_rate;
@@ -61,13 +64,14 @@ int main(int argc, char** argv) {
       options.threads = threads;
       final_loss = ca::train_outcome_head(head, train, options).back();
     }
-    double prior_mae, prior_pehe, family_mae, family_pehe;
+    double prior_mae, prior_pehe, family_mae, family_pehe, shifted_mae, shifted_pehe;
     validate(head, prior, prior_mae, prior_pehe);
     validate(head, family, family_mae, family_pehe);
+    validate(head, shifted, shifted_mae, shifted_pehe);
     const std::string name = std::to_string(s.hidden) + " x " + std::to_string(s.outputs) +
                              (s.learning_rate > 0 ? ", lr " + std::to_string(s.learning_rate).substr(0, 5) : ", untrained");
-    std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f |\n", name.c_str(), prior_mae, prior_pehe, family_mae, family_pehe,
-                final_loss);
+    std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |\n", name.c_str(), prior_mae, prior_pehe, family_mae,
+                family_pehe, shifted_mae, final_loss);
     std::fflush(stdout);
   }
   return 0;

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <unistd.h>
 
 #include "causalattn/effects/cina_zs_model.hpp"
 #include "causalattn/effects/simulation_prior.hpp"
@@ -36,7 +37,9 @@ int main(int argc, char** argv) {
     options.epochs = epochs;
     options.learning_rate = 0.003;
     options.seed = seed;
-    options.progress = [](long long step, long long total, int epoch, double loss, double seconds) {
+    const bool terminal = ::isatty(2) != 0;  // a bar redrawn with \r only makes sense on a terminal
+    options.progress = [terminal](long long step, long long total, int epoch, double loss, double seconds) {
+      if (!terminal) return;
       const int filled = int(40 * step / total);
       std::fprintf(stderr, "\r[%-40s] step %lld/%lld epoch %d loss %.4f %.0fs", std::string(std::size_t(filled), '#').c_str(),
                    step, total, epoch + 1, loss, seconds);

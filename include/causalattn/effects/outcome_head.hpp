@@ -13,8 +13,16 @@
 /// 2. Features phi(x) = [1, z+, g(z+_j) for every column j], g(v) = w2 tanh(w1 v + b1) + b2 a map
 ///    R -> R^k with `hidden` tanh units: m = 1 + (p + 2)(1 + k) features, the same g for every
 ///    column, so the head takes any p.
-/// 3. For each arm, ridge regression of y on phi with an unpenalised intercept; lambda minimises
-///    generalised cross-validation over 1e-3 x 2^j, j = 0..26. mu_a(x_i) = phi(x_i)' b_a.
+/// 3. Two in-context ridge regressions, each with lambda chosen by generalised cross-validation
+///    over 1e-3 x 2^j, j = 0..26:
+///    stage 1 (pooled): y on [1, t, phi] over all units, intercept and t unpenalised, giving
+///    theta and a common effect tau;
+///    stage 2 (per arm): the residuals r = y - phi' theta - t tau on phi over arm a's units,
+///    intercept unpenalised, giving gamma_a.
+///    mu_a(x_i) = phi(x_i)' (theta + gamma_a) + a tau. Each arm borrows the other's units for
+///    the outcome surface they share and fits only its departure from it, so where an arm is thin
+///    (weak overlap, heavy tails) its prediction leans on the pooled fit instead of extrapolating
+///    alone; GCV shrinks gamma_1 - gamma_0 to 0 when the effect does not vary.
 /// Cost O(n m^2 + m^3); memory O(n m).
 
 #include <algorithm>
@@ -33,6 +41,7 @@
 #include "causalattn/core/random.hpp"
 #include "causalattn/core/threads.hpp"
 #include "causalattn/effects/simulate.hpp"
+#include "causalattn/effects/treatment_data.hpp"
 #include "causalattn/nn/optimizer.hpp"
 #include "causalattn/nn/parameter.hpp"
 
@@ -100,69 +109,105 @@ struct OutcomeHead {
 /// Example: `auto fit = causalattn::fit_outcome_head(head, x, t, y); auto cate = fit.mu1 - fit.mu0;`
 struct OutcomeHeadFit {
   Vector<double> mu0, mu1;                        ///< fitted E[Y(0) | x_i], E[Y(1) | x_i] for every unit
-  Vector<double> cate_std_error;                  ///< per unit, of mu1 - mu0 (HC0 sandwich of both arms' ridge fits)
+  Vector<double> cate_std_error;                  ///< per unit, of mu1 - mu0 (HC1 sandwich of both stages)
   double ate = 0, ate_std_error = 0;              ///< mean of mu1 - mu0; influence-function standard error
   double att = 0, att_std_error = 0;              ///< mean over the treated of y - mu0; influence-function standard error
-  double lambda_treated = 0, lambda_control = 0;  ///< the ridge penalties GCV chose
+  double lambda_pooled = 0;                       ///< the ridge penalty GCV chose for stage 1 (both arms)
+  double lambda_treated = 0, lambda_control = 0;  ///< the penalties of each arm's correction (stage 2)
   Index features = 0;                             ///< m
 };
 
 namespace detail {
 
-/// One arm's ridge fit on features `phi` (rows `rows`): lambda by GCV, A = phi_a' phi_a + lambda D.
-struct ArmRidge {
+/// A ridge fit found by `fit_ridge`: coefficients, the factorised A = X'X + lambda D, the chosen
+/// lambda and the effective degrees of freedom of the penalised columns, sum d / (d + lambda).
+struct RidgeFit {
   Vector<double> beta;
   Eigen::LDLT<Matrix<double>> a;
   double lambda = 0;
-  double df = 0;  ///< effective degrees of freedom of the slopes, sum d / (d + lambda)
+  double df = 0;
 };
 
-/// Ridge of y on the rows `rows` of `phi` (column 0 the intercept, unpenalised); lambda from the
-/// grid 1e-3 x 2^j (j = 0..26) by generalised cross-validation, RSS / n / (1 - (df + 1) / n)^2,
-/// over the lambdas that leave at least one residual degree of freedom (df + 2 <= n; the largest
-/// lambda when none does, as with an arm of 2 units), so a small arm is never interpolated.
-/// O(|rows| m^2 + m^3).
+/// Ridge regression from its moments: gram = X'X (m x m), xty = X'y, yty = y'y over `rows` units,
+/// the first `unpenalised` columns free (they span the intercept), the others penalised by lambda.
+/// Lambda minimises generalised cross-validation, RSS / n / (1 - (df + unpenalised) / n)^2, over
+/// the grid 1e-3 x 2^j (j = 0..26) among the lambdas that leave a residual degree of freedom
+/// (df + unpenalised + 1 <= n; the largest lambda when none does, as with an arm of 2 units), so a
+/// small arm is never interpolated. The penalised block is profiled over the free columns (a Schur
+/// complement) before its eigendecomposition. O(m^3).
 template <typename Defer = void>
-ArmRidge fit_arm_ridge(const Matrix<detail::deferred_t<Defer, double>>& phi, const Vector<double>& y,
-                       const std::vector<Index>& rows) {
+RidgeFit fit_ridge(const Matrix<detail::deferred_t<Defer, double>>& gram, const Vector<double>& xty, double yty, Index rows,
+                   Index unpenalised) {
   using Real = detail::deferred_t<Defer, double>;
-  const Index n = Index(rows.size()), m = phi.cols();
-  Matrix<Real> arm(n, m);
-  Vector<Real> ya(n);
-  for (Index k = 0; k < n; ++k) {
-    arm.row(k) = phi.row(rows[std::size_t(k)]);
-    ya(k) = y(rows[std::size_t(k)]);
-  }
-  const RowVector<Real> mean = arm.rightCols(m - 1).colwise().mean();
-  const Matrix<Real> centred = arm.rightCols(m - 1).rowwise() - mean;
-  const Vector<Real> yc = ya.array() - ya.mean();
-  const Eigen::SelfAdjointEigenSolver<Matrix<Real>> eigen(centred.transpose() * centred);
+  const Index m = gram.cols(), u = unpenalised, s = m - u;
+  const Eigen::LDLT<Matrix<Real>> free(gram.topLeftCorner(u, u));
+  const Matrix<Real> cross = gram.bottomLeftCorner(s, u);
+  const Matrix<Real> profiled = gram.bottomRightCorner(s, s) - cross * free.solve(Matrix<Real>(cross.transpose()));
+  const Vector<Real> profiled_y = xty.tail(s) - cross * free.solve(Vector<Real>(xty.head(u)));
+  const double total = yty - xty.head(u).dot(free.solve(Vector<Real>(xty.head(u))));
+  const Eigen::SelfAdjointEigenSolver<Matrix<Real>> eigen(profiled);
   const Vector<Real> d = eigen.eigenvalues().cwiseMax(0.0);
-  const Vector<Real> uty = eigen.eigenvectors().transpose() * (centred.transpose() * yc);
-  const double total = yc.squaredNorm(), floor = 1e-12 * std::max(1.0, d.maxCoeff());
+  const Vector<Real> uty = eigen.eigenvectors().transpose() * profiled_y;
+  const double n = double(rows), floor = 1e-12 * std::max(1.0, d.size() ? d.maxCoeff() : 0.0);
   double best = INFINITY, chosen = 1e-3 * std::ldexp(1.0, 26), chosen_df = 0;
   for (int j = 0; j <= 26; ++j) {
     const double lambda = 1e-3 * std::ldexp(1.0, j);
     double rss = total, df = 0;
     for (Index k = 0; k < d.size(); ++k) {
       if (d(k) <= floor) continue;
-      const double s = d(k) / (d(k) + lambda);
-      rss -= (2 * s - s * s) * uty(k) * uty(k) / d(k);
-      df += s;
+      const double shrink = d(k) / (d(k) + lambda);
+      rss -= (2 * shrink - shrink * shrink) * uty(k) * uty(k) / d(k);
+      df += shrink;
     }
     if (j == 26 && best == INFINITY) chosen_df = df;  // no lambda left a residual degree of freedom
-    if (df + 2 > double(n)) continue;
-    const double gcv = std::max(rss, 0.0) / double(n) / std::pow(1 - (df + 1) / double(n), 2);
+    if (df + double(u) + 1 > n) continue;
+    const double gcv = std::max(rss, 0.0) / n / std::pow(1 - (df + double(u)) / n, 2);
     if (gcv < best) best = gcv, chosen = lambda, chosen_df = df;
   }
-  ArmRidge fit;
+  RidgeFit fit;
   fit.lambda = chosen;
   fit.df = chosen_df;
-  Matrix<Real> a = arm.transpose() * arm;
-  a.diagonal().tail(m - 1).array() += chosen;
+  Matrix<Real> a = gram;
+  a.diagonal().tail(s).array() += chosen;
   fit.a.compute(a);
-  fit.beta = fit.a.solve(arm.transpose() * ya);
+  fit.beta = fit.a.solve(xty);
   return fit;
+}
+
+/// X_r' X_r over the rows `rows` of x, accumulated over blocks of 1024 rows (memory O(1024 m)). O(|rows| m^2).
+template <typename Defer = void>
+Matrix<double> rows_gram(const Matrix<detail::deferred_t<Defer, double>>& x, const std::vector<Index>& rows) {
+  using Real = detail::deferred_t<Defer, double>;
+  const Index m = x.cols(), count = Index(rows.size()), block = 1024;
+  Matrix<Real> gram = Matrix<Real>::Zero(m, m), part(std::min(block, count), m);
+  for (Index first = 0; first < count; first += block) {
+    const Index size = std::min(block, count - first);
+    for (Index k = 0; k < size; ++k) part.row(k) = x.row(rows[std::size_t(first + k)]);
+    gram.noalias() += part.topRows(size).transpose() * part.topRows(size);
+  }
+  return gram;
+}
+
+/// sum over `rows` of x_i v_i (m) and of v_i^2, as X_r' v_r and v_r' v_r. O(|rows| m).
+template <typename Defer = void>
+Vector<double> rows_cross(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<double>& v,
+                          const std::vector<Index>& rows, double& squares) {
+  Vector<detail::deferred_t<Defer, double>> cross = Vector<double>::Zero(x.cols());
+  squares = 0;
+  for (Index i : rows) {
+    cross += x.row(i).transpose() * v(i);
+    squares += v(i) * v(i);
+  }
+  return cross;
+}
+
+/// The ridge fit (GCV, intercept free) of v on the rows `rows` of x, from their moments. O(|rows| m^2 + m^3).
+template <typename Defer = void>
+RidgeFit fit_rows_ridge(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<double>& v,
+                        const std::vector<Index>& rows) {
+  double squares = 0;
+  const Vector<double> cross = rows_cross(x, v, rows, squares);
+  return fit_ridge(rows_gram(x, rows), cross, squares, Index(rows.size()), 1);
 }
 
 /// `v` as z-scores (divisor n, `standardized`); zeros when its range is at rounding level of its
@@ -218,8 +263,8 @@ Matrix<double> outcome_head_inputs(const Matrix<detail::deferred_t<Defer, double
   for (Index j = 0; j < p; ++j) linear.col(j + 1) = z_scores(Vector<Real>(x.col(j)));
   Matrix<Real> z(n, p + 2);
   z.leftCols(p) = linear.rightCols(p);
-  z.col(p) = z_scores(Vector<Real>(linear * fit_arm_ridge(linear, y, treated).beta));
-  z.col(p + 1) = z_scores(Vector<Real>(linear * fit_arm_ridge(linear, y, control).beta));
+  z.col(p) = z_scores(Vector<Real>(linear * fit_rows_ridge(linear, y, treated).beta));
+  z.col(p + 1) = z_scores(Vector<Real>(linear * fit_rows_ridge(linear, y, control).beta));
   return z;
 }
 
@@ -246,90 +291,195 @@ Matrix<double> outcome_features(const Matrix<detail::deferred_t<Defer, double>>&
   return phi;
 }
 
-/// Units of each arm of a 0 / 1 treatment vector.
+/// Position of phi's column j in the pooled design W = [1, t, phi's columns 1..m-1]. O(1).
+inline Index pooled_column(Index j) { return j == 0 ? 0 : j + 1; }
+
+/// The phi-coordinate part of a vector in W coordinates (drops the entry of t). O(m).
+inline Vector<double> phi_part(const Vector<double>& w) {
+  Vector<double> out(w.size() - 1);
+  out(0) = w(0);
+  out.tail(w.size() - 2) = w.tail(w.size() - 2);
+  return out;
+}
+
+/// One pass of the head over a data set whose outcome is standardised: everything the fit, its
+/// standard errors and the training gradient share (step 3 of the file comment).
+struct OutcomeHeadPass {
+  Matrix<double> z, phi, pre;           ///< z+, features, pre-activations (with gradients only)
+  std::vector<Index> treated, control;  ///< units of each arm
+  Matrix<double> gram1, gram0;          ///< phi_a' phi_a of each arm
+  RidgeFit pooled;                      ///< stage 1, in W coordinates (pooled_column)
+  RidgeFit arm1, arm0;                  ///< stage 2, each arm's correction, in phi coordinates
+  Vector<double> theta;                 ///< stage 1's coefficients of phi
+  double tau = 0;                       ///< stage 1's coefficient of t
+  Vector<double> residual;              ///< y - phi theta - t tau
+  Vector<double> mu0, mu1;              ///< phi (theta + gamma_a) + a tau
+};
+
+/// Runs the head (file comment) on x, t and a standardised y; keeps the pre-activations when
+/// `keep_pre`. O(n m^2 + m^3).
 template <typename Defer = void>
-void split_arms(const Vector<detail::deferred_t<Defer, double>>& t, std::vector<Index>& treated, std::vector<Index>& control) {
-  treated.clear();
-  control.clear();
-  for (Index i = 0; i < t.size(); ++i) (t(i) == 1 ? treated : control).push_back(i);
+OutcomeHeadPass outcome_head_pass(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
+                                  const Vector<double>& t, const Vector<double>& y, bool keep_pre) {
+  using Real = detail::deferred_t<Defer, double>;
+  detail::deferred_t<Defer, OutcomeHeadPass> s;
+  split_arms(t, s.treated, s.control);
+  s.z = outcome_head_inputs(x, y, s.treated, s.control);
+  s.phi = outcome_features(s.z, head, keep_pre ? &s.pre : nullptr);
+  const Index n = s.phi.rows(), m = s.phi.cols();
+  s.gram1 = rows_gram(s.phi, s.treated);
+  s.gram0 = rows_gram(s.phi, s.control);
+  double squares1 = 0, squares0 = 0;
+  const Vector<Real> cross1 = rows_cross(s.phi, y, s.treated, squares1), cross0 = rows_cross(s.phi, y, s.control, squares0);
+  Matrix<Real> gram(m + 1, m + 1);
+  Vector<Real> xty(m + 1);
+  for (Index j = 0; j < m; ++j) {
+    for (Index k = 0; k < m; ++k) gram(pooled_column(j), pooled_column(k)) = s.gram1(j, k) + s.gram0(j, k);
+    gram(1, pooled_column(j)) = gram(pooled_column(j), 1) = s.gram1(0, j);
+    xty(pooled_column(j)) = cross1(j) + cross0(j);
+  }
+  gram(1, 1) = s.gram1(0, 0);
+  xty(1) = cross1(0);
+  s.pooled = fit_ridge(gram, xty, squares1 + squares0, n, 2);
+  s.theta = phi_part(s.pooled.beta);
+  s.tau = s.pooled.beta(1);
+  s.residual = y - s.phi * s.theta - s.tau * t;
+  const Vector<Real> r1 = rows_cross(s.phi, s.residual, s.treated, squares1);
+  const Vector<Real> r0 = rows_cross(s.phi, s.residual, s.control, squares0);
+  s.arm1 = fit_ridge(s.gram1, r1, squares1, Index(s.treated.size()), 1);
+  s.arm0 = fit_ridge(s.gram0, r0, squares0, Index(s.control.size()), 1);
+  s.mu0 = s.phi * Vector<Real>(s.theta + s.arm0.beta);
+  s.mu1 = (s.phi * Vector<Real>(s.theta + s.arm1.beta)).array() + s.tau;
+  return s;
+}
+
+/// (y - mean) / sd with the mean and sd (divisor n; sd 1 for a constant y). O(n).
+template <typename Defer = void>
+Vector<double> standardized_outcome(const Vector<detail::deferred_t<Defer, double>>& y, double& centre, double& unit) {
+  centre = y.mean();
+  const double spread = std::sqrt((y.array() - centre).square().mean());
+  unit = spread > 0 && std::isfinite(spread) ? spread : 1.0;
+  return (y.array() - centre) / unit;
 }
 
 }  // namespace detail
 
 /// The outcome head on (x, t, y) (model in the file comment): mu0, mu1 for every unit, the ATE and
-/// ATT plug-ins with influence-function standard errors (the coefficients' sampling error
-/// included, the choice of lambda and the indices treated as fixed), and per-unit standard errors
-/// of mu1 - mu0. Eigen's products run on the calling thread only, so the result is the same for
-/// any thread count. The sandwich of each arm is scaled by n_a / (n_a - df - 1) (df the ridge's
-/// effective degrees of freedom), the HC1 correction for a penalised fit. Throws `invalid_input`
-/// for bad data or data beyond the head's bounds (`check_outcome_head_data`). O(n m^2 + m^3).
+/// ATT plug-ins with influence-function standard errors, and per-unit standard errors of mu1 - mu0.
+/// Both stages are linear in y once lambda and the indices are fixed (they are treated as fixed),
+/// so every estimate is a weighted sum of the outcomes and its sandwich variance sums squared
+/// weights times squared residuals (HC1: each arm's residuals scaled by n_a / (n_a - 1 - df_a -
+/// df_pooled n_a / n), the ridges' effective degrees of freedom). The outcome is standardised
+/// first and the answers mapped back, so they move with any affine change of y. Eigen's products
+/// run on the calling thread only: the result is the same for any thread count. Throws
+/// `invalid_input` for bad data or data beyond the head's bounds (`check_outcome_head_data`).
+/// O(n m^2 + m^3); memory O(n m).
 /// Example: `auto fit = causalattn::fit_outcome_head(head, x, t, y); double ate = fit.ate;`
 template <typename Defer = void>
 OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
                                 const Vector<detail::deferred_t<Defer, double>>& t,
                                 const Vector<detail::deferred_t<Defer, double>>& y) {
   using Real = detail::deferred_t<Defer, double>;
+  using detail::pooled_column;
   detail::check_outcome_head_data(head, x, t, y);
   const ThreadLimit serial(1);
-  std::vector<Index> treated, control;
-  detail::split_arms(t, treated, control);
-  const Matrix<Real> phi = detail::outcome_features(detail::outcome_head_inputs(x, y, treated, control), head);
-  const Index n = phi.rows(), m = phi.cols();
-  const detail::ArmRidge fit1 = detail::fit_arm_ridge(phi, y, treated), fit0 = detail::fit_arm_ridge(phi, y, control);
+  double centre = 0, unit = 1;
+  const Vector<Real> ys = detail::standardized_outcome(y, centre, unit);
+  const detail::OutcomeHeadPass s = detail::outcome_head_pass(head, x, t, ys, false);
+  const Matrix<Real>& phi = s.phi;
+  const Index n = phi.rows(), m = phi.cols(), q = m + 1;
+  const double n1 = double(s.treated.size());
   detail::deferred_t<Defer, OutcomeHeadFit> r;
-  r.mu1 = phi * fit1.beta;
-  r.mu0 = phi * fit0.beta;
-  r.lambda_treated = fit1.lambda;
-  r.lambda_control = fit0.lambda;
+  r.mu1 = (centre + unit * s.mu1.array()).matrix();
+  r.mu0 = (centre + unit * s.mu0.array()).matrix();
+  r.lambda_pooled = s.pooled.lambda;
+  r.lambda_treated = s.arm1.lambda;
+  r.lambda_control = s.arm0.lambda;
   r.features = m;
-  // HC0 sandwich of each arm, A^-1 phi_a' diag(e^2) phi_a A^-1, and the influence of its units.
-  // Residuals scaled by sqrt(n_a / (n_a - df - 1)): HC1 for the ridge's effective degrees of freedom.
-  auto corrected = [&](const std::vector<Index>& rows, const Vector<Real>& fitted, const detail::ArmRidge& fit) {
-    const double n_a = double(rows.size());
-    const double factor = std::sqrt(n_a / std::max(1.0, n_a - fit.df - 1));
-    Vector<Real> e = Vector<Real>::Zero(n);
-    for (Index i : rows) e(i) = factor * (y(i) - fitted(i));
-    return e;
-  };
-  const Vector<Real> e1 = corrected(treated, r.mu1, fit1), e0 = corrected(control, r.mu0, fit0);
-  auto meat_of = [&](const std::vector<Index>& rows, const Vector<Real>& e) {
-    Matrix<Real> scaled(Index(rows.size()), m);
-    for (std::size_t k = 0; k < rows.size(); ++k) scaled.row(Index(k)) = phi.row(rows[k]) * e(rows[k]);
-    return Matrix<Real>(scaled.transpose() * scaled);
-  };
-  const Matrix<Real> c1 = fit1.a.solve(Matrix<Real>(fit1.a.solve(meat_of(treated, e1)).transpose()));
-  const Matrix<Real> c0 = fit0.a.solve(Matrix<Real>(fit0.a.solve(meat_of(control, e0)).transpose()));
-  const Matrix<Real> both = c1 + c0;
-  r.cate_std_error = (phi * both).cwiseProduct(phi).rowwise().sum().cwiseMax(0.0).cwiseSqrt();
-  const Vector<Real> cate = r.mu1 - r.mu0;
-  r.ate = cate.mean();
-  Vector<Real> influence = (cate.array() - r.ate) / double(n);
-  const Vector<Real> mean_phi = phi.colwise().mean().transpose();
-  const Vector<Real> d1 = fit1.a.solve(mean_phi), d0 = fit0.a.solve(mean_phi);
-  for (Index i : treated) influence(i) += phi.row(i).dot(d1) * e1(i);
-  for (Index i : control) influence(i) -= phi.row(i).dot(d0) * e0(i);
-  r.ate_std_error = influence.norm();
-  // ATT: mean over the treated of y - mu0.
-  const double n1 = double(treated.size());
-  Vector<Real> mean_treated = Vector<Real>::Zero(m);
-  r.att = 0;
-  for (Index i : treated) {
-    r.att += (y(i) - r.mu0(i)) / n1;
-    mean_treated += phi.row(i).transpose() / n1;
+
+  // Residuals of the final fit, HC1-scaled per arm.
+  Vector<Real> e(n);
+  for (const auto* arm : {&s.treated, &s.control}) {
+    const bool is_treated = arm == &s.treated;
+    const double n_a = double(arm->size()), df = (is_treated ? s.arm1 : s.arm0).df + (s.pooled.df + 2) * n_a / double(n);
+    const double factor = std::sqrt(n_a / std::max(1.0, n_a - 1 - df));
+    for (Index i : *arm) e(i) = factor * (ys(i) - (is_treated ? s.mu1 : s.mu0)(i));
   }
-  influence.setZero();
-  for (Index i : treated) influence(i) = (y(i) - r.mu0(i) - r.att) / n1;
-  const Vector<Real> dt = fit0.a.solve(mean_treated);
-  for (Index i : control) influence(i) = -phi.row(i).dot(dt) * e0(i);
-  r.att_std_error = influence.norm();
+  // delta = (tau, gamma1 - gamma0) = sum_j d_j y_j, d_j' = W_j' R + [j treated] phi_j' A1^-1 - [j control] phi_j' A0^-1,
+  // R = G^-1 [e_t, -(C1' A1^-1 - C0' A0^-1)], C_a = phi_a' W_a, G the pooled ridge matrix.
+  const Matrix<Real> identity = Matrix<Real>::Identity(m, m);
+  const Matrix<Real> inverse1 = s.arm1.a.solve(identity), inverse0 = s.arm0.a.solve(identity);
+  Matrix<Real> c1t(q, m), c0t(q, m);
+  for (Index j = 0; j < m; ++j) {
+    c1t.row(pooled_column(j)) = s.gram1.row(j);
+    c0t.row(pooled_column(j)) = s.gram0.row(j);
+  }
+  c1t.row(1) = s.gram1.row(0);
+  c0t.row(1).setZero();
+  Matrix<Real> weights_of(q, m + 1);
+  weights_of.col(0) = s.pooled.a.solve(Vector<Real>(Vector<Real>::Unit(q, 1)));
+  weights_of.rightCols(m) = -s.pooled.a.solve(Matrix<Real>(c1t * inverse1 - c0t * inverse0));
+  Matrix<Real> from_phi(m, m + 1);
+  from_phi.row(0) = weights_of.row(0);
+  from_phi.bottomRows(m - 1) = weights_of.bottomRows(m - 1);
+  const RowVector<Real> from_t = weights_of.row(1);
+  Vector<Real> ate_direction(m + 1);
+  ate_direction << 1, phi.colwise().mean().transpose();
+  Matrix<Real> covariance = Matrix<Real>::Zero(m + 1, m + 1);
+  Vector<Real> ate_weight(n);
+  const Index block = 1024;
+  for (Index first = 0; first < n; first += block) {
+    const Index size = std::min(block, n - first);
+    const auto rows = phi.middleRows(first, size);
+    Matrix<Real> d = rows * from_phi + t.segment(first, size) * from_t;
+    const Matrix<Real> own1 = rows * inverse1, own0 = rows * inverse0;
+    for (Index k = 0; k < size; ++k) {
+      if (t(first + k) == 1) d.row(k).tail(m) += own1.row(k);
+      else d.row(k).tail(m) -= own0.row(k);
+    }
+    ate_weight.segment(first, size) = d * ate_direction;
+    const Matrix<Real> scaled = d.array().colwise() * e.segment(first, size).array();
+    covariance.noalias() += scaled.transpose() * scaled;
+  }
+  r.cate_std_error.resize(n);
+  for (Index first = 0; first < n; first += block) {
+    const Index size = std::min(block, n - first);
+    Matrix<Real> rows(size, m + 1);
+    rows << Vector<Real>::Ones(size), phi.middleRows(first, size);
+    r.cate_std_error.segment(first, size) = unit *
+                                            (rows * covariance).cwiseProduct(rows).rowwise().sum().cwiseMax(0.0).cwiseSqrt();
+  }
+  // ATE: mean of mu1 - mu0 = [1, mean phi]' delta; the sample-average term makes it the population effect's error.
+  const Vector<Real> cate = s.mu1 - s.mu0;
+  const double ate = cate.mean();
+  r.ate = unit * ate;
+  r.ate_std_error = unit * ((cate.array() - ate) / double(n) + ate_weight.array() * e.array()).matrix().norm();
+  // ATT: mean over the treated of y - mu0; mu0 on the treated averages to mean_T(phi)' (theta + gamma0), whose
+  // weight on y_j is W_j' G^-1 h + [j control] phi_j' A0^-1 mean_T(phi), h = mean_T(phi) in W coordinates - C0' A0^-1 mean_T(phi).
+  const Vector<Real> mean_treated = s.gram1.row(0).transpose() / n1;
+  const Vector<Real> control_part = inverse0 * mean_treated;
+  Vector<Real> h = -c0t * control_part;
+  for (Index j = 0; j < m; ++j) h(pooled_column(j)) += mean_treated(j);
+  const Vector<Real> through_pooled = s.pooled.a.solve(h);
+  const Vector<Real> pooled_phi = detail::phi_part(through_pooled);
+  double att = 0;
+  for (Index i : s.treated) att += (ys(i) - s.mu0(i)) / n1;
+  Vector<Real> influence(n);
+  for (Index i = 0; i < n; ++i) {
+    double weight = phi.row(i).dot(pooled_phi) + t(i) * through_pooled(1);
+    if (t(i) == 0) weight += phi.row(i).dot(control_part);
+    influence(i) = -weight * e(i) + (t(i) == 1 ? (ys(i) - s.mu0(i) - att) / n1 : 0.0);
+  }
+  r.att = unit * att;
+  r.att_std_error = unit * influence.norm();
   return r;
 }
 
 /// The training loss of `head` on one simulated data set, sum over both arms of the mean squared
-/// error of mu_a against the true mu_a, divided by the outcome's variance; with `gradient`, adds
-/// dLoss/dparameters to its `.grad` fields (the chosen lambdas and the indices held fixed; its
-/// `.grad` must have the head's shapes). Throws `invalid_input` for bad data (as
-/// `fit_outcome_head`) or mu0 / mu1 of the wrong length. O(n m^2 + m^3 + n q k hidden).
+/// error of mu_a against the true mu_a, the outcome standardised (so divided by its variance);
+/// with `gradient`, adds dLoss/dparameters to its `.grad` fields (the chosen lambdas and the
+/// indices held fixed; its `.grad` must have the head's shapes). Throws `invalid_input` for bad
+/// data (as `fit_outcome_head`) or mu0 / mu1 of the wrong length. O(n m^2 + m^3 + n q k hidden).
 /// Example: `double loss = causalattn::outcome_head_loss(head, dataset, &head);  // head.w1.grad, ...`
 template <typename Defer = void>
 double outcome_head_loss(const OutcomeHead& head, const detail::deferred_t<Defer, SimulatedDataset>& d,
@@ -340,43 +490,48 @@ double outcome_head_loss(const OutcomeHead& head, const detail::deferred_t<Defer
   check_shape("dataset.mu1", d.mu1, d.x.rows(), 1);
   if (gradient) gradient->validate("gradient");
   const ThreadLimit serial(1);
-  std::vector<Index> treated, control;
-  detail::split_arms(d.t, treated, control);
-  const Matrix<Real> z = detail::outcome_head_inputs(d.x, d.y, treated, control);
-  Matrix<Real> pre;
-  const Matrix<Real> phi = detail::outcome_features(z, head, gradient ? &pre : nullptr);
-  const Index n = phi.rows(), q = z.cols(), k = head.outputs();
-  const double spread = (d.y.array() - d.y.mean()).square().mean();
-  const double scale = spread > 0 ? 1 / spread : 1.0;
-  Matrix<Real> d_phi = Matrix<Real>::Zero(n, phi.cols());
-  double loss = 0;
-  for (const auto* arm : {&control, &treated}) {
-    const detail::ArmRidge fit = detail::fit_arm_ridge(phi, d.y, *arm);
-    const Vector<Real>& truth = arm == &treated ? d.mu1 : d.mu0;
-    const Vector<Real> error = phi * fit.beta - truth;
-    loss += scale * error.squaredNorm() / double(n);
-    if (!gradient) continue;
-    // L = s / n ||phi b - mu||^2 with b = A^-1 phi_a' y_a, A = phi_a' phi_a + lambda D:
-    // dL/dphi = r b' + (on the arm's rows) (y_a - phi_a b) v' - (phi_a v) b', r = 2 s / n (phi b - mu), v = A^-1 phi' r.
-    const Vector<Real> r = error * (2 * scale / double(n));
-    d_phi += r * fit.beta.transpose();
-    const Vector<Real> v = fit.a.solve(Vector<Real>(phi.transpose() * r));
-    for (Index i : *arm)
-      d_phi.row(i) += (d.y(i) - phi.row(i).dot(fit.beta)) * v.transpose() - phi.row(i).dot(v) * fit.beta.transpose();
+  double centre = 0, unit = 1;
+  const Vector<Real> ys = detail::standardized_outcome(d.y, centre, unit);
+  const detail::OutcomeHeadPass s = detail::outcome_head_pass(head, d.x, d.t, ys, gradient != nullptr);
+  const Matrix<Real>& phi = s.phi;
+  const Index n = phi.rows(), q = s.z.cols(), k = head.outputs();
+  const Vector<Real> error0 = s.mu0 - ((d.mu0.array() - centre) / unit).matrix();
+  const Vector<Real> error1 = s.mu1 - ((d.mu1.array() - centre) / unit).matrix();
+  const double loss = (error0.squaredNorm() + error1.squaredNorm()) / double(n);
+  if (!gradient) return loss;
+  // mu_a = phi (theta + gamma_a) + a tau; gamma_a = A_a^-1 phi_a' r_a; r = y - W theta_W; theta_W = G^-1 W' y.
+  // For b = A^-1 X' v with upstream g: dL/dX = (v - X b) (A^-1 g)' - (X A^-1 g) b' on its rows, dL/dv = X A^-1 g.
+  const Vector<Real> rho0 = error0 * (2 / double(n)), rho1 = error1 * (2 / double(n));
+  const Vector<Real> gamma0 = s.arm0.beta, gamma1 = s.arm1.beta;
+  const Vector<Real> v0 = s.arm0.a.solve(Vector<Real>(phi.transpose() * rho0));
+  const Vector<Real> v1 = s.arm1.a.solve(Vector<Real>(phi.transpose() * rho1));
+  Vector<Real> rho_r(n);
+  for (Index i = 0; i < n; ++i) rho_r(i) = phi.row(i).dot(d.t(i) == 1 ? v1 : v0);
+  const Vector<Real> upstream_phi = phi.transpose() * Vector<Real>(rho0 + rho1 - rho_r);
+  Vector<Real> upstream(phi.cols() + 1);
+  for (Index j = 0; j < phi.cols(); ++j) upstream(detail::pooled_column(j)) = upstream_phi(j);
+  upstream(1) = rho1.sum() - d.t.dot(rho_r);
+  const Vector<Real> u = s.pooled.a.solve(upstream), u_phi = detail::phi_part(u);
+  Matrix<Real> d_phi = rho0 * Vector<Real>(s.theta + gamma0).transpose() + rho1 * Vector<Real>(s.theta + gamma1).transpose();
+  for (Index i = 0; i < n; ++i) {
+    const bool treated = d.t(i) == 1;
+    const Vector<Real>& gamma = treated ? gamma1 : gamma0;
+    const Vector<Real>& v = treated ? v1 : v0;
+    d_phi.row(i) += (s.residual(i) - phi.row(i).dot(gamma)) * v.transpose() - phi.row(i).dot(v) * gamma.transpose();
+    // Through W's columns 2.. (phi's columns 1..; column 0, the intercept, is not a function of the head).
+    d_phi.row(i) += s.residual(i) * u_phi.transpose() - (phi.row(i).dot(u_phi) + d.t(i) * u(1) + rho_r(i)) * s.theta.transpose();
   }
-  if (gradient) {
-    const Matrix<Real>& w2 = head.w2.value;
-    Vector<Real> upstream(k), activation(head.hidden()), d_pre(head.hidden());
-    for (Index j = 0; j < q; ++j) {
-      for (Index i = 0; i < n; ++i) {
-        upstream = d_phi.block(i, 1 + q + j * k, 1, k).transpose();
-        activation = pre.row(j * n + i).transpose().array().tanh();
-        gradient->w2.grad += upstream * activation.transpose();
-        gradient->b2.grad += upstream;
-        d_pre = (w2.transpose() * upstream).array() * (1 - activation.array().square());
-        gradient->w1.grad += d_pre * z(i, j);
-        gradient->b1.grad += d_pre;
-      }
+  const Matrix<Real>& w2 = head.w2.value;
+  Vector<Real> from_features(k), activation(head.hidden()), d_pre(head.hidden());
+  for (Index j = 0; j < q; ++j) {
+    for (Index i = 0; i < n; ++i) {
+      from_features = d_phi.block(i, 1 + q + j * k, 1, k).transpose();
+      activation = s.pre.row(j * n + i).transpose().array().tanh();
+      gradient->w2.grad += from_features * activation.transpose();
+      gradient->b2.grad += from_features;
+      d_pre = (w2.transpose() * from_features).array() * (1 - activation.array().square());
+      gradient->w1.grad += d_pre * s.z(i, j);
+      gradient->b1.grad += d_pre;
     }
   }
   return loss;

@@ -97,6 +97,15 @@ struct Sample {
   }
 };
 
+/// Units of each arm of a 0 / 1 treatment vector, ascending. O(n).
+/// Example: `std::vector<Index> treated, control; split_arms(t, treated, control);`
+template <class Derived>
+void split_arms(const Eigen::MatrixBase<Derived>& t, std::vector<Index>& treated, std::vector<Index>& control) {
+  treated.clear();
+  control.clear();
+  for (Index i = 0; i < t.size(); ++i) (t(i) == 1 ? treated : control).push_back(i);
+}
+
 /// Converts validated data into a `Sample`, standardising the covariates when asked. O(n p).
 template <class Scalar>
 Sample make_sample(const TreatmentData<Scalar>& data, bool standardize) {
@@ -111,7 +120,7 @@ Sample make_sample(const TreatmentData<Scalar>& data, bool standardize) {
     const RowVector<Real> sd = (s.x.colwise().squaredNorm() / double(s.x.rows())).cwiseSqrt();
     s.x.array().rowwise() /= sd.array();
   }
-  for (Index i = 0; i < s.units(); ++i) (s.t(i) == 1 ? s.treated : s.control).push_back(i);
+  split_arms(s.t, s.treated, s.control);
   return s;
 }
 
