@@ -180,10 +180,10 @@ TEST_CASE("the outcome head recovers a smooth heterogeneous effect and its inter
 
 TEST_CASE("the outcome head's arms lean on the pooled fit where they are thin", "[effects][outcome_head]") {
   // Out-of-family data: a constant effect, strong confounding (propensities reach the 0.02 clip)
-  // and heavy-tailed covariates. Each arm fitted alone extrapolates into the other arm's region:
-  // with this head its per-unit effects missed by 0.7 to 28 outcome units (PEHE) on every one of
-  // these 6 sets. Fitted as departures from a pooled surface, most sets stay near the constant
-  // (an arm's correction can still be chosen loose, so the median is the property, not the mean).
+  // and heavy-tailed covariates. An arm fitted alone extrapolates into the other arm's region, where
+  // its per-unit effects can swing by several outcome units. Fitted as departures from a pooled
+  // surface, most sets stay near the constant: this head gives PEHE 0.03-0.10 on four of the six.
+  // An arm's correction can still be chosen loose (two sets here), so the median is the property.
   const ca::OutcomeHead head(16, 4, 5);
   const auto sets = ca::simulate_datasets(ca::out_of_family(), 6, 4242, 1);
   std::cout << "outcome_head_test: pooled stage: out_of_family seed 4242\n";
@@ -194,7 +194,7 @@ TEST_CASE("the outcome head's arms lean on the pooled fit where they are thin", 
   }
   std::sort(pehe.begin(), pehe.end());
   INFO("PEHE, sorted: " << pehe[0] << " " << pehe[1] << " " << pehe[2] << " " << pehe[3] << " " << pehe[4] << " " << pehe[5]);
-  CHECK(pehe[3] < 0.3);  // at least 4 of 6 sets; the per-arm fit's best set was 0.69
+  CHECK(pehe[3] < 0.3);  // at least 4 of the 6 sets
 }
 
 TEST_CASE("version-2 model files carry the outcome head; a model without one says so", "[effects][outcome_head]") {
@@ -281,8 +281,10 @@ TEST_CASE("the outcome head keeps honest standard errors when an arm has 2 units
   const double mean = sum / replications, spread = sum_squares / replications - mean * mean;
   INFO("Monte-Carlo variance of the ATE " << spread << ", mean estimated variance " << variance_estimate);
   // Two treated residuals make each variance estimate a chi-square with about one degree of freedom,
-  // so single draws scatter widely; their mean over 300 draws is within about 10% of its expectation.
-  // A sandwich missing the treated units' weight or shrunk to 0 falls far below 0.6.
+  // so single draws scatter widely; over 300 draws the mean estimate and the Monte-Carlo variance are
+  // each known to about 8-10%, their ratio to about 13%. The HC1 scaling makes the expected ratio
+  // somewhat above 1, hence the wider upper side. A sandwich missing the treated units' weight or
+  // shrunk to 0 falls far below 0.6.
   CHECK(variance_estimate / spread > 0.6);
   CHECK(variance_estimate / spread < 1.6);
 }

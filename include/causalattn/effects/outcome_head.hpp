@@ -22,8 +22,9 @@
 ///    mu_a(x_i) = phi(x_i)' (theta + gamma_a) + a tau. Each arm borrows the other's units for
 ///    the outcome surface they share and fits only its departure from it, so where an arm is thin
 ///    (weak overlap, heavy tails) its prediction leans on the pooled fit instead of extrapolating
-///    alone; GCV shrinks gamma_1 - gamma_0 to 0 when the effect does not vary.
-/// Cost O(n m^2 + m^3); memory O(n m).
+///    alone; GCV shrinks an arm's correction gamma_a towards 0 where the pooled fit already
+///    explains that arm.
+/// Cost O(n m^2 + m^3); memory O(n m + m^2).
 
 #include <algorithm>
 #include <chrono>
@@ -291,14 +292,25 @@ Matrix<double> outcome_features(const Matrix<detail::deferred_t<Defer, double>>&
   return phi;
 }
 
-/// Position of phi's column j in the pooled design W = [1, t, phi's columns 1..m-1]. O(1).
-inline Index pooled_column(Index j) { return j == 0 ? 0 : j + 1; }
+/// Rows indexed by phi's columns placed at their rows of the pooled design W = [1, t, phi's
+/// columns 1..m-1], with `t_row` as W's row 1 (the entry of t). O(m c) for c columns.
+template <class Rows, class TRow>
+Matrix<double> to_pooled(const Eigen::MatrixBase<Rows>& phi_rows, const Eigen::MatrixBase<TRow>& t_row) {
+  const Index m = phi_rows.rows();
+  Matrix<double> out(m + 1, phi_rows.cols());
+  out.row(0) = phi_rows.row(0);
+  out.row(1) = t_row;
+  out.bottomRows(m - 1) = phi_rows.bottomRows(m - 1);
+  return out;
+}
 
-/// The phi-coordinate part of a vector in W coordinates (drops the entry of t). O(m).
-inline Vector<double> phi_part(const Vector<double>& w) {
-  Vector<double> out(w.size() - 1);
-  out(0) = w(0);
-  out.tail(w.size() - 2) = w.tail(w.size() - 2);
+/// The inverse of `to_pooled`: rows indexed by W's columns back to phi's (W's row 1, t, dropped). O(m c).
+template <class Rows>
+Matrix<double> phi_part(const Eigen::MatrixBase<Rows>& w_rows) {
+  const Index m = w_rows.rows() - 1;
+  Matrix<double> out(m, w_rows.cols());
+  out.row(0) = w_rows.row(0);
+  out.bottomRows(m - 1) = w_rows.bottomRows(m - 1);
   return out;
 }
 
@@ -308,7 +320,7 @@ struct OutcomeHeadPass {
   Matrix<double> z, phi, pre;           ///< z+, features, pre-activations (with gradients only)
   std::vector<Index> treated, control;  ///< units of each arm
   Matrix<double> gram1, gram0;          ///< phi_a' phi_a of each arm
-  RidgeFit pooled;                      ///< stage 1, in W coordinates (pooled_column)
+  RidgeFit pooled;                      ///< stage 1, in W coordinates (to_pooled)
   RidgeFit arm1, arm0;                  ///< stage 2, each arm's correction, in phi coordinates
   Vector<double> theta;                 ///< stage 1's coefficients of phi
   double tau = 0;                       ///< stage 1's coefficient of t
@@ -326,20 +338,18 @@ OutcomeHeadPass outcome_head_pass(const OutcomeHead& head, const Matrix<detail::
   split_arms(t, s.treated, s.control);
   s.z = outcome_head_inputs(x, y, s.treated, s.control);
   s.phi = outcome_features(s.z, head, keep_pre ? &s.pre : nullptr);
-  const Index n = s.phi.rows(), m = s.phi.cols();
+  const Index n = s.phi.rows();
   s.gram1 = rows_gram(s.phi, s.treated);
   s.gram0 = rows_gram(s.phi, s.control);
   double squares1 = 0, squares0 = 0;
   const Vector<Real> cross1 = rows_cross(s.phi, y, s.treated, squares1), cross0 = rows_cross(s.phi, y, s.control, squares0);
-  Matrix<Real> gram(m + 1, m + 1);
-  Vector<Real> xty(m + 1);
-  for (Index j = 0; j < m; ++j) {
-    for (Index k = 0; k < m; ++k) gram(pooled_column(j), pooled_column(k)) = s.gram1(j, k) + s.gram0(j, k);
-    gram(1, pooled_column(j)) = gram(pooled_column(j), 1) = s.gram1(0, j);
-    xty(pooled_column(j)) = cross1(j) + cross0(j);
-  }
-  gram(1, 1) = s.gram1(0, 0);
-  xty(1) = cross1(0);
+  // W'W and W'y from the arms' moments: t's row and column are the treated arm's sums of phi (its row 0).
+  const RowVector<Real> treated_sums = s.gram1.row(0);
+  const Matrix<Real> t_column = to_pooled(treated_sums.transpose(), treated_sums.head(1));
+  const Matrix<Real> gram = to_pooled(Matrix<Real>(
+                                          to_pooled(Matrix<Real>((s.gram1 + s.gram0).transpose()), treated_sums).transpose()),
+                                      t_column.transpose());
+  const Vector<Real> xty = to_pooled(Vector<Real>(cross1 + cross0), cross1.head(1));
   s.pooled = fit_ridge(gram, xty, squares1 + squares0, n, 2);
   s.theta = phi_part(s.pooled.beta);
   s.tau = s.pooled.beta(1);
@@ -368,26 +378,25 @@ Vector<double> standardized_outcome(const Vector<detail::deferred_t<Defer, doubl
 /// ATT plug-ins with influence-function standard errors, and per-unit standard errors of mu1 - mu0.
 /// Both stages are linear in y once lambda and the indices are fixed (they are treated as fixed),
 /// so every estimate is a weighted sum of the outcomes and its sandwich variance sums squared
-/// weights times squared residuals (HC1: each arm's residuals scaled by n_a / (n_a - 1 - df_a -
-/// df_pooled n_a / n), the ridges' effective degrees of freedom). The outcome is standardised
-/// first and the answers mapped back, so they move with any affine change of y. Eigen's products
-/// run on the calling thread only: the result is the same for any thread count. Throws
-/// `invalid_input` for bad data or data beyond the head's bounds (`check_outcome_head_data`).
-/// O(n m^2 + m^3); memory O(n m).
+/// weights times squared residuals (HC1: each arm's squared residuals scaled by n_a / (n_a - 1 -
+/// df_a - (df_pooled + 2) n_a / n), df the ridges' effective degrees of freedom). The outcome is
+/// standardised first and the answers mapped back, so they move with any positive affine change
+/// of y. Eigen's products run on the calling thread only: the result is the same for any thread
+/// count. Throws `invalid_input` for bad data or data beyond the head's bounds
+/// (`check_outcome_head_data`). O(n m^2 + m^3); memory O(n m + m^2).
 /// Example: `auto fit = causalattn::fit_outcome_head(head, x, t, y); double ate = fit.ate;`
 template <typename Defer = void>
 OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
                                 const Vector<detail::deferred_t<Defer, double>>& t,
                                 const Vector<detail::deferred_t<Defer, double>>& y) {
   using Real = detail::deferred_t<Defer, double>;
-  using detail::pooled_column;
   detail::check_outcome_head_data(head, x, t, y);
   const ThreadLimit serial(1);
   double centre = 0, unit = 1;
   const Vector<Real> ys = detail::standardized_outcome(y, centre, unit);
   const detail::OutcomeHeadPass s = detail::outcome_head_pass(head, x, t, ys, false);
   const Matrix<Real>& phi = s.phi;
-  const Index n = phi.rows(), m = phi.cols(), q = m + 1;
+  const Index n = phi.rows(), m = phi.cols();
   const double n1 = double(s.treated.size());
   detail::deferred_t<Defer, OutcomeHeadFit> r;
   r.mu1 = (centre + unit * s.mu1.array()).matrix();
@@ -409,19 +418,12 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
   // R = G^-1 [e_t, -(C1' A1^-1 - C0' A0^-1)], C_a = phi_a' W_a, G the pooled ridge matrix.
   const Matrix<Real> identity = Matrix<Real>::Identity(m, m);
   const Matrix<Real> inverse1 = s.arm1.a.solve(identity), inverse0 = s.arm0.a.solve(identity);
-  Matrix<Real> c1t(q, m), c0t(q, m);
-  for (Index j = 0; j < m; ++j) {
-    c1t.row(pooled_column(j)) = s.gram1.row(j);
-    c0t.row(pooled_column(j)) = s.gram0.row(j);
-  }
-  c1t.row(1) = s.gram1.row(0);
-  c0t.row(1).setZero();
-  Matrix<Real> weights_of(q, m + 1);
-  weights_of.col(0) = s.pooled.a.solve(Vector<Real>(Vector<Real>::Unit(q, 1)));
+  const Matrix<Real> c1t = detail::to_pooled(s.gram1, s.gram1.row(0));
+  const Matrix<Real> c0t = detail::to_pooled(s.gram0, RowVector<Real>::Zero(m));
+  Matrix<Real> weights_of(m + 1, m + 1);
+  weights_of.col(0) = s.pooled.a.solve(Vector<Real>(Vector<Real>::Unit(m + 1, 1)));
   weights_of.rightCols(m) = -s.pooled.a.solve(Matrix<Real>(c1t * inverse1 - c0t * inverse0));
-  Matrix<Real> from_phi(m, m + 1);
-  from_phi.row(0) = weights_of.row(0);
-  from_phi.bottomRows(m - 1) = weights_of.bottomRows(m - 1);
+  const Matrix<Real> from_phi = detail::phi_part(weights_of);
   const RowVector<Real> from_t = weights_of.row(1);
   Vector<Real> ate_direction(m + 1);
   ate_direction << 1, phi.colwise().mean().transpose();
@@ -432,10 +434,17 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
     const Index size = std::min(block, n - first);
     const auto rows = phi.middleRows(first, size);
     Matrix<Real> d = rows * from_phi + t.segment(first, size) * from_t;
-    const Matrix<Real> own1 = rows * inverse1, own0 = rows * inverse0;
-    for (Index k = 0; k < size; ++k) {
-      if (t(first + k) == 1) d.row(k).tail(m) += own1.row(k);
-      else d.row(k).tail(m) -= own0.row(k);
+    for (const int arm : {1, 0}) {  // each unit's own-arm term, phi_j' A_a^-1, for its arm only
+      std::vector<Index> members;
+      for (Index k = 0; k < size; ++k)
+        if (t(first + k) == arm) members.push_back(k);
+      Matrix<Real> own(Index(members.size()), m);
+      for (std::size_t k = 0; k < members.size(); ++k) own.row(Index(k)) = rows.row(members[k]);
+      const Matrix<Real> term = own * (arm == 1 ? inverse1 : inverse0);
+      for (std::size_t k = 0; k < members.size(); ++k) {
+        if (arm == 1) d.row(members[k]).tail(m) += term.row(Index(k));
+        else d.row(members[k]).tail(m) -= term.row(Index(k));
+      }
     }
     ate_weight.segment(first, size) = d * ate_direction;
     const Matrix<Real> scaled = d.array().colwise() * e.segment(first, size).array();
@@ -458,8 +467,7 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
   // weight on y_j is W_j' G^-1 h + [j control] phi_j' A0^-1 mean_T(phi), h = mean_T(phi) in W coordinates - C0' A0^-1 mean_T(phi).
   const Vector<Real> mean_treated = s.gram1.row(0).transpose() / n1;
   const Vector<Real> control_part = inverse0 * mean_treated;
-  Vector<Real> h = -c0t * control_part;
-  for (Index j = 0; j < m; ++j) h(pooled_column(j)) += mean_treated(j);
+  const Vector<Real> h = detail::to_pooled(mean_treated, RowVector<Real>::Zero(1)) - c0t * control_part;
   const Vector<Real> through_pooled = s.pooled.a.solve(h);
   const Vector<Real> pooled_phi = detail::phi_part(through_pooled);
   double att = 0;
@@ -508,9 +516,7 @@ double outcome_head_loss(const OutcomeHead& head, const detail::deferred_t<Defer
   Vector<Real> rho_r(n);
   for (Index i = 0; i < n; ++i) rho_r(i) = phi.row(i).dot(d.t(i) == 1 ? v1 : v0);
   const Vector<Real> upstream_phi = phi.transpose() * Vector<Real>(rho0 + rho1 - rho_r);
-  Vector<Real> upstream(phi.cols() + 1);
-  for (Index j = 0; j < phi.cols(); ++j) upstream(detail::pooled_column(j)) = upstream_phi(j);
-  upstream(1) = rho1.sum() - d.t.dot(rho_r);
+  const Vector<Real> upstream = detail::to_pooled(upstream_phi, RowVector<Real>::Constant(1, rho1.sum() - d.t.dot(rho_r)));
   const Vector<Real> u = s.pooled.a.solve(upstream), u_phi = detail::phi_part(u);
   Matrix<Real> d_phi = rho0 * Vector<Real>(s.theta + gamma0).transpose() + rho1 * Vector<Real>(s.theta + gamma1).transpose();
   for (Index i = 0; i < n; ++i) {

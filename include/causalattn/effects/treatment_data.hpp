@@ -98,7 +98,7 @@ struct Sample {
 };
 
 /// Units of each arm of a 0 / 1 treatment vector, ascending. O(n).
-/// Example: `std::vector<Index> treated, control; split_arms(t, treated, control);`
+/// Example: `std::vector<Index> treated, control; causalattn::detail::split_arms(t, treated, control);`
 template <class Derived>
 void split_arms(const Eigen::MatrixBase<Derived>& t, std::vector<Index>& treated, std::vector<Index>& control) {
   treated.clear();
