@@ -197,14 +197,19 @@ inline int integer_option(const ArgumentList& args, const std::string& key, int 
   return args.has(key) ? parse_integer(key, args.get(key), lo, hi) : fallback;
 }
 
-/// Parses a number option; throws usage_error naming it otherwise.
-inline double number_option(const ArgumentList& args, const std::string& key, double fallback) {
-  if (!args.has(key)) return fallback;
+/// Parses `text`, the value (or one list entry) of option `key`, as a number; throws usage_error
+/// naming the option otherwise.
+inline double parse_number_argument(const std::string& key, const std::string& text) {
   double value = 0;
-  if (causalattn::io::parse_number(args.get(key), value) != causalattn::io::NumberStatus::ok) {
-    throw usage_error(key + " must be a number, got '" + args.get(key) + "'");
+  if (causalattn::io::parse_number(text, value) != causalattn::io::NumberStatus::ok) {
+    throw usage_error(key + " must be a number, got '" + text + "'");
   }
   return value;
+}
+
+/// Parses a number option; throws usage_error naming it otherwise.
+inline double number_option(const ArgumentList& args, const std::string& key, double fallback) {
+  return args.has(key) ? parse_number_argument(key, args.get(key)) : fallback;
 }
 
 /// The value of `name` among `choices` (name, value), given to option `key`; throws usage_error

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/effects/categorical.hpp"
 #include "causalattn/effects/cina_zs.hpp"
 #include "causalattn/effects/effect_summary.hpp"
 #include "causalattn/effects/estimate_effect.hpp"
+#include "causalattn/effects/sensitivity.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/io/text.hpp"
@@ -90,15 +92,137 @@ causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std
   return out;
 }
 
+/// The covariate matrix of `ate`: numeric covariates as read, each categorical one as its dummy
+/// columns in its place; `groups[k]` lists the columns of `covariates[k]`.
+struct Design {
+  causalattn::Matrix<double> x;
+  std::vector<std::string> names;                      ///< one per column of x
+  std::vector<std::vector<causalattn::Index>> groups;  ///< per requested covariate, its columns
+  std::vector<std::string> requested;                  ///< the covariates as named on the command line
+  std::vector<causalattn::CategoricalCoding> codings;  ///< the categorical covariates' codings
+};
+
+template <class ColumnOf>
+Design design_matrix(const causalattn::CsvTable<double>& table, const std::vector<std::string>& covariates,
+                     const std::vector<std::string>& categorical, ColumnOf column) {
+  Design d;
+  d.requested = covariates;
+  std::vector<causalattn::Matrix<double>> blocks;
+  causalattn::Index width = 0;
+  for (const auto& name : covariates) {
+    const auto k = std::find(categorical.begin(), categorical.end(), name) - categorical.begin();
+    std::vector<causalattn::Index> group;
+    if (std::size_t(k) < categorical.size()) {
+      d.codings.push_back(causalattn::dummy_code(table.text[std::size_t(k)]));
+      blocks.push_back(d.codings.back().dummies);
+      d.names.insert(d.names.end(), d.codings.back().names.begin(), d.codings.back().names.end());
+    } else {
+      blocks.push_back(table.data.col(column(name, "--covariates")));
+      d.names.push_back(name);
+    }
+    for (causalattn::Index j = 0; j < blocks.back().cols(); ++j) group.push_back(width + j);
+    width += blocks.back().cols();
+    d.groups.push_back(group);
+  }
+  d.x.resize(table.data.rows(), width);
+  causalattn::Index at = 0;
+  for (const auto& block : blocks) {
+    d.x.middleCols(at, block.cols()) = block;
+    at += block.cols();
+  }
+  return d;
+}
+
+/// Sensitivity options from --benchmark (covariate names; a categorical one benchmarks all its
+/// dummies together), --k and --confidence (alpha = 1 - confidence).
+causalattn::SensitivityOptions sensitivity_options(const ArgumentList& args, const causalattn::EffectOptions& effect,
+                                                   const Design& design) {
+  causalattn::SensitivityOptions o;
+  o.alpha = 1 - effect.confidence;
+  if (args.has("--k")) {
+    o.multiples.clear();
+    for (const auto& k : split_list(args.get("--k"))) o.multiples.push_back(parse_number_argument("--k", k));
+  }
+  if (args.has("--benchmark")) {
+    for (const auto& name : split_list(args.get("--benchmark"))) {
+      const auto it = std::find(design.requested.begin(), design.requested.end(), name);
+      if (it == design.requested.end()) throw usage_error("--benchmark names '" + name + "', which is not one of --covariates");
+      o.benchmarks.push_back({name, design.groups[std::size_t(it - design.requested.begin())]});
+    }
+  }
+  return o;
+}
+
+/// The categorical codings as JSON: {name: {"reference": level, "levels": [...]}}.
+causalattn::JsonValue categorical_json(const std::vector<causalattn::CategoricalCoding>& codings) {
+  causalattn::JsonValue out = causalattn::JsonValue::object();
+  for (const auto& c : codings) {
+    causalattn::JsonValue levels = causalattn::JsonValue::array();
+    for (const auto& level : c.levels) levels.push_back(level);
+    causalattn::JsonValue entry = causalattn::JsonValue::object();
+    entry.set("reference", c.levels[0]).set("levels", levels);
+    out.set(c.name, entry);
+  }
+  return out;
+}
+
+/// The sensitivity statistics and E-values as JSON.
+causalattn::JsonValue sensitivity_json(const causalattn::OmittedVariableSensitivity& s, const causalattn::EValue& e) {
+  using causalattn::JsonValue;
+  JsonValue bounds = JsonValue::array();
+  for (const auto& b : s.bounds) {
+    JsonValue row = JsonValue::object();
+    row.set("benchmark", b.benchmark).set("k", b.multiple).set("r2_treatment", b.r2_treatment).set("r2_outcome", b.r2_outcome);
+    row.set("adjusted_estimate", b.adjusted_estimate)
+        .set("adjusted_std_error", b.adjusted_std_error)
+        .set("adjusted_t", b.adjusted_t);
+    row.set("ci_low", b.ci_low).set("ci_high", b.ci_high);
+    bounds.push_back(row);
+  }
+  JsonValue regression = JsonValue::object();
+  regression.set("estimate", s.estimate).set("std_error", s.std_error).set("t", s.t_statistic).set("dof", s.dof);
+  regression.set("partial_r2", s.partial_r2).set("rv_q", s.robustness_value).set("rv_q_alpha", s.robustness_value_alpha);
+  JsonValue warnings = JsonValue::array();
+  for (const auto& w : s.warnings) warnings.push_back(w);
+  regression.set("q", s.q).set("alpha", s.alpha).set("bounds", bounds).set("warnings", warnings);
+  JsonValue evalue = JsonValue::object();
+  evalue.set("scale", e.scale).set("risk_ratio", e.risk_ratio).set("point", e.point).set("interval", e.interval);
+  JsonValue out = JsonValue::object();
+  out.set("omitted_variable_bias", regression).set("e_value", evalue);
+  return out;
+}
+
+/// The sensitivity statistics and E-values as text lines.
+std::string sensitivity_text(const causalattn::OmittedVariableSensitivity& s, const causalattn::EValue& e) {
+  std::ostringstream out;
+  out << std::setprecision(4);
+  out << "sensitivity (Cinelli-Hazlett, OLS Y ~ 1 + T + X): estimate " << s.estimate << ", s.e. " << s.std_error << ", t "
+      << s.t_statistic << ", dof " << s.dof << "\n";
+  out << "  partial R2 of T with Y " << s.partial_r2 << "; RV(q = " << s.q << ") " << s.robustness_value << "; RV(q = " << s.q
+      << ", alpha = " << s.alpha << ") " << s.robustness_value_alpha << "\n";
+  for (const auto& b : s.bounds) {
+    out << "  " << b.multiple << "x " << b.benchmark << ": R2 with T " << b.r2_treatment << ", with Y " << b.r2_outcome
+        << " -> adjusted " << b.adjusted_estimate << " (s.e. " << b.adjusted_std_error << ", interval " << b.ci_low << " to "
+        << b.ci_high << ")\n";
+  }
+  for (const auto& w : s.warnings) out << "  warning: " << w << "\n";
+  out << "E-value (" << e.scale << ", RR " << e.risk_ratio << "): " << e.point << " for the estimate, " << e.interval
+      << " for the interval\n";
+  return out.str();
+}
+
 /// `causalattn ate --data FILE --treatment COL --outcome COL ...`: one treatment-effect estimate.
 int run_ate(Invocation& call) {
+  std::vector<std::string> switches = table_switches;
+  switches.push_back("--sensitivity");
   const ArgumentList args(call.args,
                           {"--data",      "--treatment",  "--outcome",   "--covariates",  "--method",      "--estimand",
                            "--format",    "--confidence", "--ridge",     "--clip",        "--trim",        "--folds",
                            "--bootstrap", "--seed",       "--threads",   "--max-seconds", "--ipw-form",    "--outcome-model",
                            "--kernel",    "--gamma",      "--degree",    "--lambda",      "--ate-weights", "--epochs",
-                           "--key-map",   "--model",      "--calibrate", "--zs-estimate", "--cate"},
-                          table_switches);
+                           "--key-map",   "--model",      "--calibrate", "--zs-estimate", "--cate",        "--categorical",
+                           "--benchmark", "--k"},
+                          switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
     if (!args.has(required)) throw usage_error(std::string("ate needs ") + required);
@@ -127,18 +251,32 @@ int run_ate(Invocation& call) {
   causalattn::CsvOptions csv;
   const bool all_columns = args.get("--covariates") == "all";
   std::vector<std::string> covariates = all_columns ? std::vector<std::string>{} : split_list(args.get("--covariates"));
+  const std::vector<std::string> categorical = args.has("--categorical") ? split_list(args.get("--categorical"))
+                                                                         : std::vector<std::string>{};
+  auto is_categorical = [&](const std::string& name) {
+    return std::find(categorical.begin(), categorical.end(), name) != categorical.end();
+  };
+  for (const auto& name : categorical) {
+    if (name == treatment || name == outcome)
+      throw usage_error("--categorical names '" + name + "', which is the " + (name == treatment ? "treatment" : "outcome"));
+    if (!all_columns && std::find(covariates.begin(), covariates.end(), name) == covariates.end())
+      throw usage_error("--categorical names '" + name + "', which is not in --covariates");
+  }
+  csv.text_columns = categorical;
   if (!all_columns) {
     if (covariates.empty()) throw usage_error("--covariates is empty");
     for (const auto& name : covariates)
       if (name == treatment || name == outcome)
         throw usage_error("--covariates names '" + name + "', which is the " + (name == treatment ? "treatment" : "outcome"));
     csv.columns = {treatment, outcome};
-    csv.columns.insert(csv.columns.end(), covariates.begin(), covariates.end());
+    for (const auto& name : covariates)
+      if (!is_categorical(name)) csv.columns.push_back(name);
   }
   causalattn::CsvTable<double> table;
   try {
     table = read_data_table(args, path, csv);
   } catch (const causalattn::invalid_input& e) {
+    if (e.argument() == "options.text_columns") throw causalattn::invalid_input("--categorical", e.detail());
     if (e.argument() == "options.columns") {  // say which of this command's flags named the column
       const std::string flag = e.detail().find("'" + treatment + "'") != std::string::npos ? "--treatment"
                                : e.detail().find("'" + outcome + "'") != std::string::npos ? "--outcome"
@@ -157,14 +295,28 @@ int run_ate(Invocation& call) {
   if (all_columns) {
     for (const auto& name : table.names)
       if (name != treatment && name != outcome) covariates.push_back(name);
+    covariates.insert(covariates.end(), categorical.begin(), categorical.end());
   }
 
   if (covariates.empty()) throw usage_error("no covariates: the file has only the treatment and outcome columns");
-  causalattn::Matrix<double> x(table.data.rows(), causalattn::Index(covariates.size()));
-  for (std::size_t j = 0; j < covariates.size(); ++j) x.col(causalattn::Index(j)) = table.data.col(column(covariates[j], "--covariates"));
+  const Design design = design_matrix(table, covariates, categorical, column);
+  const causalattn::Matrix<double>& x = design.x;
   const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
+  covariates = design.names;
   const causalattn::TreatmentData<double> data =
       with_column_names(covariates, "--covariates", [&] { return causalattn::TreatmentData<double>(x, t, y); });
+  std::optional<causalattn::OmittedVariableSensitivity> sensitivity;
+  if (args.has("--sensitivity")) {
+    try {
+      sensitivity = causalattn::omitted_variable_sensitivity(data, sensitivity_options(args, options, design));
+    } catch (const causalattn::invalid_input& e) {  // name this command's flags
+      const std::string flag = e.argument() == "options.multiples"    ? "--k"
+                               : e.argument() == "options.benchmarks" ? "--benchmark"
+                               : e.argument() == "options.alpha"      ? "--confidence"
+                                                                      : e.argument();
+      throw causalattn::invalid_input(flag, e.detail());
+    }
+  } else if (args.has("--benchmark") || args.has("--k")) throw usage_error("--benchmark and --k apply with --sensitivity");
   std::optional<causalattn::CinaZsModel<float>> model;
   if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
   options.cina_zs_estimate = choice_option<causalattn::CinaZsEstimate>(args, "--zs-estimate",
@@ -190,8 +342,19 @@ int run_ate(Invocation& call) {
     causalattn::write_csv(text, {"effect", "std_error"}, rows);
     causalattn::io::write_file_bytes(args.get("--cate"), text.str());
   }
-  if (format == OutputFormat::json) call.out << effect_json(result, covariates).dump() << "\n";
-  else call.out << causalattn::effect_summary(result, covariates, path);
+  if (format == OutputFormat::json) {
+    causalattn::JsonValue out = effect_json(result, covariates);
+    if (!design.codings.empty()) out.set("categorical", categorical_json(design.codings));
+    if (sensitivity) out.set("sensitivity", sensitivity_json(*sensitivity, causalattn::e_value(result, data)));
+    call.out << out.dump() << "\n";
+  } else {
+    call.out << causalattn::effect_summary(result, covariates, path);
+    for (const auto& coding : design.codings) {
+      call.out << coding.name << ": categorical, " << coding.levels.size() << " levels, reference '" << coding.levels[0] << "' ("
+               << coding.names.size() << " dummy columns)\n";
+    }
+    if (sensitivity) call.out << sensitivity_text(*sensitivity, causalattn::e_value(result, data));
+  }
   return 0;
 }
 
@@ -222,6 +385,9 @@ void register_effects_commands(CommandRegistry& registry) {
            "               [--calibrate variances|means|no] (cina-zs weighting and dr ATE: tilt the weights to exact balance of\n"
            "               the means and second moments, of the means, or not at all; default variances)\n"
            "               [--cate FILE] (cina-zs or ols: per-unit effects and standard errors as CSV, rows in data order)\n"
+           "               [--categorical a,b] (text covariates entered as dummies, the first level in byte order dropped)\n"
+           "               [--sensitivity [--benchmark a,b] [--k 1,2,3]] (omitted-variable bounds of OLS Y ~ 1 + T + X\n"
+           "               with confounders k times as strong as each benchmark covariate, and the estimate's E-value)\n"
            "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"
            "  Defaults are the textbook specification: unpenalised logistic propensity, OLS per arm, no clipping\n"
            "  or trimming, method aipw. --folds 5 cross-fits AIPW (use it with --ridge or many covariates).\n"

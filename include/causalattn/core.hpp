@@ -8,5 +8,6 @@
 #include "causalattn/core/names.hpp"
 #include "causalattn/core/random.hpp"
 #include "causalattn/core/scalar.hpp"
+#include "causalattn/core/text_column.hpp"
 #include "causalattn/core/threads.hpp"
 #include "causalattn/core/version.hpp"

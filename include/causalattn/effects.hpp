@@ -7,6 +7,7 @@
 
 #include "causalattn/effects/aipw.hpp"
 #include "causalattn/effects/cate.hpp"
+#include "causalattn/effects/categorical.hpp"
 #include "causalattn/effects/cina.hpp"
 #include "causalattn/effects/cina_options.hpp"
 #include "causalattn/effects/cina_zs.hpp"
@@ -25,6 +26,7 @@
 #include "causalattn/effects/linear_model.hpp"
 #include "causalattn/effects/logistic_model.hpp"
 #include "causalattn/effects/regression_adjustment.hpp"
+#include "causalattn/effects/sensitivity.hpp"
 #include "causalattn/effects/simulate.hpp"
 #include "causalattn/effects/simulation_prior.hpp"
 #include "causalattn/effects/solvers/cina_duality.hpp"

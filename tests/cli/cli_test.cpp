@@ -327,6 +327,68 @@ TEST_CASE("ate prints a readable table, needs its covariates named and reports b
   require_clean_error(run({"ate", "--data", nsw, "--outcome", "re78"}), "ate needs --treatment");
 }
 
+TEST_CASE("ate enters text columns as dummies and reports sensitivity to unobserved confounding", "[cli][ate][sensitivity]") {
+  const std::string darfur = data_dir + "/darfur/darfur.csv";
+  const std::vector<std::string> base = {"--format",
+                                         "json",
+                                         "ate",
+                                         "--data",
+                                         darfur,
+                                         "--treatment",
+                                         "directlyharmed",
+                                         "--outcome",
+                                         "peacefactor",
+                                         "--covariates",
+                                         "age,farmer_dar,herder_dar,pastvoted,hhsize_darfur,female,village",
+                                         "--categorical",
+                                         "village",
+                                         "--method",
+                                         "ols",
+                                         "--outcome-model",
+                                         "single"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const auto r = with({"--sensitivity", "--benchmark", "female,village", "--k", "1,2"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto json = ca::JsonValue::parse(r.out);
+  CHECK(json.at("covariates").as_array().size() == 6 + 485);
+  CHECK(json.at("categorical").at("village").at("levels").as_array().size() == 486);
+  CHECK(json.at("categorical").at("village").at("reference").as_string() == "Abdel Khair");
+  // The single-model OLS estimate is the regression coefficient the sensitivity statistics are about.
+  const auto& ovb = json.at("sensitivity").at("omitted_variable_bias");
+  CHECK(std::abs(json.at("estimate").as_number() - ovb.at("estimate").as_number()) < 1e-10);
+  CHECK(std::abs(ovb.at("rv_q").as_number() - 0.13878) <= 0.5e-5);
+  CHECK(std::abs(ovb.at("rv_q_alpha").as_number() - 0.07626) <= 0.5e-5);
+  const auto& bounds = ovb.at("bounds").as_array();
+  REQUIRE(bounds.size() == 2);  // female x {1, 2}; the village fixed effects, as a group, explain too much of Y for any bound
+  CHECK(bounds[0].at("benchmark").as_string() == "female");
+  CHECK(bounds[1].at("adjusted_estimate").as_number() < bounds[0].at("adjusted_estimate").as_number());
+  REQUIRE(ovb.at("warnings").as_array().size() == 2);
+  CHECK_THAT(ovb.at("warnings").as_array()[0].as_string(), Contains("benchmark 'village'"));
+  CHECK(json.at("sensitivity").at("e_value").at("point").as_number() > 1);
+
+  const auto text = run({"ate", "--data", darfur, "--treatment", "directlyharmed", "--outcome", "peacefactor", "--covariates",
+                         "female,village", "--categorical", "village", "--method", "ols", "--sensitivity"});
+  REQUIRE(text.code == 0);
+  CHECK_THAT(text.out, Contains("village: categorical, 486 levels, reference 'Abdel Khair' (485 dummy columns)"));
+  CHECK_THAT(text.out, Contains("RV(q = 1)") && Contains("E-value"));
+
+  require_clean_error(with({"--sensitivity", "--benchmark", "income"}), "--benchmark names 'income'");
+  require_clean_error(with({"--sensitivity", "--k", "0"}), "--k");
+  require_clean_error(with({"--sensitivity", "--k", "x"}), "--k must be a number");
+  require_clean_error(with({"--benchmark", "female"}), "apply with --sensitivity");
+  require_clean_error(run({"ate", "--data", darfur, "--treatment", "directlyharmed", "--outcome", "peacefactor", "--covariates",
+                           "age", "--categorical", "village"}),
+                      "--categorical names 'village', which is not in --covariates");
+  require_clean_error(run({"ate", "--data", darfur, "--treatment", "directlyharmed", "--outcome", "peacefactor", "--covariates",
+                           "age,town", "--categorical", "town"}),
+                      "--categorical: no column named 'town'");
+}
+
 TEST_CASE("the tool carries the shipped CInA-ZS model: load_default needs no file", "[cli][cina]") {
   // The tool (and this test) are compiled with CAUSALATTN_EMBED_CINA_ZS_MODEL.
   const char* set = std::getenv("CAUSALATTN_MODEL_DIR");

@@ -18,6 +18,7 @@
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/names.hpp"
 #include "causalattn/core/scalar.hpp"
+#include "causalattn/core/text_column.hpp"
 #include "causalattn/io/text.hpp"
 
 namespace causalattn {
@@ -38,6 +39,10 @@ struct CsvOptions {
   /// Columns to return, by header name and in this order; empty (default) = all columns. Columns
   /// not selected are not parsed, so they may hold text (ids, labels).
   std::vector<std::string> columns;
+  /// Columns returned as text, by header name and in this order, in `CsvTable::text` (their cells
+  /// are not parsed as numbers; an empty or missing cell is an error). They may not also be in
+  /// `columns`; with `columns` empty, every other column is numeric. Default none.
+  std::vector<std::string> text_columns;
   /// True (default): the first line holds column names. False: every line is data and the columns
   /// are named X1..Xp.
   bool has_header = true;
@@ -55,14 +60,22 @@ struct CsvOptions {
   void validate() const {
     if (max_line_bytes == 0) throw invalid_input("options.max_line_bytes", "is 0, must be >= 1");
     if (max_bytes == 0) throw invalid_input("options.max_bytes", "is 0, must be >= 1");
-    for (std::size_t k = 0; k < columns.size(); ++k) {
-      if (columns[k].empty()) throw invalid_input("options.columns", "entry " + std::to_string(k) + " is an empty column name");
-      for (std::size_t m = 0; m < k; ++m)
-        if (columns[m] == columns[k]) {
-          throw invalid_input("options.columns", "column '" + columns[k] + "' is selected twice (entries " +
-                                                     std::to_string(m) + " and " + std::to_string(k) + ")");
-        }
-    }
+    auto check_names = [](const std::string& option, const std::vector<std::string>& names) {
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (names[k].empty()) throw invalid_input(option, "entry " + std::to_string(k) + " is an empty column name");
+        for (std::size_t m = 0; m < k; ++m)
+          if (names[m] == names[k]) {
+            throw invalid_input(option, "column '" + names[k] + "' is selected twice (entries " + std::to_string(m) + " and " +
+                                            std::to_string(k) + ")");
+          }
+      }
+    };
+    check_names("options.columns", columns);
+    check_names("options.text_columns", text_columns);
+    for (const auto& name : text_columns)
+      if (std::find(columns.begin(), columns.end(), name) != columns.end()) {
+        throw invalid_input("options.text_columns", "column '" + name + "' is also in options.columns (numeric)");
+      }
   }
 };
 
@@ -71,6 +84,7 @@ template <class Scalar = double>
 struct CsvTable {
   std::vector<std::string> names;  ///< column names, one per matrix column
   Matrix<Scalar> data;             ///< values, rows = samples
+  std::vector<TextColumn> text;    ///< the columns of `CsvOptions::text_columns`, in that order
 
   /// Index of the column called `name`; throws `invalid_input` if there is none. O(p).
   Index column(const std::string& name) const {
@@ -261,22 +275,27 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
   const std::size_t width = header.size();
 
   // Selected columns, in the order asked for.
-  std::vector<std::size_t> selected;
-  if (options.columns.empty()) {
-    for (std::size_t j = 0; j < width; ++j) selected.push_back(j);
-  } else {
-    for (const auto& name : options.columns) {
-      std::size_t j = 0;
-      while (j < width && header[j] != name) ++j;
-      if (j == width) {
-        std::string available;
-        for (std::size_t k = 0; k < width && k < 30; ++k) available += (k ? ", " : "") + header[k];
-        if (width > 30) available += ", ...";
-        throw invalid_input("options.columns", "no column named '" + name + "' in " + source + " (columns: " + available + ")");
-      }
-      selected.push_back(j);
+  auto find_column = [&](const std::string& option, const std::string& name) {
+    std::size_t j = 0;
+    while (j < width && header[j] != name) ++j;
+    if (j == width) {
+      std::string available;
+      for (std::size_t k = 0; k < width && k < 30; ++k) available += (k ? ", " : "") + header[k];
+      if (width > 30) available += ", ...";
+      throw invalid_input(option, "no column named '" + name + "' in " + source + " (columns: " + available + ")");
     }
+    return j;
+  };
+  std::vector<std::size_t> selected, text_selected;
+  for (const auto& name : options.text_columns) text_selected.push_back(find_column("options.text_columns", name));
+  if (options.columns.empty()) {
+    for (std::size_t j = 0; j < width; ++j)
+      if (std::find(text_selected.begin(), text_selected.end(), j) == text_selected.end()) selected.push_back(j);
+  } else {
+    for (const auto& name : options.columns) selected.push_back(find_column("options.columns", name));
   }
+  std::vector<TextColumn> text_values(text_selected.size());
+  for (std::size_t k = 0; k < text_selected.size(); ++k) text_values[k].name = header[text_selected[k]];
 
   // The rows, counted before any is parsed (the non-blank lines), so the table is allocated once at
   // its final size: the peak memory is the text plus the table. A valid row holds `width` non-empty
@@ -294,16 +313,22 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
       throw invalid_input(source, "line " + std::to_string(number) + " has " + std::to_string(fields.size()) +
                                       " fields, the header has " + std::to_string(width));
     }
+    auto where_of = [&](std::size_t j) {
+      return "line " + std::to_string(number) + ", column " + std::to_string(j + 1) + " ('" + header[j] + "')";
+    };
+    auto check_present = [&](std::size_t j) {
+      const std::string& cell = fields[j];
+      if (cell.empty()) throw invalid_input(source, where_of(j) + ": empty cell (missing values are not supported)");
+      if (detail::is_missing_token(cell)) {
+        throw invalid_input(source, where_of(j) + ": missing value '" + cell + "' (missing values are not supported)");
+      }
+    };
+    for (const std::size_t j : text_selected) check_present(j);
     for (std::size_t k = 0; k < selected.size(); ++k) {
       const std::size_t j = selected[k];
       const std::string& cell = fields[j];
-      auto where = [&] {
-        return "line " + std::to_string(number) + ", column " + std::to_string(j + 1) + " ('" + header[j] + "')";
-      };
-      if (cell.empty()) throw invalid_input(source, where() + ": empty cell (missing values are not supported)");
-      if (detail::is_missing_token(cell)) {
-        throw invalid_input(source, where() + ": missing value '" + cell + "' (missing values are not supported)");
-      }
+      const auto where = [&] { return where_of(j); };
+      check_present(j);
       Scalar v{};
       switch (io::parse_number(cell, v)) {
         case io::NumberStatus::not_a_number:
@@ -320,6 +345,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
       throw invalid_input(source, "line " + std::to_string(number) + " holds more rows than its text can");
     }
     for (std::size_t k = 0; k < selected.size(); ++k) data(static_cast<Index>(rows), static_cast<Index>(k)) = row_values[k];
+    for (std::size_t k = 0; k < text_selected.size(); ++k) text_values[k].push_back(fields[text_selected[k]]);
     ++rows;
   };
 
@@ -343,6 +369,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
   for (std::size_t j : selected) table.names.push_back(header[j]);
   if (rows != expected_rows) data.conservativeResize(static_cast<Index>(rows), Eigen::NoChange);
   table.data = std::move(data);
+  table.text = std::move(text_values);
   return table;
 }
 

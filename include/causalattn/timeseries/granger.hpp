@@ -9,8 +9,8 @@
 
 #include <Eigen/Cholesky>
 
+#include "causalattn/core/detail/beta.hpp"
 #include "causalattn/core/names.hpp"
-#include "causalattn/timeseries/detail/beta.hpp"
 #include "causalattn/timeseries/lagged_design.hpp"
 #include "causalattn/timeseries/lagged_scores.hpp"
 
