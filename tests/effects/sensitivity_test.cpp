@@ -259,6 +259,17 @@ TEST_CASE("sensitivity rejects bad options and designs by name", "[effects][sens
   ca::Matrix<double> collinear(n, 4);
   collinear << x, x.col(0) * 2;
   CHECK_THROWS_WITH(ca::omitted_variable_sensitivity(ca::TreatmentData<double>(collinear, t, y)), Contains("rank deficient"));
+  CHECK_THROWS_WITH(ca::omitted_variable_sensitivity(data, with([](auto& o) {
+                                                       o.benchmarks = {{"twice", {1, 1}}};
+                                                     })),
+                    Contains("names a column twice"));
+  // The rank test does not depend on the scale of a column: rescaling x2 by 1e7 changes nothing but its coefficient.
+  ca::Matrix<double> rescaled = x;
+  rescaled.col(2) *= 1e7;
+  const auto plain = ca::omitted_variable_sensitivity(data);
+  const auto scaled = ca::omitted_variable_sensitivity(ca::TreatmentData<double>(rescaled, t, y));
+  CHECK(scaled.t_statistic == Approx(plain.t_statistic).epsilon(1e-9));
+  CHECK_THROWS_WITH(ca::confounder_adjustment(ca::OmittedVariableSensitivity{}, 0.1, 0.1), Contains("s: is not a result"));
   ca::SensitivityOptions none;
   const auto s = ca::omitted_variable_sensitivity(data, none);
   CHECK_THROWS_WITH(ca::confounder_adjustment(s, 1.0, 0.1), Contains("r2_treatment"));

@@ -32,7 +32,7 @@ struct CategoricalCoding {
 /// Example:
 /// \code
 ///   auto village = causalattn::dummy_code(causalattn::TextColumn::from_values("village", {"b", "a", "b"}));
-///   // village.levels == {"a", "b"}; village.dummies == [0; 1; 0] (column "village[b]")
+///   // village.levels == {"a", "b"}; village.dummies == [1; 0; 1] (column "village[b]")
 /// \endcode
 template <typename Defer = void>
 CategoricalCoding dummy_code(const TextColumn& column, std::size_t max_cells = std::size_t{1} << 27) {

@@ -52,6 +52,11 @@ struct SensitivityOptions {
       }
     for (const auto& b : benchmarks) {
       if (b.columns.empty()) throw invalid_input("options.benchmarks", "benchmark '" + b.label + "' names no column");
+      std::vector<Index> sorted = b.columns;
+      std::sort(sorted.begin(), sorted.end());
+      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+        throw invalid_input("options.benchmarks", "benchmark '" + b.label + "' names a column twice");
+      }
       for (const Index j : b.columns)
         if (j < 0 || j >= covariates) {
           throw invalid_input("options.benchmarks", "benchmark '" + b.label + "' names column " + std::to_string(j) +
@@ -135,8 +140,9 @@ ClassicalRegression classical_regression(const Matrix<deferred_t<Defer, double>>
   gram.template selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
   deferred_t<Defer, ClassicalRegression> r;
   r.llt.compute(gram);
-  const double scale = std::max(1.0, gram.diagonal().maxCoeff());
-  if (r.llt.info() != Eigen::Success || r.llt.matrixLLT().diagonal().minCoeff() <= 1e-7 * std::sqrt(scale)) {
+  // Scale-free rank test: L_jj^2 / gram_jj is 1 - R^2 of column j on the columns before it.
+  const Vector<Real> unexplained = r.llt.matrixLLT().diagonal().array().square() / gram.diagonal().array();
+  if (r.llt.info() != Eigen::Success || !(unexplained.minCoeff() > 1e-10)) {
     throw invalid_input("x", what +
                                  " is rank deficient: some covariates are collinear (a column repeating others, or a "
                                  "categorical level that coincides with another covariate); drop one");
@@ -174,6 +180,10 @@ ConfounderBound confounder_adjustment(const OmittedVariableSensitivity& s, doubl
   }
   if (!(r2_outcome >= 0 && r2_outcome < 1))
     throw invalid_input("r2_outcome", "is " + detail::to_text(r2_outcome) + ", must lie in [0, 1)");
+  if (s.dof < 2 || !(s.std_error > 0) || !(s.alpha > 0 && s.alpha < 1)) {
+    throw invalid_input("s", "is not a result of omitted_variable_sensitivity (dof " + std::to_string(s.dof) + ", std_error " +
+                                 detail::to_text(s.std_error) + ", alpha " + detail::to_text(s.alpha) + ")");
+  }
   const double dof = double(s.dof), t_critical = detail::student_quantile_two_sided(s.alpha, dof - 1);
   ConfounderBound b;
   b.benchmark = "manual";
