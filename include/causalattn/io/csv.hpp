@@ -207,7 +207,8 @@ inline bool all_numeric(const std::vector<std::string>& fields) {
 }  // namespace detail
 
 /// Parses a table held in memory. The first line is the header (unless `options.has_header` is
-/// false); every other line is one sample of numbers. Accepts ',' / tab / ';' / blank-separated
+/// false); every other line is one sample: numbers, except in `options.text_columns`, which are
+/// returned as text in `CsvTable::text`. Accepts ',' / tab / ';' / blank-separated
 /// fields, double-quoted fields, CRLF line ends, a UTF-8 byte-order mark and trailing blank lines.
 /// Every malformed input throws `invalid_input` naming `source`, the 1-based line and column and the
 /// column name: ragged rows, non-numeric, empty or missing (NA) cells, non-finite or out-of-range
