@@ -95,9 +95,11 @@ struct OmittedVariableSensitivity {
 namespace detail {
 
 /// Least squares of y on the columns of z (which hold the intercept) by Cholesky of z'z, with the
-/// classical quantities the omitted-variable-bias formulas need.
+/// classical quantities the omitted-variable-bias formulas need. A template only so that its
+/// Eigen code is compiled where it is used.
+template <typename Defer = void>
 struct ClassicalRegression {
-  Eigen::LLT<Matrix<double>> llt;  ///< of z'z
+  Eigen::LLT<Matrix<deferred_t<Defer, double>>> llt;  ///< of z'z
   Vector<double> beta;             ///< coefficients
   double rss = 0;                  ///< residual sum of squares
   Index dof = 0;                   ///< rows - columns
@@ -128,7 +130,7 @@ struct ClassicalRegression {
 /// `invalid_input` when z'z is singular (collinear covariates) or fewer than 2 residual degrees of
 /// freedom remain. O(n k^2 + k^3).
 template <typename Defer = void>
-ClassicalRegression classical_regression(const Matrix<deferred_t<Defer, double>>& z, const Vector<deferred_t<Defer, double>>& y,
+ClassicalRegression<Defer> classical_regression(const Matrix<deferred_t<Defer, double>>& z, const Vector<deferred_t<Defer, double>>& y,
                                          const std::string& what) {
   using Real = deferred_t<Defer, double>;
   const Index n = z.rows(), k = z.cols();
@@ -138,7 +140,7 @@ ClassicalRegression classical_regression(const Matrix<deferred_t<Defer, double>>
   }
   Matrix<Real> gram = Matrix<Real>::Zero(k, k);
   gram.template selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
-  deferred_t<Defer, ClassicalRegression> r;
+  ClassicalRegression<Defer> r;
   r.llt.compute(gram);
   // Scale-free rank test: L_jj^2 / gram_jj is 1 - R^2 of column j on the columns before it.
   const Vector<Real> unexplained = r.llt.matrixLLT().diagonal().array().square() / gram.diagonal().array();
@@ -228,7 +230,7 @@ OmittedVariableSensitivity omitted_variable_sensitivity(const TreatmentData<Scal
   z.col(1) = data.t().template cast<double>();
   z.rightCols(p) = data.x().template cast<double>();
   const Vector<Real> y = data.y().template cast<double>();
-  const detail::ClassicalRegression outcome = detail::classical_regression<Scalar>(z, y,
+  const detail::ClassicalRegression<Scalar> outcome = detail::classical_regression<Scalar>(z, y,
                                                                                    "the regression of the outcome on [1, T, X]");
 
   OmittedVariableSensitivity s;
@@ -254,7 +256,7 @@ OmittedVariableSensitivity omitted_variable_sensitivity(const TreatmentData<Scal
   zx.col(0).setOnes();
   zx.rightCols(p) = z.rightCols(p);
   const Vector<Real> t = z.col(1);
-  const detail::ClassicalRegression treatment = detail::classical_regression<Scalar>(zx, t, "the regression of T on [1, X]");
+  const detail::ClassicalRegression<Scalar> treatment = detail::classical_regression<Scalar>(zx, t, "the regression of T on [1, X]");
   for (const auto& benchmark : options.benchmarks) {
     std::vector<Index> in_outcome, in_treatment;
     for (const Index j : benchmark.columns) {
