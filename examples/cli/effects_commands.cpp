@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <iomanip>
 #include <optional>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "causalattn/io/text.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
+#include "effect_report.hpp"
 
 namespace causalattn_cli {
 namespace {
@@ -55,10 +57,14 @@ causalattn::EffectOptions effect_options_from(const ArgumentList& args) {
   return options;
 }
 
-/// Per-covariate standardised mean differences as a JSON object {name: value}.
+/// Per-covariate values as a JSON object {name: value}; a non-finite value (a variance ratio over
+/// a constant control column) as null.
 causalattn::JsonValue named_values(const std::vector<std::string>& names, const causalattn::Vector<double>& values) {
   causalattn::JsonValue out = causalattn::JsonValue::object();
-  for (std::size_t j = 0; j < names.size() && causalattn::Index(j) < values.size(); ++j) out.set(names[j], values(causalattn::Index(j)));
+  for (std::size_t j = 0; j < names.size() && causalattn::Index(j) < values.size(); ++j) {
+    const double v = values(causalattn::Index(j));
+    out.set(names[j], std::isfinite(v) ? causalattn::JsonValue(v) : causalattn::JsonValue());
+  }
   return out;
 }
 
@@ -69,14 +75,10 @@ causalattn::JsonValue effect_json(const causalattn::EffectEstimate& r, const std
   const auto& d = r.diagnostics;
   JsonValue diagnostics = JsonValue::object();
   diagnostics.set("smd_before", named_values(covariates, d.smd_before)).set("smd_after", named_values(covariates, d.smd_after));
+  diagnostics.set("variance_ratio_before", named_values(covariates, d.variance_ratio_before))
+      .set("variance_ratio_after", named_values(covariates, d.variance_ratio_after));
   if (d.ess_treated) diagnostics.set("ess_treated", *d.ess_treated).set("ess_control", *d.ess_control).set("max_weight", *d.max_weight);
-  if (d.overlap.available) {
-    JsonValue overlap = JsonValue::object();
-    overlap.set("min_treated", d.overlap.min_treated).set("max_treated", d.overlap.max_treated);
-    overlap.set("min_control", d.overlap.min_control).set("max_control", d.overlap.max_control);
-    overlap.set("extreme", d.overlap.extreme).set("clipped", d.overlap.clipped).set("trimmed", d.overlap.trimmed);
-    diagnostics.set("overlap", overlap);
-  }
+  if (d.overlap.available) diagnostics.set("overlap", overlap_summary_json(d.overlap));
   diagnostics.set("converged", r.status.converged).set("iterations", r.status.iterations).set("residual", r.status.residual);
   diagnostics.set("std_error_method", r.std_error_method);
   JsonValue warnings = JsonValue::array();
@@ -211,17 +213,46 @@ std::string sensitivity_text(const causalattn::OmittedVariableSensitivity& s, co
   return out.str();
 }
 
+/// Refutation options from --refute / --report, --simulations, --refute-tests, --seed, --threads and
+/// --max-seconds (the budget: no simulation starts after it); none without --refute or --report.
+std::optional<causalattn::RefutationOptions> refutation_options(const ArgumentList& args, const causalattn::EffectOptions& effect,
+                                                                std::ostream& err) {
+  if (!args.has("--refute") && !args.has("--report")) {
+    if (args.has("--simulations") || args.has("--refute-tests")) {
+      throw usage_error("--simulations and --refute-tests apply with --refute or --report");
+    }
+    return std::nullopt;
+  }
+  causalattn::RefutationOptions o;
+  o.simulations = integer_option(args, "--simulations", o.simulations, 2, 1000000);
+  if (args.has("--refute-tests")) {
+    o.kinds.clear();
+    for (const auto& name : split_list(args.get("--refute-tests")))
+      o.kinds.push_back(causalattn::refutation_kind_from_name(name, "--refute-tests"));
+  }
+  o.seed = effect.seed;
+  o.threads = effect.threads;
+  o.max_seconds = effect.max_seconds;
+  o.progress = [report = stage_reporter(err)](long long done, long long total) { report("refutation", done, total); };
+  try {
+    o.validate();
+  } catch (const causalattn::invalid_input& e) {
+    throw causalattn::invalid_input(e.argument() == "options.kinds" ? "--refute-tests" : e.argument(), e.detail());
+  }
+  return o;
+}
+
 /// `causalattn ate --data FILE --treatment COL --outcome COL ...`: one treatment-effect estimate.
 int run_ate(Invocation& call) {
   std::vector<std::string> switches = table_switches;
-  switches.push_back("--sensitivity");
+  switches.insert(switches.end(), {"--sensitivity", "--refute", "--report"});
   const ArgumentList args(call.args,
-                          {"--data",      "--treatment",  "--outcome",   "--covariates",  "--method",      "--estimand",
-                           "--format",    "--confidence", "--ridge",     "--clip",        "--trim",        "--folds",
-                           "--bootstrap", "--seed",       "--threads",   "--max-seconds", "--ipw-form",    "--outcome-model",
-                           "--kernel",    "--gamma",      "--degree",    "--lambda",      "--ate-weights", "--epochs",
-                           "--key-map",   "--model",      "--calibrate", "--zs-estimate", "--cate",        "--categorical",
-                           "--benchmark", "--k"},
+                          {"--data",      "--treatment",  "--outcome",     "--covariates",  "--method",      "--estimand",
+                           "--format",    "--confidence", "--ridge",       "--clip",        "--trim",        "--folds",
+                           "--bootstrap", "--seed",       "--threads",     "--max-seconds", "--ipw-form",    "--outcome-model",
+                           "--kernel",    "--gamma",      "--degree",      "--lambda",      "--ate-weights", "--epochs",
+                           "--key-map",   "--model",      "--calibrate",   "--zs-estimate", "--cate",        "--categorical",
+                           "--benchmark", "--k",          "--simulations", "--refute-tests"},
                           switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
@@ -306,7 +337,8 @@ int run_ate(Invocation& call) {
   const causalattn::TreatmentData<double> data =
       with_column_names(covariates, "--covariates", [&] { return causalattn::TreatmentData<double>(x, t, y); });
   std::optional<causalattn::OmittedVariableSensitivity> sensitivity;
-  if (args.has("--sensitivity")) {
+  const bool report = args.has("--report");
+  if (args.has("--sensitivity") || report) {
     try {
       sensitivity = causalattn::omitted_variable_sensitivity(data, sensitivity_options(args, options, design));
     } catch (const causalattn::invalid_input& e) {  // name this command's flags
@@ -316,7 +348,9 @@ int run_ate(Invocation& call) {
                                                                       : e.argument();
       throw causalattn::invalid_input(flag, e.detail());
     }
-  } else if (args.has("--benchmark") || args.has("--k")) throw usage_error("--benchmark and --k apply with --sensitivity");
+  } else if (args.has("--benchmark") || args.has("--k"))
+    throw usage_error("--benchmark and --k apply with --sensitivity or --report");
+  const std::optional<causalattn::RefutationOptions> refutation = refutation_options(args, options, call.err);
   std::optional<causalattn::CinaZsModel<float>> model;
   if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
   options.cina_zs_estimate = choice_option<causalattn::CinaZsEstimate>(args, "--zs-estimate",
@@ -342,10 +376,23 @@ int run_ate(Invocation& call) {
     causalattn::write_csv(text, {"effect", "std_error"}, rows);
     causalattn::io::write_file_bytes(args.get("--cate"), text.str());
   }
+  std::optional<causalattn::PropensityOverlap> overlap;
+  if (report && !result.diagnostics.overlap.available) overlap = causalattn::propensity_overlap(data, options);
+  std::optional<causalattn::RefutationReport> refuted;
+  if (refutation) {
+    refuted = causalattn::refute_estimate(
+        data,
+        [&](const causalattn::TreatmentData<double>& d, const causalattn::EffectOptions& o) {
+          return causalattn::estimate_effect(method, d, o, model ? &*model : nullptr);
+        },
+        result, options, *refutation);
+  }
   if (format == OutputFormat::json) {
     causalattn::JsonValue out = effect_json(result, covariates);
     if (!design.codings.empty()) out.set("categorical", categorical_json(design.codings));
+    if (overlap) out.set("propensity_overlap", propensity_overlap_json(*overlap));
     if (sensitivity) out.set("sensitivity", sensitivity_json(*sensitivity, causalattn::e_value(result, data)));
+    if (refuted) out.set("refutation", refutation_json(*refuted));
     call.out << out.dump() << "\n";
   } else {
     call.out << causalattn::effect_summary(result, covariates, path);
@@ -353,7 +400,9 @@ int run_ate(Invocation& call) {
       call.out << coding.name << ": categorical, " << coding.levels.size() << " levels, reference '" << coding.levels[0] << "' ("
                << coding.names.size() << " dummy columns)\n";
     }
+    if (overlap) call.out << propensity_overlap_text(*overlap);
     if (sensitivity) call.out << sensitivity_text(*sensitivity, causalattn::e_value(result, data));
+    if (refuted) call.out << refutation_text(*refuted);
   }
   return 0;
 }
@@ -376,7 +425,8 @@ void register_effects_commands(CommandRegistry& registry) {
            effect_method_list() +
            "] [--estimand ate|att] [--format text|json]\n"
            "               [--confidence 0.95] [--ridge R] [--clip C] [--trim C] [--folds K] [--bootstrap B] [--seed S]\n"
-           "               [--max-seconds S] (a budget for --bootstrap and cina's training; exit code 5 when it runs out)\n"
+           "               [--max-seconds S] (a budget: --bootstrap and cina's training stop with exit\n"
+           "               code 5; --refute stops starting simulations and reports those finished)\n"
            "               [--ipw-form hajek|ht] [--outcome-model per-arm|single] [--threads N] [--no-header|--numeric-header]\n"
            "               [--kernel rbf|linear|poly] [--gamma G] [--degree D] [--lambda L] [--ate-weights full-sample|svm-dual]\n"
            "               [--epochs E] [--key-map linear|mlp] (cina) [--model FILE] (cina-zs; default: the shipped model)\n"
@@ -388,6 +438,10 @@ void register_effects_commands(CommandRegistry& registry) {
            "               [--categorical a,b] (text covariates entered as dummies, the first level in byte order dropped)\n"
            "               [--sensitivity [--benchmark a,b] [--k 1,2,3]] (omitted-variable bounds of OLS Y ~ 1 + T + X\n"
            "               with confounders k times as strong as each benchmark covariate, and the estimate's E-value)\n"
+           "               [--refute [--simulations 100] [--refute-tests placebo-treatment,random-common-cause,data-subset,\n"
+           "               dummy-outcome]] (seeded refutation tests in parallel; --max-seconds stops them early)\n"
+           "               [--report] (one page: estimate, balance, propensity overlap with a trimming suggestion,\n"
+           "               sensitivity and refutations)\n"
            "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"
            "  Defaults are the textbook specification: unpenalised logistic propensity, OLS per arm, no clipping\n"
            "  or trimming, method aipw. --folds 5 cross-fits AIPW (use it with --ridge or many covariates).\n"

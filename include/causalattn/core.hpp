@@ -5,6 +5,7 @@
 
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
+#include "causalattn/core/name_table.hpp"
 #include "causalattn/core/names.hpp"
 #include "causalattn/core/random.hpp"
 #include "causalattn/core/scalar.hpp"

@@ -896,3 +896,60 @@ TEST_CASE("the global --format json reaches every subcommand; numeric headers; c
                       "--covariates: column 'one' is constant");
   std::filesystem::remove(constant);
 }
+
+TEST_CASE("ate --report gives the estimate, balance, overlap, sensitivity and refutations in one page", "[cli][ate][report]") {
+  const std::string psid = data_dir + "/lalonde/lalonde_dw_psid.csv";
+  const std::vector<std::string> base = {"ate",         "--data",       psid,
+                                         "--treatment", "treat",        "--outcome",
+                                         "re78",        "--covariates", "age,educ,black,hisp,married,nodegree,re74,re75",
+                                         "--estimand",  "att"};
+  auto with = [&](std::vector<std::string> extra, bool json = false) {
+    std::vector<std::string> args = base;
+    if (json) args.insert(args.begin(), {"--format", "json"});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const auto text = with({"--method", "ebal", "--report", "--simulations", "20"});
+  INFO(text.err);
+  REQUIRE(text.code == 0);
+  CHECK_THAT(text.out, Contains("SMD after") && Contains("VR before") && Contains("VR after"));
+  // ebal fits no propensity model, so the report fits one for the overlap section.
+  CHECK_THAT(text.out, Contains("overlap (logistic propensity of T on X)") && Contains("Crump et al. (2009) suggest keeping"));
+  CHECK_THAT(text.out, Contains("RV(q = 1)") && Contains("E-value"));
+  CHECK_THAT(text.out, Contains("refutation (20 simulations per test") && Contains("placebo-treatment") &&
+                           Contains("random-common-cause") && Contains("data-subset") && Contains("dummy-outcome"));
+
+  const auto json_run = with({"--method", "aipw", "--report", "--simulations", "20", "--threads", "1"}, true);
+  INFO(json_run.err);
+  REQUIRE(json_run.code == 0);
+  const auto json = ca::JsonValue::parse(json_run.out);
+  // AIPW fits its own propensity model: its overlap is in the diagnostics, not repeated.
+  CHECK(json.at("diagnostics").at("overlap").at("crump_threshold").as_number() > 0);
+  CHECK_FALSE(json.contains("propensity_overlap"));
+  CHECK(json.at("diagnostics").at("variance_ratio_before").at("re74").as_number() > 0);
+  const auto& tests = json.at("refutation").at("tests").as_array();
+  REQUIRE(tests.size() == 4);
+  CHECK(tests[0].at("test").as_string() == "placebo-treatment");
+  CHECK(tests[0].at("estimates").as_array().size() == 20);
+  CHECK(json.at("refutation").at("estimate").as_number() == json.at("estimate").as_number());
+  CHECK(json.contains("sensitivity"));
+  // The same simulations with two threads.
+  const auto two = with({"--method", "aipw", "--report", "--simulations", "20", "--threads", "2"}, true);
+  REQUIRE(two.code == 0);
+  CHECK(ca::JsonValue::parse(two.out).at("refutation").at("tests").dump() == json.at("refutation").at("tests").dump());
+
+  const auto some = with({"--method", "ols", "--refute", "--refute-tests", "placebo-treatment,dummy-outcome", "--simulations",
+                          "10"},
+                         true);
+  REQUIRE(some.code == 0);
+  const auto some_json = ca::JsonValue::parse(some.out);
+  CHECK(some_json.at("refutation").at("tests").as_array().size() == 2);
+  CHECK_FALSE(some_json.contains("sensitivity"));
+
+  require_clean_error(with({"--refute", "--simulations", "1"}), "--simulations");
+  require_clean_error(with({"--refute", "--refute-tests", "placebo"}), "--refute-tests: is 'placebo'");
+  require_clean_error(with({"--refute", "--refute-tests", "dummy-outcome,dummy-outcome"}),
+                      "--refute-tests: names dummy-outcome twice");
+  require_clean_error(with({"--simulations", "10"}), "apply with --refute or --report");
+  require_clean_error(with({"--refute", "--max-seconds", "-1"}), "--max-seconds");
+}

@@ -19,6 +19,11 @@ struct OverlapSummary {
   double min_treated = 0, max_treated = 0;  ///< range of e(x) over treated units
   double min_control = 0, max_control = 0;  ///< range of e(x) over control units
   Index extreme = 0;             ///< units with e(x) < 0.01 or > 0.99
+  double share_outside = 0;      ///< share of units with e(x) outside [0.05, 0.95]
+  /// Crump et al. (2009)'s trimming suggestion: keep the units with e(x) in [a, 1 - a]; 0 when
+  /// the rule keeps every unit (see `crump_threshold`).
+  double crump_threshold = 0;
+  Index crump_dropped = 0;       ///< units the suggestion would drop
   Index clipped = 0;             ///< units whose propensity was clipped
   Index trimmed = 0;             ///< units dropped by trimming
 };
@@ -28,6 +33,11 @@ struct OverlapSummary {
 struct BalanceDiagnostics {
   Vector<double> smd_before;  ///< per covariate, unweighted treated minus control means / pooled sd
   Vector<double> smd_after;   ///< the same with the estimator's weights (empty without weights)
+  /// Per covariate, treated over control variance (unweighted sample variances); ideal 1, and
+  /// outside [0.5, 2] a warning sign (Rubin 2001). +infinity when only the control arm is constant.
+  Vector<double> variance_ratio_before;
+  /// The same with the estimator's weights (reliability-weighted variances; empty without weights).
+  Vector<double> variance_ratio_after;
   /// Effective sample size (sum w)^2 / sum w^2 of the treated arm's weights; absent when the method
   /// has no unit weights (OLS). For AIPW, of its inverse-propensity weights on the residuals.
   std::optional<double> ess_treated;

@@ -16,8 +16,8 @@ namespace causalattn {
 
 /// The estimate as a table: a title line ("<title>: ate by aipw, 185 treated, 260 control"), the
 /// covariates, estimate, standard error (and how it was obtained), interval, solver status,
-/// effective sample sizes, propensity overlap, standardised mean differences before / after per
-/// covariate (`covariates` names them; X1, X2, ... when empty) and the warnings. O(p).
+/// effective sample sizes, propensity overlap with Crump et al.'s trimming suggestion, standardised
+/// mean differences and variance ratios (treated / control) before / after per covariate (`covariates` names them; X1, X2, ... when empty) and the warnings. O(p).
 /// Example: `std::cout << causalattn::effect_summary(causalattn::aipw(data), {"age", "educ"}, "NSW");`
 template <typename Defer = void>
 std::string effect_summary(const detail::deferred_t<Defer, EffectEstimate>& r, const std::vector<std::string>& covariates = {},
@@ -56,12 +56,24 @@ std::string effect_summary(const detail::deferred_t<Defer, EffectEstimate>& r, c
   }
   if (d.overlap.available) {
     out << "  propensity  treated [" << d.overlap.min_treated << ", " << d.overlap.max_treated << "], control ["
-        << d.overlap.min_control << ", " << d.overlap.max_control << "]; " << d.overlap.extreme << " below 0.01 or above 0.99\n";
+        << d.overlap.min_control << ", " << d.overlap.max_control << "]; " << d.overlap.extreme << " below 0.01 or above 0.99, "
+        << 100 * d.overlap.share_outside << "% outside [0.05, 0.95]\n";
+    out << "  trimming    "
+        << (d.overlap.crump_threshold > 0
+                ? "Crump et al. (2009) suggest keeping propensities in [" + fixed3(d.overlap.crump_threshold) + ", " +
+                      fixed3(1 - d.overlap.crump_threshold) + "] (drops " + std::to_string(d.overlap.crump_dropped) + " units)"
+                : std::string("Crump et al. (2009) suggest no trimming"))
+        << "\n";
   }
-  out << "  balance     " << padded("covariate", 14, true) << padded("SMD before", 12, false) << padded("SMD after", 12, false) << "\n";
+  const bool after = d.smd_after.size() > 0, ratios = d.variance_ratio_before.size() > 0;
+  out << "  balance     " << padded("covariate", 14, true) << padded("SMD before", 12, false)
+      << (after ? padded("SMD after", 12, false) : "") << (ratios ? padded("VR before", 12, false) : "")
+      << (ratios && after ? padded("VR after", 12, false) : "") << "\n";
   for (std::size_t j = 0; j < p; ++j) {
     out << "              " << padded(name(j), 14, true) << padded(fixed3(d.smd_before(Index(j))), 12, false);
-    if (d.smd_after.size()) out << padded(fixed3(d.smd_after(Index(j))), 12, false);
+    if (after) out << padded(fixed3(d.smd_after(Index(j))), 12, false);
+    if (ratios) out << padded(fixed3(d.variance_ratio_before(Index(j))), 12, false);
+    if (ratios && after) out << padded(fixed3(d.variance_ratio_after(Index(j))), 12, false);
     out << "\n";
   }
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";

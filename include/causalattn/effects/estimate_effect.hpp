@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "causalattn/core/errors.hpp"
+#include "causalattn/core/name_table.hpp"
 #include "causalattn/effects/aipw.hpp"
 #include "causalattn/effects/cina.hpp"
 #include "causalattn/effects/cina_zs.hpp"
@@ -25,22 +26,20 @@ enum class EffectMethod { naive, ols, ipw, aipw, ebal, balance, cina, cina_zs };
 
 /// Every method with its name, in the order of `EffectMethod`: the one table behind
 /// `effect_method_from_name`, `effect_method_name` and the CLI's help.
-inline constexpr std::array<std::pair<const char*, EffectMethod>, 8> effect_method_names = {{{"naive", EffectMethod::naive},
-                                                                                              {"ols", EffectMethod::ols},
-                                                                                              {"ipw", EffectMethod::ipw},
-                                                                                              {"aipw", EffectMethod::aipw},
-                                                                                              {"ebal", EffectMethod::ebal},
-                                                                                              {"balance", EffectMethod::balance},
-                                                                                              {"cina", EffectMethod::cina},
-                                                                                              {"cina-zs", EffectMethod::cina_zs}}};
+inline constexpr NameTable<EffectMethod, 8> effect_method_names = {{{"naive", EffectMethod::naive},
+                                                                    {"ols", EffectMethod::ols},
+                                                                    {"ipw", EffectMethod::ipw},
+                                                                    {"aipw", EffectMethod::aipw},
+                                                                    {"ebal", EffectMethod::ebal},
+                                                                    {"balance", EffectMethod::balance},
+                                                                    {"cina", EffectMethod::cina},
+                                                                    {"cina-zs", EffectMethod::cina_zs}}};
 
 /// The name of `method` ("naive", ..., "cina-zs"). O(1).
 /// Example: `causalattn::effect_method_name(causalattn::EffectMethod::cina_zs)` is "cina-zs".
 template <typename = void>
 std::string effect_method_name(EffectMethod method) {
-  for (const auto& [name, m] : effect_method_names)
-    if (m == method) return name;
-  throw invalid_input("method", "is " + std::to_string(int(method)) + ", not an EffectMethod");
+  return name_in_table(effect_method_names, method, "method");
 }
 
 /// The method called `name` (see `effect_method_names`); throws `invalid_input` naming "method" and
@@ -48,12 +47,7 @@ std::string effect_method_name(EffectMethod method) {
 /// Example: `auto m = causalattn::effect_method_from_name("aipw");`
 template <typename = void>
 EffectMethod effect_method_from_name(const std::string& name) {
-  std::string names;
-  for (std::size_t k = 0; k < effect_method_names.size(); ++k) {
-    if (name == effect_method_names[k].first) return effect_method_names[k].second;
-    names += (k == 0 ? "" : k + 1 == effect_method_names.size() ? " or " : ", ") + std::string(effect_method_names[k].first);
-  }
-  throw invalid_input("method", "is '" + name + "', must be " + names);
+  return value_in_table(effect_method_names, name, "method");
 }
 
 /// Runs the estimator `method` on `data` with `options` (see each estimator for what it reads).
