@@ -13,6 +13,7 @@
 #include "causalattn/effects/cina_zs.hpp"
 #include "causalattn/effects/effect_summary.hpp"
 #include "causalattn/effects/estimate_effect.hpp"
+#include "causalattn/effects/missing_values.hpp"
 #include "causalattn/effects/sensitivity.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/json.hpp"
@@ -155,6 +156,22 @@ causalattn::SensitivityOptions sensitivity_options(const ArgumentList& args, con
   return o;
 }
 
+/// What the missing-value policy did, as JSON: the policy, the units read and kept, the missing
+/// cells per covariate (of `names`, the design's columns), treatment and outcome, and the indicator
+/// columns added.
+causalattn::JsonValue missing_json(const causalattn::CompleteTreatmentData<double>& c, causalattn::MissingPolicy policy,
+                                   const std::vector<std::string>& names, causalattn::Index units) {
+  causalattn::JsonValue cells = causalattn::JsonValue::object(), indicators = causalattn::JsonValue::array();
+  for (std::size_t j = 0; j < names.size(); ++j)
+    if (c.missing[j] > 0) cells.set(names[j], c.missing[j]);
+  cells.set("treatment", c.missing_treatment).set("outcome", c.missing_outcome);
+  for (std::size_t j = names.size(); j < c.names.size(); ++j) indicators.push_back(c.names[j]);
+  causalattn::JsonValue out = causalattn::JsonValue::object();
+  out.set("policy", causalattn::name_in_table(causalattn::missing_policy_names, policy, "--missing"));
+  out.set("units_read", units).set("units_kept", long(c.rows.size())).set("cells", cells).set("indicators", indicators);
+  return out;
+}
+
 /// The categorical codings as JSON: {name: {"reference": level, "levels": [...]}}.
 causalattn::JsonValue categorical_json(const std::vector<causalattn::CategoricalCoding>& codings) {
   causalattn::JsonValue out = causalattn::JsonValue::object();
@@ -247,12 +264,12 @@ int run_ate(Invocation& call) {
   std::vector<std::string> switches = table_switches;
   switches.insert(switches.end(), {"--sensitivity", "--refute", "--report"});
   const ArgumentList args(call.args,
-                          {"--data",      "--treatment",  "--outcome",     "--covariates",  "--method",      "--estimand",
-                           "--format",    "--confidence", "--ridge",       "--clip",        "--trim",        "--folds",
-                           "--bootstrap", "--seed",       "--threads",     "--max-seconds", "--ipw-form",    "--outcome-model",
-                           "--kernel",    "--gamma",      "--degree",      "--lambda",      "--ate-weights", "--epochs",
-                           "--key-map",   "--model",      "--calibrate",   "--zs-estimate", "--cate",        "--categorical",
-                           "--benchmark", "--k",          "--simulations", "--refute-tests"},
+                          {"--data",      "--treatment",  "--outcome",     "--covariates",   "--method",      "--estimand",
+                           "--format",    "--confidence", "--ridge",       "--clip",         "--trim",        "--folds",
+                           "--bootstrap", "--seed",       "--threads",     "--max-seconds",  "--ipw-form",    "--outcome-model",
+                           "--kernel",    "--gamma",      "--degree",      "--lambda",       "--ate-weights", "--epochs",
+                           "--key-map",   "--model",      "--calibrate",   "--zs-estimate",  "--cate",        "--categorical",
+                           "--benchmark", "--k",          "--simulations", "--refute-tests", "--missing"},
                           switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
@@ -294,6 +311,9 @@ int run_ate(Invocation& call) {
       throw usage_error("--categorical names '" + name + "', which is not in --covariates");
   }
   csv.text_columns = categorical;
+  const auto missing_policy = causalattn::value_in_table(causalattn::missing_policy_names, args.get("--missing", "error"),
+                                                         "--missing");
+  csv.allow_missing = missing_policy != causalattn::MissingPolicy::error;
   if (!all_columns) {
     if (covariates.empty()) throw usage_error("--covariates is empty");
     for (const auto& name : covariates)
@@ -308,6 +328,10 @@ int run_ate(Invocation& call) {
     table = read_data_table(args, path, csv);
   } catch (const causalattn::invalid_input& e) {
     if (e.argument() == "options.text_columns") throw causalattn::invalid_input("--categorical", e.detail());
+    const std::string hint = " (read as NaN with options.allow_missing)";
+    if (const auto at = e.detail().find(hint); at != std::string::npos) {  // name this command's option
+      throw causalattn::invalid_input(e.argument(), e.detail().substr(0, at) + " (see --missing complete-cases|indicator)");
+    }
     if (e.argument() == "options.columns") {  // say which of this command's flags named the column
       const std::string flag = e.detail().find("'" + treatment + "'") != std::string::npos ? "--treatment"
                                : e.detail().find("'" + outcome + "'") != std::string::npos ? "--outcome"
@@ -330,12 +354,23 @@ int run_ate(Invocation& call) {
   }
 
   if (covariates.empty()) throw usage_error("no covariates: the file has only the treatment and outcome columns");
-  const Design design = design_matrix(table, covariates, categorical, column);
-  const causalattn::Matrix<double>& x = design.x;
-  const causalattn::Vector<double> t = table.data.col(t_column), y = table.data.col(y_column);
-  covariates = design.names;
-  const causalattn::TreatmentData<double> data =
-      with_column_names(covariates, "--covariates", [&] { return causalattn::TreatmentData<double>(x, t, y); });
+  Design design = design_matrix(table, covariates, categorical, column);
+  const causalattn::CompleteTreatmentData<double> complete = [&] {
+    try {  // the library's messages name the covariates already
+      return causalattn::apply_missing_policy<double>(design.x, table.data.col(t_column), table.data.col(y_column),
+                                                      missing_policy, design.names);
+    } catch (const causalattn::invalid_input& e) {
+      throw causalattn::invalid_input(e.argument() == "x"           ? "--covariates"
+                                      : e.argument() == "treatment" ? "--treatment"
+                                                                    : "--outcome",
+                                      e.detail());
+    }
+  }();
+  const causalattn::Index units_read = table.data.rows();
+  design.x.resize(0, 0);  // complete.x holds the covariates now
+  table.data.resize(0, 0);
+  covariates = complete.names;
+  const causalattn::TreatmentData<double> data = with_column_names(covariates, "--covariates", [&] { return complete.data(); });
   std::optional<causalattn::OmittedVariableSensitivity> sensitivity;
   const bool report = args.has("--report");
   if (args.has("--sensitivity") || report) {
@@ -366,7 +401,8 @@ int run_ate(Invocation& call) {
     throw usage_error(
         "--calibrate tilts the weights of --zs-estimate weighting or dr; the outcome head's estimate has no weights");
   }
-  const auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
+  auto result = causalattn::estimate_effect(method, data, options, model ? &*model : nullptr);
+  result.warnings.insert(result.warnings.begin(), complete.warnings.begin(), complete.warnings.end());
   if (args.has("--cate")) {
     const causalattn::CateEstimate cate = zero_shot ? causalattn::cina_zs_cate(*model, data, options)
                                                     : causalattn::t_learner(data, options);
@@ -390,6 +426,7 @@ int run_ate(Invocation& call) {
   if (format == OutputFormat::json) {
     causalattn::JsonValue out = effect_json(result, covariates);
     if (!design.codings.empty()) out.set("categorical", categorical_json(design.codings));
+    if (csv.allow_missing) out.set("missing", missing_json(complete, missing_policy, design.names, units_read));
     if (overlap) out.set("propensity_overlap", propensity_overlap_json(*overlap));
     if (sensitivity) out.set("sensitivity", sensitivity_json(*sensitivity, causalattn::e_value(result, data)));
     if (refuted) out.set("refutation", refutation_json(*refuted));
@@ -440,6 +477,8 @@ void register_effects_commands(CommandRegistry& registry) {
            "               with confounders k times as strong as each benchmark covariate, and the estimate's E-value)\n"
            "               [--refute [--simulations 100] [--refute-tests placebo-treatment,random-common-cause,data-subset,\n"
            "               dummy-outcome]] (seeded refutation tests in parallel; --max-seconds stops them early)\n"
+           "               [--missing error|complete-cases|indicator] (empty or NA cells: refuse (default), drop those units,\n"
+           "               or mean-impute each covariate and add its missingness indicator; units missing T or Y are dropped)\n"
            "               [--report] (one page: estimate, balance, propensity overlap with a trimming suggestion,\n"
            "               sensitivity and refutations)\n"
            "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"

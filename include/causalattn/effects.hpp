@@ -26,6 +26,7 @@
 #include "causalattn/effects/kernel_balancing.hpp"
 #include "causalattn/effects/linear_model.hpp"
 #include "causalattn/effects/logistic_model.hpp"
+#include "causalattn/effects/missing_values.hpp"
 #include "causalattn/effects/overlap.hpp"
 #include "causalattn/effects/refutation.hpp"
 #include "causalattn/effects/regression_adjustment.hpp"

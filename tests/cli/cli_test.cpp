@@ -953,3 +953,76 @@ TEST_CASE("ate --report gives the estimate, balance, overlap, sensitivity and re
   require_clean_error(with({"--simulations", "10"}), "apply with --refute or --report");
   require_clean_error(with({"--refute", "--max-seconds", "-1"}), "--max-seconds");
 }
+
+TEST_CASE("ate --missing: complete cases equal the pre-filtered file; indicator adds one column per covariate with holes",
+          "[cli][ate][missing]") {
+  // The NSW file with cells of age and re75 blanked on a fixed pattern (every 7th and every 5th data
+  // row), and the same file with those rows removed.
+  std::ifstream in(data_dir + "/lalonde/lalonde_nsw_dw.csv");
+  std::string header, line;
+  std::getline(in, header);
+  const auto holes = (std::filesystem::temp_directory_path() / "causalattn_missing_holes.csv").string();
+  const auto filtered = (std::filesystem::temp_directory_path() / "causalattn_missing_filtered.csv").string();
+  {
+    std::ofstream with_holes(holes), without(filtered);
+    with_holes << header << "\n";
+    without << header << "\n";
+    for (int row = 0; std::getline(in, line); ++row) {
+      // columns: treat,age,educ,black,hisp,married,nodegree,re74,re75,re78,u74,u75
+      std::vector<std::string> cells;
+      std::stringstream split(line);
+      for (std::string cell; std::getline(split, cell, ',');) cells.push_back(cell);
+      const bool age_missing = row % 7 == 3, re75_missing = row % 5 == 1;
+      if (!age_missing && !re75_missing) without << line << "\n";
+      if (age_missing) cells[1] = "NA";
+      if (re75_missing) cells[8] = "";
+      for (std::size_t k = 0; k < cells.size(); ++k) with_holes << (k ? "," : "") << cells[k];
+      with_holes << "\n";
+    }
+  }
+  auto ate = [&](const std::string& path, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--format",
+                                     "json",
+                                     "ate",
+                                     "--data",
+                                     path,
+                                     "--treatment",
+                                     "treat",
+                                     "--outcome",
+                                     "re78",
+                                     "--covariates",
+                                     "age,educ,black,hisp,married,nodegree,re74,re75"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const auto dropped = ate(holes, {"--missing", "complete-cases"});
+  const auto direct = ate(filtered, {});
+  INFO(dropped.err);
+  REQUIRE(dropped.code == 0);
+  REQUIRE(direct.code == 0);
+  const auto dropped_json = ca::JsonValue::parse(dropped.out), direct_json = ca::JsonValue::parse(direct.out);
+  CHECK(dropped_json.at("estimate").as_number() == direct_json.at("estimate").as_number());
+  CHECK(dropped_json.at("std_error").as_number() == direct_json.at("std_error").as_number());
+  CHECK(dropped_json.at("missing").at("units_kept").as_number() ==
+        dropped_json.at("n_treated").as_number() + dropped_json.at("n_control").as_number());
+  CHECK(dropped_json.at("missing").at("cells").at("age").as_number() == 64);   // rows 3, 10, ..., 444
+  CHECK(dropped_json.at("missing").at("cells").at("re75").as_number() == 89);  // rows 1, 6, ..., 441
+  CHECK_THAT(dropped_json.at("diagnostics").at("warnings").as_array()[0].as_string(),
+             Contains("units dropped for missing values"));
+
+  const auto imputed = ate(holes, {"--missing", "indicator", "--method", "ebal"});
+  INFO(imputed.err);
+  REQUIRE(imputed.code == 0);
+  const auto imputed_json = ca::JsonValue::parse(imputed.out);
+  const auto& covariates = imputed_json.at("covariates").as_array();
+  REQUIRE(covariates.size() == 10);
+  CHECK(covariates[8].as_string() == "age_missing");
+  CHECK(covariates[9].as_string() == "re75_missing");
+  CHECK(imputed_json.at("missing").at("indicators").as_array().size() == 2);
+  CHECK(imputed_json.at("n_treated").as_number() + imputed_json.at("n_control").as_number() == 445);
+
+  require_clean_error(ate(holes, {}), "line 3, column 9 ('re75'): empty cell (see --missing complete-cases|indicator)");
+  require_clean_error(ate(holes, {"--missing", "drop"}), "--missing: is 'drop', must be error, complete-cases or indicator");
+  std::remove(holes.c_str());
+  std::remove(filtered.c_str());
+}

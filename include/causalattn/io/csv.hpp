@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -52,6 +53,10 @@ struct CsvOptions {
   /// Longest accepted line in bytes, terminator excluded; default 524288 (512 KiB), range >= 1.
   /// Longer lines are rejected, so a corrupt or binary file fails fast with a clear message.
   std::size_t max_line_bytes = std::size_t{512} * 1024;
+  /// False (default): an empty or missing (NA, NaN, null, ...) cell is an error naming it. True: a
+  /// missing cell of a numeric column is read as NaN and counted in `CsvTable::missing` (text
+  /// columns still refuse them), for a missing-value policy to handle (see `apply_missing_policy`).
+  bool allow_missing = false;
   /// Largest accepted file in bytes; default 1 GiB. Checked while reading (a longer stream, e.g.
   /// /dev/zero or an endless pipe, stops there with a clear message).
   std::size_t max_bytes = std::size_t{1} << 30;
@@ -85,6 +90,8 @@ struct CsvTable {
   std::vector<std::string> names;  ///< column names, one per matrix column
   Matrix<Scalar> data;             ///< values, rows = samples
   std::vector<TextColumn> text;    ///< the columns of `CsvOptions::text_columns`, in that order
+  /// Missing cells per column of `data` (NaN there); all 0 unless `CsvOptions::allow_missing`.
+  std::vector<Index> missing;
 
   /// Index of the column called `name`; throws `invalid_input` if there is none. O(p).
   Index column(const std::string& name) const {
@@ -211,7 +218,8 @@ inline bool all_numeric(const std::vector<std::string>& fields) {
 /// returned as text in `CsvTable::text`. Accepts ',' / tab / ';' / blank-separated
 /// fields, double-quoted fields, CRLF line ends, a UTF-8 byte-order mark and trailing blank lines.
 /// Every malformed input throws `invalid_input` naming `source`, the 1-based line and column and the
-/// column name: ragged rows, non-numeric, empty or missing (NA) cells, non-finite or out-of-range
+/// column name: ragged rows, non-numeric, empty or missing (NA) cells (unless
+/// `options.allow_missing`: then NaN, counted per column), non-finite or out-of-range
 /// numbers, empty input, a missing or duplicated header name, unknown selected columns, blank lines
 /// between rows, lines longer than `options.max_line_bytes`.
 /// \param text    the file contents.
@@ -307,6 +315,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
   expected_rows = std::min(expected_rows, text.size() / (2 * width - 1) + 1);
   Matrix<Scalar> data(static_cast<Index>(expected_rows), static_cast<Index>(selected.size()));
   std::vector<Scalar> row_values(selected.size());
+  std::vector<Index> missing(selected.size(), 0);
   std::size_t rows = 0;
   std::size_t blank_line = 0;  // a blank line is fine only if nothing but blank lines follows it
   auto parse_row = [&](std::size_t number) {
@@ -319,16 +328,22 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
     };
     auto check_present = [&](std::size_t j) {
       const std::string& cell = fields[j];
-      if (cell.empty()) throw invalid_input(source, where_of(j) + ": empty cell (missing values are not supported)");
-      if (detail::is_missing_token(cell)) {
-        throw invalid_input(source, where_of(j) + ": missing value '" + cell + "' (missing values are not supported)");
-      }
+      const bool text_column = std::find(text_selected.begin(), text_selected.end(), j) != text_selected.end();
+      const std::string why = text_column ? " (a text column cannot hold missing values)"
+                                          : " (read as NaN with options.allow_missing)";
+      if (cell.empty()) throw invalid_input(source, where_of(j) + ": empty cell" + why);
+      if (detail::is_missing_token(cell)) throw invalid_input(source, where_of(j) + ": missing value '" + cell + "'" + why);
     };
     for (const std::size_t j : text_selected) check_present(j);
     for (std::size_t k = 0; k < selected.size(); ++k) {
       const std::size_t j = selected[k];
       const std::string& cell = fields[j];
       const auto where = [&] { return where_of(j); };
+      if (options.allow_missing && (cell.empty() || detail::is_missing_token(cell))) {
+        row_values[k] = std::numeric_limits<Scalar>::quiet_NaN();
+        ++missing[k];
+        continue;
+      }
       check_present(j);
       Scalar v{};
       switch (io::parse_number(cell, v)) {
@@ -371,6 +386,7 @@ CsvTable<Scalar> parse_csv(std::string_view text, const CsvOptions& options = {}
   if (rows != expected_rows) data.conservativeResize(static_cast<Index>(rows), Eigen::NoChange);
   table.data = std::move(data);
   table.text = std::move(text_values);
+  table.missing = std::move(missing);
   return table;
 }
 
