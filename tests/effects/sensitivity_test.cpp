@@ -163,6 +163,19 @@ TEST_CASE("the robustness value is the least equal strength at which the adjuste
     CHECK(std::abs(least - critical) < 1e-6);
   }
   CHECK(ca::detail::robustness_value(0.1, 0.2) == 0);
+  // Large f (a huge t-statistic): RV = 1 - 1/f^2 + 2/f^4 - ..., which the textbook form
+  // (sqrt(f^4 + 4 f^2) - f^2) / 2 loses to cancellation (relative error about 1e-8 at f = 1e4).
+  CHECK(ca::detail::robustness_value(1e4, 0) == Approx(1 - 1e-8 + 2e-16).epsilon(1e-14));
+}
+
+TEST_CASE("Student's two-sided quantile equals the tables", "[effects][sensitivity]") {
+  // Reference values: t_{0.975} for 1, 2 and 10 degrees of freedom and t_{0.995} for 10 (standard
+  // tables), and t_{0.975} for 783 (the Darfur regression's; Cornish-Fisher expansion, to 1e-6).
+  CHECK(ca::detail::student_quantile_two_sided(0.05, 1) == Approx(12.7062047362).epsilon(1e-10));
+  CHECK(ca::detail::student_quantile_two_sided(0.05, 2) == Approx(4.30265272975).epsilon(1e-10));
+  CHECK(ca::detail::student_quantile_two_sided(0.05, 10) == Approx(2.22813885196).epsilon(1e-10));
+  CHECK(ca::detail::student_quantile_two_sided(0.01, 10) == Approx(3.16927267262).epsilon(1e-10));
+  CHECK(ca::detail::student_quantile_two_sided(0.05, 783) == Approx(1.963).epsilon(2e-5));
 }
 
 TEST_CASE("E-values equal the closed form", "[effects][sensitivity]") {

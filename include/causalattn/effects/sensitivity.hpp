@@ -163,7 +163,7 @@ inline double robustness_value(double f, double critical) {
   const double gap = f - critical;
   if (gap <= 0) return 0;
   if (critical > 0 && f > 1 / critical) return (f * f - critical * critical) / (1 + f * f);
-  return 0.5 * (std::sqrt(gap * gap * gap * gap + 4 * gap * gap) - gap * gap);
+  return 2 / (1 + std::sqrt(1 + 4 / (gap * gap)));  // = (sqrt(g^4 + 4 g^2) - g^2) / 2 without its cancellation for large g
 }
 
 }  // namespace detail
