@@ -3,6 +3,11 @@
 
 #include <iomanip>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "causalattn/io/svg_plots.hpp"
+#include "causalattn/io/text.hpp"
 
 namespace causalattn_cli {
 
@@ -76,6 +81,35 @@ std::string refutation_text(const causalattn::RefutationReport& r) {
     out << "\n";
   }
   return out.str();
+}
+
+void check_plot_dir(const std::string& dir) {
+  struct stat status {};
+  if (dir.empty()) throw causalattn::invalid_input("--plot-dir", "is empty");
+  if (::stat(dir.c_str(), &status) != 0) throw causalattn::invalid_input("--plot-dir", "'" + dir + "' does not exist");
+  if ((status.st_mode & S_IFMT) != S_IFDIR) throw causalattn::invalid_input("--plot-dir", "'" + dir + "' is not a directory");
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) throw causalattn::invalid_input("--plot-dir", "'" + dir + "' is not writable");
+}
+
+std::vector<std::string> write_effect_plots(const std::string& dir, const std::vector<std::string>& covariates,
+                                            const causalattn::EffectEstimate& result,
+                                            const causalattn::PropensityOverlap& overlap,
+                                            const causalattn::Vector<double>& treatment) {
+  causalattn::LovePlotOptions love;
+  love.title = "Covariate balance: " + result.method + " (" + causalattn::estimand_name(result.estimand) + ")";
+  const auto& d = result.diagnostics;
+  const std::string love_svg = causalattn::love_plot_svg(covariates, d.smd_before, d.smd_after, love);
+  causalattn::OverlapPlotOptions histogram;
+  if (overlap.summary.crump_threshold > 0) {
+    histogram.trim_low = overlap.summary.crump_threshold;
+    histogram.trim_high = 1 - overlap.summary.crump_threshold;
+  }
+  const std::string overlap_svg = causalattn::overlap_plot_svg(overlap.propensity, treatment, histogram);
+  const std::string base = dir.back() == '/' ? dir : dir + "/";
+  std::vector<std::string> paths = {base + "love.svg", base + "overlap.svg"};
+  causalattn::io::write_file_bytes(paths[0], love_svg);
+  causalattn::io::write_file_bytes(paths[1], overlap_svg);
+  return paths;
 }
 
 }  // namespace causalattn_cli

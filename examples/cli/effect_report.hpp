@@ -22,5 +22,15 @@ std::string propensity_overlap_text(const causalattn::PropensityOverlap& o);
 causalattn::JsonValue refutation_json(const causalattn::RefutationReport& r);
 /// The refutation tests as text lines, one verdict per test.
 std::string refutation_text(const causalattn::RefutationReport& r);
+/// Throws `invalid_input` naming --plot-dir unless `dir` is an existing, writable directory (checked
+/// before any work, so a bad directory leaves nothing written).
+void check_plot_dir(const std::string& dir);
+/// Writes `dir`/love.svg (SMD before and after weighting per covariate) and `dir`/overlap.svg (the
+/// propensity histograms per arm, with Crump et al.'s trimming range when it trims); both are
+/// rendered before either is written. Returns the two paths.
+std::vector<std::string> write_effect_plots(const std::string& dir, const std::vector<std::string>& covariates,
+                                            const causalattn::EffectEstimate& result,
+                                            const causalattn::PropensityOverlap& overlap,
+                                            const causalattn::Vector<double>& treatment);
 
 }  // namespace causalattn_cli

@@ -269,7 +269,7 @@ int run_ate(Invocation& call) {
                            "--bootstrap", "--seed",       "--threads",     "--max-seconds",  "--ipw-form",    "--outcome-model",
                            "--kernel",    "--gamma",      "--degree",      "--lambda",       "--ate-weights", "--epochs",
                            "--key-map",   "--model",      "--calibrate",   "--zs-estimate",  "--cate",        "--categorical",
-                           "--benchmark", "--k",          "--simulations", "--refute-tests", "--missing"},
+                           "--benchmark", "--k",          "--simulations", "--refute-tests", "--missing",     "--plot-dir"},
                           switches);
   args.expect_positional(0, 0, "causalattn ate --data FILE --treatment COL --outcome COL [options] (see causalattn ate --help)");
   for (const char* required : {"--data", "--treatment", "--outcome"})
@@ -386,6 +386,7 @@ int run_ate(Invocation& call) {
   } else if (args.has("--benchmark") || args.has("--k"))
     throw usage_error("--benchmark and --k apply with --sensitivity or --report");
   const std::optional<causalattn::RefutationOptions> refutation = refutation_options(args, options, call.err);
+  if (args.has("--plot-dir")) check_plot_dir(args.get("--plot-dir"));
   std::optional<causalattn::CinaZsModel<float>> model;
   if (zero_shot) model = causalattn::CinaZsModel<float>::load_default(args.get("--model", ""));
   options.cina_zs_estimate = choice_option<causalattn::CinaZsEstimate>(args, "--zs-estimate",
@@ -413,7 +414,9 @@ int run_ate(Invocation& call) {
     causalattn::io::write_file_bytes(args.get("--cate"), text.str());
   }
   std::optional<causalattn::PropensityOverlap> overlap;
-  if (report && !result.diagnostics.overlap.available) overlap = causalattn::propensity_overlap(data, options);
+  if ((report && !result.diagnostics.overlap.available) || args.has("--plot-dir"))
+    overlap = causalattn::propensity_overlap(data, options);
+  const bool overlap_section = report && !result.diagnostics.overlap.available;
   std::optional<causalattn::RefutationReport> refuted;
   if (refutation) {
     refuted = causalattn::refute_estimate(
@@ -423,11 +426,14 @@ int run_ate(Invocation& call) {
         },
         result, options, *refutation);
   }
+  std::vector<std::string> plots;
+  if (args.has("--plot-dir")) plots = write_effect_plots(args.get("--plot-dir"), covariates, result, *overlap, complete.t);
   if (format == OutputFormat::json) {
     causalattn::JsonValue out = effect_json(result, covariates);
+    if (!plots.empty()) out.set("plots", causalattn::JsonValue(causalattn::JsonValue::Array(plots.begin(), plots.end())));
     if (!design.codings.empty()) out.set("categorical", categorical_json(design.codings));
     if (csv.allow_missing) out.set("missing", missing_json(complete, missing_policy, design.names, units_read));
-    if (overlap) out.set("propensity_overlap", propensity_overlap_json(*overlap));
+    if (overlap_section) out.set("propensity_overlap", propensity_overlap_json(*overlap));
     if (sensitivity) out.set("sensitivity", sensitivity_json(*sensitivity, causalattn::e_value(result, data)));
     if (refuted) out.set("refutation", refutation_json(*refuted));
     call.out << out.dump() << "\n";
@@ -437,9 +443,10 @@ int run_ate(Invocation& call) {
       call.out << coding.name << ": categorical, " << coding.levels.size() << " levels, reference '" << coding.levels[0] << "' ("
                << coding.names.size() << " dummy columns)\n";
     }
-    if (overlap) call.out << propensity_overlap_text(*overlap);
+    if (overlap_section) call.out << propensity_overlap_text(*overlap);
     if (sensitivity) call.out << sensitivity_text(*sensitivity, causalattn::e_value(result, data));
     if (refuted) call.out << refutation_text(*refuted);
+    for (const auto& plot : plots) call.out << "wrote " << plot << "\n";
   }
   return 0;
 }
@@ -479,6 +486,8 @@ void register_effects_commands(CommandRegistry& registry) {
            "               dummy-outcome]] (seeded refutation tests in parallel; --max-seconds stops them early)\n"
            "               [--missing error|complete-cases|indicator] (empty or NA cells: refuse (default), drop those units,\n"
            "               or mean-impute each covariate and add its missingness indicator; units missing T or Y are dropped)\n"
+           "               [--plot-dir DIR] (writes DIR/love.svg, SMD per covariate before and after weighting, and\n"
+           "               DIR/overlap.svg, the propensity histograms per arm)\n"
            "               [--report] (one page: estimate, balance, propensity overlap with a trimming suggestion,\n"
            "               sensitivity and refutations)\n"
            "  --covariates is required: a list, or 'all' for every column but the treatment and the outcome.\n"

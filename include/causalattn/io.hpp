@@ -12,5 +12,6 @@
 #include "causalattn/io/graph_json.hpp"
 #include "causalattn/io/json.hpp"
 #include "causalattn/io/npy.hpp"
+#include "causalattn/io/svg_plots.hpp"
 #include "causalattn/io/tetrad.hpp"
 #include "causalattn/io/text.hpp"

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -945,6 +946,35 @@ TEST_CASE("ate --report gives the estimate, balance, overlap, sensitivity and re
   const auto some_json = ca::JsonValue::parse(some.out);
   CHECK(some_json.at("refutation").at("tests").as_array().size() == 2);
   CHECK_FALSE(some_json.contains("sensitivity"));
+
+  // Pictures: one marker per covariate and series, and a histogram bar set per arm.
+  const auto dir = std::filesystem::temp_directory_path() / "causalattn_cli_plots";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directory(dir);
+  const auto pictures = with({"--method", "ebal", "--plot-dir", dir.string()}, true);
+  INFO(pictures.err);
+  REQUIRE(pictures.code == 0);
+  CHECK(ca::JsonValue::parse(pictures.out).at("plots").as_array().size() == 2);
+  auto slurp = [](const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  auto count = [](const std::string& haystack, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = haystack.find(what); at != std::string::npos; at = haystack.find(what, at + 1)) ++n;
+    return n;
+  };
+  const std::string love = slurp(dir / "love.svg"), overlap_svg = slurp(dir / "overlap.svg");
+  CHECK_THAT(love, StartsWith("<svg") || Contains("<svg xmlns"));
+  CHECK(count(love, "class=\"before\" data-covariate=") == 8);
+  CHECK(count(love, "class=\"after\" data-covariate=") == 8);
+  CHECK_THAT(overlap_svg, Contains("class=\"treated\"") && Contains("class=\"control\"") && Contains("class=\"trim\""));
+  // A directory that cannot be written: a clean error before any work, and no --cate file.
+  const auto cate = (dir / "cate.csv").string();
+  require_clean_error(with({"--method", "ols", "--cate", cate, "--plot-dir", (dir / "missing").string()}), "--plot-dir: '");
+  CHECK_FALSE(std::filesystem::exists(cate));
+  require_clean_error(with({"--plot-dir", (dir / "love.svg").string()}), "is not a directory");
+  std::filesystem::remove_all(dir);
 
   require_clean_error(with({"--refute", "--simulations", "1"}), "--simulations");
   require_clean_error(with({"--refute", "--refute-tests", "placebo"}), "--refute-tests: is 'placebo'");
