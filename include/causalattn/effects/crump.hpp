@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
 
