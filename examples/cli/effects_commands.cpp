@@ -316,6 +316,10 @@ int run_ate(Invocation& call) {
   csv.allow_missing = missing_policy != causalattn::MissingPolicy::error;
   if (!all_columns) {
     if (covariates.empty()) throw usage_error("--covariates is empty");
+    for (std::size_t k = 0; k < covariates.size(); ++k)
+      if (std::find(covariates.begin(), covariates.begin() + std::ptrdiff_t(k), covariates[k]) !=
+          covariates.begin() + std::ptrdiff_t(k))
+        throw usage_error("--covariates names '" + covariates[k] + "' twice");
     for (const auto& name : covariates)
       if (name == treatment || name == outcome)
         throw usage_error("--covariates names '" + name + "', which is the " + (name == treatment ? "treatment" : "outcome"));

@@ -981,6 +981,8 @@ TEST_CASE("ate --report gives the estimate, balance, overlap, sensitivity and re
   require_clean_error(with({"--refute", "--refute-tests", "dummy-outcome,dummy-outcome"}),
                       "--refute-tests: names dummy-outcome twice");
   require_clean_error(with({"--simulations", "10"}), "apply with --refute or --report");
+  require_clean_error(run({"ate", "--data", psid, "--treatment", "treat", "--outcome", "re78", "--covariates", "age,educ,age"}),
+                      "--covariates names 'age' twice");
   require_clean_error(with({"--refute", "--max-seconds", "-1"}), "--max-seconds");
 }
 

@@ -18,6 +18,8 @@ TEST_CASE("read_csv returns text columns as dictionaries and names missing text 
   CHECK(table.text[0].name == "city");
   CHECK(table.text[0].levels == std::vector<std::string>{"Oslo", "Alta, N"});
   CHECK(table.text[0].codes == std::vector<Index>{0, 1, 0});
+  CHECK_THROWS_WITH(table.column("city"), Contains("'city' is a text column"));
+  CHECK_THROWS_WITH(table.column("town"), Contains("no column named 'town'"));
   CHECK_THROWS_WITH(ca::parse_csv<double>("x,city\n1,Oslo\n2,NA\n", options), Contains("line 3") && Contains("'city'"));
   options.columns = {"x", "city"};
   CHECK_THROWS_WITH(ca::parse_csv<double>("x,city\n1,Oslo\n", options), Contains("options.text_columns") && Contains("also"));

@@ -93,10 +93,14 @@ struct CsvTable {
   /// Missing cells per column of `data` (NaN there); all 0 unless `CsvOptions::allow_missing`.
   std::vector<Index> missing;
 
-  /// Index of the column called `name`; throws `invalid_input` if there is none. O(p).
+  /// Index of the numeric column called `name`; throws `invalid_input` if there is none (saying so
+  /// when `name` is one of the text columns). O(p).
   Index column(const std::string& name) const {
     for (std::size_t j = 0; j < names.size(); ++j)
       if (names[j] == name) return static_cast<Index>(j);
+    for (const auto& t : text)
+      if (t.name == name)
+        throw invalid_input("column", "'" + name + "' is a text column (see CsvTable::text), not a numeric one");
     throw invalid_input("column", "no column named '" + name + "'");
   }
 };
