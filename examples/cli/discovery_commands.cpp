@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <sstream>
 
+#include "causalattn/discovery/bootstrap.hpp"
 #include "causalattn/discovery/cdnod.hpp"
 #include "causalattn/discovery/discrete_tests.hpp"
 #include "causalattn/discovery/fci.hpp"
 #include "causalattn/discovery/kci.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/discovery/random_feature_tests.hpp"
+#include "causalattn/io/bootstrap_io.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/graph_io.hpp"
 #include "cli.hpp"
@@ -124,10 +128,58 @@ const std::vector<std::string> search_value_flags = {"--data",        "--alpha",
                                                      "--require",     "--tiers",   "--kci-width", "--seed"};
 const std::vector<std::string> search_switches = {"--stable", "--original", "--forbid-within-tiers", "--no-header", "--numeric-header"};
 
+/// The flags of `--bootstrap`.
+const std::vector<std::string> bootstrap_flags = {"--bootstrap", "--bootstrap-seed", "--consensus-frequency"};
+
+/// `pc|fci --bootstrap B`: `search(test, options)` (a `Graph`) rerun with the `--test` test on B
+/// resamples of the rows (seeded by --bootstrap-seed, in parallel over --threads, each search on one
+/// thread), written as the frequency table (--format json, default) or the consensus graph at
+/// --consensus-frequency with the frequencies on its edges (--format dot).
+template <class Options, class Search>
+int run_bootstrap(Invocation& call, const ArgumentList& args, const causalattn::Matrix<double>& data,
+                  const std::vector<std::string>& names, const Options& options, const std::string& what, Search&& search) {
+  const std::string format = args.get("--format", "json");
+  if (format != "json" && format != "dot") throw usage_error("--bootstrap writes --format json or dot, not " + format);
+  causalattn::BootstrapOptions bootstrap;
+  bootstrap.seed = std::uint64_t(integer_option(args, "--bootstrap-seed", 20261205, 0, 2147483647));
+  bootstrap.consensus_frequency = number_option(args, "--consensus-frequency", 0.5);
+  bootstrap.threads = options.threads;
+  bootstrap.progress = [report = stage_reporter(call.err), what](long long done, long long total) {
+    report(what + " bootstrap", done, total);
+  };
+  Options inner = options;
+  inner.threads = 1;
+  inner.search_progress = nullptr;
+  std::mutex warnings_mutex;
+  std::string warnings;
+  const auto search_on = [&](const causalattn::Matrix<double>& resample) {
+    std::ostringstream err;  // each resample's warnings, kept once
+    auto graph = search_with_test(args, resample, inner.sepset_mode, err, [&](const auto& test) { return search(test, inner); });
+    if (!err.str().empty()) {
+      const std::lock_guard<std::mutex> lock(warnings_mutex);
+      if (warnings.empty()) warnings = err.str();
+    }
+    return graph;
+  };
+  const int resamples = integer_option(args, "--bootstrap", 100, 1, 1000000);
+  const auto result = with_column_names(names, args.get("--data"), [&] {
+    return causalattn::bootstrap_graphs_with(data, resamples, search_on, bootstrap, names);
+  });
+  call.err << warnings;
+  emit_text(call, args,
+            format == "dot" ? causalattn::bootstrap_to_dot(result) : causalattn::bootstrap_to_json(result).dump(2) + "\n");
+  call.err << what << " bootstrap: " << result.resamples << " resamples (seed " << result.seed << "), " << result.failed
+           << " failed" << (result.failed ? " (" + name_columns(result.first_failure, names) + ")" : std::string()) << ", "
+           << result.consensus.edge_count() << " consensus edges at frequency >= " << result.consensus_frequency << ", "
+           << result.seconds << " s\n";
+  return 0;
+}
+
 /// `causalattn pc --data FILE ...`: PC on a CSV / whitespace table with a header row.
 int run_pc(Invocation& call) {
   std::vector<std::string> value_flags = search_value_flags;
   value_flags.insert(value_flags.end(), {"--uc-rule", "--uc-priority"});
+  value_flags.insert(value_flags.end(), bootstrap_flags.begin(), bootstrap_flags.end());
   const ArgumentList args(call.args, value_flags, search_switches);
   args.expect_positional(0, 0, "causalattn pc --data FILE [options] (see causalattn pc --help)");
   if (!args.has("--data")) throw usage_error("pc needs --data FILE");
@@ -138,6 +190,10 @@ int run_pc(Invocation& call) {
   options.search_progress = search_progress_reporter(call.err, "pc");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
+  if (args.has("--bootstrap")) {
+    return run_bootstrap(call, args, table.data, table.names, options, "pc",
+                         [&](const auto& test, const auto& o) { return causalattn::pc(test, table.names, o).cpdag; });
+  }
   const auto format = graph_format_option(args, "amat-cpdag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
     return search_with_test(args, table.data, options.sepset_mode, call.err,
@@ -154,6 +210,7 @@ int run_pc(Invocation& call) {
 int run_fci(Invocation& call) {
   std::vector<std::string> value_flags = search_value_flags;
   value_flags.push_back("--max-path-length");
+  value_flags.insert(value_flags.end(), bootstrap_flags.begin(), bootstrap_flags.end());
   std::vector<std::string> switches = search_switches;
   switches.push_back("--no-possible-dsep");
   const ArgumentList args(call.args, value_flags, switches);
@@ -166,6 +223,10 @@ int run_fci(Invocation& call) {
   options.search_progress = search_progress_reporter(call.err, "fci");
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
+  if (args.has("--bootstrap")) {
+    return run_bootstrap(call, args, table.data, table.names, options, "fci",
+                         [&](const auto& test, const auto& o) { return causalattn::fci(test, table.names, o).pag; });
+  }
   const auto format = graph_format_option(args, "amat-pag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
     return search_with_test(args, table.data, options.sepset_mode, call.err,
@@ -243,7 +304,10 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "  --format causal-learn prints causal-learn's endpoint matrix; pcalg its CPDAG amat.\n"
                 "  With --sepset-mode causal-learn (default) the output equals causal-learn's pc().\n"
                 "  kci: kernel test for nonlinear data, O(n r^2) per test (r the kernels' numerical rank);\n"
-                "  rcit/rcot: random Fourier features, O(n) per test, seeded by --seed.",
+                "  rcit/rcot: random Fourier features, O(n) per test, seeded by --seed.\n"
+                "  --bootstrap B [--bootstrap-seed S] [--consensus-frequency F]: PC on B resamples of the rows; prints each\n"
+                "  pair's edge-type frequencies (--format json, default) or the consensus graph at frequency\n"
+                "  >= F (default 0.5) with the frequencies as edge labels (--format dot).",
                 run_pc});
   registry.add({"fci", "FCI causal discovery with latent confounders: a PAG (same tests and flags as pc)",
                 "causalattn fci --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq|kci|rcit|rcot] [--stable|--original]\n"
@@ -253,7 +317,8 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "              [--forbid A:B,...] [--require A:B,...] [--tiers \"A,B;C;D\"] [--forbid-within-tiers]\n"
                 "              [--format causal-learn|pcalg|tetrad|dot|json] [--output FILE] [--no-header|--numeric-header]\n"
                 "  Rules R0-R4 and R8-R10 (Zhang 2008); --format causal-learn prints the endpoint matrix\n"
-                "  (2 = circle), pcalg the PAG amat. A forbidden A:B puts an arrowhead at A.",
+                "  (2 = circle), pcalg the PAG amat. A forbidden A:B puts an arrowhead at A.\n"
+                "  --bootstrap B [--bootstrap-seed S] [--consensus-frequency F]: as for pc (json or dot).",
                 run_fci});
   registry.add({"cdnod", "CD-NOD: causal discovery from heterogeneous or nonstationary data (a domain or time column)",
                 "causalattn cdnod --data FILE --context COLUMN [--test fisherz|kci|rcit|rcot|gsq|chisq] [--alpha 0.05]\n"

@@ -9,6 +9,8 @@
 
 #include "causalattn/discovery/attention.hpp"
 #include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/bootstrap.hpp"
+#include "causalattn/discovery/bootstrap_result.hpp"
 #include "causalattn/discovery/cdnod.hpp"
 #include "causalattn/discovery/correlation.hpp"
 #include "causalattn/discovery/d_separation.hpp"
@@ -21,4 +23,5 @@
 #include "causalattn/discovery/partial_correlation.hpp"
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/discovery/pc_options.hpp"
+#include "causalattn/discovery/sepset_table.hpp"
 #include "causalattn/discovery/skeleton_options.hpp"

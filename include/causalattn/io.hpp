@@ -5,6 +5,7 @@
 /// text, DOT, JSON, causal-learn and pcalg matrices).
 
 #include "causalattn/io/attention_stack.hpp"
+#include "causalattn/io/bootstrap_io.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"

@@ -12,6 +12,7 @@
 
 #include "causalattn/core/version.hpp"
 #include "causalattn/discovery/attention.hpp"
+#include "causalattn/discovery/bootstrap.hpp"
 #include "causalattn/discovery/fci.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 #include "causalattn/discovery/kci.hpp"
@@ -19,6 +20,7 @@
 #include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/effects/cina.hpp"
 #include "causalattn/effects/cina_zs.hpp"
+#include "causalattn/io/bootstrap_io.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/dot.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
@@ -160,6 +162,48 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
   require_clean_error(run({"pc", "--data", data, "--alpha", "2"}), "--alpha: is 2");
   require_clean_error(run({"pc", "--data", data, "--test", "hsic"}), "--test must be fisherz, gsq, chisq, kci, rcit or rcot");
   require_clean_error(run({"pc", "--data", data, "--stable", "--original"}), "exclude each other");
+}
+
+TEST_CASE("pc and fci --bootstrap equal the API's table, for any thread count", "[cli][pc][bootstrap]") {
+  const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
+  const auto table = ca::read_csv<double>(data);
+  ca::BootstrapOptions options;
+  options.seed = 5;
+  ca::PcOptions pc_options;
+  pc_options.threads = 1;
+  const auto api = ca::bootstrap_graphs_with(
+      table.data, 30,
+      [&](const ca::Matrix<double>& r) {
+        return ca::pc(ca::FisherZTest(r, ca::PValueConvention::causal_learn), table.names, pc_options).cpdag;
+      },
+      options, table.names);
+  const auto one = run({"pc", "--data", data, "--bootstrap", "30", "--bootstrap-seed", "5", "--threads", "1"});
+  const auto two = run({"pc", "--data", data, "--bootstrap", "30", "--bootstrap-seed", "5", "--threads", "2"});
+  INFO(one.err);
+  REQUIRE(one.code == 0);
+  REQUIRE(one.out == ca::bootstrap_to_json(api).dump(2) + "\n");
+  REQUIRE(two.out == one.out);
+  REQUIRE_THAT(one.err, Contains("pc bootstrap: 30 resamples (seed 5), 0 failed"));
+  const auto dot = run(
+      {"pc", "--data", data, "--bootstrap", "30", "--bootstrap-seed", "5", "--format", "dot", "--consensus-frequency", "0.9"});
+  REQUIRE(dot.out == ca::bootstrap_to_dot([&] {
+            auto strict = options;
+            strict.consensus_frequency = 0.9;
+            return ca::bootstrap_graphs_with(
+                table.data, 30,
+                [&](const ca::Matrix<double>& r) {
+                  return ca::pc(ca::FisherZTest(r, ca::PValueConvention::causal_learn), table.names, pc_options).cpdag;
+                },
+                strict, table.names);
+          }()));
+  const auto fci = run({"fci", "--data", data, "--bootstrap", "10", "--format", "dot"});
+  REQUIRE(fci.code == 0);
+  REQUIRE_THAT(fci.out, StartsWith("digraph causalattn_bootstrap {"));
+  REQUIRE_THAT(fci.out, Contains("arrowtail=odot"));
+  require_clean_error(run({"pc", "--data", data, "--bootstrap", "0"}), "--bootstrap must be an integer in [1, 1000000]");
+  require_clean_error(run({"pc", "--data", data, "--bootstrap", "5", "--consensus-frequency", "0"}),
+                      "--consensus-frequency: is 0, must lie in (0, 1]");
+  require_clean_error(run({"fci", "--data", data, "--bootstrap", "5", "--format", "tetrad"}), "--format json or dot");
 }
 
 TEST_CASE("cdnod and the kernel tests from the command line equal the API and causal-learn", "[cli][cdnod]") {

@@ -1,11 +1,13 @@
-#include <catch2/catch.hpp>
+#include "causalattn/discovery/pc.hpp"
 
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "causalattn/discovery/d_separation.hpp"
 #include "causalattn/discovery/discrete_tests.hpp"
-#include "causalattn/discovery/pc.hpp"
 #include "causalattn/graph/cpdag.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
@@ -153,7 +155,106 @@ TEST_CASE("PC on 120 variables: identical graphs, separating sets and p-values f
     REQUIRE(one.max_p_value == two.max_p_value);
     REQUIRE(one.tests_per_depth == two.tests_per_depth);
     REQUIRE(one.max_p_value == one.max_p_value.transpose());
+    REQUIRE(one.seconds_per_depth.size() == one.tests_per_depth.size());
+    // The separating sets are mirrored, non-empty exactly for the pairs removed at depth >= 1.
+    std::size_t non_empty = 0;
+    for (Index a = 0; a < p; ++a)
+      for (Index b = 0; b < p; ++b) {
+        REQUIRE(one.sepset(a, b) == one.sepset[std::size_t(b)][std::size_t(a)]);
+        non_empty += !one.sepset(a, b).empty();
+        if (!one.sepset(a, b).empty()) REQUIRE(!one.skeleton.adjacent(a, b));
+      }
+    REQUIRE(non_empty > 0);
+    REQUIRE(one.sepset.stored() == non_empty);
   }
+}
+
+namespace {
+
+/// Fisher z that counts its calls (from any thread), to check the searches' test counts.
+struct CountingFisherZ {
+  const ca::FisherZTest& fisher;
+  mutable std::atomic<long long> calls{0};
+  Index variables() const { return fisher.variables(); }
+  ca::CiTestResult test(Index a, Index b, const std::vector<Index>& s) const {
+    ++calls;
+    return fisher.test(a, b, s);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("PC's orientation rules give the same graph and test count for 1 and 2 threads, counted exactly", "[discovery][pc]") {
+  // The rules that gather their evidence over neighbour subsets (max-p, priorities 3 and 4,
+  // conservative, majority, definite max-p) spread the pairs over threads: the graph, the
+  // ambiguous triples and the number of tests must not depend on it, and `tests` must equal the
+  // test calls the search made.
+  ca::Rng rng(20261205);
+  std::printf("PC orientation thread invariance: seed 20261205\n");
+  const Index p = 60, n = 800;
+  ca::Matrix<double> x = ca::normal_matrix<double>(n, p, rng);
+  for (Index j = 0; j < p; ++j)
+    for (Index i = 0; i < j; ++i)
+      if (rng.bernoulli(3.0 / double(p - 1))) x.col(j) += rng.uniform(0.5, 2.0) * x.col(i);
+  const ca::FisherZTest fisher(x);
+  for (const auto rule : {ca::ColliderRule::sepset, ca::ColliderRule::max_p, ca::ColliderRule::definite_max_p,
+                          ca::ColliderRule::conservative, ca::ColliderRule::majority}) {
+    ca::PcOptions options;
+    options.collider_rule = rule;
+    options.max_depth = 3;
+    INFO("rule " << int(rule));
+    options.threads = 1;
+    CountingFisherZ counted_one{fisher};
+    const auto one = ca::pc(counted_one, {}, options);
+    options.threads = 2;
+    CountingFisherZ counted_two{fisher};
+    const auto two = ca::pc(counted_two, {}, options);
+    REQUIRE(one.cpdag == two.cpdag);
+    REQUIRE(one.ambiguous_triples == two.ambiguous_triples);
+    REQUIRE(one.tests == two.tests);
+    REQUIRE(one.tests == counted_one.calls.load());
+    REQUIRE(two.tests == counted_two.calls.load());
+    long long skeleton_tests = 0;
+    for (long long t : one.tests_per_depth) skeleton_tests += t;
+    REQUIRE(one.tests > skeleton_tests);  // the rule ran tests of its own
+  }
+}
+
+TEST_CASE("SepsetTable stores only non-empty sets and reads them either way", "[discovery][pc]") {
+  ca::SepsetTable table(4);
+  REQUIRE(table.size() == 4);
+  REQUIRE(table(0, 3).empty());
+  table.set(0, 3, {1, 2});
+  table.set(0, 1, {2});
+  table.set(2, 0, {});
+  REQUIRE(table(0, 3) == std::vector<Index>{1, 2});
+  REQUIRE(table[0][1] == std::vector<Index>{2});
+  REQUIRE(table(3, 0).empty());  // not mirrored by itself
+  REQUIRE(table.stored() == 2);
+  table.set(0, 3, {2});
+  REQUIRE(table(0, 3) == std::vector<Index>{2});
+  ca::SepsetTable other(4);
+  other.set(0, 1, {2});
+  REQUIRE(table != other);
+  other.set(0, 3, {2});
+  REQUIRE(table == other);
+  table.set(0, 3, {});  // an empty set erases
+  REQUIRE(table.stored() == 1);
+  REQUIRE(table(0, 3).empty());
+}
+
+TEST_CASE("FisherZTest from a correlation matrix refuses an asymmetric one and reads pairs either way", "[discovery][pc]") {
+  ca::Matrix<double> r = ca::Matrix<double>::Identity(3, 3);
+  r(0, 1) = r(1, 0) = 0.5;
+  r(0, 2) = 0.3;
+  r(2, 0) = 0.3 + 1e-12;  // within 1e-8: accepted, the upper triangle wins
+  const ca::FisherZTest test(r, 100);
+  REQUIRE(test.correlation()(2, 0) == test.correlation()(0, 2));
+  REQUIRE(test.test(0, 2, {}).p_value == test.test(2, 0, {}).p_value);
+  REQUIRE(test.test(0, 2, {1}).p_value == test.test(2, 0, {1}).p_value);
+  r(2, 0) = 0.2;
+  REQUIRE_THROWS_AS(ca::FisherZTest(r, 100), ca::invalid_input);
+  REQUIRE_THROWS_WITH(ca::FisherZTest(r, 100), Contains("correlation") && Contains("entry (2, 0) = 0.2 but (0, 2) = 0.3"));
 }
 
 TEST_CASE("PC rejects bad options and inputs clearly", "[discovery][pc]") {

@@ -53,7 +53,7 @@ struct FciResult {
   Graph pag;       ///< the estimated PAG (marks tail, arrow, circle)
   Graph skeleton;  ///< the final skeleton (after the possible-d-sep stage), undirected
   /// sepset[x][y]: the separating set of a removed edge (ascending); see `PcResult::sepset`.
-  std::vector<std::vector<std::vector<Index>>> sepset;
+  SepsetTable sepset;
   /// max_p_value(x, y): the largest p-value seen for the pair, skeleton and possible-d-sep stages.
   Matrix<double> max_p_value;
   std::vector<long long> tests_per_depth;  ///< skeleton-phase CI tests at each depth

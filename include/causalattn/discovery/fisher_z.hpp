@@ -50,11 +50,23 @@ class FisherZTest {
         sample_size_(static_cast<double>(data.rows())),
         convention_(convention) {}
 
-  /// From a correlation matrix and an effective sample size (> 3).
+  /// From a correlation matrix and an effective sample size (> 3). The matrix must be symmetric to
+  /// 1e-8 (relative to the diagonal); its upper triangle is used and copied into the lower one, so
+  /// every test reads the same value whichever order its pair comes in.
   FisherZTest(Matrix<double> correlation, double sample_size, PValueConvention convention = PValueConvention::accurate)
       : correlation_(std::move(correlation)), sample_size_(sample_size), convention_(convention) {
     check_square("correlation", correlation_);
     check_finite("correlation", correlation_);
+    for (Index j = 0; j < correlation_.cols(); ++j)
+      for (Index i = j + 1; i < correlation_.rows(); ++i) {
+        const double scale = std::sqrt(std::abs(correlation_(i, i) * correlation_(j, j)));
+        if (std::abs(correlation_(i, j) - correlation_(j, i)) > 1e-8 * scale) {
+          throw invalid_input("correlation", "is not symmetric: entry (" + std::to_string(i) + ", " + std::to_string(j) +
+                                                 ") = " + detail::to_text(correlation_(i, j)) + " but (" + std::to_string(j) +
+                                                 ", " + std::to_string(i) + ") = " + detail::to_text(correlation_(j, i)));
+        }
+        correlation_(i, j) = correlation_(j, i);
+      }
     if (!(sample_size_ > 3)) throw invalid_input("sample_size", "is " + detail::to_text(sample_size_) + ", must exceed 3");
   }
 

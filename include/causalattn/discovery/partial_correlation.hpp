@@ -56,7 +56,7 @@ PartialCorrelation partial_correlation_of_submatrix(const Eigen::MatrixBase<Deri
 
 }  // namespace detail
 
-/// r(x, y | S) from the correlation matrix `r`: the plain correlation for |S| = 0, the closed form
+/// r(x, y | S) from the correlation matrix `r` (symmetric; read down columns x and y): the plain correlation for |S| = 0, the closed form
 /// (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)) for |S| = 1, and for |S| >= 2 the
 /// precision-matrix form -P_xy / sqrt(P_xx P_yy) with P the inverse of the (|S| + 2) submatrix,
 /// through a Cholesky factorisation, falling back to an eigen-decomposition pseudo-inverse (flagged)
@@ -67,12 +67,12 @@ template <class Derived>
 PartialCorrelation partial_correlation(const Eigen::MatrixBase<Derived>& r, Index x, Index y, const std::vector<Index>& s) {
   PartialCorrelation out;
   const auto clamp = [](double v) { return std::max(-1.0, std::min(1.0, v)); };
-  if (s.empty()) {
-    out.value = clamp(double(r(x, y)));
+  if (s.empty()) {  // r(y, x): for a fixed x and increasing y (PC's depth 0) a contiguous read
+    out.value = clamp(double(r(y, x)));
     return out;
   }
   if (s.size() == 1) {
-    const double rxy = double(r(x, y)), rxz = double(r(x, s[0])), ryz = double(r(y, s[0]));
+    const double rxy = double(r(y, x)), rxz = double(r(s[0], x)), ryz = double(r(s[0], y));  // columns x and y
     const double denominator = (1 - rxz * rxz) * (1 - ryz * ryz);
     if (denominator > 0) {
       out.value = clamp((rxy - rxz * ryz) / std::sqrt(denominator));

@@ -31,7 +31,7 @@ PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptio
   options.validate();
   const Index p = test.variables();
   detail::check_discovery_inputs(p, names, options.knowledge);
-  PcResult result{Graph(names), Graph(names), {}, {}, {}, {}, 0, 0, 0};
+  PcResult result;
   const auto start = std::chrono::steady_clock::now();
   const detail::BudgetedTest<Test> budgeted(test, options, "pc");
   detail::Skeleton sk = detail::skeleton_phase(budgeted, p, options);
@@ -42,14 +42,15 @@ PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptio
       if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
   result.skeleton = g.to_graph(names);
   pre_orient(g);
-  detail::CachedTest<detail::BudgetedTest<Test>> cached(budgeted);
-  result.ambiguous_triples = detail::orient(g, sk, cached, options);
+  long long orientation_tests = 0;
+  result.ambiguous_triples = detail::orient(g, sk, budgeted, options, orientation_tests);
   result.cpdag = g.to_graph(names);
   result.sepset = std::move(sk.sepset);
   result.max_p_value = std::move(sk.max_p);
   result.tests_per_depth = std::move(sk.tests_per_depth);
+  result.seconds_per_depth = std::move(sk.seconds_per_depth);
   for (long long t : result.tests_per_depth) result.tests += t;
-  result.tests += cached.tests();
+  result.tests += orientation_tests;
   result.seconds_skeleton = std::chrono::duration<double>(skeleton_done - start).count();
   result.seconds_orientation = std::chrono::duration<double>(std::chrono::steady_clock::now() - skeleton_done).count();
   return result;

@@ -11,6 +11,7 @@
 #include "causalattn/core/names.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/discovery/background_knowledge.hpp"
+#include "causalattn/discovery/sepset_table.hpp"
 #include "causalattn/discovery/skeleton_options.hpp"
 #include "causalattn/graph/graph.hpp"
 
@@ -58,7 +59,7 @@ struct PcResult {
   Graph skeleton;  ///< the undirected skeleton before orientation
   /// sepset[x][y]: the separating set of a removed edge (ascending; empty for depth 0, kept edges and
   /// edges the background knowledge bans).
-  std::vector<std::vector<std::vector<Index>>> sepset;
+  SepsetTable sepset;
   /// max_p_value(x, y): the largest p-value seen for the pair during the skeleton phase (0 when the
   /// pair was never tested: banned or required by the background knowledge).
   Matrix<double> max_p_value;
@@ -66,6 +67,7 @@ struct PcResult {
   /// (never oriented as colliders, and Meek's rules do not propagate through them); ascending.
   std::vector<std::array<Index, 3>> ambiguous_triples;
   std::vector<long long> tests_per_depth;  ///< CI tests run at each depth (both directions counted once)
+  std::vector<double> seconds_per_depth;   ///< wall time of each depth of the skeleton phase
   long long tests = 0;                     ///< all CI tests, skeleton and orientation
   double seconds_skeleton = 0;             ///< wall time of the skeleton phase
   double seconds_orientation = 0;          ///< wall time of colliders and Meek's rules

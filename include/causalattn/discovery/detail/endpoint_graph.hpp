@@ -138,8 +138,8 @@ class EndpointGraph {
  private:
   void set(Index i, Index j, int at_i, int at_j) {
     const bool was = adjacent(i, j), is = at_i != 0;
-    g_[std::size_t(i * p_ + j)] = at_i;
-    g_[std::size_t(j * p_ + i)] = at_j;
+    g_[std::size_t(i * p_ + j)] = std::int8_t(at_i);
+    g_[std::size_t(j * p_ + i)] = std::int8_t(at_j);
     if (was == is) return;
     for (auto [a, b] : {std::pair<Index, Index>{i, j}, {j, i}}) {
       auto& list = neighbours_[std::size_t(a)];
@@ -204,7 +204,7 @@ class EndpointGraph {
   }
 
   Index p_;
-  std::vector<int> g_;
+  std::vector<std::int8_t> g_;  // marks -1, 0, 1: one byte per ordered pair
   std::vector<std::vector<Index>> neighbours_;
   TwoWayBitMatrix d_;
   bool stale_ = false;                                        // a directed edge was removed since the last rebuild

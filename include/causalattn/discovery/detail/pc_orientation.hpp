@@ -6,41 +6,18 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 #include <set>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "causalattn/core/threads.hpp"
 #include "causalattn/discovery/background_knowledge.hpp"
 #include "causalattn/discovery/detail/endpoint_graph.hpp"
 #include "causalattn/discovery/detail/pc_skeleton.hpp"
 #include "causalattn/discovery/pc_options.hpp"
 
 namespace causalattn::detail {
-
-/// Memoises a CI test on (min(x, y), max(x, y), sorted S).
-template <class Test>
-class CachedTest {
- public:
-  explicit CachedTest(const Test& test) : test_(test) {}
-  double p_value(Index x, Index y, std::vector<Index> s) {
-    std::sort(s.begin(), s.end());
-    auto key = std::make_tuple(std::min(x, y), std::max(x, y), s);
-    const auto it = cache_.find(key);
-    if (it != cache_.end()) return it->second;
-    ++tests_;
-    const double p = test_.test(std::get<0>(key), std::get<1>(key), s).p_value;
-    cache_.emplace(std::move(key), p);
-    return p;
-  }
-  long long tests() const { return tests_; }
-
- private:
-  const Test& test_;
-  std::map<std::tuple<Index, Index, std::vector<Index>>, double> cache_;
-  long long tests_ = 0;
-};
 
 /// What the tests of x _||_ z | S say over S in the power sets of adj(x) and of adj(z) (the
 /// reference's "CondSets"), split by whether S contains y.
@@ -51,32 +28,61 @@ struct TripleEvidence {
   int separating_without = 0;  ///< separating sets without y
 };
 
-/// Runs every test of the triple (x, y, z) once (deduplicated, cached), over the subsets of adj(x)
-/// and of adj(z) of size at most `max_depth` (-1 = all). O(2^deg(x) + 2^deg(z)) tests unbounded.
+/// The evidence of every triple (x, y, z), x < z, of `triples` whose `needed` flag is set (others
+/// stay empty): the tests x _||_ z | S over the subsets of adj(x) and of adj(z) of size at most
+/// `max_depth` (-1 = all), each distinct set tested once per pair and shared by all the pair's
+/// triples. Pairs are spread over `threads` (the test must be thread-safe); the result does not
+/// depend on the thread count. Adds the tests run to `tests`. O(2^deg(x) + 2^deg(z)) tests per pair.
 template <class Test>
-TripleEvidence triple_evidence(const EndpointGraph& g, CachedTest<Test>& test, Index x, Index y, Index z, double alpha,
-                               int max_depth) {
-  std::set<std::vector<Index>> sets;
-  for (Index side : {x, z}) {
-    const auto& pool = g.adjacents(side);
-    const Index largest = max_depth < 0 ? Index(pool.size()) : std::min<Index>(Index(pool.size()), max_depth);
-    for (Index k = 0; k <= largest; ++k) for_each_subset(pool, k, [&](const std::vector<Index>& s) {
-        sets.insert(s);
-        return true;
-      });
+std::vector<TripleEvidence> triple_evidence(const EndpointGraph& g, const Test& test,
+                                            const std::vector<std::array<Index, 3>>& triples, const std::vector<char>& needed,
+                                            double alpha, int max_depth, int threads, long long& tests) {
+  std::vector<std::size_t> order;  // the needed triples, grouped by pair
+  for (std::size_t i = 0; i < triples.size(); ++i)
+    if (needed[i]) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(triples[a][0], triples[a][2]) < std::tie(triples[b][0], triples[b][2]);
+  });
+  std::vector<std::size_t> group_start;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto& t = triples[order[k]];
+    if (k == 0 || t[0] != triples[order[k - 1]][0] || t[2] != triples[order[k - 1]][2]) group_start.push_back(k);
   }
-  TripleEvidence evidence;
-  for (const auto& s : sets) {
-    const double pv = test.p_value(x, z, s);
-    const bool separates = pv > alpha;
-    if (std::find(s.begin(), s.end(), y) != s.end()) {
-      evidence.max_p_with = std::max(evidence.max_p_with, pv);
-      evidence.separating_with += separates;
-    } else {
-      evidence.max_p_without = std::max(evidence.max_p_without, pv);
-      evidence.separating_without += separates;
+  group_start.push_back(order.size());
+  std::vector<TripleEvidence> evidence(triples.size());
+  std::vector<long long> tests_by_group(group_start.size() - 1, 0);
+  parallel_for(Index(0), Index(group_start.size()) - 1, threads, [&](Index group) {
+    const Index x = triples[order[group_start[std::size_t(group)]]][0], z = triples[order[group_start[std::size_t(group)]]][2];
+    std::set<std::vector<Index>> sets;
+    for (Index side : {x, z}) {
+      const auto& pool = g.adjacents(side);
+      const Index largest = max_depth < 0 ? Index(pool.size()) : std::min<Index>(Index(pool.size()), max_depth);
+      for (Index k = 0; k <= largest; ++k)
+        for_each_subset(pool, k, [&](const std::vector<Index>& s) {
+          sets.insert(s);
+          return true;
+        });
     }
-  }
+    std::vector<std::pair<const std::vector<Index>*, double>> p_values;
+    p_values.reserve(sets.size());
+    for (const auto& s : sets) p_values.emplace_back(&s, test.test(x, z, s).p_value);
+    tests_by_group[std::size_t(group)] = (long long)sets.size();
+    for (std::size_t k = group_start[std::size_t(group)]; k < group_start[std::size_t(group) + 1]; ++k) {
+      const Index y = triples[order[k]][1];
+      TripleEvidence& e = evidence[order[k]];
+      for (const auto& [s, pv] : p_values) {
+        const bool separates = pv > alpha;
+        if (std::find(s->begin(), s->end(), y) != s->end()) {
+          e.max_p_with = std::max(e.max_p_with, pv);
+          e.separating_with += separates;
+        } else {
+          e.max_p_without = std::max(e.max_p_without, pv);
+          e.separating_without += separates;
+        }
+      }
+    }
+  });
+  for (long long t : tests_by_group) tests += t;
   return evidence;
 }
 
@@ -208,15 +214,18 @@ void orient_ranked(EndpointGraph& g, std::vector<RankedCollider> ranked, bool as
 /// Definite max-P (causal-learn's uc_rule 2): colliders and non-colliders every test agrees on, the
 /// colliders oriented by priority, then the definite Meek rules, then the ordinary ones.
 template <class Test>
-void orient_definite_max_p(EndpointGraph& g, CachedTest<Test>& test, const std::vector<std::array<Index, 3>>& triples,
-                           const PcOptions& options) {
+void orient_definite_max_p(EndpointGraph& g, const Test& test, const std::vector<std::array<Index, 3>>& triples,
+                           const PcOptions& options, long long& tests) {
   const int priority = options.effective_priority();
   const auto& bk = options.knowledge;
   std::vector<RankedCollider> colliders;
   std::vector<std::array<Index, 3>> non_collider_list, oriented_list;
-  for (const auto& t : triples) {
+  const auto evidence = triple_evidence(g, test, triples, std::vector<char>(triples.size(), 1), options.alpha, options.max_depth,
+                                        options.threads, tests);
+  for (std::size_t i = 0; i < triples.size(); ++i) {
+    const auto& t = triples[i];
     const auto [x, y, z] = t;
-    const auto e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
+    const auto& e = evidence[i];
     const bool uc = !(e.max_p_with > options.alpha), nuc = !(e.max_p_without > options.alpha);
     if (uc && !(nuc && !(e.max_p_without > e.max_p_with))) {
       if (!collider_contradicts(bk, x, y, z)) colliders.push_back({t, priority <= 3 ? e.max_p_with : e.max_p_without});
@@ -248,40 +257,45 @@ void orient_definite_max_p(EndpointGraph& g, CachedTest<Test>& test, const std::
 }
 
 /// Orients the skeleton `g`: background knowledge, colliders by the chosen rule and priority, Meek's
-/// rules. Returns the ambiguous triples (conservative and majority rules only).
+/// rules. The triples' evidence (their tests over neighbour subsets) is gathered first, in parallel
+/// over pairs, then the colliders are oriented in the reference's order. Adds the tests run to
+/// `tests`; returns the ambiguous triples (conservative and majority rules only).
 template <class Test>
-std::vector<std::array<Index, 3>> orient(EndpointGraph& g, const Skeleton& sk, CachedTest<Test>& test,
-                                         const PcOptions& options) {
+std::vector<std::array<Index, 3>> orient(EndpointGraph& g, const Skeleton& sk, const Test& test, const PcOptions& options,
+                                         long long& tests) {
   const auto& bk = options.knowledge;
   if (!bk.empty()) orient_by_knowledge(g, bk);
   std::vector<std::array<Index, 3>> triples;
   for (const auto& t : g.unshielded_triples())
     if (t[0] < t[2]) triples.push_back(t);
   if (options.collider_rule == ColliderRule::definite_max_p) {
-    orient_definite_max_p(g, test, triples, options);
+    orient_definite_max_p(g, test, triples, options, tests);
     return {};
   }
   const int priority = options.effective_priority();
+  // Which triples are colliders by the sepset rule, and which need their evidence.
+  std::vector<char> sepset_collider(triples.size(), 0), needed(triples.size(), 1);
+  if (options.collider_rule == ColliderRule::sepset) {
+    for (std::size_t i = 0; i < triples.size(); ++i) {
+      const auto [x, y, z] = triples[i];
+      // A pair the knowledge banned was never tested: no separating set, so no evidence of a collider.
+      const auto& s = sk.sepset(x, z);
+      sepset_collider[i] = !bk.banned(x, z) && std::find(s.begin(), s.end(), y) == s.end();
+      needed[i] = sepset_collider[i] && priority >= 3 && !collider_contradicts(bk, x, y, z);
+    }
+  }
+  const auto evidence = triple_evidence(g, test, triples, needed, options.alpha, options.max_depth, options.threads, tests);
   std::vector<RankedCollider> ranked;
   std::vector<std::array<Index, 3>> ambiguous;
-  for (const auto& t : triples) {
+  for (std::size_t i = 0; i < triples.size(); ++i) {
+    const auto& t = triples[i];
     const auto [x, y, z] = t;
+    const TripleEvidence& e = evidence[i];
     bool collider = false;
-    TripleEvidence e;
     switch (options.collider_rule) {
-      case ColliderRule::sepset: {
-        // A pair the knowledge banned was never tested: no separating set, so no evidence of a collider.
-        const auto& s = sk.sepset[std::size_t(x)][std::size_t(z)];
-        collider = !bk.banned(x, z) && std::find(s.begin(), s.end(), y) == s.end();
-        if (collider && priority >= 3 && !collider_contradicts(bk, x, y, z)) e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
-        break;
-      }
-      case ColliderRule::max_p:
-        e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
-        collider = e.max_p_without > e.max_p_with;
-        break;
+      case ColliderRule::sepset: collider = sepset_collider[i] != 0; break;
+      case ColliderRule::max_p: collider = e.max_p_without > e.max_p_with; break;
       default: {
-        e = triple_evidence(g, test, x, y, z, options.alpha, options.max_depth);
         const TripleLabel label = label_by_separating_sets(e, options.collider_rule);
         if (label == TripleLabel::ambiguous) ambiguous.push_back(t);
         collider = label == TripleLabel::collider;

@@ -4,12 +4,14 @@
 /// the neighbours makes them independent; stable (Colombo and Maathuis 2014) and original variants.
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 #include <vector>
 
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/core/threads.hpp"
 #include "causalattn/discovery/pc_options.hpp"
+#include "causalattn/discovery/sepset_table.hpp"
 
 namespace causalattn::detail {
 
@@ -43,20 +45,20 @@ inline long long saturated_binomial(Index n, Index k) {
 /// Result of the skeleton phase.
 struct Skeleton {
   std::vector<char> adjacent;  // p x p
-  std::vector<std::vector<std::vector<Index>>> sepset;
+  SepsetTable sepset;
   Matrix<double> max_p;
   std::vector<long long> tests_per_depth;
+  std::vector<double> seconds_per_depth;
 
   /// PC's starting point: the complete undirected graph over p nodes, less the pairs the knowledge
   /// bans (forbidden both ways; removed without a test, empty separating set).
   static Skeleton complete(Index p, const BackgroundKnowledge& knowledge, int threads) {
     Skeleton sk;
     sk.adjacent.assign(std::size_t(p * p), 1);
-    sk.sepset.resize(std::size_t(p));
-    parallel_for(Index(0), p, threads, [&](Index i) {  // p^2 slots: allocated row by row in parallel
+    sk.sepset = SepsetTable(p);
+    parallel_for(Index(0), p, threads, [&](Index i) {
       for (Index j = 0; j < p; ++j)
         if (i == j || knowledge.banned(i, j)) sk.adjacent[std::size_t(i * p + j)] = 0;
-      sk.sepset[std::size_t(i)].resize(std::size_t(p));
     });
     sk.max_p = Matrix<double>::Zero(p, p);
     return sk;
@@ -94,6 +96,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
       if (row[j]) list.push_back(j);
   });
   for (Index depth = 0;; ++depth) {
+    const auto depth_start = std::chrono::steady_clock::now();
     parallel_for(Index(0), p, options.threads, [&](Index i) {  // drop the neighbours removed last depth
       auto& list = neighbours[std::size_t(i)];
       list.erase(std::remove_if(list.begin(), list.end(), [&](Index j) { return !sk.adjacent[std::size_t(i * p + j)]; }), list.end());
@@ -109,18 +112,19 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
                    (long double)saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
         }
     test.begin_depth(int(depth), (long long)std::min<long double>(bound, (long double)(1LL << 62)));
-    // Row x's task handles its pairs x < y and writes only into row x's cells: removals to next[x][y]
-    // (the adjacency read during the depth stays frozen), the p-value to max_p(y, x) (column x of
-    // the column-major table), the separating set to sepset[x][y]. Threads therefore never write
-    // to the same cache line; row y copies the removals of its pairs x < y after the depth, and
-    // max_p's upper triangle is filled after the last depth. A set from y's side that lies inside
-    // adj(x) was already tested from x's side.
-    std::vector<char> next = sk.adjacent;
+    // Row x's task handles its pairs x < y, reads the adjacency (frozen during the depth) and writes
+    // only row x's data: its removals, in ascending y, to removed[x], and the p-value to max_p(y, x)
+    // (column x of the column-major table). Threads therefore never write to the same cache line.
+    // After the depth, row r's task applies the removals of its pairs to row r of the adjacency and
+    // of the separating sets: its own (r, y) and, found by binary search in removed[x], the pairs
+    // (x, r), x < r. max_p's upper triangle is filled after the last depth. A set from y's side
+    // that lies inside adj(x) was already tested from x's side.
+    std::vector<std::vector<std::pair<Index, std::vector<Index>>>> removed(static_cast<std::size_t>(p));
     std::vector<long long> tests_by_row(std::size_t(p), 0);
     const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
     auto handle_pair = [&](Index x, Index y, long long& tests) {
       if (options.knowledge.required(x, y) || options.knowledge.required(y, x)) return;  // never tested
-      bool removed = false;
+      bool separated = false;
       double max_p = sk.max_p(y, x);
       std::vector<Index> separating;
       auto run = [&](const std::vector<Index>& subset) {
@@ -129,7 +133,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
         max_p = std::max(max_p, pv);
         if (!(pv > options.alpha)) return true;
         separating.insert(separating.end(), subset.begin(), subset.end());
-        removed = true;
+        separated = true;
         return !first_found;  // pcalg keeps the first separating set
       };
       if (depth == 0) {
@@ -151,11 +155,10 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
         }
       }
       sk.max_p(y, x) = max_p;
-      if (!removed) return;
+      if (!separated) return;
       std::sort(separating.begin(), separating.end());
       separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
-      next[std::size_t(x * p + y)] = 0;
-      sk.sepset[std::size_t(x)][std::size_t(y)] = std::move(separating);
+      removed[std::size_t(x)].emplace_back(y, std::move(separating));
     };
     parallel_for(Index(0), p, options.threads, [&](Index x) {
       long long tests = 0;
@@ -163,18 +166,25 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
       for (auto it = std::upper_bound(list.begin(), list.end(), x); it != list.end(); ++it) handle_pair(x, *it, tests);
       tests_by_row[std::size_t(x)] = tests;
     });
-    parallel_for(Index(0), p, options.threads, [&](Index y) {  // row y takes the removals of its pairs x < y
-      for (Index x : neighbours[std::size_t(y)]) {
-        if (x >= y) break;
-        if (next[std::size_t(x * p + y)]) continue;
-        next[std::size_t(y * p + x)] = 0;
-        sk.sepset[std::size_t(y)][std::size_t(x)] = sk.sepset[std::size_t(x)][std::size_t(y)];
+    const auto by_column = [](const std::pair<Index, std::vector<Index>>& e, Index column) { return e.first < column; };
+    parallel_for(Index(0), p, options.threads, [&](Index r) {
+      for (const auto& [y, set] : removed[std::size_t(r)]) {
+        sk.adjacent[std::size_t(r * p + y)] = 0;
+        sk.sepset.set(r, y, set);
+      }
+      for (Index x : neighbours[std::size_t(r)]) {
+        if (x >= r) break;
+        const auto& list = removed[std::size_t(x)];
+        const auto at = std::lower_bound(list.begin(), list.end(), r, by_column);
+        if (at == list.end() || at->first != r) continue;
+        sk.adjacent[std::size_t(r * p + x)] = 0;
+        sk.sepset.set(r, x, at->second);
       }
     });
-    sk.adjacent.swap(next);
     long long tests = 0;
     for (long long t : tests_by_row) tests += t;
     sk.tests_per_depth.push_back(tests);
+    sk.seconds_per_depth.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count());
   }
   mirror_lower_to_upper(sk.max_p, options.threads);
   return sk;
@@ -185,6 +195,7 @@ template <class Test>
 Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) {
   Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
   for (Index depth = 0;; ++depth) {
+    const auto depth_start = std::chrono::steady_clock::now();
     Index max_degree = 0;
     for (Index i = 0; i < p; ++i) {
       Index degree = 0;
@@ -218,12 +229,14 @@ Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) 
           sk.adjacent[std::size_t(x * p + y)] = sk.adjacent[std::size_t(y * p + x)] = 0;
           std::vector<Index> sorted = subset;
           std::sort(sorted.begin(), sorted.end());
-          sk.sepset[std::size_t(x)][std::size_t(y)] = sk.sepset[std::size_t(y)][std::size_t(x)] = sorted;
+          sk.sepset.set(x, y, sorted);
+          sk.sepset.set(y, x, std::move(sorted));
           return false;
         });
       }
     }
     sk.tests_per_depth.push_back(tests);
+    sk.seconds_per_depth.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count());
   }
   return sk;
 }

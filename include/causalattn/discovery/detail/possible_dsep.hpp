@@ -203,8 +203,8 @@ long long possible_dsep_stage(const Test& test, const PagGraph& g, Skeleton& sk,
       ++removed;
       std::sort(o.separating.begin(), o.separating.end());
       sk.adjacent[std::size_t(x * p + o.y)] = sk.adjacent[std::size_t(o.y * p + x)] = 0;
-      sk.sepset[std::size_t(o.y)][std::size_t(x)] = o.separating;
-      sk.sepset[std::size_t(x)][std::size_t(o.y)] = std::move(o.separating);
+      sk.sepset.set(o.y, x, o.separating);
+      sk.sepset.set(x, o.y, std::move(o.separating));
     }
   }
   return tests;

@@ -1,0 +1,199 @@
+#pragma once
+/// \file
+/// Bootstrap stability of a learned graph (`bootstrap_graphs`): the search rerun on resamples of the
+/// rows, and for every pair the frequency of each edge type, with a consensus graph.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "causalattn/core/budget.hpp"
+#include "causalattn/core/checks.hpp"
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/names.hpp"
+#include "causalattn/core/random.hpp"
+#include "causalattn/core/threads.hpp"
+#include "causalattn/discovery/bootstrap_result.hpp"
+#include "causalattn/discovery/fci.hpp"
+#include "causalattn/discovery/fisher_z.hpp"
+#include "causalattn/discovery/pc.hpp"
+
+namespace causalattn {
+
+/// Which search `bootstrap_graphs` reruns.
+enum class BootstrapAlgorithm { pc, fci };
+
+/// Options of `bootstrap_graphs`.
+/// Example: `causalattn::BootstrapOptions o; o.algorithm = causalattn::BootstrapAlgorithm::fci; o.fci.alpha = 0.01;`
+struct BootstrapOptions {
+  BootstrapAlgorithm algorithm = BootstrapAlgorithm::pc;  ///< the search (Fisher z) of the data-only overload
+  PcOptions pc;    ///< PC's options (its `threads` is ignored: each resample runs on one thread)
+  FciOptions fci;  ///< FCI's options (likewise)
+  /// The consensus graph keeps a pair's most frequent edge type when its frequency is at least
+  /// this, in (0, 1].
+  double consensus_frequency = 0.5;
+  std::uint64_t seed = 20261205;  ///< resample b draws its rows from substream b of this seed
+  int threads = 0;                ///< resamples run in parallel on this many threads (0 = all); results never depend on it
+  /// Called about once a second with (resamples done, resamples); empty = silent.
+  std::function<void(long long, long long)> progress;
+
+  /// Throws `invalid_input` naming the first bad option.
+  void validate() const {
+    if (!(consensus_frequency > 0 && consensus_frequency <= 1)) {
+      throw invalid_input("options.consensus_frequency", "is " + detail::to_text(consensus_frequency) + ", must lie in (0, 1]");
+    }
+    if (threads < 0) throw invalid_input("options.threads", "is " + std::to_string(threads) + ", must be >= 0");
+  }
+};
+
+namespace detail {
+
+/// Row indices of resample `b`: n draws with replacement from substream b of `seed`. O(n).
+template <typename = void>
+std::vector<Index> bootstrap_rows(std::uint64_t seed, Index b, Index n) {
+  Rng rng = Rng(seed).substream(std::uint64_t(b));
+  std::vector<Index> rows(static_cast<std::size_t>(n));
+  for (auto& r : rows) r = Index(rng.uniform_int(std::uint64_t(n)));
+  return rows;
+}
+
+/// Counts the edge types over the resamples' edge lists into per-pair frequencies, and builds the
+/// consensus graph. O(E log E) for E edges over all resamples.
+template <typename = void>
+void tally_bootstrap_edges(const std::vector<std::vector<Edge>>& graphs, BootstrapResult& result) {
+  std::vector<std::tuple<Index, Index, Mark, Mark>> all;
+  for (const auto& g : graphs)
+    for (const auto& e : g) all.emplace_back(e.a, e.b, e.at_a, e.at_b);
+  const int successful = result.resamples - result.failed;
+  std::sort(all.begin(), all.end());
+  result.consensus = Graph(result.names);
+  const double total = double(successful);
+  for (std::size_t i = 0; i < all.size();) {
+    PairFrequencies pair;
+    pair.a = std::get<0>(all[i]);
+    pair.b = std::get<1>(all[i]);
+    int with_edge = 0;
+    while (i < all.size() && std::get<0>(all[i]) == pair.a && std::get<1>(all[i]) == pair.b) {
+      std::size_t j = i;
+      while (j < all.size() && all[j] == all[i]) ++j;
+      pair.types.push_back({std::get<2>(all[i]), std::get<3>(all[i]), double(j - i) / total});
+      with_edge += int(j - i);
+      i = j;
+    }
+    pair.edge_frequency = double(with_edge) / total;
+    if (with_edge < successful) pair.types.push_back({Mark::none, Mark::none, double(successful - with_edge) / total});
+    std::stable_sort(pair.types.begin(), pair.types.end(), [](const EdgeTypeFrequency& x, const EdgeTypeFrequency& y) {
+      if (x.frequency != y.frequency) return x.frequency > y.frequency;
+      return std::make_pair(x.at_a, x.at_b) < std::make_pair(y.at_a, y.at_b);
+    });
+    const auto& top = pair.types.front();
+    if (top.at_a != Mark::none && top.frequency >= result.consensus_frequency) {
+      result.consensus.set_edge(pair.a, pair.b, top.at_a, top.at_b);
+    }
+    result.pairs.push_back(std::move(pair));
+  }
+}
+
+}  // namespace detail
+
+/// Bootstrap stability of any search: `search(resample)` (a `Graph` over the data's columns from an
+/// n x p matrix) runs on `resamples` resamples of the rows drawn with replacement, resample b from
+/// substream b of `options.seed`, in parallel over `options.threads`; `search` is called from
+/// several threads at once and must be thread-safe. Returns, for every pair, the frequency of each
+/// edge type (Tetrad's bootstrapping table) and the consensus graph at
+/// `options.consensus_frequency`. A resample whose search throws `invalid_input` (say a column
+/// constant in it) is counted in `failed` and left out; when every resample fails the first
+/// failure is thrown. The result is identical for any thread count.
+/// Throws `invalid_input` for resamples <= 0, a bad option, fewer than 2 rows or non-finite data.
+/// Complexity: `resamples` searches on n x p data.
+/// Example:
+/// \code
+///   auto stability = causalattn::bootstrap_graphs_with(X, 100, [&](const causalattn::Matrix<double>& r) {
+///     return causalattn::pc(causalattn::FisherZTest(r, causalattn::PValueConvention::accurate, 1)).cpdag;
+///   });
+/// \endcode
+template <class Derived, class Search>
+BootstrapResult bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, int resamples, Search&& search,
+                                      const BootstrapOptions& options = {}, std::vector<std::string> names = {}) {
+  options.validate();
+  if (resamples <= 0) throw invalid_input("resamples", "is " + std::to_string(resamples) + ", must be >= 1");
+  check_not_empty("data", data);
+  check_finite("data", data);
+  const Index n = data.rows(), p = data.cols();
+  if (n < 2) throw invalid_input("data", "has " + std::to_string(n) + " row; resampling needs >= 2");
+  if (names.empty()) names = default_variable_names(p);
+  if (Index(names.size()) != p) {
+    throw invalid_input("names", "has " + std::to_string(names.size()) + " names for " + std::to_string(p) + " columns");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Matrix<double> x = data.template cast<double>();
+  BootstrapResult result;
+  result.names = std::move(names);
+  result.resamples = resamples;
+  result.seed = options.seed;
+  result.consensus_frequency = options.consensus_frequency;
+  std::vector<std::vector<Edge>> graphs(static_cast<std::size_t>(resamples));
+  std::vector<std::string> failures(static_cast<std::size_t>(resamples));
+  std::vector<char> failed(static_cast<std::size_t>(resamples), 0);
+  const ThrottledProgress tick(options.progress, 1.0);
+  std::atomic<long long> done{0};
+  parallel_for(Index(0), Index(resamples), options.threads, [&](Index b) {
+    const auto rows = detail::bootstrap_rows(options.seed, b, n);
+    const Matrix<double> resample = x(rows, Eigen::all);
+    try {
+      const Graph g = search(resample);
+      if (g.size() != p) {
+        throw invalid_input("search",
+                            "returned a graph over " + std::to_string(g.size()) + " nodes for " + std::to_string(p) + " columns");
+      }
+      graphs[std::size_t(b)] = g.edges();
+    } catch (const invalid_input& e) {
+      if (e.argument() == "search") throw;
+      failed[std::size_t(b)] = 1;
+      failures[std::size_t(b)] = e.what();
+    }
+    tick(++done, resamples);
+  });
+  for (Index b = 0; b < resamples; ++b) {
+    if (!failed[std::size_t(b)]) continue;
+    if (result.failed++ == 0) result.first_failure = "resample " + std::to_string(b) + ": " + failures[std::size_t(b)];
+  }
+  if (result.failed == resamples) throw invalid_input("data", "every resample failed; the first, " + result.first_failure);
+  detail::tally_bootstrap_edges(graphs, result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+/// Bootstrap stability of PC or FCI (`options.algorithm`) with Fisher z on `data` (n x p, rows =
+/// samples), each resample's search on one thread; see `bootstrap_graphs_with`.
+/// Example:
+/// \code
+///   causalattn::BootstrapOptions o;
+///   o.pc.alpha = 0.01;
+///   auto s = causalattn::bootstrap_graphs(X, 100, o, names);   // s.pairs, s.consensus
+/// \endcode
+template <class Derived>
+BootstrapResult bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options = {},
+                                 std::vector<std::string> names = {}) {
+  options.validate();
+  PcOptions pc_options = options.pc;
+  FciOptions fci_options = options.fci;
+  pc_options.threads = fci_options.threads = 1;
+  pc_options.progress = fci_options.progress = nullptr;
+  pc_options.search_progress = fci_options.search_progress = nullptr;
+  const auto search = [&](const Matrix<double>& resample) {
+    const FisherZTest test(resample, PValueConvention::accurate, 1);
+    return options.algorithm == BootstrapAlgorithm::pc ? pc(test, {}, pc_options).cpdag : fci(test, {}, fci_options).pag;
+  };
+  return bootstrap_graphs_with(data, resamples, search, options, std::move(names));
+}
+
+}  // namespace causalattn
