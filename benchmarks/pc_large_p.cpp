@@ -3,17 +3,20 @@
 // Prints the time of each phase (simulation, correlation, skeleton by depth, orientation), the
 // tests per depth, the peak resident memory and the skeleton's recall and precision against the
 // true DAG, so the scaling in p and in threads can be read off one table.
-// Run: pc_large_p <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1]
-// (priority 2 is pcalg's default, which orients colliders without the max-p searches over
+// Run: pc_large_p <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1] [csv]
+// (with a csv path, the data are written there for timing `causalattn pc` on them, and PC is not run;
+// priority 2 is pcalg's default, which orients colliders without the max-p searches over
 // neighbour subsets that causal-learn's default 3 runs.)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
 
 #include "causalattn/discovery/pc.hpp"
+#include "causalattn/io/csv.hpp"
 #include "linear_gaussian_dag.hpp"
 
 namespace {
@@ -34,7 +37,8 @@ double peak_resident_mb() {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1] [csv]\n",
+                 argv[0]);
     return 2;
   }
   const auto argument = [&](int i, const char* fallback) { return std::string(argc > i ? argv[i] : fallback); };
@@ -52,6 +56,12 @@ int main(int argc, char** argv) {
   std::vector<std::pair<ca::Index, ca::Index>> truth;
   const ca::Matrix<double> data = causalattn_bench::simulate_linear_gaussian_dag(p, n, degree, seed, &truth);
   std::printf("simulate      %8.2f s  (%zu true edges)\n", seconds_since(start), truth.size());
+  if (argc > 8) {
+    std::ofstream out(argv[8]);
+    ca::write_csv(out, ca::default_variable_names(p), data);
+    std::printf("wrote %s\n", argv[8]);
+    return out ? 0 : 1;
+  }
 
   start = std::chrono::steady_clock::now();
   const ca::FisherZTest test(data, ca::PValueConvention::accurate, options.threads);

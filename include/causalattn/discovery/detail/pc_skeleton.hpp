@@ -80,22 +80,124 @@ void mirror_lower_to_upper(Matrix<detail::deferred_t<Defer, double>>& table, int
   });
 }
 
+/// The removals of depth 0, marked `removed_mark` in the upper triangle of the p x p adjacency,
+/// applied to both triangles: in 64 x 64 tiles handed to threads by tile row, so that the strided
+/// reads of the marks stay inside one tile and each thread writes only its own rows. O(p^2).
+template <typename = void>
+void apply_upper_removals(std::vector<char>& adjacent, Index p, char removed_mark, int threads) {
+  constexpr Index tile = 64;
+  parallel_for(Index(0), (p + tile - 1) / tile, threads, [&](Index row_tile) {
+    const Index y_begin = row_tile * tile, y_end = std::min(p, y_begin + tile);
+    for (Index x_begin = 0; x_begin < y_end; x_begin += tile)
+      for (Index y = y_begin; y < y_end; ++y)
+        for (Index x = x_begin; x < std::min(y, x_begin + tile); ++x)
+          if (adjacent[std::size_t(x * p + y)] == removed_mark) adjacent[std::size_t(y * p + x)] = 0;
+  });
+  parallel_for(Index(0), p, threads, [&](Index x) {
+    char* row = adjacent.data() + x * p;
+    for (Index y = x + 1; y < p; ++y)
+      if (row[y] == removed_mark) row[y] = 0;
+  });
+}
+
 /// Skeleton, stable variant: adjacency frozen per depth, every unordered pair x < y handled by the
 /// task of row x (both sides' conditioning sets, each distinct set tested once), removals applied
-/// after the depth.
+/// after the depth. Depth 0 reads the adjacency rows; the neighbour lists (O(edges) memory, where
+/// the complete graph's lists would take 8 p^2 bytes) are built after it.
 template <class Test>
 Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
   Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
+  // Row x's task handles its pairs x < y and reads and writes only row x: it marks a removal of
+  // (x, y) as 2 in the adjacency (so the row still reads as it was at the start of the depth,
+  // nonzero), stages a non-empty separating set, in ascending y, in separated[x], and writes the
+  // p-value to max_p(y, x) (column x of the column-major table). Threads therefore never write
+  // to the same cache line. After the depth, row r's task mirrors the removals of the pairs
+  // (x, r), x < r, into row r (reading the marks of rows x, which nobody writes then) with their
+  // sets, and stores its own sets; a second pass turns the marks into 0. max_p's upper triangle
+  // is filled after the last depth. A set from y's side that lies inside adj(x) was already
+  // tested from x's side. Pairs removed at depth 0 (the bulk at large p) stage nothing.
+  constexpr char removed_mark = 2;
   std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
-  parallel_for(Index(0), p, options.threads, [&](Index i) {
-    const char* row = sk.adjacent.data() + i * p;
-    auto& list = neighbours[std::size_t(i)];
-    list.reserve(std::size_t(std::count(row, row + p, char(1))));
-    for (Index j = 0; j < p; ++j)
-      if (row[j]) list.push_back(j);
-  });
-  for (Index depth = 0;; ++depth) {
+  std::vector<std::vector<std::pair<Index, std::vector<Index>>>> separated(static_cast<std::size_t>(p));
+  std::vector<long long> tests_by_row(std::size_t(p), 0);
+  Index depth = 0;
+  const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
+  auto handle_pair = [&](Index x, Index y, long long& tests) {
+    if (options.knowledge.required(x, y) || options.knowledge.required(y, x)) return;  // never tested
+    bool independent = false;
+    double max_p = sk.max_p(y, x);
+    std::vector<Index> separating;
+    auto run = [&](const std::vector<Index>& subset) {
+      const double pv = test.test(x, y, subset).p_value;
+      ++tests;
+      max_p = std::max(max_p, pv);
+      if (!(pv > options.alpha)) return true;
+      separating.insert(separating.end(), subset.begin(), subset.end());
+      independent = true;
+      return !first_found;  // pcalg keeps the first separating set
+    };
+    if (depth == 0) {
+      run({});
+    } else {
+      std::vector<Index> pool;
+      for (const auto& ends : {std::pair<Index, Index>{x, y}, {y, x}}) {
+        const Index a = ends.first, b = ends.second;
+        pool.clear();
+        for (Index v : neighbours[std::size_t(a)])
+          if (v != b) pool.push_back(v);
+        bool go_on = true;
+        for_each_subset(pool, depth, [&](const std::vector<Index>& subset) {
+          if (a == y && std::all_of(subset.begin(), subset.end(), [&](Index v) { return frozen(x, v); })) return true;
+          go_on = run(subset);
+          return go_on;
+        });
+        if (!go_on) break;
+      }
+    }
+    sk.max_p(y, x) = max_p;
+    if (!independent) return;
+    sk.adjacent[std::size_t(x * p + y)] = removed_mark;
+    if (separating.empty()) return;
+    std::sort(separating.begin(), separating.end());
+    separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
+    separated[std::size_t(x)].emplace_back(y, std::move(separating));
+  };
+  const auto finish_depth = [&](std::chrono::steady_clock::time_point depth_start) {
+    long long tests = 0;
+    for (long long t : tests_by_row) tests += t;
+    sk.tests_per_depth.push_back(tests);
+    sk.seconds_per_depth.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count());
+  };
+  {  // depth 0: every pair the knowledge allows, straight from the adjacency rows
+    const auto depth_start = std::chrono::steady_clock::now();
+    std::vector<Index> degree(static_cast<std::size_t>(p));
+    parallel_for(Index(0), p, options.threads, [&](Index i) {
+      const char* row = sk.adjacent.data() + i * p;
+      degree[std::size_t(i)] = Index(std::count(row, row + p, char(1)));
+    });
+    long long pairs = 0;
+    for (Index d : degree) pairs += d;
+    if (*std::max_element(degree.begin(), degree.end()) == 0) return sk;
+    test.begin_depth(0, pairs);  // each pair counted from both ends, as the later depths' bound
+    parallel_for(Index(0), p, options.threads, [&](Index x) {
+      long long tests = 0;
+      const char* row = sk.adjacent.data() + x * p;
+      for (Index y = x + 1; y < p; ++y)
+        if (row[y]) handle_pair(x, y, tests);
+      tests_by_row[std::size_t(x)] = tests;
+    });
+    apply_upper_removals(sk.adjacent, p, removed_mark, options.threads);
+    parallel_for(Index(0), p, options.threads, [&](Index i) {
+      const char* row = sk.adjacent.data() + i * p;
+      auto& list = neighbours[std::size_t(i)];
+      list.reserve(std::size_t(std::count(row, row + p, char(1))));
+      for (Index j = 0; j < p; ++j)
+        if (row[j]) list.push_back(j);
+    });
+    finish_depth(depth_start);
+  }
+  for (depth = 1;; ++depth) {
     const auto depth_start = std::chrono::steady_clock::now();
     parallel_for(Index(0), p, options.threads, [&](Index i) {  // drop the neighbours removed last depth
       auto& list = neighbours[std::size_t(i)];
@@ -112,54 +214,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
                    (long double)saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
         }
     test.begin_depth(int(depth), (long long)std::min<long double>(bound, (long double)(1LL << 62)));
-    // Row x's task handles its pairs x < y, reads the adjacency (frozen during the depth) and writes
-    // only row x's data: its removals, in ascending y, to removed[x], and the p-value to max_p(y, x)
-    // (column x of the column-major table). Threads therefore never write to the same cache line.
-    // After the depth, row r's task applies the removals of its pairs to row r of the adjacency and
-    // of the separating sets: its own (r, y) and, found by binary search in removed[x], the pairs
-    // (x, r), x < r. max_p's upper triangle is filled after the last depth. A set from y's side
-    // that lies inside adj(x) was already tested from x's side.
-    std::vector<std::vector<std::pair<Index, std::vector<Index>>>> removed(static_cast<std::size_t>(p));
-    std::vector<long long> tests_by_row(std::size_t(p), 0);
-    const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
-    auto handle_pair = [&](Index x, Index y, long long& tests) {
-      if (options.knowledge.required(x, y) || options.knowledge.required(y, x)) return;  // never tested
-      bool separated = false;
-      double max_p = sk.max_p(y, x);
-      std::vector<Index> separating;
-      auto run = [&](const std::vector<Index>& subset) {
-        const double pv = test.test(x, y, subset).p_value;
-        ++tests;
-        max_p = std::max(max_p, pv);
-        if (!(pv > options.alpha)) return true;
-        separating.insert(separating.end(), subset.begin(), subset.end());
-        separated = true;
-        return !first_found;  // pcalg keeps the first separating set
-      };
-      if (depth == 0) {
-        run({});
-      } else {
-        std::vector<Index> pool;
-        for (const auto& ends : {std::pair<Index, Index>{x, y}, {y, x}}) {
-          const Index a = ends.first, b = ends.second;
-          pool.clear();
-          for (Index v : neighbours[std::size_t(a)])
-            if (v != b) pool.push_back(v);
-          bool go_on = true;
-          for_each_subset(pool, depth, [&](const std::vector<Index>& subset) {
-            if (a == y && std::all_of(subset.begin(), subset.end(), [&](Index v) { return frozen(x, v); })) return true;
-            go_on = run(subset);
-            return go_on;
-          });
-          if (!go_on) break;
-        }
-      }
-      sk.max_p(y, x) = max_p;
-      if (!separated) return;
-      std::sort(separating.begin(), separating.end());
-      separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
-      removed[std::size_t(x)].emplace_back(y, std::move(separating));
-    };
+    for (auto& list : separated) list.clear();
     parallel_for(Index(0), p, options.threads, [&](Index x) {
       long long tests = 0;
       const auto& list = neighbours[std::size_t(x)];
@@ -168,23 +223,23 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
     });
     const auto by_column = [](const std::pair<Index, std::vector<Index>>& e, Index column) { return e.first < column; };
     parallel_for(Index(0), p, options.threads, [&](Index r) {
-      for (const auto& [y, set] : removed[std::size_t(r)]) {
-        sk.adjacent[std::size_t(r * p + y)] = 0;
-        sk.sepset.set(r, y, set);
-      }
+      for (const auto& [y, set] : separated[std::size_t(r)]) sk.sepset.set(r, y, set);
       for (Index x : neighbours[std::size_t(r)]) {
         if (x >= r) break;
-        const auto& list = removed[std::size_t(x)];
-        const auto at = std::lower_bound(list.begin(), list.end(), r, by_column);
-        if (at == list.end() || at->first != r) continue;
+        if (sk.adjacent[std::size_t(x * p + r)] != removed_mark) continue;
         sk.adjacent[std::size_t(r * p + x)] = 0;
-        sk.sepset.set(r, x, at->second);
+        const auto& list = separated[std::size_t(x)];
+        const auto at = std::lower_bound(list.begin(), list.end(), r, by_column);
+        if (at != list.end() && at->first == r) sk.sepset.set(r, x, at->second);
       }
     });
-    long long tests = 0;
-    for (long long t : tests_by_row) tests += t;
-    sk.tests_per_depth.push_back(tests);
-    sk.seconds_per_depth.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count());
+    parallel_for(Index(0), p, options.threads, [&](Index r) {
+      char* row = sk.adjacent.data() + r * p;
+      const auto& list = neighbours[std::size_t(r)];
+      for (auto it = std::upper_bound(list.begin(), list.end(), r); it != list.end(); ++it)
+        if (row[*it] == removed_mark) row[*it] = 0;
+    });
+    finish_depth(depth_start);
   }
   mirror_lower_to_upper(sk.max_p, options.threads);
   return sk;
