@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
     for (ca::Index y = x + 1; y < p; ++y) found += result.skeleton.adjacent(x, y);
   for (const auto& [x, y] : truth) recovered += result.skeleton.adjacent(x, y);
   std::printf("edges %lld, true %zu, recall %.4f, precision %.4f, tests %lld\n", found, truth.size(),
-              double(recovered) / double(truth.size()), found ? double(recovered) / double(found) : 0.0, result.tests);
+              truth.empty() ? 1.0 : double(recovered) / double(truth.size()), found ? double(recovered) / double(found) : 0.0,
+              result.tests);
   std::printf("peak resident memory %.0f MB\n", peak_resident_mb());
   return 0;
 }

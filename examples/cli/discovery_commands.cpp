@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "causalattn/discovery/bootstrap.hpp"
@@ -151,13 +152,13 @@ int run_bootstrap(Invocation& call, const ArgumentList& args, const causalattn::
   inner.threads = 1;
   inner.search_progress = nullptr;
   std::mutex warnings_mutex;
-  std::string warnings;
+  std::set<std::string> warnings;  // distinct, printed in order: the same for any thread count
   const auto search_on = [&](const causalattn::Matrix<double>& resample) {
-    std::ostringstream err;  // each resample's warnings, kept once
+    std::ostringstream err;
     auto graph = search_with_test(args, resample, inner.sepset_mode, err, [&](const auto& test) { return search(test, inner); });
     if (!err.str().empty()) {
       const std::lock_guard<std::mutex> lock(warnings_mutex);
-      if (warnings.empty()) warnings = err.str();
+      warnings.insert(err.str());
     }
     return graph;
   };
@@ -165,7 +166,7 @@ int run_bootstrap(Invocation& call, const ArgumentList& args, const causalattn::
   const auto result = with_column_names(names, args.get("--data"), [&] {
     return causalattn::bootstrap_graphs_with(data, resamples, search_on, bootstrap, names);
   });
-  call.err << warnings;
+  for (const auto& warning : warnings) call.err << warning;
   emit_text(call, args,
             format == "dot" ? causalattn::bootstrap_to_dot(result) : causalattn::bootstrap_to_json(result).dump(2) + "\n");
   call.err << what << " bootstrap: " << result.resamples << " resamples (seed " << result.seed << "), " << result.failed
@@ -307,7 +308,8 @@ void register_discovery_commands(CommandRegistry& registry) {
                 "  rcit/rcot: random Fourier features, O(n) per test, seeded by --seed.\n"
                 "  --bootstrap B [--bootstrap-seed S] [--consensus-frequency F]: PC on B resamples of the rows; prints each\n"
                 "  pair's edge-type frequencies (--format json, default) or the consensus graph at frequency\n"
-                "  >= F (default 0.5) with the frequencies as edge labels (--format dot).",
+                "  >= F (default 0.5) with the frequencies as edge labels (--format dot); --max-seconds applies\n"
+                "  to each resample.",
                 run_pc});
   registry.add({"fci", "FCI causal discovery with latent confounders: a PAG (same tests and flags as pc)",
                 "causalattn fci --data FILE [--alpha 0.05] [--test fisherz|gsq|chisq|kci|rcit|rcot] [--stable|--original]\n"

@@ -91,7 +91,7 @@ TEST_CASE("bootstrap_graphs: frequencies are the share of resamples, the same fo
   REQUIRE(with_row_0 < 40);
   REQUIRE(one.pairs.size() == 1);
   REQUIRE(one.pairs[0].edge_frequency == double(with_row_0) / 40);
-  REQUIRE(one.consensus.adjacent(0, 1) == (with_row_0 >= 20));
+  REQUIRE(one.consensus.adjacent(0, 1) == (with_row_0 > 20));  // a tie at 20 goes to "no edge"
   REQUIRE(two.pairs.size() == 1);
   REQUIRE(two.pairs[0].edge_frequency == one.pairs[0].edge_frequency);
   REQUIRE(ca::bootstrap_to_json(one).dump(0) == ca::bootstrap_to_json(two).dump(0));
@@ -163,8 +163,22 @@ TEST_CASE("bootstrap_graphs refuses bad arguments and counts failed resamples", 
     for (const auto& t : pair.types) total += t.frequency;
     REQUIRE(total == Approx(1.0).epsilon(1e-12));
   }
-  // Every resample failing throws the first failure.
+  // Every resample failing throws the first failure, naming what failed.
   ca::Matrix<double> constant = x;
   constant.col(1).setConstant(2.0);
-  REQUIRE_THROWS_WITH(ca::bootstrap_graphs(constant, 5, options), Contains("every resample failed"));
+  REQUIRE_THROWS_WITH(ca::bootstrap_graphs(constant, 5, options), Contains("column 1") && Contains("in every resample"));
+  // Bad search options are named before any resample runs; so is a search giving the wrong graph.
+  options.pc.alpha = 2;
+  REQUIRE_THROWS_WITH(ca::bootstrap_graphs(x, 5, options), Contains("options.alpha"));
+  options.pc.alpha = 0.05;
+  options.pc.knowledge = ca::BackgroundKnowledge(3);
+  REQUIRE_THROWS_WITH(ca::bootstrap_graphs(x, 5, options), Contains("options.knowledge"));
+  options.pc.knowledge = ca::BackgroundKnowledge();
+  REQUIRE_THROWS_WITH(ca::bootstrap_graphs_with(
+                          x, 5, [](const ca::Matrix<double>&) { return ca::Graph(3); }, options),
+                      Contains("search") && Contains("3 nodes for 5 columns"));
+  // A seed a JSON number cannot hold exactly is written as a string.
+  options.seed = (std::uint64_t(1) << 60) + 1;
+  const auto big = ca::bootstrap_graphs(x, 2, options);
+  REQUIRE(ca::bootstrap_to_json(big).at("seed").as_string("seed") == std::to_string(options.seed));
 }

@@ -218,6 +218,21 @@ TEST_CASE("PC's orientation rules give the same graph and test count for 1 and 2
     for (long long t : one.tests_per_depth) skeleton_tests += t;
     REQUIRE(one.tests > skeleton_tests);  // the rule ran tests of its own
   }
+  // Background knowledge (pairs banned untested, required pairs kept) on two threads.
+  ca::PcOptions informed;
+  informed.knowledge = ca::BackgroundKnowledge(p);
+  for (Index j = 0; j + 7 < p; j += 7) informed.knowledge.forbid(j, j + 1).forbid(j + 1, j).require(j + 2, j + 5);
+  informed.threads = 1;
+  const auto known_one = ca::pc(fisher, {}, informed);
+  informed.threads = 2;
+  const auto known_two = ca::pc(fisher, {}, informed);
+  REQUIRE(known_one.cpdag == known_two.cpdag);
+  REQUIRE(known_one.sepset == known_two.sepset);
+  REQUIRE(known_one.max_p_value == known_two.max_p_value);
+  for (Index j = 0; j + 7 < p; j += 7) {
+    REQUIRE(!known_two.skeleton.adjacent(j, j + 1));
+    REQUIRE(known_two.cpdag.is_directed(j + 2, j + 5));
+  }
 }
 
 TEST_CASE("SepsetTable stores only non-empty sets and reads them either way", "[discovery][pc]") {

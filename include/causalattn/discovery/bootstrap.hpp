@@ -29,7 +29,10 @@
 namespace causalattn {
 
 /// Which search `bootstrap_graphs` reruns.
-enum class BootstrapAlgorithm { pc, fci };
+enum class BootstrapAlgorithm {
+  pc,  ///< PC: a CPDAG per resample
+  fci  ///< FCI: a PAG per resample
+};
 
 /// Options of `bootstrap_graphs`.
 /// Example: `causalattn::BootstrapOptions o; o.algorithm = causalattn::BootstrapAlgorithm::fci; o.fci.alpha = 0.01;`
@@ -107,17 +110,22 @@ void tally_bootstrap_edges(const std::vector<std::vector<Edge>>& graphs, Bootstr
 /// Bootstrap stability of any search: `search(resample)` (a `Graph` over the data's columns from an
 /// n x p matrix) runs on `resamples` resamples of the rows drawn with replacement, resample b from
 /// substream b of `options.seed`, in parallel over `options.threads`; `search` is called from
-/// several threads at once and must be thread-safe. Returns, for every pair, the frequency of each
-/// edge type (Tetrad's bootstrapping table) and the consensus graph at
-/// `options.consensus_frequency`. A resample whose search throws `invalid_input` (say a column
-/// constant in it) is counted in `failed` and left out; when every resample fails the first
-/// failure is thrown. The result is identical for any thread count.
-/// Throws `invalid_input` for resamples <= 0, a bad option, fewer than 2 rows or non-finite data.
+/// several threads at once and must be thread-safe (and should run on one thread itself).
+/// Returns, for every pair, the frequency of each edge type (Tetrad's bootstrapping table) and the
+/// consensus graph at `options.consensus_frequency`; `names` (default X1..Xp) name the nodes. A
+/// resample whose search throws `invalid_input` (say a column constant in it) is counted in
+/// `failed` and left out of the frequencies; when every resample fails, the first failure's error
+/// is thrown. A search's time budget applies per resample. The result is identical for any
+/// thread count.
+/// Throws `invalid_input` for resamples <= 0, a bad option, fewer than 2 rows, non-finite data,
+/// names of the wrong count, or a search that returns a graph of the wrong size.
 /// Complexity: `resamples` searches on n x p data.
 /// Example:
 /// \code
+///   causalattn::PcOptions one_thread;
+///   one_thread.threads = 1;
 ///   auto stability = causalattn::bootstrap_graphs_with(X, 100, [&](const causalattn::Matrix<double>& r) {
-///     return causalattn::pc(causalattn::FisherZTest(r, causalattn::PValueConvention::accurate, 1)).cpdag;
+///     return causalattn::pc(causalattn::FisherZTest(r, causalattn::PValueConvention::accurate, 1), {}, one_thread).cpdag;
 ///   });
 /// \endcode
 template <class Derived, class Search>
@@ -141,7 +149,7 @@ BootstrapResult bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, in
   result.seed = options.seed;
   result.consensus_frequency = options.consensus_frequency;
   std::vector<std::vector<Edge>> graphs(static_cast<std::size_t>(resamples));
-  std::vector<std::string> failures(static_cast<std::size_t>(resamples));
+  std::vector<std::string> failures(static_cast<std::size_t>(resamples)), failed_arguments(failures.size());
   std::vector<char> failed(static_cast<std::size_t>(resamples), 0);
   const ThrottledProgress tick(options.progress, 1.0);
   std::atomic<long long> done{0};
@@ -158,15 +166,24 @@ BootstrapResult bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, in
     } catch (const invalid_input& e) {
       if (e.argument() == "search") throw;
       failed[std::size_t(b)] = 1;
-      failures[std::size_t(b)] = e.what();
+      failures[std::size_t(b)] = e.detail();
+      failed_arguments[std::size_t(b)] = e.argument();
     }
     tick(++done, resamples);
   });
+  Index first_failed = -1;
   for (Index b = 0; b < resamples; ++b) {
     if (!failed[std::size_t(b)]) continue;
-    if (result.failed++ == 0) result.first_failure = "resample " + std::to_string(b) + ": " + failures[std::size_t(b)];
+    if (result.failed++ == 0) first_failed = b;
   }
-  if (result.failed == resamples) throw invalid_input("data", "every resample failed; the first, " + result.first_failure);
+  if (first_failed >= 0) {
+    const auto at = std::size_t(first_failed);
+    result.first_failure = "resample " + std::to_string(first_failed) + ": " + failed_arguments[at] + " " + failures[at];
+    if (result.failed == resamples) {
+      throw invalid_input(failed_arguments[at],
+                          failures[at] + " (in every resample; the first is resample " + std::to_string(first_failed) + ")");
+    }
+  }
   detail::tally_bootstrap_edges(graphs, result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
@@ -184,6 +201,14 @@ template <class Derived>
 BootstrapResult bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options = {},
                                  std::vector<std::string> names = {}) {
   options.validate();
+  if (options.algorithm == BootstrapAlgorithm::pc) options.pc.validate();
+  else options.fci.validate();
+  if (data.cols() < 2) throw invalid_input("data", "has " + std::to_string(data.cols()) + " column; a graph needs >= 2");
+  const auto& knowledge = options.algorithm == BootstrapAlgorithm::pc ? options.pc.knowledge : options.fci.knowledge;
+  if (knowledge.variables() != 0 && knowledge.variables() != data.cols()) {
+    throw invalid_input("options.knowledge", "is over " + std::to_string(knowledge.variables()) + " variables, the data have " +
+                                                 std::to_string(data.cols()) + " columns");
+  }
   PcOptions pc_options = options.pc;
   FciOptions fci_options = options.fci;
   pc_options.threads = fci_options.threads = 1;

@@ -34,9 +34,11 @@ struct PairFrequencies {
 struct BootstrapResult {
   std::vector<std::string> names;  ///< node names
   int resamples = 0;               ///< resamples drawn
-  int failed =
-      0;  ///< resamples whose search threw `invalid_input` (e.g. a column constant in the resample); left out of the frequencies
-  std::string first_failure;       ///< the message of the first failed resample (by resample index), empty if none failed
+  /// Resamples whose search threw `invalid_input` (a column constant in the resample, say); they
+  /// are left out of the frequencies.
+  int failed = 0;
+  /// "resample <b>: <argument> <message>" of the lowest-numbered failed resample; empty if none failed.
+  std::string first_failure;
   std::uint64_t seed = 0;          ///< the seed the resamples were drawn from
   double consensus_frequency = 0;  ///< the threshold the consensus graph used
   /// Every pair adjacent in at least one resample, in ascending (a, b).

@@ -72,6 +72,7 @@ class SepsetTable {
 
   /// Equal when both have the same size and the same set for every pair. O(stored sets).
   friend bool operator==(const SepsetTable& a, const SepsetTable& b) { return a.rows_ == b.rows_; }
+  /// Not equal. O(stored sets).
   friend bool operator!=(const SepsetTable& a, const SepsetTable& b) { return !(a == b); }
 
  private:

@@ -112,7 +112,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
   // (x, y) as 2 in the adjacency (so the row still reads as it was at the start of the depth,
   // nonzero), stages a non-empty separating set, in ascending y, in separated[x], and writes the
   // p-value to max_p(y, x) (column x of the column-major table). Threads therefore never write
-  // to the same cache line. After the depth, row r's task mirrors the removals of the pairs
+  // the same byte (only neighbouring rows' ends share a cache line). After the depth, row r's task mirrors the removals of the pairs
   // (x, r), x < r, into row r (reading the marks of rows x, which nobody writes then) with their
   // sets, and stores its own sets; a second pass turns the marks into 0. max_p's upper triangle
   // is filled after the last depth. A set from y's side that lies inside adj(x) was already
