@@ -8,6 +8,7 @@
 
 #include "causalattn/discovery/bootstrap_result.hpp"
 #include "causalattn/io/dot.hpp"
+#include "causalattn/io/graph_json.hpp"
 #include "causalattn/io/json.hpp"
 
 namespace causalattn {
@@ -33,21 +34,12 @@ inline JsonValue bootstrap_to_json(const BootstrapResult& result) {
     entry.set("edge_frequency", pair.edge_frequency).set("types", types);
     pairs.push_back(entry);
   }
-  JsonValue consensus = JsonValue::object();
-  JsonValue edges = JsonValue::array();
-  for (const Edge& e : result.consensus.edges()) {
-    JsonValue edge = JsonValue::object();
-    edge.set("from", result.names[std::size_t(e.a)]).set("to", result.names[std::size_t(e.b)]);
-    edge.set("mark_from", to_string(e.at_a)).set("mark_to", to_string(e.at_b));
-    edges.push_back(edge);
-  }
-  consensus.set("nodes", nodes).set("edges", edges);
   JsonValue out = JsonValue::object();
   const bool exact = result.seed <= (std::uint64_t(1) << 53);  // a JSON number holds it exactly
   out.set("resamples", result.resamples).set("failed", result.failed);
   out.set("seed", exact ? JsonValue(double(result.seed)) : JsonValue(std::to_string(result.seed)));
   out.set("consensus_frequency", result.consensus_frequency).set("nodes", nodes).set("pairs", pairs);
-  out.set("consensus", consensus);
+  out.set("consensus", graph_to_json(result.consensus));
   return out;
 }
 
