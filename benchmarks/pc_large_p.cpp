@@ -4,6 +4,10 @@
 // tests per depth, the peak resident memory and the skeleton's recall and precision against the
 // true DAG, so the scaling in p and in threads can be read off one table.
 // Run: pc_large_p <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1] [csv]
+// Built with CAUSALATTN_USE_MPI, the same program is also pc_large_p_mpi: `mpirun -np R
+// pc_large_p_mpi ...` runs mpi_pc (every rank simulates the same data), checks the result equals
+// what rank 0 finds with pc() alone (when the last argument is "check"), and prints the bytes each
+// rank received per depth and every rank's peak memory.
 // (with a csv path, the data are written there for timing `causalattn pc` on them, and PC is not run;
 // priority 2 is pcalg's default, which orients colliders without the max-p searches over
 // neighbour subsets that causal-learn's default 3 runs.)
@@ -18,6 +22,9 @@
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/io/csv.hpp"
 #include "linear_gaussian_dag.hpp"
+#ifdef CAUSALATTN_USE_MPI
+#include "causalattn/mpi/discovery.hpp"
+#endif
 
 namespace {
 
@@ -36,6 +43,14 @@ double peak_resident_mb() {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef CAUSALATTN_USE_MPI
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  const ca::MpiGroup group;
+  const bool check = std::string(argv[argc - 1]) == "check";
+  if (check) --argc;
+  if (group.rank() != 0) std::freopen("/dev/null", "w", stdout);
+#endif
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1] [csv]\n",
                  argv[0]);
@@ -67,10 +82,22 @@ int main(int argc, char** argv) {
   const ca::FisherZTest test(data, ca::PValueConvention::accurate, options.threads);
   std::printf("correlation   %8.2f s\n", seconds_since(start));
 
+#ifdef CAUSALATTN_USE_MPI
+  std::printf("ranks %d\n", group.size());
+  const auto result = ca::mpi_pc(test, {}, options, group);
+  // traffic(): the checksum is not logged; one gather per depth, then the p-value table's reduction.
+  const auto& traffic = group.traffic();
+  std::printf("skeleton      %8.2f s\n", result.seconds_skeleton);
+  for (std::size_t d = 0; d < result.tests_per_depth.size(); ++d)
+    std::printf("  depth %2zu    %8.2f s  %lld tests  %lld bytes received per rank\n", d, result.seconds_per_depth[d],
+                result.tests_per_depth[d], traffic[d]);
+  std::printf("  p-value table reduced: %lld bytes\n", traffic.back());
+#else
   const auto result = ca::pc(test, {}, options);
   std::printf("skeleton      %8.2f s\n", result.seconds_skeleton);
   for (std::size_t d = 0; d < result.tests_per_depth.size(); ++d)
     std::printf("  depth %2zu    %8.2f s  %lld tests\n", d, result.seconds_per_depth[d], result.tests_per_depth[d]);
+#endif
   std::printf("orientation   %8.2f s\n", result.seconds_orientation);
 
   long long found = 0, recovered = 0;
@@ -80,6 +107,22 @@ int main(int argc, char** argv) {
   std::printf("edges %lld, true %zu, recall %.4f, precision %.4f, tests %lld\n", found, truth.size(),
               truth.empty() ? 1.0 : double(recovered) / double(truth.size()), found ? double(recovered) / double(found) : 0.0,
               result.tests);
+#ifdef CAUSALATTN_USE_MPI
+  const double mine = peak_resident_mb();
+  std::vector<double> peaks(static_cast<std::size_t>(group.size()));
+  MPI_Gather(&mine, 1, MPI_DOUBLE, peaks.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  for (int k = 0; k < group.size(); ++k) std::printf("rank %d: peak resident memory %.0f MB\n", k, peaks[std::size_t(k)]);
+  int same = 1;
+  if (check && group.rank() == 0) {
+    const auto single = ca::pc(test, {}, options);
+    same = single.cpdag == result.cpdag && single.sepset == result.sepset && single.max_p_value == result.max_p_value &&
+           single.tests_per_depth == result.tests_per_depth;
+    std::printf("equal to pc() in one process: %s\n", same ? "yes" : "NO");
+  }
+  MPI_Finalize();
+  return same ? 0 : 1;
+#else
   std::printf("peak resident memory %.0f MB\n", peak_resident_mb());
   return 0;
+#endif
 }

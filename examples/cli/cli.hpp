@@ -46,6 +46,7 @@ struct Invocation {
   OutputFormat format = OutputFormat::text;  ///< from --format
   std::ostream& out;                         ///< results
   std::ostream& err;                         ///< diagnostics
+  bool writes_results = true;                ///< false on MPI ranks other than 0: `emit_text` writes nothing
 };
 
 /// One subcommand: name, one-line summary, usage line and the function that runs it (returns the
@@ -259,6 +260,7 @@ inline causalattn::JsonValue matrix_json(const causalattn::Matrix<double>& m) {
 
 /// Writes `text` to the file --output names (every subcommand's one output flag), or to stdout without it.
 inline void emit_text(Invocation& call, const ArgumentList& args, const std::string& text) {
+  if (!call.writes_results) return;
   if (args.has("--output")) causalattn::io::write_file_bytes(args.get("--output"), text);
   else call.out << text;
 }
@@ -397,9 +399,10 @@ inline std::string as_flags(const std::string& message) {
 /// Runs the tool: global options, then the subcommand. Returns the exit code: 0 success, 2 bad
 /// input or usage (one line "causalattn: error: ..." on `err`), 3 a numerical failure on valid
 /// input (one line "causalattn: numerical failure: ..."), 4 out of memory, 5 stopped at a budget
-/// (--max-seconds), 1 an unexpected internal failure.
-inline int run_cli(const CommandRegistry& registry, const std::vector<std::string>& argv, std::ostream& out,
-                   std::ostream& err) {
+/// (--max-seconds), 1 an unexpected internal failure. With `writes_results` false (MPI ranks
+/// other than 0) the command computes but writes no result.
+inline int run_cli(const CommandRegistry& registry, const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
+                   bool writes_results = true) {
   try {
     OutputFormat format = OutputFormat::text;
     std::size_t i = 0;
@@ -430,7 +433,7 @@ inline int run_cli(const CommandRegistry& registry, const std::vector<std::strin
     if (i >= argv.size()) throw usage_error("no command given (see causalattn --help)");
     const Command* command = registry.find(argv[i]);
     if (command == nullptr) throw usage_error("unknown command '" + argv[i] + "' (see causalattn --help)");
-    Invocation invocation{{argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end()}, format, out, err};
+    Invocation invocation{{argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end()}, format, out, err, writes_results};
     for (const auto& a : invocation.args) {
       if (a == "-h" || a == "--help") {
         out << command->summary << "\n\nusage: " << command->usage << "\n";

@@ -19,9 +19,54 @@
 #include "causalattn/io/graph_io.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
+#ifdef CAUSALATTN_USE_MPI
+#include "causalattn/mpi/discovery.hpp"
+#endif
 
 namespace causalattn_cli {
 namespace {
+
+#ifdef CAUSALATTN_USE_MPI
+/// True when mpirun started the tool with more than one rank: pc and fci then share their work over
+/// the ranks (the same output as one process). False in test_cli, which never initialises MPI.
+bool over_mpi_ranks() {
+  int initialized = 0, ranks = 1;
+  MPI_Initialized(&initialized);
+  if (initialized) MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  return ranks > 1;
+}
+#endif
+
+/// Over MPI ranks, checks that every rank read the same `data` from `file` (a checksum exchanged
+/// before any work); throws `invalid_input` naming the file otherwise. O(n p).
+void check_same_data_on_every_rank([[maybe_unused]] const causalattn::Matrix<double>& data,
+                                   [[maybe_unused]] const std::string& file) {
+#ifdef CAUSALATTN_USE_MPI
+  if (!over_mpi_ranks()) return;
+  causalattn::Fingerprint f;
+  f.add(std::int64_t(data.rows()));
+  f.add(data.data(), std::int64_t(data.size()));
+  causalattn::MpiGroup().check_same(f.value(), file, "the data read from it");
+#endif
+}
+
+/// `causalattn::pc`, or `mpi_pc` over MPI ranks.
+template <class Test>
+causalattn::PcResult pc_search(const Test& test, const std::vector<std::string>& names, const causalattn::PcOptions& options) {
+#ifdef CAUSALATTN_USE_MPI
+  if (over_mpi_ranks()) return causalattn::mpi_pc(test, names, options);
+#endif
+  return causalattn::pc(test, names, options);
+}
+
+/// `causalattn::fci`, or `mpi_fci` over MPI ranks.
+template <class Test>
+causalattn::FciResult fci_search(const Test& test, const std::vector<std::string>& names, const causalattn::FciOptions& options) {
+#ifdef CAUSALATTN_USE_MPI
+  if (over_mpi_ranks()) return causalattn::mpi_fci(test, names, options);
+#endif
+  return causalattn::fci(test, names, options);
+}
 
 /// Index of variable `name` in `names`; throws usage_error naming the option otherwise.
 causalattn::Index variable_index(const std::vector<std::string>& names, const std::string& name, const std::string& option) {
@@ -164,6 +209,9 @@ int run_bootstrap(Invocation& call, const ArgumentList& args, const causalattn::
   };
   const int resamples = integer_option(args, "--bootstrap", 100, 1, 1000000);
   const auto result = with_column_names(names, args.get("--data"), [&] {
+#ifdef CAUSALATTN_USE_MPI
+    if (over_mpi_ranks()) return causalattn::mpi_bootstrap_graphs_with(data, resamples, search_on, bootstrap, names);
+#endif
     return causalattn::bootstrap_graphs_with(data, resamples, search_on, bootstrap, names);
   });
   for (const auto& warning : warnings) call.err << warning;
@@ -191,6 +239,7 @@ int run_pc(Invocation& call) {
   options.search_progress = search_progress_reporter(call.err, "pc");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
+  check_same_data_on_every_rank(table.data, args.get("--data"));
   if (args.has("--bootstrap")) {
     return run_bootstrap(call, args, table.data, table.names, options, "pc",
                          [&](const auto& test, const auto& o) { return causalattn::pc(test, table.names, o).cpdag; });
@@ -198,7 +247,7 @@ int run_pc(Invocation& call) {
   const auto format = graph_format_option(args, "amat-cpdag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
     return search_with_test(args, table.data, options.sepset_mode, call.err,
-                            [&](const auto& test) { return causalattn::pc(test, table.names, options); });
+                            [&](const auto& test) { return pc_search(test, table.names, options); });
   });
   emit_text(call, args, causalattn::format_graph(result.cpdag, format));
   call.err << "pc: " << result.cpdag.edge_count() << " edges, " << result.ambiguous_triples.size() << " ambiguous triples, "
@@ -224,6 +273,7 @@ int run_fci(Invocation& call) {
   options.search_progress = search_progress_reporter(call.err, "fci");
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);
+  check_same_data_on_every_rank(table.data, args.get("--data"));
   if (args.has("--bootstrap")) {
     return run_bootstrap(call, args, table.data, table.names, options, "fci",
                          [&](const auto& test, const auto& o) { return causalattn::fci(test, table.names, o).pag; });
@@ -231,7 +281,7 @@ int run_fci(Invocation& call) {
   const auto format = graph_format_option(args, "amat-pag", call.format);
   const auto result = with_column_names(table.names, args.get("--data"), [&] {
     return search_with_test(args, table.data, options.sepset_mode, call.err,
-                            [&](const auto& test) { return causalattn::fci(test, table.names, options); });
+                            [&](const auto& test) { return fci_search(test, table.names, options); });
   });
   emit_text(call, args, causalattn::format_graph(result.pag, format));
   call.err << "fci: " << result.pag.edge_count() << " edges (" << result.removed_possible_dsep

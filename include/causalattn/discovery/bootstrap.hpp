@@ -105,6 +105,88 @@ void tally_bootstrap_edges(const std::vector<std::vector<Edge>>& graphs, Bootstr
   }
 }
 
+/// The resamples one process runs, and how it learns the others' graphs: in one process, every
+/// resample and nothing to learn. `discovery/mpi.hpp` shares them over MPI ranks.
+struct AllResamples {
+  /// True when resample `b` runs here.
+  bool owns(Index) const noexcept { return true; }
+  /// Runs a piece of work that may throw (this process's resamples).
+  template <class Work>
+  void run(Work&& work) const {
+    work();
+  }
+  /// Fills in the other processes' resamples: their edge lists, failure flags and errors.
+  void gather(std::vector<std::vector<Edge>>&, std::vector<char>&, std::vector<std::string>&, std::vector<std::string>&) const {}
+};
+
+/// Bootstrap over the resamples `share` gives this process (`AllResamples`, or an MPI rank's share),
+/// the others' graphs and failures gathered before the tally; see `bootstrap_graphs_with`.
+template <class Derived, class Search, class Share>
+BootstrapResult bootstrap_with(const Eigen::MatrixBase<Derived>& data, int resamples, Search&& search,
+                               const BootstrapOptions& options, std::vector<std::string> names, const Share& share) {
+  options.validate();
+  if (resamples <= 0) throw invalid_input("resamples", "is " + std::to_string(resamples) + ", must be >= 1");
+  check_not_empty("data", data);
+  check_finite("data", data);
+  const Index n = data.rows(), p = data.cols();
+  if (n < 2) throw invalid_input("data", "has " + std::to_string(n) + " row; resampling needs >= 2");
+  if (names.empty()) names = default_variable_names(p);
+  if (Index(names.size()) != p) {
+    throw invalid_input("names", "has " + std::to_string(names.size()) + " names for " + std::to_string(p) + " columns");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Matrix<double> x = data.template cast<double>();
+  BootstrapResult result;
+  result.names = std::move(names);
+  result.resamples = resamples;
+  result.seed = options.seed;
+  result.consensus_frequency = options.consensus_frequency;
+  std::vector<std::vector<Edge>> graphs(static_cast<std::size_t>(resamples));
+  std::vector<std::string> failures(static_cast<std::size_t>(resamples)), failed_arguments(failures.size());
+  std::vector<char> failed(static_cast<std::size_t>(resamples), 0);
+  const ThrottledProgress tick(options.progress, 1.0);
+  std::atomic<long long> done{0};
+  const auto run_resample = [&](Index b) {
+    const Matrix<double> resample = x(bootstrap_rows(options.seed, b, n), Eigen::all);
+    try {
+      const Graph g = search(resample);
+      if (g.size() != p) {
+        throw invalid_input("search",
+                            "returned a graph over " + std::to_string(g.size()) + " nodes for " + std::to_string(p) + " columns");
+      }
+      graphs[std::size_t(b)] = g.edges();
+    } catch (const invalid_input& e) {
+      if (e.argument() == "search") throw;
+      failed[std::size_t(b)] = 1;
+      failures[std::size_t(b)] = e.detail();
+      failed_arguments[std::size_t(b)] = e.argument();
+    }
+    tick(++done, resamples);
+  };
+  share.run([&] {
+    parallel_for(Index(0), Index(resamples), options.threads, [&](Index b) {
+      if (share.owns(b)) run_resample(b);
+    });
+  });
+  share.gather(graphs, failed, failures, failed_arguments);
+  Index first_failed = -1;
+  for (Index b = 0; b < resamples; ++b) {
+    if (!failed[std::size_t(b)]) continue;
+    if (result.failed++ == 0) first_failed = b;
+  }
+  if (first_failed >= 0) {
+    const auto at = std::size_t(first_failed);
+    result.first_failure = "resample " + std::to_string(first_failed) + ": " + failed_arguments[at] + " " + failures[at];
+    if (result.failed == resamples) {
+      throw invalid_input(failed_arguments[at],
+                          failures[at] + " (in every resample; the first is resample " + std::to_string(first_failed) + ")");
+    }
+  }
+  tally_bootstrap_edges(graphs, result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
 }  // namespace detail
 
 /// Bootstrap stability of any search: `search(resample)` (a `Graph` over the data's columns from an
@@ -131,75 +213,15 @@ void tally_bootstrap_edges(const std::vector<std::vector<Edge>>& graphs, Bootstr
 template <class Derived, class Search>
 BootstrapResult bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, int resamples, Search&& search,
                                       const BootstrapOptions& options = {}, std::vector<std::string> names = {}) {
-  options.validate();
-  if (resamples <= 0) throw invalid_input("resamples", "is " + std::to_string(resamples) + ", must be >= 1");
-  check_not_empty("data", data);
-  check_finite("data", data);
-  const Index n = data.rows(), p = data.cols();
-  if (n < 2) throw invalid_input("data", "has " + std::to_string(n) + " row; resampling needs >= 2");
-  if (names.empty()) names = default_variable_names(p);
-  if (Index(names.size()) != p) {
-    throw invalid_input("names", "has " + std::to_string(names.size()) + " names for " + std::to_string(p) + " columns");
-  }
-  const auto start = std::chrono::steady_clock::now();
-  const Matrix<double> x = data.template cast<double>();
-  BootstrapResult result;
-  result.names = std::move(names);
-  result.resamples = resamples;
-  result.seed = options.seed;
-  result.consensus_frequency = options.consensus_frequency;
-  std::vector<std::vector<Edge>> graphs(static_cast<std::size_t>(resamples));
-  std::vector<std::string> failures(static_cast<std::size_t>(resamples)), failed_arguments(failures.size());
-  std::vector<char> failed(static_cast<std::size_t>(resamples), 0);
-  const ThrottledProgress tick(options.progress, 1.0);
-  std::atomic<long long> done{0};
-  parallel_for(Index(0), Index(resamples), options.threads, [&](Index b) {
-    const auto rows = detail::bootstrap_rows(options.seed, b, n);
-    const Matrix<double> resample = x(rows, Eigen::all);
-    try {
-      const Graph g = search(resample);
-      if (g.size() != p) {
-        throw invalid_input("search",
-                            "returned a graph over " + std::to_string(g.size()) + " nodes for " + std::to_string(p) + " columns");
-      }
-      graphs[std::size_t(b)] = g.edges();
-    } catch (const invalid_input& e) {
-      if (e.argument() == "search") throw;
-      failed[std::size_t(b)] = 1;
-      failures[std::size_t(b)] = e.detail();
-      failed_arguments[std::size_t(b)] = e.argument();
-    }
-    tick(++done, resamples);
-  });
-  Index first_failed = -1;
-  for (Index b = 0; b < resamples; ++b) {
-    if (!failed[std::size_t(b)]) continue;
-    if (result.failed++ == 0) first_failed = b;
-  }
-  if (first_failed >= 0) {
-    const auto at = std::size_t(first_failed);
-    result.first_failure = "resample " + std::to_string(first_failed) + ": " + failed_arguments[at] + " " + failures[at];
-    if (result.failed == resamples) {
-      throw invalid_input(failed_arguments[at],
-                          failures[at] + " (in every resample; the first is resample " + std::to_string(first_failed) + ")");
-    }
-  }
-  detail::tally_bootstrap_edges(graphs, result);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  return detail::bootstrap_with(data, resamples, std::forward<Search>(search), options, std::move(names), detail::AllResamples{});
 }
 
-/// Bootstrap stability of PC or FCI (`options.algorithm`) with Fisher z on `data` (n x p, rows =
-/// samples), each resample's search on one thread; see `bootstrap_graphs_with`.
-/// Example:
-/// \code
-///   causalattn::BootstrapOptions o;
-///   o.pc.alpha = 0.01;
-///   auto s = causalattn::bootstrap_graphs(X, 100, o, names);   // s.pairs, s.consensus
-/// \endcode
-template <class Derived>
-BootstrapResult bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options = {},
-                                 std::vector<std::string> names = {}) {
+namespace detail {
+
+/// `bootstrap_graphs` over the resamples `share` gives this process.
+template <class Derived, class Share>
+BootstrapResult bootstrap_fisher_z(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options,
+                                   std::vector<std::string> names, const Share& share) {
   options.validate();
   if (options.algorithm == BootstrapAlgorithm::pc) options.pc.validate();
   else options.fci.validate();
@@ -218,7 +240,23 @@ BootstrapResult bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int res
     const FisherZTest test(resample, PValueConvention::accurate, 1);
     return options.algorithm == BootstrapAlgorithm::pc ? pc(test, {}, pc_options).cpdag : fci(test, {}, fci_options).pag;
   };
-  return bootstrap_graphs_with(data, resamples, search, options, std::move(names));
+  return bootstrap_with(data, resamples, search, options, std::move(names), share);
+}
+
+}  // namespace detail
+
+/// Bootstrap stability of PC or FCI (`options.algorithm`) with Fisher z on `data` (n x p, rows =
+/// samples), each resample's search on one thread; see `bootstrap_graphs_with`.
+/// Example:
+/// \code
+///   causalattn::BootstrapOptions o;
+///   o.pc.alpha = 0.01;
+///   auto s = causalattn::bootstrap_graphs(X, 100, o, names);   // s.pairs, s.consensus
+/// \endcode
+template <class Derived>
+BootstrapResult bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options = {},
+                                 std::vector<std::string> names = {}) {
+  return detail::bootstrap_fisher_z(data, resamples, options, std::move(names), detail::AllResamples{});
 }
 
 }  // namespace causalattn

@@ -38,6 +38,48 @@ PagGraph circle_graph_with_colliders(const Skeleton& sk, Index p, const Backgrou
   return g;
 }
 
+/// FCI with the skeleton's rows shared as `share` says (`AllRows`, or an MPI rank's share); the
+/// possible-d-sep stage and the rules run in every process.
+template <class Test, class Share>
+FciResult fci_with(const Test& test, std::vector<std::string> names, const FciOptions& options, const Share& share) {
+  options.validate();
+  const Index p = test.variables();
+  detail::check_discovery_inputs(p, names, options.knowledge);
+  const PcOptions skeleton_options = options.skeleton_options();
+  FciResult result{Graph(names), Graph(names), {}, {}, {}, 0, 0, 0, 0, 0, 0};
+  const auto start = std::chrono::steady_clock::now();
+  const detail::BudgetedTest<Test> budgeted(test, options, "fci");
+  detail::Skeleton sk = detail::skeleton_phase(budgeted, p, skeleton_options, share);
+  const auto skeleton_done = std::chrono::steady_clock::now();
+  auto possible_dsep_done = skeleton_done;
+  detail::PagGraph g(p);
+  share.run([&] {
+    if (options.possible_dsep) {
+      const detail::PagGraph first = detail::circle_graph_with_colliders(sk, p, options.knowledge);
+      result.tests_possible_dsep = detail::possible_dsep_stage(budgeted, first, sk, options, result.removed_possible_dsep);
+    }
+    possible_dsep_done = std::chrono::steady_clock::now();
+    g = detail::circle_graph_with_colliders(sk, p, options.knowledge);
+    detail::apply_fci_rules(g, [&](Index t, Index, Index b, Index c) {
+      const auto& s = sk.sepset[std::size_t(t)][std::size_t(c)];
+      return std::find(s.begin(), s.end(), b) != s.end();
+    });
+  });
+  for (Index x = 0; x < p; ++x)
+    for (Index y = x + 1; y < p; ++y)
+      if (sk.adjacent[std::size_t(x * p + y)]) result.skeleton.add_undirected(x, y);
+  result.pag = g.to_graph(names);
+  result.sepset = std::move(sk.sepset);
+  result.max_p_value = std::move(sk.max_p);
+  result.tests_per_depth = std::move(sk.tests_per_depth);
+  for (long long t : result.tests_per_depth) result.tests += t;
+  result.tests += result.tests_possible_dsep;
+  result.seconds_skeleton = std::chrono::duration<double>(skeleton_done - start).count();
+  result.seconds_possible_dsep = std::chrono::duration<double>(possible_dsep_done - skeleton_done).count();
+  result.seconds_orientation = std::chrono::duration<double>(std::chrono::steady_clock::now() - possible_dsep_done).count();
+  return result;
+}
+
 }  // namespace detail
 
 /// FCI over `test.variables()` variables: PC's skeleton (same options), R0 on it, the
@@ -68,38 +110,7 @@ PagGraph circle_graph_with_colliders(const Skeleton& sk, Index p, const Backgrou
 /// \endcode
 template <class Test>
 FciResult fci(const Test& test, std::vector<std::string> names = {}, const FciOptions& options = {}) {
-  options.validate();
-  const Index p = test.variables();
-  detail::check_discovery_inputs(p, names, options.knowledge);
-  const PcOptions skeleton_options = options.skeleton_options();
-  FciResult result{Graph(names), Graph(names), {}, {}, {}, 0, 0, 0, 0, 0, 0};
-  const auto start = std::chrono::steady_clock::now();
-  const detail::BudgetedTest<Test> budgeted(test, options, "fci");
-  detail::Skeleton sk = detail::skeleton_phase(budgeted, p, skeleton_options);
-  const auto skeleton_done = std::chrono::steady_clock::now();
-  if (options.possible_dsep) {
-    const detail::PagGraph first = detail::circle_graph_with_colliders(sk, p, options.knowledge);
-    result.tests_possible_dsep = detail::possible_dsep_stage(budgeted, first, sk, options, result.removed_possible_dsep);
-  }
-  const auto possible_dsep_done = std::chrono::steady_clock::now();
-  detail::PagGraph g = detail::circle_graph_with_colliders(sk, p, options.knowledge);
-  detail::apply_fci_rules(g, [&](Index t, Index, Index b, Index c) {
-    const auto& s = sk.sepset[std::size_t(t)][std::size_t(c)];
-    return std::find(s.begin(), s.end(), b) != s.end();
-  });
-  for (Index x = 0; x < p; ++x)
-    for (Index y = x + 1; y < p; ++y)
-      if (sk.adjacent[std::size_t(x * p + y)]) result.skeleton.add_undirected(x, y);
-  result.pag = g.to_graph(names);
-  result.sepset = std::move(sk.sepset);
-  result.max_p_value = std::move(sk.max_p);
-  result.tests_per_depth = std::move(sk.tests_per_depth);
-  for (long long t : result.tests_per_depth) result.tests += t;
-  result.tests += result.tests_possible_dsep;
-  result.seconds_skeleton = std::chrono::duration<double>(skeleton_done - start).count();
-  result.seconds_possible_dsep = std::chrono::duration<double>(possible_dsep_done - skeleton_done).count();
-  result.seconds_orientation = std::chrono::duration<double>(std::chrono::steady_clock::now() - possible_dsep_done).count();
-  return result;
+  return detail::fci_with(test, std::move(names), options, detail::AllRows{});
 }
 
 }  // namespace causalattn

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
+#include "causalattn/core/fingerprint.hpp"
 #include "causalattn/discovery/correlation.hpp"
 #include "causalattn/discovery/partial_correlation.hpp"
 
@@ -87,6 +88,18 @@ class FisherZTest {
 
   /// Number of variables.
   Index variables() const noexcept { return correlation_.rows(); }
+
+  /// A fingerprint of the correlation matrix, the sample size and the p-value convention: equal
+  /// for equal tests, so that MPI ranks can check they test the same data (`discovery/mpi.hpp`).
+  /// O(p^2). Example: `std::uint64_t f = test.fingerprint();`
+  std::uint64_t fingerprint() const noexcept {
+    Fingerprint f;
+    f.add(std::int64_t(correlation_.rows()));
+    f.add(correlation_.data(), std::int64_t(correlation_.size()));
+    f.add(sample_size_);
+    f.add(std::int64_t(convention_));
+    return f.value();
+  }
   /// The effective sample size.
   double sample_size() const noexcept { return sample_size_; }
   /// The correlation matrix.

@@ -26,24 +26,29 @@ namespace detail {
 
 /// PC with a step between skeleton and orientation: `pre_orient(g)` may orient edges of the skeleton
 /// `g` (CD-NOD's context -> V) before the background knowledge, colliders and Meek's rules run.
-template <class Test, class PreOrient>
-PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptions& options, PreOrient&& pre_orient) {
+/// `share` says which skeleton rows this process tests (`AllRows`, or an MPI rank's share); the
+/// orientation runs in every process.
+template <class Test, class PreOrient, class Share = AllRows>
+PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptions& options, PreOrient&& pre_orient,
+                 const Share& share = {}) {
   options.validate();
   const Index p = test.variables();
   detail::check_discovery_inputs(p, names, options.knowledge);
   PcResult result;
   const auto start = std::chrono::steady_clock::now();
   const detail::BudgetedTest<Test> budgeted(test, options, "pc");
-  detail::Skeleton sk = detail::skeleton_phase(budgeted, p, options);
+  detail::Skeleton sk = detail::skeleton_phase(budgeted, p, options, share);
   const auto skeleton_done = std::chrono::steady_clock::now();
   detail::EndpointGraph g(p);
   for (Index x = 0; x < p; ++x)
     for (Index y = x + 1; y < p; ++y)
       if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
   result.skeleton = g.to_graph(names);
-  pre_orient(g);
   long long orientation_tests = 0;
-  result.ambiguous_triples = detail::orient(g, sk, budgeted, options, orientation_tests);
+  share.run([&] {
+    pre_orient(g);
+    result.ambiguous_triples = detail::orient(g, sk, budgeted, options, orientation_tests);
+  });
   result.cpdag = g.to_graph(names);
   result.sepset = std::move(sk.sepset);
   result.max_p_value = std::move(sk.max_p);

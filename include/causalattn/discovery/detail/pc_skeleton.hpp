@@ -100,12 +100,37 @@ void apply_upper_removals(std::vector<char>& adjacent, Index p, char removed_mar
   });
 }
 
+/// The rows of the stable skeleton one process handles, and how it learns the other processes'
+/// outcomes: in one process, every row and nothing to learn. `discovery/mpi.hpp` shares the rows
+/// over MPI ranks through the same four calls.
+struct AllRows {
+  /// Rows handled here: `row(i)` for i in [0, count(p)).
+  Index count(Index p) const noexcept { return p; }
+  /// The i-th row handled here.
+  Index row(Index i) const noexcept { return i; }
+  /// Runs a piece of work that may throw (a depth's rows, the orientation).
+  template <class Work>
+  void run(Work&& work) const {
+    work();
+  }
+  /// After a depth: marks the other processes' removals (`removed_mark` in their rows' adjacency,
+  /// pairs in `for_each_candidate` order), stores their staged separating sets in `separated`,
+  /// and returns the depth's total test count from this process's `tests`.
+  template <class Candidates, class Staged>
+  long long exchange(Index, Candidates&&, std::vector<char>&, char, Staged&, long long tests) const {
+    return tests;
+  }
+  /// Completes the p-value table, of which each process wrote its own rows' columns.
+  void combine_max_p(Matrix<double>&) const {}
+};
+
 /// Skeleton, stable variant: adjacency frozen per depth, every unordered pair x < y handled by the
 /// task of row x (both sides' conditioning sets, each distinct set tested once), removals applied
 /// after the depth. Depth 0 reads the adjacency rows; the neighbour lists (O(edges) memory, where
-/// the complete graph's lists would take 8 p^2 bytes) are built after it.
-template <class Test>
-Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
+/// the complete graph's lists would take 8 p^2 bytes) are built after it. `share` says which rows
+/// this process tests (`AllRows`: all of them) and hands over the others' outcomes.
+template <class Test, class Share = AllRows>
+Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, const Share& share = {}) {
   Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
   // Row x's task handles its pairs x < y and reads and writes only row x: it marks a removal of
@@ -123,6 +148,18 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
   std::vector<long long> tests_by_row(std::size_t(p), 0);
   Index depth = 0;
   const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
+  // The pairs (x, y), x < y, row x tests at this depth, in ascending y: at depth 0 straight from
+  // the adjacency row, later from the neighbour list.
+  const auto for_each_candidate = [&](Index x, auto&& f) {
+    if (depth == 0) {
+      const char* row = sk.adjacent.data() + x * p;
+      for (Index y = x + 1; y < p; ++y)
+        if (row[y]) f(y);
+    } else {
+      const auto& list = neighbours[std::size_t(x)];
+      for (auto it = std::upper_bound(list.begin(), list.end(), x); it != list.end(); ++it) f(*it);
+    }
+  };
   auto handle_pair = [&](Index x, Index y, long long& tests) {
     if (options.knowledge.required(x, y) || options.knowledge.required(y, x)) return;  // never tested
     bool independent = false;
@@ -163,10 +200,19 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
     separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
     separated[std::size_t(x)].emplace_back(y, std::move(separating));
   };
-  const auto finish_depth = [&](std::chrono::steady_clock::time_point depth_start) {
+  // This process's rows of the depth, then the other processes' outcomes; the depth's statistics.
+  const auto test_rows = [&](std::chrono::steady_clock::time_point depth_start) {
+    share.run([&] {
+      parallel_for(Index(0), share.count(p), options.threads, [&](Index i) {
+        const Index x = share.row(i);
+        long long tests = 0;
+        for_each_candidate(x, [&](Index y) { handle_pair(x, y, tests); });
+        tests_by_row[std::size_t(x)] = tests;
+      });
+    });
     long long tests = 0;
     for (long long t : tests_by_row) tests += t;
-    sk.tests_per_depth.push_back(tests);
+    sk.tests_per_depth.push_back(share.exchange(p, for_each_candidate, sk.adjacent, removed_mark, separated, tests));
     sk.seconds_per_depth.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count());
   };
   {  // depth 0: every pair the knowledge allows, straight from the adjacency rows
@@ -180,13 +226,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
     for (Index d : degree) pairs += d;
     if (*std::max_element(degree.begin(), degree.end()) == 0) return sk;
     test.begin_depth(0, pairs);  // each pair counted from both ends, as the later depths' bound
-    parallel_for(Index(0), p, options.threads, [&](Index x) {
-      long long tests = 0;
-      const char* row = sk.adjacent.data() + x * p;
-      for (Index y = x + 1; y < p; ++y)
-        if (row[y]) handle_pair(x, y, tests);
-      tests_by_row[std::size_t(x)] = tests;
-    });
+    test_rows(depth_start);
     apply_upper_removals(sk.adjacent, p, removed_mark, options.threads);
     parallel_for(Index(0), p, options.threads, [&](Index i) {
       const char* row = sk.adjacent.data() + i * p;
@@ -195,7 +235,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
       for (Index j = 0; j < p; ++j)
         if (row[j]) list.push_back(j);
     });
-    finish_depth(depth_start);
+    sk.seconds_per_depth.back() = std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count();
   }
   for (depth = 1;; ++depth) {
     const auto depth_start = std::chrono::steady_clock::now();
@@ -215,12 +255,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
         }
     test.begin_depth(int(depth), (long long)std::min<long double>(bound, (long double)(1LL << 62)));
     for (auto& list : separated) list.clear();
-    parallel_for(Index(0), p, options.threads, [&](Index x) {
-      long long tests = 0;
-      const auto& list = neighbours[std::size_t(x)];
-      for (auto it = std::upper_bound(list.begin(), list.end(), x); it != list.end(); ++it) handle_pair(x, *it, tests);
-      tests_by_row[std::size_t(x)] = tests;
-    });
+    test_rows(depth_start);
     const auto by_column = [](const std::pair<Index, std::vector<Index>>& e, Index column) { return e.first < column; };
     parallel_for(Index(0), p, options.threads, [&](Index r) {
       for (const auto& [y, set] : separated[std::size_t(r)]) sk.sepset.set(r, y, set);
@@ -239,8 +274,9 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options) {
       for (auto it = std::upper_bound(list.begin(), list.end(), r); it != list.end(); ++it)
         if (row[*it] == removed_mark) row[*it] = 0;
     });
-    finish_depth(depth_start);
+    sk.seconds_per_depth.back() = std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count();
   }
+  share.combine_max_p(sk.max_p);
   mirror_lower_to_upper(sk.max_p, options.threads);
   return sk;
 }
@@ -298,9 +334,10 @@ Skeleton original_skeleton(const Test& test, Index p, const PcOptions& options) 
 
 /// The skeleton phase of PC and FCI: stable or original by `options.stable`; then tells the test
 /// (a `BudgetedTest`) that orientation has begun, for the progress report.
-template <class Test>
-Skeleton skeleton_phase(const Test& test, Index p, const PcOptions& options) {
-  Skeleton sk = options.stable ? stable_skeleton(test, p, options) : original_skeleton(test, p, options);
+/// A distributed `share` needs the stable variant (the original one's outcome depends on the order).
+template <class Test, class Share = AllRows>
+Skeleton skeleton_phase(const Test& test, Index p, const PcOptions& options, const Share& share = {}) {
+  Skeleton sk = options.stable ? stable_skeleton(test, p, options, share) : original_skeleton(test, p, options);
   test.begin_depth(-1, 0);
   return sk;
 }

@@ -1,0 +1,323 @@
+#pragma once
+/// \file
+/// PC, FCI and the graph bootstrap over MPI ranks (`mpi_pc`, `mpi_fci`, `mpi_bootstrap_graphs`):
+/// the same results as `pc`, `fci` and `bootstrap_graphs`, bit for bit, for any number of ranks and
+/// threads. Only an MPI user includes this header (build with CAUSALATTN_USE_MPI=ON or link MPI).
+
+#include <cstdint>
+#include <cstring>
+#include <mpi.h>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "causalattn/core/fingerprint.hpp"
+#include "causalattn/discovery/bootstrap.hpp"
+#include "causalattn/discovery/fci.hpp"
+#include "causalattn/discovery/pc.hpp"
+#include "causalattn/mpi/group.hpp"
+
+namespace causalattn {
+
+namespace detail {
+
+/// Appends plain values to a byte buffer.
+struct ByteWriter {
+  std::vector<char> bytes;
+  template <class T>
+  void put(T value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto at = bytes.size();
+    bytes.resize(at + sizeof(T));
+    std::memcpy(bytes.data() + at, &value, sizeof(T));
+  }
+  void put_text(const std::string& text) {
+    put(static_cast<long long>(text.size()));
+    bytes.insert(bytes.end(), text.begin(), text.end());
+  }
+};
+
+/// Reads back what a `ByteWriter` wrote.
+struct ByteReader {
+  const char* at;
+  template <class T>
+  T get() {
+    T value;
+    std::memcpy(&value, at, sizeof(T));
+    at += sizeof(T);
+    return value;
+  }
+  std::string get_text() {
+    const auto length = get<long long>();
+    std::string text(at, static_cast<std::size_t>(length));
+    at += length;
+    return text;
+  }
+};
+
+/// An MPI rank's share of the stable skeleton: rows x with x mod size == rank (cyclic, so the
+/// long rows of depth 0 and the dense rows of later depths spread evenly). After each depth every
+/// rank sends one bit per pair it tested (removed or not, in the order all ranks can enumerate)
+/// and its non-empty separating sets; the p-value table is combined by an MPI_MAX reduction at
+/// the end (each entry is written by one rank, the others hold 0). See `AllRows` for the calls.
+class MpiRows {
+ public:
+  explicit MpiRows(const MpiGroup& group) : group_(group) {}
+  Index count(Index p) const noexcept {
+    const Index r = group_.rank(), ranks = group_.size();
+    return r < p ? (p - r + ranks - 1) / ranks : 0;
+  }
+  Index row(Index i) const noexcept { return group_.rank() + i * group_.size(); }
+  template <class Work>
+  void run(Work&& work) const {
+    group_.run(std::forward<Work>(work));
+  }
+  template <class Candidates, class Staged>
+  long long exchange(Index p, Candidates&& for_each_candidate, std::vector<char>& adjacent, char removed_mark, Staged& separated,
+                     long long tests) const {
+    ByteWriter out;
+    out.put(tests);
+    std::vector<unsigned char> bits;
+    long long bit = 0;
+    for (Index i = 0; i < count(p); ++i) {
+      const Index x = row(i);
+      for_each_candidate(x, [&](Index y) {
+        if (bit % 8 == 0) bits.push_back(0);
+        if (adjacent[std::size_t(x * p + y)] == removed_mark) bits.back() |= (unsigned char)(1u << (bit % 8));
+        ++bit;
+      });
+    }
+    out.put(static_cast<long long>(bits.size()));
+    out.bytes.insert(out.bytes.end(), bits.begin(), bits.end());
+    long long sets = 0;
+    for (Index i = 0; i < count(p); ++i) sets += static_cast<long long>(separated[std::size_t(row(i))].size());
+    out.put(sets);
+    for (Index i = 0; i < count(p); ++i) {
+      const Index x = row(i);
+      for (const auto& [y, set] : separated[std::size_t(x)]) {
+        out.put(static_cast<long long>(x));
+        out.put(static_cast<long long>(y));
+        out.put(static_cast<long long>(set.size()));
+        for (Index v : set) out.put(static_cast<long long>(v));
+      }
+    }
+    std::vector<long long> offsets;
+    const std::vector<char> all = group_.all_gather(out.bytes, offsets);
+    long long total = 0;
+    for (int k = 0; k < group_.size(); ++k) {
+      ByteReader in{all.data() + offsets[std::size_t(k)]};
+      total += in.get<long long>();
+      if (k == group_.rank()) continue;
+      const auto bytes = in.get<long long>();
+      const auto* received = reinterpret_cast<const unsigned char*>(in.at);
+      in.at += bytes;
+      long long at = 0;
+      for (Index x = k; x < p; x += group_.size()) {
+        for_each_candidate(x, [&](Index y) {
+          if (received[at / 8] & (1u << (at % 8))) adjacent[std::size_t(x * p + y)] = removed_mark;
+          ++at;
+        });
+      }
+      for (long long s = in.get<long long>(); s > 0; --s) {
+        const auto x = Index(in.get<long long>()), y = Index(in.get<long long>());
+        std::vector<Index> set(static_cast<std::size_t>(in.get<long long>()));
+        for (auto& v : set) v = Index(in.get<long long>());
+        separated[std::size_t(x)].emplace_back(y, std::move(set));
+      }
+    }
+    return total;
+  }
+  void combine_max_p(Matrix<double>& max_p) const { group_.all_reduce_max(max_p.data(), max_p.size()); }
+
+ private:
+  const MpiGroup& group_;
+};
+
+/// An MPI rank's share of the bootstrap: resamples b with b mod size == rank; afterwards every
+/// rank receives every resample's edges and failure. See `AllResamples` for the calls.
+class MpiResamples {
+ public:
+  explicit MpiResamples(const MpiGroup& group) : group_(group) {}
+  bool owns(Index b) const noexcept { return b % group_.size() == group_.rank(); }
+  template <class Work>
+  void run(Work&& work) const {
+    group_.run(std::forward<Work>(work));
+  }
+  void gather(std::vector<std::vector<Edge>>& graphs, std::vector<char>& failed, std::vector<std::string>& failures,
+              std::vector<std::string>& failed_arguments) const {
+    const Index resamples = Index(graphs.size());
+    ByteWriter out;
+    for (Index b = group_.rank(); b < resamples; b += group_.size()) {
+      const auto at = std::size_t(b);
+      out.put(char(failed[at]));
+      if (failed[at]) {
+        out.put_text(failed_arguments[at]);
+        out.put_text(failures[at]);
+        continue;
+      }
+      out.put(static_cast<long long>(graphs[at].size()));
+      for (const Edge& e : graphs[at]) {
+        out.put(static_cast<long long>(e.a));
+        out.put(static_cast<long long>(e.b));
+        out.put(e.at_a);
+        out.put(e.at_b);
+      }
+    }
+    std::vector<long long> offsets;
+    const std::vector<char> all = group_.all_gather(out.bytes, offsets);
+    for (int k = 0; k < group_.size(); ++k) {
+      if (k == group_.rank()) continue;
+      ByteReader in{all.data() + offsets[std::size_t(k)]};
+      for (Index b = k; b < resamples; b += group_.size()) {
+        const auto at = std::size_t(b);
+        failed[at] = in.get<char>();
+        if (failed[at]) {
+          failed_arguments[at] = in.get_text();
+          failures[at] = in.get_text();
+          continue;
+        }
+        graphs[at].resize(static_cast<std::size_t>(in.get<long long>()));
+        for (Edge& e : graphs[at]) {
+          e.a = Index(in.get<long long>());
+          e.b = Index(in.get<long long>());
+          e.at_a = in.get<Mark>();
+          e.at_b = in.get<Mark>();
+        }
+      }
+    }
+  }
+
+ private:
+  const MpiGroup& group_;
+};
+
+/// The test's own fingerprint when it has one (`FisherZTest::fingerprint`), else 0.
+template <class Test>
+auto test_fingerprint(const Test& test, int) -> decltype(std::uint64_t(test.fingerprint())) {
+  return test.fingerprint();
+}
+template <class Test>
+std::uint64_t test_fingerprint(const Test&, long) {
+  return 0;
+}
+
+/// The fingerprint of a data matrix (its shape and every value).
+template <class Derived>
+Fingerprint data_fingerprint(const Eigen::MatrixBase<Derived>& data) {
+  const Matrix<double> x = data.template cast<double>();
+  Fingerprint f;
+  f.add(std::int64_t(x.rows()));
+  f.add(std::int64_t(x.cols()));
+  f.add(x.data(), std::int64_t(x.size()));
+  return f;
+}
+
+/// Adds the options every rank must share to `f`.
+inline void add_skeleton_options(Fingerprint& f, const SkeletonOptions& options) {
+  f.add(options.alpha);
+  f.add(std::int64_t(options.stable));
+  f.add(std::int64_t(options.max_depth));
+  f.add(std::int64_t(options.sepset_mode));
+  f.add(std::int64_t(options.knowledge.variables()));
+}
+
+/// Checks, before any work, that every rank has the same test input and options; a distributed
+/// skeleton needs the stable variant. Collective.
+template <class Test, class Options>
+void check_distributed_search(const MpiGroup& group, const Test& test, const Options& options, Fingerprint f) {
+  f.add(std::int64_t(test.variables()));
+  f.add(test_fingerprint(test, 0));
+  add_skeleton_options(f, options);
+  group.check_same(f.value(), "test", "the data and options");
+  if (!options.stable) {
+    throw invalid_input("options.stable", "is false: the original (order-dependent) skeleton cannot be shared over ranks");
+  }
+}
+
+}  // namespace detail
+
+/// PC (`pc`) with the skeleton's work shared over the ranks of `group` (default MPI_COMM_WORLD's;
+/// `causalattn::MpiGroup(comm)` for another communicator, whose `traffic()` then logs the bytes): at each depth rank k tests
+/// the pairs of rows x with x mod R == k, and the removals and separating sets are exchanged after
+/// the depth, so every rank ends the skeleton with the same graph. The orientation then runs on
+/// every rank (its cost is small beside the skeleton's). The result equals `pc(test, names,
+/// options)` bit for bit on every rank, for any rank and thread counts. Collective: every rank
+/// calls it with the same test input and options, which a checksum exchanged first verifies
+/// (`FisherZTest::fingerprint`; for a test without `fingerprint()` only p and the options are
+/// compared). Each rank holds its own test (for Fisher z, the whole correlation matrix).
+/// An error on any rank (bad input, `max_seconds`) is thrown on every rank, naming the rank.
+/// Throws `invalid_input` for differing inputs and for `options.stable == false`.
+/// Communication per depth: one bit per pair tested plus the non-empty separating sets (8 bytes
+/// per index), gathered by every rank; at the end 8 p^2 bytes (the p-value table) reduced.
+/// Example:
+/// \code
+///   MPI_Init(&argc, &argv);
+///   causalattn::FisherZTest test(data);
+///   auto result = causalattn::mpi_pc(test, names);   // on every rank
+/// \endcode
+template <class Test>
+PcResult mpi_pc(const Test& test, std::vector<std::string> names = {}, const PcOptions& options = {},
+                const MpiGroup& group = MpiGroup()) {
+  Fingerprint f;
+  f.add(std::int64_t(options.collider_rule));
+  f.add(std::int64_t(options.priority));
+  detail::check_distributed_search(group, test, options, f);
+  return detail::pc_with(
+      test, std::move(names), options, [](detail::EndpointGraph&) {}, detail::MpiRows(group));
+}
+
+/// FCI (`fci`) with the skeleton's work shared over the ranks of `group`, as `mpi_pc` shares PC's;
+/// the possible-d-sep stage and the rules run on every rank. The result equals `fci(test, names,
+/// options)` bit for bit on every rank. Collective; same checks and errors as `mpi_pc`.
+/// Example: `auto result = causalattn::mpi_fci(causalattn::FisherZTest(data), names);`
+template <class Test>
+FciResult mpi_fci(const Test& test, std::vector<std::string> names = {}, const FciOptions& options = {},
+                  const MpiGroup& group = MpiGroup()) {
+  Fingerprint f;
+  f.add(std::int64_t(options.possible_dsep));
+  f.add(std::int64_t(options.max_path_length));
+  detail::check_distributed_search(group, test, options, f);
+  return detail::fci_with(test, std::move(names), options, detail::MpiRows(group));
+}
+
+/// `bootstrap_graphs_with` over the ranks of `group`: rank k runs the resamples b with b mod R == k,
+/// then every rank receives every resample's graph (or failure) and returns the same
+/// `BootstrapResult`, equal to `bootstrap_graphs_with(data, resamples, search, options, names)`
+/// (the `seconds` field aside). Collective: every rank passes the same data, resample count, seed
+/// and consensus frequency, which a checksum exchanged first verifies, and the same `search`.
+/// An error on any rank is thrown on every rank. Communication: each resample's edge list
+/// (18 bytes per edge) gathered by every rank.
+/// Example: `auto s = causalattn::mpi_bootstrap_graphs_with(X, 100, my_search, options, names);`
+template <class Derived, class Search>
+BootstrapResult mpi_bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, int resamples, Search&& search,
+                                          const BootstrapOptions& options = {}, std::vector<std::string> names = {},
+                                          const MpiGroup& group = MpiGroup()) {
+  Fingerprint f = detail::data_fingerprint(data);
+  f.add(std::int64_t(resamples));
+  f.add(options.consensus_frequency);
+  f.add(std::uint64_t(options.seed));
+  group.check_same(f.value(), "data", "the data and options");
+  return detail::bootstrap_with(data, resamples, std::forward<Search>(search), options, std::move(names),
+                                detail::MpiResamples(group));
+}
+
+/// `bootstrap_graphs` (PC or FCI with Fisher z) over the ranks of `group`, as
+/// `mpi_bootstrap_graphs_with` shares any search; the PC and FCI options are in the checksum too.
+/// The result equals `bootstrap_graphs(data, resamples, options, names)` on every rank.
+/// Example: `auto s = causalattn::mpi_bootstrap_graphs(X, 100, options, names);`
+template <class Derived>
+BootstrapResult mpi_bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options = {},
+                                     std::vector<std::string> names = {}, const MpiGroup& group = MpiGroup()) {
+  Fingerprint f = detail::data_fingerprint(data);
+  f.add(std::int64_t(resamples));
+  f.add(std::int64_t(options.algorithm));
+  f.add(options.consensus_frequency);
+  f.add(std::uint64_t(options.seed));
+  detail::add_skeleton_options(f, options.pc);
+  detail::add_skeleton_options(f, options.fci);
+  group.check_same(f.value(), "data", "the data and options");
+  return detail::bootstrap_fisher_z(data, resamples, options, std::move(names), detail::MpiResamples(group));
+}
+
+}  // namespace causalattn
