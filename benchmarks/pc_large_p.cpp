@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1] [csv]\n",
                  argv[0]);
+#ifdef CAUSALATTN_USE_MPI
+    MPI_Finalize();
+#endif
     return 2;
   }
   const auto argument = [&](int i, const char* fallback) { return std::string(argc > i ? argv[i] : fallback); };
@@ -72,10 +75,19 @@ int main(int argc, char** argv) {
   const ca::Matrix<double> data = causalattn_bench::simulate_linear_gaussian_dag(p, n, degree, seed, &truth);
   std::printf("simulate      %8.2f s  (%zu true edges)\n", seconds_since(start), truth.size());
   if (argc > 8) {
-    std::ofstream out(argv[8]);
-    ca::write_csv(out, ca::default_variable_names(p), data);
-    std::printf("wrote %s\n", argv[8]);
-    return out ? 0 : 1;
+    bool written = true;
+#ifdef CAUSALATTN_USE_MPI
+    if (group.rank() == 0) {
+#endif
+      std::ofstream out(argv[8]);
+      ca::write_csv(out, ca::default_variable_names(p), data);
+      written = bool(out);
+      std::printf("wrote %s\n", argv[8]);
+#ifdef CAUSALATTN_USE_MPI
+    }
+    MPI_Finalize();
+#endif
+    return written ? 0 : 1;
   }
 
   start = std::chrono::steady_clock::now();
@@ -85,13 +97,16 @@ int main(int argc, char** argv) {
 #ifdef CAUSALATTN_USE_MPI
   std::printf("ranks %d\n", group.size());
   const auto result = ca::mpi_pc(test, {}, options, group);
-  // traffic(): the checksum is not logged; one gather per depth, then the p-value table's reduction.
+  // traffic(): one gather per depth, then the p-value table's columns in pieces.
   const auto& traffic = group.traffic();
+  const std::size_t depths = result.tests_per_depth.size();
+  long long table = 0;
+  for (std::size_t i = depths; i < traffic.size(); ++i) table += traffic[i];
   std::printf("skeleton      %8.2f s\n", result.seconds_skeleton);
-  for (std::size_t d = 0; d < result.tests_per_depth.size(); ++d)
-    std::printf("  depth %2zu    %8.2f s  %lld tests  %lld bytes received per rank\n", d, result.seconds_per_depth[d],
+  for (std::size_t d = 0; d < depths; ++d)
+    std::printf("  depth %2zu    %8.2f s  %lld tests  %lld bytes received\n", d, result.seconds_per_depth[d],
                 result.tests_per_depth[d], traffic[d]);
-  std::printf("  p-value table reduced: %lld bytes\n", traffic.back());
+  std::printf("  p-value table gathered: %lld bytes received\n", table);
 #else
   const auto result = ca::pc(test, {}, options);
   std::printf("skeleton      %8.2f s\n", result.seconds_skeleton);

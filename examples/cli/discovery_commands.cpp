@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -36,6 +37,27 @@ bool over_mpi_ranks() {
   return ranks > 1;
 }
 #endif
+
+/// `read()` (reading the data file, parsing options over its columns); over MPI ranks an error on
+/// any rank is thrown on every rank (a usage error as `invalid_input` of the "command line"), so
+/// that none waits for the others in the checksum exchange that follows.
+template <class Read>
+auto on_every_rank(Read&& read) {
+#ifdef CAUSALATTN_USE_MPI
+  if (over_mpi_ranks()) {
+    std::optional<decltype(read())> value;
+    causalattn::MpiGroup().run([&] {
+      try {
+        value.emplace(read());
+      } catch (const usage_error& e) {
+        throw causalattn::invalid_input("command line", e.what());
+      }
+    });
+    return std::move(*value);
+  }
+#endif
+  return read();
+}
 
 /// Over MPI ranks, checks that every rank read the same `data` from `file` (a checksum exchanged
 /// before any work); throws `invalid_input` naming the file otherwise. O(n p).
@@ -232,10 +254,11 @@ int run_pc(Invocation& call) {
   const ArgumentList args(call.args, value_flags, search_switches);
   args.expect_positional(0, 0, "causalattn pc --data FILE [options] (see causalattn pc --help)");
   if (!args.has("--data")) throw usage_error("pc needs --data FILE");
-  const auto table = read_data_table(args, args.get("--data"));
+  const auto table = on_every_rank([&] { return read_data_table(args, args.get("--data")); });
   causalattn::PcOptions options;
-  static_cast<causalattn::SkeletonOptions&>(options) =
-      with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
+  static_cast<causalattn::SkeletonOptions&>(options) = on_every_rank([&] {
+    return with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
+  });
   options.search_progress = search_progress_reporter(call.err, "pc");
   options.collider_rule = collider_rule_option(args);
   options.priority = integer_option(args, "--uc-priority", -1, -1, 4);
@@ -266,10 +289,11 @@ int run_fci(Invocation& call) {
   const ArgumentList args(call.args, value_flags, switches);
   args.expect_positional(0, 0, "causalattn fci --data FILE [options] (see causalattn fci --help)");
   if (!args.has("--data")) throw usage_error("fci needs --data FILE");
-  const auto table = read_data_table(args, args.get("--data"));
+  const auto table = on_every_rank([&] { return read_data_table(args, args.get("--data")); });
   causalattn::FciOptions options;
-  static_cast<causalattn::SkeletonOptions&>(options) =
-      with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
+  static_cast<causalattn::SkeletonOptions&>(options) = on_every_rank([&] {
+    return with_column_names(table.names, args.get("--data"), [&] { return skeleton_options_from(args, table.names); });
+  });
   options.search_progress = search_progress_reporter(call.err, "fci");
   options.possible_dsep = !args.has("--no-possible-dsep");
   options.max_path_length = integer_option(args, "--max-path-length", -1, -1, 1000000);

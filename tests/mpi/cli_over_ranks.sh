@@ -20,7 +20,7 @@ for i in "${!runs[@]}"; do
   echo "same output with 1, 2 and 3 ranks: ${runs[$i]}"
 done
 set +e
-message=$("$mpiexec" -np 2 "$tool" pc --data "$data" --alpha 2 2>&1)
+message=$("$mpiexec" -np 2 --oversubscribe "$tool" pc --data "$data" --alpha 2 2>&1)
 code=$?
 set -e
 if [ "$code" -eq 0 ] || ! grep -q -- "--alpha: is 2, must lie in (0, 1)" <<<"$message" || ! grep -q "\[rank 1\]" <<<"$message"; then
@@ -29,7 +29,7 @@ if [ "$code" -eq 0 ] || ! grep -q -- "--alpha: is 2, must lie in (0, 1)" <<<"$me
 fi
 echo "a bad option fails on every rank"
 set +e
-message=$("$mpiexec" -np 2 "$tool" describe "$data" 2>&1)
+message=$("$mpiexec" -np 2 --oversubscribe "$tool" describe "$data" 2>&1)
 code=$?
 set -e
 if [ "$code" -eq 0 ] || ! grep -q "only pc and fci run over MPI ranks" <<<"$message"; then
@@ -37,3 +37,12 @@ if [ "$code" -eq 0 ] || ! grep -q "only pc and fci run over MPI ranks" <<<"$mess
   exit 1
 fi
 echo "other commands are refused over ranks"
+set +e
+message=$("$mpiexec" -np 2 --oversubscribe "$tool" pc --data "$work/no_such_file.csv" 2>&1)
+code=$?
+set -e
+if [ "$code" -ne 2 ] || ! grep -q "no_such_file.csv" <<<"$message"; then
+  echo "FAILED: a missing data file over 2 ranks gave exit code $code and: $message"
+  exit 1
+fi
+echo "a missing data file fails on every rank with exit code 2"

@@ -216,6 +216,9 @@ TEST_CASE("a rank that fails mid-run ends the search with the same error on ever
   ca::PcOptions budget;
   budget.max_seconds = 1e-9;  // reached on every rank: the lowest rank's error is thrown everywhere
   REQUIRE_THROWS_AS(ca::mpi_pc(inner, {}, budget), ca::budget_exceeded);
+  ca::PcOptions bad_threads;
+  bad_threads.threads = world_rank() == world_size() - 1 ? -1 : 1;  // invalid on one rank only
+  REQUIRE_THROWS_WITH(ca::mpi_pc(inner, {}, bad_threads), Contains("(on MPI rank " + rank + ")"));
 }
 
 TEST_CASE("different data or options on different ranks are refused on every rank before any work", "[mpi]") {
@@ -231,7 +234,19 @@ TEST_CASE("different data or options on different ranks are refused on every ran
   ca::PcOptions options;
   options.alpha = world_rank() == 0 ? 0.05 : 0.01;
   const ca::FisherZTest same(linear_gaussian(10, 200, 4));
-  if (world_size() > 1) REQUIRE_THROWS_WITH(ca::mpi_pc(same, {}, options), Contains("differ between MPI ranks"));
+  if (world_size() > 1) {
+    REQUIRE_THROWS_WITH(ca::mpi_pc(same, {}, options), Contains("differ between MPI ranks"));
+    ca::PcOptions knowledge;  // the same number of variables, another rule on rank 1
+    knowledge.knowledge = ca::BackgroundKnowledge(10);
+    knowledge.knowledge.forbid(world_rank() == 1 ? 3 : 2, 4);
+    REQUIRE_THROWS_WITH(ca::mpi_pc(same, {}, knowledge), Contains("differ between MPI ranks"));
+    std::vector<std::string> names = ca::default_variable_names(10);
+    if (world_rank() == 1) names[7] = "renamed";
+    REQUIRE_THROWS_WITH(ca::mpi_fci(same, names), Contains("differ between MPI ranks"));
+    ca::BootstrapOptions bootstrap;
+    bootstrap.pc.priority = world_rank() == 1 ? 2 : 3;
+    REQUIRE_THROWS_WITH(ca::mpi_bootstrap_graphs(x, 4, bootstrap), Contains("differ between MPI ranks"));
+  }
 }
 
 TEST_CASE("mpi searches refuse the original skeleton and bad bootstrap arguments on every rank", "[mpi]") {
@@ -244,4 +259,30 @@ TEST_CASE("mpi searches refuse the original skeleton and bad bootstrap arguments
   ca::BootstrapOptions bad;
   bad.consensus_frequency = 1.5;
   REQUIRE_THROWS_WITH(ca::mpi_bootstrap_graphs(x, 5, bad), Contains("options.consensus_frequency"));
+}
+
+TEST_CASE("mpi_bootstrap_graphs_with equals bootstrap_graphs_with for any search", "[mpi]") {
+  const auto x = linear_gaussian(8, 200, 12);
+  ca::BootstrapOptions options;
+  options.seed = 3;
+  options.threads = 1;
+  ca::PcOptions one_thread;
+  one_thread.threads = 1;
+  one_thread.sepset_mode = ca::SepsetMode::first_found;
+  const auto search = [&](const ca::Matrix<double>& resample) {
+    return ca::pc(ca::FisherZTest(resample, ca::PValueConvention::accurate, 1), {}, one_thread).cpdag;
+  };
+  const auto distributed = ca::mpi_bootstrap_graphs_with(x, 5, search, options);
+  const auto single = ca::bootstrap_graphs_with(x, 5, search, options);
+  REQUIRE(distributed.consensus == single.consensus);
+  REQUIRE(distributed.pairs.size() == single.pairs.size());
+  for (std::size_t i = 0; i < single.pairs.size(); ++i)
+    REQUIRE(distributed.pairs[i].edge_frequency == single.pairs[i].edge_frequency);
+}
+
+TEST_CASE("mpi_pc with more ranks than variables equals pc()", "[mpi]") {
+  const auto x = linear_gaussian(2, 100, 13);
+  const ca::FisherZTest test(x);
+  require_same(ca::mpi_pc(test), ca::pc(test));
+  require_same(ca::mpi_fci(test), ca::fci(test));
 }

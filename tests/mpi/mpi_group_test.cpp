@@ -30,11 +30,15 @@ TEST_CASE("MpiGroup::run throws the lowest failing rank's error, with its type, 
     if (group.rank() == last) throw ca::invalid_input("x.csv", "row 3 is short");
   }),
                       "causalattn: x.csv: row 3 is short (on MPI rank " + std::to_string(last) + ")");
-  REQUIRE_THROWS_AS(group.run([&] {
-    if (group.rank() >= last) throw ca::numerical_error("singular");
-    if (group.rank() == 0 && last > 0) throw ca::numerical_error("first");
+  REQUIRE_THROWS_WITH(group.run([&] {  // the lowest failing rank's error wins
+    if (group.rank() == 0) throw ca::numerical_error("first");
+    if (group.rank() == last) throw ca::numerical_error("last");
   }),
-                    ca::numerical_error);
+                      "causalattn: first (on MPI rank 0)");
+  REQUIRE_THROWS_AS(group.run([&] {
+    if (group.rank() == last) throw std::bad_alloc();
+  }),
+                    std::bad_alloc);
   REQUIRE_THROWS_WITH(group.run([&] {
     if (group.rank() == 0) throw ca::budget_exceeded("pc stopped after 5 tests");
   }),

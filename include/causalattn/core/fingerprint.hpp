@@ -3,8 +3,10 @@
 /// A 64-bit fingerprint of numbers and bytes, for checking that several processes hold the same
 /// input (not a cryptographic hash).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 namespace causalattn {
 
@@ -29,6 +31,15 @@ class Fingerprint {
   /// Adds `count` doubles from `values`. O(count).
   void add(const double* values, std::int64_t count) noexcept {
     for (std::int64_t i = 0; i < count; ++i) add(values[i]);
+  }
+  /// Adds a string: its length, then its bytes in words of 8.
+  void add(const std::string& text) noexcept {
+    add(std::int64_t(text.size()));
+    for (std::size_t i = 0; i < text.size(); i += 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, std::min<std::size_t>(8, text.size() - i));
+      add(word);
+    }
   }
   /// The fingerprint of what was added so far.
   std::uint64_t value() const noexcept { return state_; }

@@ -106,10 +106,12 @@ void tally_bootstrap_edges(const std::vector<std::vector<Edge>>& graphs, Bootstr
 }
 
 /// The resamples one process runs, and how it learns the others' graphs: in one process, every
-/// resample and nothing to learn. `discovery/mpi.hpp` shares them over MPI ranks.
+/// resample and nothing to learn. `mpi/discovery.hpp` shares them over MPI ranks.
 struct AllResamples {
   /// True when resample `b` runs here.
   bool owns(Index) const noexcept { return true; }
+  /// How many of `resamples` run here (for the progress report).
+  Index owned(Index resamples) const noexcept { return resamples; }
   /// Runs a piece of work that may throw (this process's resamples).
   template <class Work>
   void run(Work&& work) const {
@@ -119,31 +121,40 @@ struct AllResamples {
   void gather(std::vector<std::vector<Edge>>&, std::vector<char>&, std::vector<std::string>&, std::vector<std::string>&) const {}
 };
 
+/// Throws `invalid_input` for a bad option, resamples <= 0, empty or non-finite data, fewer than 2
+/// rows, or names (when given) of the wrong count. O(n p).
+template <class Derived>
+void check_bootstrap_inputs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options,
+                            const std::vector<std::string>& names) {
+  options.validate();
+  if (resamples <= 0) throw invalid_input("resamples", "is " + std::to_string(resamples) + ", must be >= 1");
+  check_not_empty("data", data);
+  check_finite("data", data);
+  if (data.rows() < 2) throw invalid_input("data", "has " + std::to_string(data.rows()) + " row; resampling needs >= 2");
+  if (!names.empty() && Index(names.size()) != data.cols()) {
+    throw invalid_input("names",
+                        "has " + std::to_string(names.size()) + " names for " + std::to_string(data.cols()) + " columns");
+  }
+}
+
 /// Bootstrap over the resamples `share` gives this process (`AllResamples`, or an MPI rank's share),
 /// the others' graphs and failures gathered before the tally; see `bootstrap_graphs_with`.
 template <class Derived, class Search, class Share>
 BootstrapResult bootstrap_with(const Eigen::MatrixBase<Derived>& data, int resamples, Search&& search,
                                const BootstrapOptions& options, std::vector<std::string> names, const Share& share) {
-  options.validate();
-  if (resamples <= 0) throw invalid_input("resamples", "is " + std::to_string(resamples) + ", must be >= 1");
-  check_not_empty("data", data);
-  check_finite("data", data);
+  check_bootstrap_inputs(data, resamples, options, names);
   const Index n = data.rows(), p = data.cols();
-  if (n < 2) throw invalid_input("data", "has " + std::to_string(n) + " row; resampling needs >= 2");
   if (names.empty()) names = default_variable_names(p);
-  if (Index(names.size()) != p) {
-    throw invalid_input("names", "has " + std::to_string(names.size()) + " names for " + std::to_string(p) + " columns");
-  }
   const auto start = std::chrono::steady_clock::now();
-  const Matrix<double> x = data.template cast<double>();
   BootstrapResult result;
   result.names = std::move(names);
   result.resamples = resamples;
   result.seed = options.seed;
   result.consensus_frequency = options.consensus_frequency;
-  std::vector<std::vector<Edge>> graphs(static_cast<std::size_t>(resamples));
-  std::vector<std::string> failures(static_cast<std::size_t>(resamples)), failed_arguments(failures.size());
-  std::vector<char> failed(static_cast<std::size_t>(resamples), 0);
+  Matrix<double> x;
+  std::vector<std::vector<Edge>> graphs;
+  std::vector<std::string> failures, failed_arguments;
+  std::vector<char> failed;
   const ThrottledProgress tick(options.progress, 1.0);
   std::atomic<long long> done{0};
   const auto run_resample = [&](Index b) {
@@ -161,9 +172,14 @@ BootstrapResult bootstrap_with(const Eigen::MatrixBase<Derived>& data, int resam
       failures[std::size_t(b)] = e.detail();
       failed_arguments[std::size_t(b)] = e.argument();
     }
-    tick(++done, resamples);
+    tick(++done, share.owned(resamples));
   };
   share.run([&] {
+    x = data.template cast<double>();
+    graphs.resize(std::size_t(resamples));
+    failures.resize(std::size_t(resamples));
+    failed_arguments.resize(std::size_t(resamples));
+    failed.assign(std::size_t(resamples), 0);
     parallel_for(Index(0), Index(resamples), options.threads, [&](Index b) {
       if (share.owns(b)) run_resample(b);
     });
@@ -218,10 +234,10 @@ BootstrapResult bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, in
 
 namespace detail {
 
-/// `bootstrap_graphs` over the resamples `share` gives this process.
-template <class Derived, class Share>
-BootstrapResult bootstrap_fisher_z(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options,
-                                   std::vector<std::string> names, const Share& share) {
+/// Throws `invalid_input` for a bad option of `options.algorithm`'s search, fewer than 2 columns, or
+/// knowledge over another number of variables. O(1) beyond the options' own checks.
+template <class Derived>
+void check_search_options(const Eigen::MatrixBase<Derived>& data, const BootstrapOptions& options) {
   options.validate();
   if (options.algorithm == BootstrapAlgorithm::pc) options.pc.validate();
   else options.fci.validate();
@@ -231,6 +247,13 @@ BootstrapResult bootstrap_fisher_z(const Eigen::MatrixBase<Derived>& data, int r
     throw invalid_input("options.knowledge", "is over " + std::to_string(knowledge.variables()) + " variables, the data have " +
                                                  std::to_string(data.cols()) + " columns");
   }
+}
+
+/// `bootstrap_graphs` over the resamples `share` gives this process.
+template <class Derived, class Share>
+BootstrapResult bootstrap_fisher_z(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options,
+                                   std::vector<std::string> names, const Share& share) {
+  check_search_options(data, options);
   PcOptions pc_options = options.pc;
   FciOptions fci_options = options.fci;
   pc_options.threads = fci_options.threads = 1;

@@ -52,23 +52,22 @@ FciResult fci_with(const Test& test, std::vector<std::string> names, const FciOp
   detail::Skeleton sk = detail::skeleton_phase(budgeted, p, skeleton_options, share);
   const auto skeleton_done = std::chrono::steady_clock::now();
   auto possible_dsep_done = skeleton_done;
-  detail::PagGraph g(p);
   share.run([&] {
     if (options.possible_dsep) {
       const detail::PagGraph first = detail::circle_graph_with_colliders(sk, p, options.knowledge);
       result.tests_possible_dsep = detail::possible_dsep_stage(budgeted, first, sk, options, result.removed_possible_dsep);
     }
     possible_dsep_done = std::chrono::steady_clock::now();
-    g = detail::circle_graph_with_colliders(sk, p, options.knowledge);
+    detail::PagGraph g = detail::circle_graph_with_colliders(sk, p, options.knowledge);
     detail::apply_fci_rules(g, [&](Index t, Index, Index b, Index c) {
       const auto& s = sk.sepset[std::size_t(t)][std::size_t(c)];
       return std::find(s.begin(), s.end(), b) != s.end();
     });
+    for (Index x = 0; x < p; ++x)
+      for (Index y = x + 1; y < p; ++y)
+        if (sk.adjacent[std::size_t(x * p + y)]) result.skeleton.add_undirected(x, y);
+    result.pag = g.to_graph(names);
   });
-  for (Index x = 0; x < p; ++x)
-    for (Index y = x + 1; y < p; ++y)
-      if (sk.adjacent[std::size_t(x * p + y)]) result.skeleton.add_undirected(x, y);
-  result.pag = g.to_graph(names);
   result.sepset = std::move(sk.sepset);
   result.max_p_value = std::move(sk.max_p);
   result.tests_per_depth = std::move(sk.tests_per_depth);

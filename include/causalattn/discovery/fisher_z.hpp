@@ -90,7 +90,7 @@ class FisherZTest {
   Index variables() const noexcept { return correlation_.rows(); }
 
   /// A fingerprint of the correlation matrix, the sample size and the p-value convention: equal
-  /// for equal tests, so that MPI ranks can check they test the same data (`discovery/mpi.hpp`).
+  /// for equal tests, so that MPI ranks can check they test the same data (`mpi/discovery.hpp`).
   /// O(p^2). Example: `std::uint64_t f = test.fingerprint();`
   std::uint64_t fingerprint() const noexcept {
     Fingerprint f;

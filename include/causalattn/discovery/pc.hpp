@@ -39,17 +39,17 @@ PcResult pc_with(const Test& test, std::vector<std::string> names, const PcOptio
   const detail::BudgetedTest<Test> budgeted(test, options, "pc");
   detail::Skeleton sk = detail::skeleton_phase(budgeted, p, options, share);
   const auto skeleton_done = std::chrono::steady_clock::now();
-  detail::EndpointGraph g(p);
-  for (Index x = 0; x < p; ++x)
-    for (Index y = x + 1; y < p; ++y)
-      if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
-  result.skeleton = g.to_graph(names);
   long long orientation_tests = 0;
   share.run([&] {
+    detail::EndpointGraph g(p);
+    for (Index x = 0; x < p; ++x)
+      for (Index y = x + 1; y < p; ++y)
+        if (sk.adjacent[std::size_t(x * p + y)]) g.add_undirected(x, y);
+    result.skeleton = g.to_graph(names);
     pre_orient(g);
     result.ambiguous_triples = detail::orient(g, sk, budgeted, options, orientation_tests);
+    result.cpdag = g.to_graph(names);
   });
-  result.cpdag = g.to_graph(names);
   result.sepset = std::move(sk.sepset);
   result.max_p_value = std::move(sk.max_p);
   result.tests_per_depth = std::move(sk.tests_per_depth);

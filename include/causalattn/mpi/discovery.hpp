@@ -38,11 +38,17 @@ struct ByteWriter {
   }
 };
 
-/// Reads back what a `ByteWriter` wrote.
+/// Reads back what a `ByteWriter` wrote, refusing to read past the end of its segment (which would
+/// mean the ranks disagree on what was sent: an internal error, agreed by the caller).
 struct ByteReader {
   const char* at;
+  const char* end;
+  void need(long long bytes) const {
+    if (bytes < 0 || bytes > end - at) throw numerical_error("MPI exchange: a rank's message is shorter than its contents say");
+  }
   template <class T>
   T get() {
+    need(sizeof(T));
     T value;
     std::memcpy(&value, at, sizeof(T));
     at += sizeof(T);
@@ -50,25 +56,27 @@ struct ByteReader {
   }
   std::string get_text() {
     const auto length = get<long long>();
+    need(length);
     std::string text(at, static_cast<std::size_t>(length));
     at += length;
     return text;
   }
 };
 
+/// The rows x with x mod ranks == rank, from the first at or after `from`.
+inline Index first_row_of(Index rank, Index ranks, Index from) { return from + ((rank - from) % ranks + ranks) % ranks; }
+
 /// An MPI rank's share of the stable skeleton: rows x with x mod size == rank (cyclic, so the
 /// long rows of depth 0 and the dense rows of later depths spread evenly). After each depth every
-/// rank sends one bit per pair it tested (removed or not, in the order all ranks can enumerate)
-/// and its non-empty separating sets; the p-value table is combined by an MPI_MAX reduction at
-/// the end (each entry is written by one rank, the others hold 0). See `AllRows` for the calls.
+/// rank sends one bit per candidate pair of its rows (removed or not, in the order all ranks can
+/// enumerate) and its non-empty separating sets; after the last depth the columns of the p-value
+/// table it wrote. All local work runs inside `MpiGroup::run`. See `AllRows` for the calls.
 class MpiRows {
  public:
   explicit MpiRows(const MpiGroup& group) : group_(group) {}
-  Index count(Index p) const noexcept {
-    const Index r = group_.rank(), ranks = group_.size();
-    return r < p ? (p - r + ranks - 1) / ranks : 0;
-  }
-  Index row(Index i) const noexcept { return group_.rank() + i * group_.size(); }
+  Index count(Index p) const noexcept { return group_.rank() < p ? (p - group_.rank() + ranks() - 1) / ranks() : 0; }
+  Index row(Index i) const noexcept { return group_.rank() + i * ranks(); }
+  long long part(long long work) const noexcept { return (work + ranks() - 1) / ranks(); }
   template <class Work>
   void run(Work&& work) const {
     group_.run(std::forward<Work>(work));
@@ -77,60 +85,95 @@ class MpiRows {
   long long exchange(Index p, Candidates&& for_each_candidate, std::vector<char>& adjacent, char removed_mark, Staged& separated,
                      long long tests) const {
     ByteWriter out;
-    out.put(tests);
-    std::vector<unsigned char> bits;
-    long long bit = 0;
-    for (Index i = 0; i < count(p); ++i) {
-      const Index x = row(i);
-      for_each_candidate(x, [&](Index y) {
-        if (bit % 8 == 0) bits.push_back(0);
-        if (adjacent[std::size_t(x * p + y)] == removed_mark) bits.back() |= (unsigned char)(1u << (bit % 8));
-        ++bit;
-      });
-    }
-    out.put(static_cast<long long>(bits.size()));
-    out.bytes.insert(out.bytes.end(), bits.begin(), bits.end());
-    long long sets = 0;
-    for (Index i = 0; i < count(p); ++i) sets += static_cast<long long>(separated[std::size_t(row(i))].size());
-    out.put(sets);
-    for (Index i = 0; i < count(p); ++i) {
-      const Index x = row(i);
-      for (const auto& [y, set] : separated[std::size_t(x)]) {
-        out.put(static_cast<long long>(x));
-        out.put(static_cast<long long>(y));
-        out.put(static_cast<long long>(set.size()));
-        for (Index v : set) out.put(static_cast<long long>(v));
+    group_.run([&] {
+      out.put(tests);
+      std::vector<unsigned char> bits;
+      long long bit = 0;
+      for (Index i = 0; i < count(p); ++i) {
+        const Index x = row(i);
+        for_each_candidate(x, [&](Index y) {
+          if (bit % 8 == 0) bits.push_back(0);
+          if (adjacent[std::size_t(x * p + y)] == removed_mark) bits.back() |= (unsigned char)(1u << (bit % 8));
+          ++bit;
+        });
       }
-    }
+      out.put(static_cast<long long>(bits.size()));
+      out.bytes.insert(out.bytes.end(), bits.begin(), bits.end());
+      long long sets = 0;
+      for (Index i = 0; i < count(p); ++i) sets += static_cast<long long>(separated[std::size_t(row(i))].size());
+      out.put(sets);
+      for (Index i = 0; i < count(p); ++i) {
+        const Index x = row(i);
+        for (const auto& [y, set] : separated[std::size_t(x)]) {
+          out.put(static_cast<long long>(x));
+          out.put(static_cast<long long>(y));
+          out.put(static_cast<long long>(set.size()));
+          for (Index v : set) out.put(static_cast<long long>(v));
+        }
+      }
+    });
     std::vector<long long> offsets;
     const std::vector<char> all = group_.all_gather(out.bytes, offsets);
     long long total = 0;
-    for (int k = 0; k < group_.size(); ++k) {
-      ByteReader in{all.data() + offsets[std::size_t(k)]};
-      total += in.get<long long>();
-      if (k == group_.rank()) continue;
-      const auto bytes = in.get<long long>();
-      const auto* received = reinterpret_cast<const unsigned char*>(in.at);
-      in.at += bytes;
-      long long at = 0;
-      for (Index x = k; x < p; x += group_.size()) {
-        for_each_candidate(x, [&](Index y) {
-          if (received[at / 8] & (1u << (at % 8))) adjacent[std::size_t(x * p + y)] = removed_mark;
-          ++at;
-        });
+    group_.run([&] {
+      for (int k = 0; k < ranks(); ++k) {
+        ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
+        total += in.get<long long>();
+        if (k == group_.rank()) continue;
+        const auto bytes = in.get<long long>();
+        in.need(bytes);
+        const auto* received = reinterpret_cast<const unsigned char*>(in.at);
+        in.at += bytes;
+        long long at = 0;
+        for (Index x = k; x < p; x += ranks()) {
+          for_each_candidate(x, [&](Index y) {
+            if (at < 8 * bytes && (received[at / 8] & (1u << (at % 8)))) adjacent[std::size_t(x * p + y)] = removed_mark;
+            ++at;
+          });
+        }
+        if ((at + 7) / 8 != bytes)
+          throw numerical_error("MPI exchange: rank " + std::to_string(k) + " sent removals for other pairs");
+        for (long long s = in.get<long long>(); s > 0; --s) {
+          const auto x = Index(in.get<long long>()), y = Index(in.get<long long>());
+          std::vector<Index> set(static_cast<std::size_t>(in.get<long long>()));
+          for (auto& v : set) v = Index(in.get<long long>());
+          if (x < 0 || x >= p)
+            throw numerical_error("MPI exchange: rank " + std::to_string(k) + " sent a set for row " + std::to_string(x));
+          separated[std::size_t(x)].emplace_back(y, std::move(set));
+        }
       }
-      for (long long s = in.get<long long>(); s > 0; --s) {
-        const auto x = Index(in.get<long long>()), y = Index(in.get<long long>());
-        std::vector<Index> set(static_cast<std::size_t>(in.get<long long>()));
-        for (auto& v : set) v = Index(in.get<long long>());
-        separated[std::size_t(x)].emplace_back(y, std::move(set));
-      }
-    }
+    });
     return total;
   }
-  void combine_max_p(Matrix<double>& max_p) const { group_.all_reduce_max(max_p.data(), max_p.size()); }
+  /// Gathers the columns of the lower triangle each rank wrote (8 bytes per pair), in pieces of
+  /// about 2^24 entries so that the buffers stay small.
+  void combine_max_p(Matrix<double>& max_p) const {
+    const Index p = max_p.rows();
+    if (ranks() == 1) return;
+    for (Index begin = 0; begin < p;) {
+      Index end = begin;
+      for (long long entries = 0; end < p && entries < (1LL << 24); ++end) entries += p - end - 1;
+      ByteWriter out;
+      group_.run([&] {
+        for (Index x = first_row_of(group_.rank(), ranks(), begin); x < end; x += ranks())
+          for (Index y = x + 1; y < p; ++y) out.put(max_p(y, x));
+      });
+      std::vector<long long> offsets;
+      const std::vector<char> all = group_.all_gather(out.bytes, offsets);
+      group_.run([&] {
+        for (int k = 0; k < ranks(); ++k) {
+          if (k == group_.rank()) continue;
+          ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
+          for (Index x = first_row_of(k, ranks(), begin); x < end; x += ranks())
+            for (Index y = x + 1; y < p; ++y) max_p(y, x) = in.get<double>();
+        }
+      });
+      begin = end;
+    }
+  }
 
  private:
+  int ranks() const noexcept { return group_.size(); }
   const MpiGroup& group_;
 };
 
@@ -140,6 +183,9 @@ class MpiResamples {
  public:
   explicit MpiResamples(const MpiGroup& group) : group_(group) {}
   bool owns(Index b) const noexcept { return b % group_.size() == group_.rank(); }
+  Index owned(Index resamples) const noexcept {
+    return group_.rank() < resamples ? (resamples - group_.rank() + group_.size() - 1) / group_.size() : 0;
+  }
   template <class Work>
   void run(Work&& work) const {
     group_.run(std::forward<Work>(work));
@@ -148,44 +194,50 @@ class MpiResamples {
               std::vector<std::string>& failed_arguments) const {
     const Index resamples = Index(graphs.size());
     ByteWriter out;
-    for (Index b = group_.rank(); b < resamples; b += group_.size()) {
-      const auto at = std::size_t(b);
-      out.put(char(failed[at]));
-      if (failed[at]) {
-        out.put_text(failed_arguments[at]);
-        out.put_text(failures[at]);
-        continue;
-      }
-      out.put(static_cast<long long>(graphs[at].size()));
-      for (const Edge& e : graphs[at]) {
-        out.put(static_cast<long long>(e.a));
-        out.put(static_cast<long long>(e.b));
-        out.put(e.at_a);
-        out.put(e.at_b);
-      }
-    }
-    std::vector<long long> offsets;
-    const std::vector<char> all = group_.all_gather(out.bytes, offsets);
-    for (int k = 0; k < group_.size(); ++k) {
-      if (k == group_.rank()) continue;
-      ByteReader in{all.data() + offsets[std::size_t(k)]};
-      for (Index b = k; b < resamples; b += group_.size()) {
+    group_.run([&] {
+      for (Index b = group_.rank(); b < resamples; b += group_.size()) {
         const auto at = std::size_t(b);
-        failed[at] = in.get<char>();
+        out.put(char(failed[at]));
         if (failed[at]) {
-          failed_arguments[at] = in.get_text();
-          failures[at] = in.get_text();
+          out.put_text(failed_arguments[at]);
+          out.put_text(failures[at]);
           continue;
         }
-        graphs[at].resize(static_cast<std::size_t>(in.get<long long>()));
-        for (Edge& e : graphs[at]) {
-          e.a = Index(in.get<long long>());
-          e.b = Index(in.get<long long>());
-          e.at_a = in.get<Mark>();
-          e.at_b = in.get<Mark>();
+        out.put(static_cast<long long>(graphs[at].size()));
+        for (const Edge& e : graphs[at]) {
+          out.put(static_cast<long long>(e.a));
+          out.put(static_cast<long long>(e.b));
+          out.put(e.at_a);
+          out.put(e.at_b);
         }
       }
-    }
+    });
+    std::vector<long long> offsets;
+    const std::vector<char> all = group_.all_gather(out.bytes, offsets);
+    group_.run([&] {
+      for (int k = 0; k < group_.size(); ++k) {
+        if (k == group_.rank()) continue;
+        ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
+        for (Index b = k; b < resamples; b += group_.size()) {
+          const auto at = std::size_t(b);
+          failed[at] = in.get<char>();
+          if (failed[at]) {
+            failed_arguments[at] = in.get_text();
+            failures[at] = in.get_text();
+            continue;
+          }
+          const auto edges = in.get<long long>();
+          in.need(edges * 18);
+          graphs[at].resize(static_cast<std::size_t>(edges));
+          for (Edge& e : graphs[at]) {
+            e.a = Index(in.get<long long>());
+            e.b = Index(in.get<long long>());
+            e.at_a = in.get<Mark>();
+            e.at_b = in.get<Mark>();
+          }
+        }
+      }
+    });
   }
 
  private:
@@ -213,26 +265,65 @@ Fingerprint data_fingerprint(const Eigen::MatrixBase<Derived>& data) {
   return f;
 }
 
-/// Adds the options every rank must share to `f`.
+/// Adds the options every rank must share to `f`: alpha, stability, depth, separating sets and the
+/// background knowledge's every rule (O(p^2) when there is knowledge).
 inline void add_skeleton_options(Fingerprint& f, const SkeletonOptions& options) {
   f.add(options.alpha);
   f.add(std::int64_t(options.stable));
   f.add(std::int64_t(options.max_depth));
   f.add(std::int64_t(options.sepset_mode));
-  f.add(std::int64_t(options.knowledge.variables()));
+  const BackgroundKnowledge& knowledge = options.knowledge;
+  f.add(std::int64_t(knowledge.variables()));
+  if (knowledge.empty()) return;
+  for (Index from = 0; from < knowledge.variables(); ++from)
+    for (Index to = 0; to < knowledge.variables(); ++to)
+      f.add(std::int64_t(knowledge.forbidden(from, to)) + 2 * std::int64_t(knowledge.required(from, to)));
 }
 
-/// Checks, before any work, that every rank has the same test input and options; a distributed
-/// skeleton needs the stable variant. Collective.
+/// Adds node names to `f`.
+inline void add_names(Fingerprint& f, const std::vector<std::string>& names) {
+  f.add(std::int64_t(names.size()));
+  for (const auto& name : names) f.add(name);
+}
+
+/// Before any work: validates the options and names on every rank (an error on one is thrown on
+/// all), refuses the original skeleton, and checks that every rank has the same test input (its
+/// `fingerprint()` when it has one), names and options. Collective.
 template <class Test, class Options>
-void check_distributed_search(const MpiGroup& group, const Test& test, const Options& options, Fingerprint f) {
-  f.add(std::int64_t(test.variables()));
-  f.add(test_fingerprint(test, 0));
-  add_skeleton_options(f, options);
+void check_distributed_search(const MpiGroup& group, const Test& test, const std::vector<std::string>& names,
+                              const Options& options, Fingerprint f) {
+  group.run([&] {
+    options.validate();
+    std::vector<std::string> checked = names;  // (empty becomes X1..Xp)
+    check_discovery_inputs(test.variables(), checked, options.knowledge);
+    if (!options.stable) {
+      throw invalid_input("options.stable", "is false: the original (order-dependent) skeleton cannot be shared over ranks");
+    }
+    f.add(std::int64_t(test.variables()));
+    f.add(test_fingerprint(test, 0));
+    add_skeleton_options(f, options);
+    add_names(f, checked);
+  });
   group.check_same(f.value(), "test", "the data and options");
-  if (!options.stable) {
-    throw invalid_input("options.stable", "is false: the original (order-dependent) skeleton cannot be shared over ranks");
-  }
+}
+
+/// Before any work: validates a bootstrap's arguments on every rank, then checks that every rank
+/// has the same data, names, resample count and options (`search_options` adds the search's own).
+template <class Derived, class AddSearchOptions>
+void check_distributed_bootstrap(const MpiGroup& group, const Eigen::MatrixBase<Derived>& data, int resamples,
+                                 const BootstrapOptions& options, const std::vector<std::string>& names,
+                                 AddSearchOptions&& search_options) {
+  Fingerprint f;
+  group.run([&] {
+    check_bootstrap_inputs(data, resamples, options, names);
+    f = data_fingerprint(data);
+    f.add(std::int64_t(resamples));
+    f.add(options.consensus_frequency);
+    f.add(std::uint64_t(options.seed));
+    add_names(f, names);
+    search_options(f);
+  });
+  group.check_same(f.value(), "data", "the data and options");
 }
 
 }  // namespace detail
@@ -262,7 +353,7 @@ PcResult mpi_pc(const Test& test, std::vector<std::string> names = {}, const PcO
   Fingerprint f;
   f.add(std::int64_t(options.collider_rule));
   f.add(std::int64_t(options.priority));
-  detail::check_distributed_search(group, test, options, f);
+  detail::check_distributed_search(group, test, names, options, f);
   return detail::pc_with(
       test, std::move(names), options, [](detail::EndpointGraph&) {}, detail::MpiRows(group));
 }
@@ -277,7 +368,7 @@ FciResult mpi_fci(const Test& test, std::vector<std::string> names = {}, const F
   Fingerprint f;
   f.add(std::int64_t(options.possible_dsep));
   f.add(std::int64_t(options.max_path_length));
-  detail::check_distributed_search(group, test, options, f);
+  detail::check_distributed_search(group, test, names, options, f);
   return detail::fci_with(test, std::move(names), options, detail::MpiRows(group));
 }
 
@@ -293,11 +384,7 @@ template <class Derived, class Search>
 BootstrapResult mpi_bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data, int resamples, Search&& search,
                                           const BootstrapOptions& options = {}, std::vector<std::string> names = {},
                                           const MpiGroup& group = MpiGroup()) {
-  Fingerprint f = detail::data_fingerprint(data);
-  f.add(std::int64_t(resamples));
-  f.add(options.consensus_frequency);
-  f.add(std::uint64_t(options.seed));
-  group.check_same(f.value(), "data", "the data and options");
+  detail::check_distributed_bootstrap(group, data, resamples, options, names, [](Fingerprint&) {});
   return detail::bootstrap_with(data, resamples, std::forward<Search>(search), options, std::move(names),
                                 detail::MpiResamples(group));
 }
@@ -309,14 +396,16 @@ BootstrapResult mpi_bootstrap_graphs_with(const Eigen::MatrixBase<Derived>& data
 template <class Derived>
 BootstrapResult mpi_bootstrap_graphs(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options = {},
                                      std::vector<std::string> names = {}, const MpiGroup& group = MpiGroup()) {
-  Fingerprint f = detail::data_fingerprint(data);
-  f.add(std::int64_t(resamples));
-  f.add(std::int64_t(options.algorithm));
-  f.add(options.consensus_frequency);
-  f.add(std::uint64_t(options.seed));
-  detail::add_skeleton_options(f, options.pc);
-  detail::add_skeleton_options(f, options.fci);
-  group.check_same(f.value(), "data", "the data and options");
+  detail::check_distributed_bootstrap(group, data, resamples, options, names, [&](Fingerprint& f) {
+    detail::check_search_options(data, options);
+    f.add(std::int64_t(options.algorithm));
+    detail::add_skeleton_options(f, options.pc);
+    f.add(std::int64_t(options.pc.collider_rule));
+    f.add(std::int64_t(options.pc.priority));
+    detail::add_skeleton_options(f, options.fci);
+    f.add(std::int64_t(options.fci.possible_dsep));
+    f.add(std::int64_t(options.fci.max_path_length));
+  });
   return detail::bootstrap_fisher_z(data, resamples, options, std::move(names), detail::MpiResamples(group));
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <mpi.h>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,14 +39,15 @@ class MpiGroup {
   int size() const noexcept { return size_; }
   /// The communicator.
   MPI_Comm comm() const noexcept { return comm_; }
-  /// The bytes this rank received from the others in each `all_gather` and `all_reduce_max` so far,
-  /// one entry per call in call order (for a model of the communication; see the cluster guide).
+  /// The bytes this rank received from the others in each `all_gather` so far, one entry per call
+  /// in call order (for a model of the communication; see examples/guides/cluster.md).
   const std::vector<long long>& traffic() const noexcept { return traffic_; }
 
   /// Runs `work`; when it throws on any rank, every rank throws the error of the lowest failing
-  /// rank (same type for `invalid_input`, `budget_exceeded` and `numerical_error`, else
-  /// `std::runtime_error`), its message ending in "(on MPI rank k)". So no rank waits forever in
-  /// a later collective for one that gave up. One MPI_Allreduce, plus two broadcasts on failure.
+  /// rank (same type for `invalid_input`, `budget_exceeded`, `numerical_error` and
+  /// `std::bad_alloc`, else `std::runtime_error`), its message ending in "(on MPI rank k)". So no
+  /// rank waits forever in a later collective for one that gave up. One MPI_Allreduce, plus two
+  /// broadcasts on failure.
   template <class Work>
   void run(Work&& work) const {
     std::exception_ptr failure;
@@ -58,8 +60,9 @@ class MpiGroup {
   }
 
   /// Every rank's `bytes`, concatenated in rank order; `offsets[k]` is where rank k's begin
-  /// (offsets has size() + 1 entries). One broadcast per rank (in pieces of 1 GiB, so sizes beyond
-  /// INT_MAX are fine). O(total bytes) memory.
+  /// (offsets has size() + 1 entries). One MPI_Allgather of the sizes, then one broadcast per rank
+  /// (in pieces of 1 GiB, so sizes beyond INT_MAX are fine); the buffer's allocation is agreed as
+  /// `run` agrees. O(total bytes) memory.
   std::vector<char> all_gather(const std::vector<char>& bytes, std::vector<long long>& offsets) const {
     const long long mine = static_cast<long long>(bytes.size());
     std::vector<long long> sizes(static_cast<std::size_t>(size_));
@@ -67,7 +70,8 @@ class MpiGroup {
     offsets.assign(std::size_t(size_) + 1, 0);
     for (int k = 0; k < size_; ++k) offsets[std::size_t(k) + 1] = offsets[std::size_t(k)] + sizes[std::size_t(k)];
     traffic_.push_back(offsets.back() - mine);
-    std::vector<char> all(static_cast<std::size_t>(offsets.back()));
+    std::vector<char> all;
+    run([&] { all.resize(static_cast<std::size_t>(offsets.back())); });
     if (mine > 0) std::memcpy(all.data() + offsets[std::size_t(rank_)], bytes.data(), bytes.size());
     constexpr long long piece = 1LL << 30;
     for (int k = 0; k < size_; ++k) {
@@ -77,16 +81,6 @@ class MpiGroup {
       }
     }
     return all;
-  }
-
-  /// Replaces each of the `count` doubles at `values` by its maximum over the ranks (MPI_MAX, in
-  /// place, in pieces of 2^26 values). Logs 8 count bytes in `traffic()`.
-  void all_reduce_max(double* values, long long count) const {
-    constexpr long long piece = 1LL << 26;
-    for (long long done = 0; done < count; done += piece) {
-      MPI_Allreduce(MPI_IN_PLACE, values + done, static_cast<int>(std::min(piece, count - done)), MPI_DOUBLE, MPI_MAX, comm_);
-    }
-    traffic_.push_back(8 * count);
   }
 
   /// Throws `invalid_input(argument, ...)` on every rank when `fingerprint` is not the same on all
@@ -122,7 +116,7 @@ class MpiGroup {
     int first = size_;
     MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm_);
     if (first == size_) return;
-    int kind = 0;  // 1 invalid_input, 2 budget_exceeded, 3 numerical_error, 4 anything else
+    int kind = 0;  // 1 invalid_input, 2 budget_exceeded, 3 numerical_error, 4 bad_alloc, 5 anything else
     std::string argument, detail;
     if (rank_ == first) {
       try {
@@ -133,10 +127,12 @@ class MpiGroup {
         kind = 2, detail = without_prefix(e.what());
       } catch (const numerical_error& e) {
         kind = 3, detail = without_prefix(e.what());
+      } catch (const std::bad_alloc&) {
+        kind = 4;
       } catch (const std::exception& e) {
-        kind = 4, detail = without_prefix(e.what());
+        kind = 5, detail = without_prefix(e.what());
       } catch (...) {
-        kind = 4, detail = "an exception that is not a std::exception";
+        kind = 5, detail = "an exception that is not a std::exception";
       }
     }
     std::vector<char> message;
@@ -158,6 +154,7 @@ class MpiGroup {
     if (kind == 1) throw invalid_input(argument, detail);
     if (kind == 2) throw budget_exceeded(detail);
     if (kind == 3) throw numerical_error(detail);
+    if (kind == 4) throw std::bad_alloc();
     throw std::runtime_error("causalattn: " + detail);
   }
 

@@ -101,14 +101,17 @@ void apply_upper_removals(std::vector<char>& adjacent, Index p, char removed_mar
 }
 
 /// The rows of the stable skeleton one process handles, and how it learns the other processes'
-/// outcomes: in one process, every row and nothing to learn. `discovery/mpi.hpp` shares the rows
-/// over MPI ranks through the same four calls.
+/// outcomes: in one process, every row and nothing to learn. `mpi/discovery.hpp` shares the rows
+/// over MPI ranks through the same calls.
 struct AllRows {
   /// Rows handled here: `row(i)` for i in [0, count(p)).
   Index count(Index p) const noexcept { return p; }
   /// The i-th row handled here.
   Index row(Index i) const noexcept { return i; }
-  /// Runs a piece of work that may throw (a depth's rows, the orientation).
+  /// This process's part of `work` units spread over every process (for the progress report).
+  long long part(long long work) const noexcept { return work; }
+  /// Runs local work that may throw; a distributed share throws the same error in every process,
+  /// so that no process waits in the next exchange for one that failed.
   template <class Work>
   void run(Work&& work) const {
     work();
@@ -120,7 +123,7 @@ struct AllRows {
   long long exchange(Index, Candidates&&, std::vector<char>&, char, Staged&, long long tests) const {
     return tests;
   }
-  /// Completes the p-value table, of which each process wrote its own rows' columns.
+  /// Completes the lower triangle of the p-value table, whose column x only row x's process wrote.
   void combine_max_p(Matrix<double>&) const {}
 };
 
@@ -131,7 +134,8 @@ struct AllRows {
 /// this process tests (`AllRows`: all of them) and hands over the others' outcomes.
 template <class Test, class Share = AllRows>
 Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, const Share& share = {}) {
-  Skeleton sk = Skeleton::complete(p, options.knowledge, options.threads);
+  Skeleton sk;
+  share.run([&] { sk = Skeleton::complete(p, options.knowledge, options.threads); });
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
   // Row x's task handles its pairs x < y and reads and writes only row x: it marks a removal of
   // (x, y) as 2 in the adjacency (so the row still reads as it was at the start of the depth,
@@ -200,16 +204,17 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, co
     separating.erase(std::unique(separating.begin(), separating.end()), separating.end());
     separated[std::size_t(x)].emplace_back(y, std::move(separating));
   };
-  // This process's rows of the depth, then the other processes' outcomes; the depth's statistics.
-  const auto test_rows = [&](std::chrono::steady_clock::time_point depth_start) {
-    share.run([&] {
-      parallel_for(Index(0), share.count(p), options.threads, [&](Index i) {
-        const Index x = share.row(i);
-        long long tests = 0;
-        for_each_candidate(x, [&](Index y) { handle_pair(x, y, tests); });
-        tests_by_row[std::size_t(x)] = tests;
-      });
+  // This process's rows of the depth (inside share.run, as all local work between exchanges).
+  const auto test_rows = [&] {
+    parallel_for(Index(0), share.count(p), options.threads, [&](Index i) {
+      const Index x = share.row(i);
+      long long tests = 0;
+      for_each_candidate(x, [&](Index y) { handle_pair(x, y, tests); });
+      tests_by_row[std::size_t(x)] = tests;
     });
+  };
+  // The other processes' outcomes, and the depth's test count and time.
+  const auto exchange = [&](std::chrono::steady_clock::time_point depth_start) {
     long long tests = 0;
     for (long long t : tests_by_row) tests += t;
     sk.tests_per_depth.push_back(share.exchange(p, for_each_candidate, sk.adjacent, removed_mark, separated, tests));
@@ -217,67 +222,84 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, co
   };
   {  // depth 0: every pair the knowledge allows, straight from the adjacency rows
     const auto depth_start = std::chrono::steady_clock::now();
-    std::vector<Index> degree(static_cast<std::size_t>(p));
-    parallel_for(Index(0), p, options.threads, [&](Index i) {
-      const char* row = sk.adjacent.data() + i * p;
-      degree[std::size_t(i)] = Index(std::count(row, row + p, char(1)));
+    bool any_pair = false;
+    share.run([&] {
+      std::vector<Index> degree(static_cast<std::size_t>(p));
+      parallel_for(Index(0), p, options.threads, [&](Index i) {
+        const char* row = sk.adjacent.data() + i * p;
+        degree[std::size_t(i)] = Index(std::count(row, row + p, char(1)));
+      });
+      long long pairs = 0;
+      for (Index d : degree) pairs += d;
+      any_pair = *std::max_element(degree.begin(), degree.end()) > 0;
+      if (!any_pair) return;
+      test.begin_depth(0, share.part(pairs));  // each pair counted from both ends, as the later depths' bound
+      test_rows();
     });
-    long long pairs = 0;
-    for (Index d : degree) pairs += d;
-    if (*std::max_element(degree.begin(), degree.end()) == 0) return sk;
-    test.begin_depth(0, pairs);  // each pair counted from both ends, as the later depths' bound
-    test_rows(depth_start);
-    apply_upper_removals(sk.adjacent, p, removed_mark, options.threads);
-    parallel_for(Index(0), p, options.threads, [&](Index i) {
-      const char* row = sk.adjacent.data() + i * p;
-      auto& list = neighbours[std::size_t(i)];
-      list.reserve(std::size_t(std::count(row, row + p, char(1))));
-      for (Index j = 0; j < p; ++j)
-        if (row[j]) list.push_back(j);
+    if (!any_pair) return sk;
+    exchange(depth_start);
+    share.run([&] {
+      apply_upper_removals(sk.adjacent, p, removed_mark, options.threads);
+      parallel_for(Index(0), p, options.threads, [&](Index i) {
+        const char* row = sk.adjacent.data() + i * p;
+        auto& list = neighbours[std::size_t(i)];
+        list.reserve(std::size_t(std::count(row, row + p, char(1))));
+        for (Index j = 0; j < p; ++j)
+          if (row[j]) list.push_back(j);
+      });
     });
     sk.seconds_per_depth.back() = std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count();
   }
   for (depth = 1;; ++depth) {
     const auto depth_start = std::chrono::steady_clock::now();
-    parallel_for(Index(0), p, options.threads, [&](Index i) {  // drop the neighbours removed last depth
-      auto& list = neighbours[std::size_t(i)];
-      list.erase(std::remove_if(list.begin(), list.end(), [&](Index j) { return !sk.adjacent[std::size_t(i * p + j)]; }), list.end());
+    bool go_on = false;
+    share.run([&] {
+      parallel_for(Index(0), p, options.threads, [&](Index i) {  // drop the neighbours removed last depth
+        auto& list = neighbours[std::size_t(i)];
+        list.erase(std::remove_if(list.begin(), list.end(), [&](Index j) { return !sk.adjacent[std::size_t(i * p + j)]; }),
+                   list.end());
+      });
+      Index max_degree = 0;
+      for (const auto& list : neighbours) max_degree = std::max<Index>(max_degree, Index(list.size()));
+      go_on = !(max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth));
+      if (!go_on) return;
+      long double bound = 0;  // saturated below: each term is at most 2^62
+      for (Index x = 0; x < p; ++x)
+        for (Index y : neighbours[std::size_t(x)])
+          if (x < y) {
+            bound += (long double)saturated_binomial(Index(neighbours[std::size_t(x)].size()) - 1, depth) +
+                     (long double)saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
+          }
+      test.begin_depth(int(depth), share.part((long long)std::min<long double>(bound, (long double)(1LL << 62))));
+      for (auto& list : separated) list.clear();
+      test_rows();
     });
-    Index max_degree = 0;
-    for (const auto& list : neighbours) max_degree = std::max<Index>(max_degree, Index(list.size()));
-    if (max_degree - 1 < depth || (options.max_depth >= 0 && depth > options.max_depth)) break;
-    long double bound = 0;  // saturated below: each term is at most 2^62
-    for (Index x = 0; x < p; ++x)
-      for (Index y : neighbours[std::size_t(x)])
-        if (x < y) {
-          bound += (long double)saturated_binomial(Index(neighbours[std::size_t(x)].size()) - 1, depth) +
-                   (long double)saturated_binomial(Index(neighbours[std::size_t(y)].size()) - 1, depth);
-        }
-    test.begin_depth(int(depth), (long long)std::min<long double>(bound, (long double)(1LL << 62)));
-    for (auto& list : separated) list.clear();
-    test_rows(depth_start);
+    if (!go_on) break;
+    exchange(depth_start);
     const auto by_column = [](const std::pair<Index, std::vector<Index>>& e, Index column) { return e.first < column; };
-    parallel_for(Index(0), p, options.threads, [&](Index r) {
-      for (const auto& [y, set] : separated[std::size_t(r)]) sk.sepset.set(r, y, set);
-      for (Index x : neighbours[std::size_t(r)]) {
-        if (x >= r) break;
-        if (sk.adjacent[std::size_t(x * p + r)] != removed_mark) continue;
-        sk.adjacent[std::size_t(r * p + x)] = 0;
-        const auto& list = separated[std::size_t(x)];
-        const auto at = std::lower_bound(list.begin(), list.end(), r, by_column);
-        if (at != list.end() && at->first == r) sk.sepset.set(r, x, at->second);
-      }
-    });
-    parallel_for(Index(0), p, options.threads, [&](Index r) {
-      char* row = sk.adjacent.data() + r * p;
-      const auto& list = neighbours[std::size_t(r)];
-      for (auto it = std::upper_bound(list.begin(), list.end(), r); it != list.end(); ++it)
-        if (row[*it] == removed_mark) row[*it] = 0;
+    share.run([&] {
+      parallel_for(Index(0), p, options.threads, [&](Index r) {
+        for (const auto& [y, set] : separated[std::size_t(r)]) sk.sepset.set(r, y, set);
+        for (Index x : neighbours[std::size_t(r)]) {
+          if (x >= r) break;
+          if (sk.adjacent[std::size_t(x * p + r)] != removed_mark) continue;
+          sk.adjacent[std::size_t(r * p + x)] = 0;
+          const auto& list = separated[std::size_t(x)];
+          const auto at = std::lower_bound(list.begin(), list.end(), r, by_column);
+          if (at != list.end() && at->first == r) sk.sepset.set(r, x, at->second);
+        }
+      });
+      parallel_for(Index(0), p, options.threads, [&](Index r) {
+        char* row = sk.adjacent.data() + r * p;
+        const auto& list = neighbours[std::size_t(r)];
+        for (auto it = std::upper_bound(list.begin(), list.end(), r); it != list.end(); ++it)
+          if (row[*it] == removed_mark) row[*it] = 0;
+      });
     });
     sk.seconds_per_depth.back() = std::chrono::duration<double>(std::chrono::steady_clock::now() - depth_start).count();
   }
   share.combine_max_p(sk.max_p);
-  mirror_lower_to_upper(sk.max_p, options.threads);
+  share.run([&] { mirror_lower_to_upper(sk.max_p, options.threads); });
   return sk;
 }
 
