@@ -19,30 +19,21 @@ for i in "${!runs[@]}"; do
   done
   echo "same output with 1, 2 and 3 ranks: ${runs[$i]}"
 done
-set +e
-message=$("$mpiexec" -np 2 --oversubscribe "$tool" pc --data "$data" --alpha 2 2>&1)
-code=$?
-set -e
-if [ "$code" -eq 0 ] || ! grep -q -- "--alpha: is 2, must lie in (0, 1)" <<<"$message" || ! grep -q "\[rank 1\]" <<<"$message"; then
-  echo "FAILED: a bad --alpha over 2 ranks gave exit code $code and: $message"
-  exit 1
-fi
-echo "a bad option fails on every rank"
-set +e
-message=$("$mpiexec" -np 2 --oversubscribe "$tool" describe "$data" 2>&1)
-code=$?
-set -e
-if [ "$code" -eq 0 ] || ! grep -q "only pc and fci run over MPI ranks" <<<"$message"; then
-  echo "FAILED: describe over 2 ranks gave exit code $code and: $message"
-  exit 1
-fi
-echo "other commands are refused over ranks"
-set +e
-message=$("$mpiexec" -np 2 --oversubscribe "$tool" pc --data "$work/no_such_file.csv" 2>&1)
-code=$?
-set -e
-if [ "$code" -ne 2 ] || ! grep -q "no_such_file.csv" <<<"$message"; then
-  echo "FAILED: a missing data file over 2 ranks gave exit code $code and: $message"
-  exit 1
-fi
-echo "a missing data file fails on every rank with exit code 2"
+# expect_failure <what> <pattern the output must contain> <tool arguments...>: over 2 ranks the job
+# must fail with exit code 2 and print the pattern.
+expect_failure() {
+  local what="$1" pattern="$2" message code
+  shift 2
+  set +e
+  message=$("$mpiexec" -np 2 --oversubscribe "$tool" "$@" 2>&1)
+  code=$?
+  set -e
+  if [ "$code" -ne 2 ] || ! grep -q -- "$pattern" <<<"$message"; then
+    echo "FAILED: $what over 2 ranks gave exit code $code and: $message"
+    exit 1
+  fi
+  echo "$what fails on every rank with exit code 2"
+}
+expect_failure "a bad option" "\[rank 1\] causalattn: error: --alpha: is 2, must lie in (0, 1)" pc --data "$data" --alpha 2
+expect_failure "another command" "only pc and fci run over MPI ranks" describe "$data"
+expect_failure "a missing data file" "no_such_file.csv" pc --data "$work/no_such_file.csv"

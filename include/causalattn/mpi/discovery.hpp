@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// PC, FCI and the graph bootstrap over MPI ranks (`mpi_pc`, `mpi_fci`, `mpi_bootstrap_graphs`):
-/// the same results as `pc`, `fci` and `bootstrap_graphs`, bit for bit, for any number of ranks and
+/// the same results as `pc`, `fci` and `bootstrap_graphs`, bit for bit (timings aside), for any number of ranks and
 /// threads. Only an MPI user includes this header (build with CAUSALATTN_USE_MPI=ON or link MPI).
 
 #include <cstdint>
@@ -32,6 +32,10 @@ struct ByteWriter {
     bytes.resize(at + sizeof(T));
     std::memcpy(bytes.data() + at, &value, sizeof(T));
   }
+  void put_bytes(const void* data, std::size_t count) {
+    const char* from = static_cast<const char*>(data);
+    bytes.insert(bytes.end(), from, from + count);
+  }
   void put_text(const std::string& text) {
     put(static_cast<long long>(text.size()));
     bytes.insert(bytes.end(), text.begin(), text.end());
@@ -53,6 +57,11 @@ struct ByteReader {
     std::memcpy(&value, at, sizeof(T));
     at += sizeof(T);
     return value;
+  }
+  void get_bytes(void* data, std::size_t count) {
+    need(static_cast<long long>(count));
+    std::memcpy(data, at, count);
+    at += count;
   }
   std::string get_text() {
     const auto length = get<long long>();
@@ -156,7 +165,7 @@ class MpiRows {
       ByteWriter out;
       group_.run([&] {
         for (Index x = first_row_of(group_.rank(), ranks(), begin); x < end; x += ranks())
-          for (Index y = x + 1; y < p; ++y) out.put(max_p(y, x));
+          out.put_bytes(max_p.col(x).data() + x + 1, sizeof(double) * std::size_t(p - x - 1));
       });
       std::vector<long long> offsets;
       const std::vector<char> all = group_.all_gather(out.bytes, offsets);
@@ -165,7 +174,7 @@ class MpiRows {
           if (k == group_.rank()) continue;
           ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
           for (Index x = first_row_of(k, ranks(), begin); x < end; x += ranks())
-            for (Index y = x + 1; y < p; ++y) max_p(y, x) = in.get<double>();
+            in.get_bytes(max_p.col(x).data() + x + 1, sizeof(double) * std::size_t(p - x - 1));
         }
       });
       begin = end;
@@ -328,19 +337,21 @@ void check_distributed_bootstrap(const MpiGroup& group, const Eigen::MatrixBase<
 
 }  // namespace detail
 
-/// PC (`pc`) with the skeleton's work shared over the ranks of `group` (default MPI_COMM_WORLD's;
-/// `causalattn::MpiGroup(comm)` for another communicator, whose `traffic()` then logs the bytes): at each depth rank k tests
-/// the pairs of rows x with x mod R == k, and the removals and separating sets are exchanged after
-/// the depth, so every rank ends the skeleton with the same graph. The orientation then runs on
-/// every rank (its cost is small beside the skeleton's). The result equals `pc(test, names,
-/// options)` bit for bit on every rank, for any rank and thread counts. Collective: every rank
-/// calls it with the same test input and options, which a checksum exchanged first verifies
-/// (`FisherZTest::fingerprint`; for a test without `fingerprint()` only p and the options are
-/// compared). Each rank holds its own test (for Fisher z, the whole correlation matrix).
-/// An error on any rank (bad input, `max_seconds`) is thrown on every rank, naming the rank.
-/// Throws `invalid_input` for differing inputs and for `options.stable == false`.
-/// Communication per depth: one bit per pair tested plus the non-empty separating sets (8 bytes
-/// per index), gathered by every rank; at the end 8 p^2 bytes (the p-value table) reduced.
+/// PC (`pc`) with the skeleton's work shared over the ranks of `group` (default: MPI_COMM_WORLD's;
+/// `causalattn::MpiGroup(comm)` for another communicator, whose `traffic()` then logs the bytes).
+/// At each depth rank k tests the pairs of the rows x with x mod R == k, and the removals and
+/// separating sets are exchanged after the depth, so every rank ends the skeleton with the same
+/// graph; the orientation then runs on every rank (small beside the skeleton at large p). The
+/// result equals `pc(test, names, options)` bit for bit on every rank (the `seconds_*` timings
+/// aside), for any rank and thread counts. Collective: every rank calls it with the same test
+/// input, names and options, which are validated on every rank and compared by checksum first
+/// (`FisherZTest::fingerprint`; for a test without `fingerprint()`, p, names and options only).
+/// Each rank holds its own test (for Fisher z, the whole correlation matrix). An error on any rank
+/// (bad input, `max_seconds`, `std::bad_alloc`) is thrown on every rank, naming the lowest failing
+/// rank. Throws `invalid_input` for differing inputs and for `options.stable == false`.
+/// Communication per depth: one bit per candidate pair plus the non-empty separating sets (8 bytes
+/// per index plus 24 per set), gathered by every rank; at the end the p-value table's columns,
+/// 4 p^2 bytes in all (examples/guides/cluster.md has the model).
 /// Example:
 /// \code
 ///   MPI_Init(&argc, &argv);
@@ -360,7 +371,8 @@ PcResult mpi_pc(const Test& test, std::vector<std::string> names = {}, const PcO
 
 /// FCI (`fci`) with the skeleton's work shared over the ranks of `group`, as `mpi_pc` shares PC's;
 /// the possible-d-sep stage and the rules run on every rank. The result equals `fci(test, names,
-/// options)` bit for bit on every rank. Collective; same checks and errors as `mpi_pc`.
+/// options)` bit for bit on every rank (timings aside). FCI's possible-d-sep stage is not divided
+/// over ranks. Collective; same checks and errors as `mpi_pc`.
 /// Example: `auto result = causalattn::mpi_fci(causalattn::FisherZTest(data), names);`
 template <class Test>
 FciResult mpi_fci(const Test& test, std::vector<std::string> names = {}, const FciOptions& options = {},
