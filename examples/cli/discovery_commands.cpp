@@ -143,13 +143,14 @@ causalattn::SkeletonOptions skeleton_options_from(const ArgumentList& args, cons
   return options;
 }
 
-/// Runs `search(test)` with the test `--test` names on `data`: fisherz, gsq, chisq, kci (--kci-width
+/// Runs `search(test)` with the test `--test` names on `data` (`top_level`: the run's own search,
+/// not a bootstrap resample's): fisherz, gsq, chisq, kci (--kci-width
 /// empirical|median), rcit or rcot (--seed). Fisher z and KCI use causal-learn's p-value rounding
 /// with causal-learn separating sets, so that its output can be reproduced.
 /// A KCI whose kernels outgrew `max_rank` is reported on `err`.
 template <class Search>
 auto search_with_test(const ArgumentList& args, const causalattn::Matrix<double>& data, causalattn::SepsetMode sepset_mode,
-                      std::ostream& err, Search&& search) {
+                      std::ostream& err, Search&& search, bool top_level = true) {
   const std::string test_name = choice_option<std::string>(
       args, "--test",
       {{"fisherz", "fisherz"}, {"gsq", "gsq"}, {"chisq", "chisq"}, {"kci", "kci"}, {"rcit", "rcit"}, {"rcot", "rcot"}},
@@ -161,9 +162,14 @@ auto search_with_test(const ArgumentList& args, const causalattn::Matrix<double>
   const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
                                                                               : causalattn::PValueConvention::accurate;
   if (test_name == "fisherz") {
-    const causalattn::FisherZTest test(data, convention);
-    test.check_no_perfect_correlation();  // a graph over duplicated columns would be silent nonsense
-    return search(test);
+    const auto build = [&] {
+      causalattn::FisherZTest test(data, convention);
+      test.check_no_perfect_correlation();  // a graph over duplicated columns would be silent nonsense
+      return test;
+    };
+    // The p x p correlation matrix is the largest allocation before the search: over MPI ranks it
+    // is built in an agreed step (not inside a bootstrap's resamples, which run on threads).
+    return search(top_level ? on_every_rank(build) : build());
   }
   if (test_name == "kci") {
     causalattn::KciOptions options;
@@ -222,7 +228,8 @@ int run_bootstrap(Invocation& call, const ArgumentList& args, const causalattn::
   std::set<std::string> warnings;  // distinct, printed in order: the same for any thread count
   const auto search_on = [&](const causalattn::Matrix<double>& resample) {
     std::ostringstream err;
-    auto graph = search_with_test(args, resample, inner.sepset_mode, err, [&](const auto& test) { return search(test, inner); });
+    auto graph = search_with_test(
+        args, resample, inner.sepset_mode, err, [&](const auto& test) { return search(test, inner); }, false);
     if (!err.str().empty()) {
       const std::lock_guard<std::mutex> lock(warnings_mutex);
       warnings.insert(err.str());

@@ -54,7 +54,7 @@ int run_over_mpi(const std::vector<std::string>& args) {
   return code;
 }
 
-/// Every rank meets the others before MPI_Finalize. A rank that failed waits for them at most 10 s:
+/// Every rank meets the others before MPI_Finalize. A rank that failed waits for them at most 60 s:
 /// when they failed too (the library throws an error on every rank) they arrive at once; when they
 /// still wait for it in a collective (it could not read the data file, say), MPI_Abort ends the job.
 void finish_over_mpi(int code) {
@@ -68,7 +68,7 @@ void finish_over_mpi(int code) {
   for (int arrived = 0; !arrived;) {
     MPI_Test(&request, &arrived, MPI_STATUS_IGNORE);
     if (arrived) return;
-    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(10)) {
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(60)) {
       std::cerr.flush();
       MPI_Abort(MPI_COMM_WORLD, code);
     }

@@ -144,10 +144,8 @@ BootstrapResult bootstrap_with(const Eigen::MatrixBase<Derived>& data, int resam
                                const BootstrapOptions& options, std::vector<std::string> names, const Share& share) {
   check_bootstrap_inputs(data, resamples, options, names);
   const Index n = data.rows(), p = data.cols();
-  if (names.empty()) names = default_variable_names(p);
   const auto start = std::chrono::steady_clock::now();
   BootstrapResult result;
-  result.names = std::move(names);
   result.resamples = resamples;
   result.seed = options.seed;
   result.consensus_frequency = options.consensus_frequency;
@@ -175,6 +173,7 @@ BootstrapResult bootstrap_with(const Eigen::MatrixBase<Derived>& data, int resam
     tick(++done, share.owned(resamples));
   };
   share.run([&] {
+    result.names = names.empty() ? default_variable_names(p) : std::move(names);
     x = data.template cast<double>();
     graphs.resize(std::size_t(resamples));
     failures.resize(std::size_t(resamples));
@@ -185,20 +184,22 @@ BootstrapResult bootstrap_with(const Eigen::MatrixBase<Derived>& data, int resam
     });
   });
   share.gather(graphs, failed, failures, failed_arguments);
-  Index first_failed = -1;
-  for (Index b = 0; b < resamples; ++b) {
-    if (!failed[std::size_t(b)]) continue;
-    if (result.failed++ == 0) first_failed = b;
-  }
-  if (first_failed >= 0) {
-    const auto at = std::size_t(first_failed);
-    result.first_failure = "resample " + std::to_string(first_failed) + ": " + failed_arguments[at] + " " + failures[at];
-    if (result.failed == resamples) {
-      throw invalid_input(failed_arguments[at],
-                          failures[at] + " (in every resample; the first is resample " + std::to_string(first_failed) + ")");
+  share.run([&] {
+    Index first_failed = -1;
+    for (Index b = 0; b < resamples; ++b) {
+      if (!failed[std::size_t(b)]) continue;
+      if (result.failed++ == 0) first_failed = b;
     }
-  }
-  tally_bootstrap_edges(graphs, result);
+    if (first_failed >= 0) {
+      const auto at = std::size_t(first_failed);
+      result.first_failure = "resample " + std::to_string(first_failed) + ": " + failed_arguments[at] + " " + failures[at];
+      if (result.failed == resamples) {
+        throw invalid_input(failed_arguments[at],
+                            failures[at] + " (in every resample; the first is resample " + std::to_string(first_failed) + ")");
+      }
+    }
+    tally_bootstrap_edges(graphs, result);
+  });
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -254,11 +255,15 @@ template <class Derived, class Share>
 BootstrapResult bootstrap_fisher_z(const Eigen::MatrixBase<Derived>& data, int resamples, const BootstrapOptions& options,
                                    std::vector<std::string> names, const Share& share) {
   check_search_options(data, options);
-  PcOptions pc_options = options.pc;
-  FciOptions fci_options = options.fci;
-  pc_options.threads = fci_options.threads = 1;
-  pc_options.progress = fci_options.progress = nullptr;
-  pc_options.search_progress = fci_options.search_progress = nullptr;
+  PcOptions pc_options;
+  FciOptions fci_options;
+  share.run([&] {  // copies of the knowledge: O(p^2) memory
+    pc_options = options.pc;
+    fci_options = options.fci;
+    pc_options.threads = fci_options.threads = 1;
+    pc_options.progress = fci_options.progress = nullptr;
+    pc_options.search_progress = fci_options.search_progress = nullptr;
+  });
   const auto search = [&](const Matrix<double>& resample) {
     const FisherZTest test(resample, PValueConvention::accurate, 1);
     return options.algorithm == BootstrapAlgorithm::pc ? pc(test, {}, pc_options).cpdag : fci(test, {}, fci_options).pag;

@@ -45,8 +45,12 @@ FciResult fci_with(const Test& test, std::vector<std::string> names, const FciOp
   options.validate();
   const Index p = test.variables();
   detail::check_discovery_inputs(p, names, options.knowledge);
-  const PcOptions skeleton_options = options.skeleton_options();
-  FciResult result{Graph(names), Graph(names), {}, {}, {}, 0, 0, 0, 0, 0, 0};
+  PcOptions skeleton_options;
+  FciResult result{Graph(), Graph(), {}, {}, {}, 0, 0, 0, 0, 0, 0};
+  share.run([&] {
+    skeleton_options = options.skeleton_options();
+    result.skeleton = Graph(names);
+  });
   const auto start = std::chrono::steady_clock::now();
   const detail::BudgetedTest<Test> budgeted(test, options, "fci");
   detail::Skeleton sk = detail::skeleton_phase(budgeted, p, skeleton_options, share);

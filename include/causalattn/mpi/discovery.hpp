@@ -33,6 +33,7 @@ struct ByteWriter {
     std::memcpy(bytes.data() + at, &value, sizeof(T));
   }
   void put_bytes(const void* data, std::size_t count) {
+    if (count == 0) return;
     const char* from = static_cast<const char*>(data);
     bytes.insert(bytes.end(), from, from + count);
   }
@@ -59,6 +60,7 @@ struct ByteReader {
     return value;
   }
   void get_bytes(void* data, std::size_t count) {
+    if (count == 0) return;
     need(static_cast<long long>(count));
     std::memcpy(data, at, count);
     at += count;
@@ -79,7 +81,7 @@ inline Index first_row_of(Index rank, Index ranks, Index from) { return from + (
 /// long rows of depth 0 and the dense rows of later depths spread evenly). After each depth every
 /// rank sends one bit per candidate pair of its rows (removed or not, in the order all ranks can
 /// enumerate) and its non-empty separating sets; after the last depth the columns of the p-value
-/// table it wrote. All local work runs inside `MpiGroup::run`. See `AllRows` for the calls.
+/// table it wrote. Its packing and unpacking run inside `MpiGroup::run`. See `AllRows` for the calls.
 class MpiRows {
  public:
   explicit MpiRows(const MpiGroup& group) : group_(group) {}
@@ -144,7 +146,9 @@ class MpiRows {
           throw numerical_error("MPI exchange: rank " + std::to_string(k) + " sent removals for other pairs");
         for (long long s = in.get<long long>(); s > 0; --s) {
           const auto x = Index(in.get<long long>()), y = Index(in.get<long long>());
-          std::vector<Index> set(static_cast<std::size_t>(in.get<long long>()));
+          const auto size = in.get<long long>();
+          if (size < 0 || size > (in.end - in.at) / 8) in.need(-1);  // a corrupt count: refused before allocating
+          std::vector<Index> set(static_cast<std::size_t>(size));
           for (auto& v : set) v = Index(in.get<long long>());
           if (x < 0 || x >= p)
             throw numerical_error("MPI exchange: rank " + std::to_string(k) + " sent a set for row " + std::to_string(x));
@@ -236,7 +240,7 @@ class MpiResamples {
             continue;
           }
           const auto edges = in.get<long long>();
-          in.need(edges * 18);
+          if (edges < 0 || edges > (in.end - in.at) / 18) in.need(-1);
           graphs[at].resize(static_cast<std::size_t>(edges));
           for (Edge& e : graphs[at]) {
             e.a = Index(in.get<long long>());
@@ -317,20 +321,23 @@ void check_distributed_search(const MpiGroup& group, const Test& test, const std
 }
 
 /// Before any work: validates a bootstrap's arguments on every rank, then checks that every rank
-/// has the same data, names, resample count and options (`search_options` adds the search's own).
+/// has the same data, names, resample count and options (`search_options` checks and adds the
+/// search's own, first).
 template <class Derived, class AddSearchOptions>
 void check_distributed_bootstrap(const MpiGroup& group, const Eigen::MatrixBase<Derived>& data, int resamples,
                                  const BootstrapOptions& options, const std::vector<std::string>& names,
                                  AddSearchOptions&& search_options) {
   Fingerprint f;
   group.run([&] {
+    Fingerprint search;  // first, as the single-process bootstrap_graphs checks its search's options first
+    search_options(search);
     check_bootstrap_inputs(data, resamples, options, names);
     f = data_fingerprint(data);
     f.add(std::int64_t(resamples));
     f.add(options.consensus_frequency);
     f.add(std::uint64_t(options.seed));
-    add_names(f, names);
-    search_options(f);
+    add_names(f, names.empty() ? default_variable_names(data.cols()) : names);
+    f.add(search.value());
   });
   group.check_same(f.value(), "data", "the data and options");
 }

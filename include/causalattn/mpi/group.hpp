@@ -44,8 +44,9 @@ class MpiGroup {
   const std::vector<long long>& traffic() const noexcept { return traffic_; }
 
   /// Runs `work`; when it throws on any rank, every rank throws the error of the lowest failing
-  /// rank (same type for `invalid_input`, `budget_exceeded`, `numerical_error` and
-  /// `std::bad_alloc`, else `std::runtime_error`), its message ending in "(on MPI rank k)". So no
+  /// rank: `invalid_input`, `budget_exceeded` and `numerical_error` with their message ending in
+  /// "(on MPI rank k)", `std::bad_alloc` as itself, anything else as `std::runtime_error` naming
+  /// the rank. So no
   /// rank waits forever in a later collective for one that gave up. One MPI_Allreduce, plus two
   /// broadcasts on failure.
   template <class Work>
@@ -67,11 +68,13 @@ class MpiGroup {
     const long long mine = static_cast<long long>(bytes.size());
     std::vector<long long> sizes(static_cast<std::size_t>(size_));
     MPI_Allgather(&mine, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, comm_);
-    offsets.assign(std::size_t(size_) + 1, 0);
-    for (int k = 0; k < size_; ++k) offsets[std::size_t(k) + 1] = offsets[std::size_t(k)] + sizes[std::size_t(k)];
-    traffic_.push_back(offsets.back() - mine);
     std::vector<char> all;
-    run([&] { all.resize(static_cast<std::size_t>(offsets.back())); });
+    run([&] {
+      offsets.assign(std::size_t(size_) + 1, 0);
+      for (int k = 0; k < size_; ++k) offsets[std::size_t(k) + 1] = offsets[std::size_t(k)] + sizes[std::size_t(k)];
+      traffic_.push_back(offsets.back() - mine);
+      all.resize(static_cast<std::size_t>(offsets.back()));
+    });
     if (mine > 0) std::memcpy(all.data() + offsets[std::size_t(rank_)], bytes.data(), bytes.size());
     constexpr long long piece = 1LL << 30;
     for (int k = 0; k < size_; ++k) {

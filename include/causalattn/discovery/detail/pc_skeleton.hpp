@@ -137,7 +137,6 @@ struct AllRows {
 template <class Test, class Share = AllRows>
 Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, const Share& share = {}) {
   Skeleton sk;
-  share.run([&] { sk = Skeleton::complete(p, options.knowledge, options.threads); });
   const bool first_found = options.sepset_mode == SepsetMode::first_found;
   // Row x's task handles its pairs x < y and reads and writes only row x: it marks a removal of
   // (x, y) as 2 in the adjacency (so the row still reads as it was at the start of the depth,
@@ -149,9 +148,17 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, co
   // is filled after the last depth. A set from y's side that lies inside adj(x) was already
   // tested from x's side. Pairs removed at depth 0 (the bulk at large p) stage nothing.
   constexpr char removed_mark = 2;
-  std::vector<std::vector<Index>> neighbours(static_cast<std::size_t>(p));
-  std::vector<std::vector<std::pair<Index, std::vector<Index>>>> separated(static_cast<std::size_t>(p));
-  std::vector<long long> tests_by_row(std::size_t(p), 0);
+  std::vector<std::vector<Index>> neighbours;
+  std::vector<std::vector<std::pair<Index, std::vector<Index>>>> separated;
+  std::vector<long long> tests_by_row;
+  share.run([&] {
+    sk = Skeleton::complete(p, options.knowledge, options.threads);
+    neighbours.resize(std::size_t(p));
+    separated.resize(std::size_t(p));
+    tests_by_row.assign(std::size_t(p), 0);
+    sk.tests_per_depth.reserve(std::size_t(p) + 1);  // at most p depths: no allocation after an exchange
+    sk.seconds_per_depth.reserve(std::size_t(p) + 1);
+  });
   Index depth = 0;
   const auto frozen = [&](Index a, Index b) { return sk.adjacent[std::size_t(a * p + b)] != 0; };
   // The pairs (x, y), x < y, row x tests at this depth, in ascending y: at depth 0 straight from
