@@ -11,6 +11,7 @@
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/mpi/discovery.hpp"
+#include "causalattn/nn/serialization.hpp"  // (its detail helpers and the MPI ones must not collide)
 #include "random_graphs.hpp"
 
 namespace ca = causalattn;

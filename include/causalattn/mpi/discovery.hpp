@@ -22,8 +22,8 @@ namespace causalattn {
 
 namespace detail {
 
-/// Appends plain values to a byte buffer.
-struct ByteWriter {
+/// Appends plain values to an MPI message (native byte order: every rank runs the same binary).
+struct MessageWriter {
   std::vector<char> bytes;
   template <class T>
   void put(T value) {
@@ -43,9 +43,9 @@ struct ByteWriter {
   }
 };
 
-/// Reads back what a `ByteWriter` wrote, refusing to read past the end of its segment (which would
+/// Reads back what a `MessageWriter` wrote, refusing to read past the end of its segment (which would
 /// mean the ranks disagree on what was sent: an internal error, agreed by the caller).
-struct ByteReader {
+struct MessageReader {
   const char* at;
   const char* end;
   void need(long long bytes) const {
@@ -95,7 +95,7 @@ class MpiRows {
   template <class Candidates, class Staged>
   long long exchange(Index p, Candidates&& for_each_candidate, std::vector<char>& adjacent, char removed_mark, Staged& separated,
                      long long tests) const {
-    ByteWriter out;
+    MessageWriter out;
     group_.run([&] {
       out.put(tests);
       std::vector<unsigned char> bits;
@@ -128,7 +128,7 @@ class MpiRows {
     long long total = 0;
     group_.run([&] {
       for (int k = 0; k < ranks(); ++k) {
-        ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
+        MessageReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
         total += in.get<long long>();
         if (k == group_.rank()) continue;
         const auto bytes = in.get<long long>();
@@ -166,7 +166,7 @@ class MpiRows {
     for (Index begin = 0; begin < p;) {
       Index end = begin;
       for (long long entries = 0; end < p && entries < (1LL << 24); ++end) entries += p - end - 1;
-      ByteWriter out;
+      MessageWriter out;
       group_.run([&] {
         for (Index x = first_row_of(group_.rank(), ranks(), begin); x < end; x += ranks())
           out.put_bytes(max_p.col(x).data() + x + 1, sizeof(double) * std::size_t(p - x - 1));
@@ -176,7 +176,7 @@ class MpiRows {
       group_.run([&] {
         for (int k = 0; k < ranks(); ++k) {
           if (k == group_.rank()) continue;
-          ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
+          MessageReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
           for (Index x = first_row_of(k, ranks(), begin); x < end; x += ranks())
             in.get_bytes(max_p.col(x).data() + x + 1, sizeof(double) * std::size_t(p - x - 1));
         }
@@ -206,7 +206,7 @@ class MpiResamples {
   void gather(std::vector<std::vector<Edge>>& graphs, std::vector<char>& failed, std::vector<std::string>& failures,
               std::vector<std::string>& failed_arguments) const {
     const Index resamples = Index(graphs.size());
-    ByteWriter out;
+    MessageWriter out;
     group_.run([&] {
       for (Index b = group_.rank(); b < resamples; b += group_.size()) {
         const auto at = std::size_t(b);
@@ -230,7 +230,7 @@ class MpiResamples {
     group_.run([&] {
       for (int k = 0; k < group_.size(); ++k) {
         if (k == group_.rank()) continue;
-        ByteReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
+        MessageReader in{all.data() + offsets[std::size_t(k)], all.data() + offsets[std::size_t(k) + 1]};
         for (Index b = k; b < resamples; b += group_.size()) {
           const auto at = std::size_t(b);
           failed[at] = in.get<char>();
