@@ -21,6 +21,18 @@ function(causalattn_configure_target target)
   endif()
 endfunction()
 
+# causalattn_share_instances(<target>): a program built with causalattn_use_native links the
+# compiled copy of the entry points listed in instances/extern_templates.hpp, which is force-included
+# so that the program's own translation units declare them extern instead of instantiating them.
+# Not for programs whose files define macros that change library code (the tool's
+# CAUSALATTN_EMBED_CINA_ZS_MODEL) or use other instruction sets than the library's copy.
+function(causalattn_share_instances target)
+  if(TARGET causalattn_instances)
+    target_link_libraries(${target} PRIVATE causalattn_instances)
+    target_compile_options(${target} PRIVATE -include "${PROJECT_SOURCE_DIR}/instances/extern_templates.hpp")
+  endif()
+endfunction()
+
 # causalattn_use_native(<target> [PUBLIC]): -march=native for one of the project's own programs when
 # CAUSALATTN_NATIVE is ON (the default when causalattn is the top-level project); PUBLIC passes it on
 # to the targets that link <target>.
