@@ -1,9 +1,9 @@
-// The project's own programs (tests, examples, benchmarks, the tool) share one compiled copy of the
-// library's heaviest entry points instead of instantiating them in every translation unit.
+// The project's own native programs (examples, benchmarks, the tool and test_cli) share one compiled
+// copy of the library's heaviest entry points instead of instantiating them in every translation unit.
 //
 // CMake force-includes this header (`-include`) into the targets that call
-// `causalattn_use_instances`; the causalattn_instances(_native) library compiles the definitions
-// from the same lists (instances/*.cpp). A program that only includes the library's headers never
+// `causalattn_share_instances`; the causalattn_instances library compiles the definitions from the
+// same lists (instances/*.cpp). A program that only includes the library's headers never
 // sees this file and needs nothing else. Each list names a specialisation exactly; a list entry
 // whose declaration does not match a template fails to compile in the instances library.
 #pragma once
@@ -12,36 +12,49 @@
 #include "causalattn/discovery.hpp"
 #include "causalattn/discovery/cdnod.hpp"
 #include "causalattn/discovery/kci.hpp"
+#include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/effects.hpp"
 #include "causalattn/io.hpp"
+#include "causalattn/nn/mesa_attention.hpp"
 #include "causalattn/timeseries.hpp"
+#include "causalattn/timeseries/in_context_ar.hpp"
+#include "causalattn/timeseries/lagged_model_choice.hpp"
 
 /// X-macro lists of explicit instantiations: X(declaration) for each, the declaration without
 /// `template` or default arguments.
-#define CAUSALATTN_EFFECTS_INSTANCES(X)                                                                                      \
-  X(EffectEstimate estimate_effect<double>(EffectMethod, const TreatmentData<double>&, const EffectOptions&,                 \
-                                           const CinaZsModel<float>*))                                                       \
-  X(EffectEstimate difference_in_means<double>(const TreatmentData<double>&, const EffectOptions&))                          \
-  X(EffectEstimate regression_adjustment<double>(const TreatmentData<double>&, const EffectOptions&))                        \
-  X(EffectEstimate ipw<double>(const TreatmentData<double>&, const EffectOptions&))                                          \
-  X(EffectEstimate aipw<double>(const TreatmentData<double>&, const EffectOptions&))                                         \
-  X(EffectEstimate entropy_balancing<double>(const TreatmentData<double>&, const EffectOptions&))                            \
-  X(EffectEstimate kernel_balancing<double>(const TreatmentData<double>&, const EffectOptions&))                             \
-  X(EffectEstimate cina<double>(const TreatmentData<double>&, const EffectOptions&))                                         \
-  X(CinaFit cina_fit<double>(const TreatmentData<double>&, const EffectOptions&))                                            \
-  X(EffectEstimate cina_zs<float, double>(const CinaZsModel<float>&, const TreatmentData<double>&, const EffectOptions&))    \
-  X(CateEstimate cina_zs_cate<float, double>(const CinaZsModel<float>&, const TreatmentData<double>&, const EffectOptions&)) \
-  X(CateEstimate t_learner<double>(const TreatmentData<double>&, const EffectOptions&))                                      \
-  X(CinaZsModel<float> parse_cina_zs<float>(std::string_view, const std::string&))
+#define CAUSALATTN_EFFECTS_INSTANCES(X)                                                                                       \
+  X(EffectEstimate estimate_effect<double>(EffectMethod, const TreatmentData<double>&, const EffectOptions&,                  \
+                                           const CinaZsModel<float>*))                                                        \
+  X(EffectEstimate difference_in_means<double>(const TreatmentData<double>&, const EffectOptions&))                           \
+  X(EffectEstimate regression_adjustment<double>(const TreatmentData<double>&, const EffectOptions&))                         \
+  X(EffectEstimate ipw<double>(const TreatmentData<double>&, const EffectOptions&))                                           \
+  X(EffectEstimate aipw<double>(const TreatmentData<double>&, const EffectOptions&))                                          \
+  X(EffectEstimate entropy_balancing<double>(const TreatmentData<double>&, const EffectOptions&))                             \
+  X(EffectEstimate kernel_balancing<double>(const TreatmentData<double>&, const EffectOptions&))                              \
+  X(EffectEstimate cina<double>(const TreatmentData<double>&, const EffectOptions&))                                          \
+  X(CinaFit cina_fit<double>(const TreatmentData<double>&, const EffectOptions&))                                             \
+  X(EffectEstimate cina_zs<float, double>(const CinaZsModel<float>&, const TreatmentData<double>&, const EffectOptions&))     \
+  X(CateEstimate cina_zs_cate<float, double>(const CinaZsModel<float>&, const TreatmentData<double>&, const EffectOptions&))  \
+  X(CateEstimate t_learner<double>(const TreatmentData<double>&, const EffectOptions&))                                       \
+  X(CinaZsModel<float> parse_cina_zs<float>(std::string_view, const std::string&))                                            \
+  X(OmittedVariableSensitivity omitted_variable_sensitivity<double>(const TreatmentData<double>&, const SensitivityOptions&)) \
+  X(PropensityOverlap propensity_overlap<double>(const TreatmentData<double>&, const EffectOptions&))
 
 #define CAUSALATTN_DISCOVERY_INSTANCES(X)                                                                  \
   X(PcResult pc<FisherZTest>(const FisherZTest&, std::vector<std::string>, const PcOptions&))              \
   X(PcResult pc<DiscreteCiTest>(const DiscreteCiTest&, std::vector<std::string>, const PcOptions&))        \
   X(PcResult pc<KciTest>(const KciTest&, std::vector<std::string>, const PcOptions&))                      \
+  X(PcResult pc<RcitTest>(const RcitTest&, std::vector<std::string>, const PcOptions&))                    \
+  X(PcResult pc<RcotTest>(const RcotTest&, std::vector<std::string>, const PcOptions&))                    \
   X(FciResult fci<FisherZTest>(const FisherZTest&, std::vector<std::string>, const FciOptions&))           \
   X(FciResult fci<DiscreteCiTest>(const DiscreteCiTest&, std::vector<std::string>, const FciOptions&))     \
+  X(FciResult fci<KciTest>(const KciTest&, std::vector<std::string>, const FciOptions&))                   \
+  X(FciResult fci<RcitTest>(const RcitTest&, std::vector<std::string>, const FciOptions&))                 \
+  X(FciResult fci<RcotTest>(const RcotTest&, std::vector<std::string>, const FciOptions&))                 \
   X(CdnodResult cdnod<FisherZTest>(const FisherZTest&, std::vector<std::string>, Index, const PcOptions&)) \
   X(CdnodResult cdnod<KciTest>(const KciTest&, std::vector<std::string>, Index, const PcOptions&))         \
+  X(CdnodResult cdnod<RcitTest>(const RcitTest&, std::vector<std::string>, Index, const PcOptions&))       \
+  X(CdnodResult cdnod<RcotTest>(const RcotTest&, std::vector<std::string>, Index, const PcOptions&))       \
   X(AttentionGraph attention_graph_from_covariance<void>(const Matrix<double>&, const AttentionGraphOptions&))
 
 #define CAUSALATTN_TIMESERIES_INSTANCES(X)                                                                \
@@ -51,10 +64,25 @@
                                                 const AttributionOptions&, std::vector<std::string>))     \
   X(AttributionResult lagged_attribution<double>(const ArTransformerFit<double>&, const Matrix<double>&,  \
                                                  const AttributionOptions&, std::vector<std::string>))    \
+  X(std::unique_ptr<TokenMixer<float>> detail::make_mesa_attention<float>(const EncoderOptions&, Rng&))   \
+  X(std::unique_ptr<TokenMixer<double>> detail::make_mesa_attention<double>(const EncoderOptions&, Rng&)) \
   X(PcmciResult pcmci<void>(const Matrix<double>&, Index, const PcmciOptions&, std::vector<std::string>)) \
   X(GrangerResult granger<void>(const Matrix<double>&, Index, std::vector<std::string>))                  \
   X(CsvTable<double> parse_csv<double>(std::string_view, const CsvOptions&, const std::string&))          \
   X(NpyArray<double> parse_npy<double>(std::string_view, const std::string&))
+
+/// The lagged-graph methods built on the AR transformer and the in-context model.
+#define CAUSALATTN_LAGGED_METHODS_INSTANCES(X)                                                                           \
+  X(SegmentedAttribution segmented_lagged_attribution<float>(const Matrix<double>&, const std::vector<Index>&,           \
+                                                             const ArTrainingOptions&, const AttributionOptions&,        \
+                                                             std::vector<std::string>))                                  \
+  X(AttributionResult ensemble_lagged_attribution<float>(const Matrix<double>&, Index, const ArTrainingOptions&,         \
+                                                         const AttributionOptions&, std::vector<std::string>))           \
+  X(LaggedModelChoice<float, double> choose_lagged_model<float, double>(const Matrix<double>&, const ArTrainingOptions&, \
+                                                                        const InContextArOptions&))                      \
+  X(InContextArFit<double> fit_in_context_ar<double>(const Matrix<double>&, const InContextArOptions&))                  \
+  X(AttributionResult in_context_attribution<double>(const InContextArFit<double>&, const Matrix<double>&,               \
+                                                     const AttributionOptions&, std::vector<std::string>))
 
 /// Declares one specialisation as compiled elsewhere.
 #define CAUSALATTN_EXTERN_INSTANCE(...) extern template __VA_ARGS__;
@@ -63,4 +91,5 @@ namespace causalattn {
 CAUSALATTN_EFFECTS_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
 CAUSALATTN_DISCOVERY_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
 CAUSALATTN_TIMESERIES_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
+CAUSALATTN_LAGGED_METHODS_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
 }  // namespace causalattn

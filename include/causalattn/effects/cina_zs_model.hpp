@@ -138,9 +138,9 @@ class CinaZsModel {
 
   /// The pretrained model shipped with the library (examples/models/cina_zs_default.bin, installed
   /// to <prefix>/share/causalattn/models). Read from `path` if given, else from the directory named
-  /// by the environment variable CAUSALATTN_MODEL_DIR, else, in a program compiled with
-  /// CAUSALATTN_EMBED_CINA_ZS_MODEL defined (for every file of the program: it changes this
-  /// function), from the copy embedded in cina_zs_embedded.hpp, else from the places listed at
+  /// by the environment variable CAUSALATTN_MODEL_DIR, else, in a program that links a file compiled
+  /// with CAUSALATTN_EMBED_CINA_ZS_MODEL defined (that file registers the copy in
+  /// cina_zs_embedded.hpp at start-up), from that copy, else from the places listed at
   /// `cina_zs_default_path`. The shipped model is checked against `cina_zs_default_checksum`; a file
   /// passed by `path` only against its own checksum. Throws `invalid_input` naming the file when it
   /// is missing, corrupted or not the shipped model. O(file size).
@@ -369,6 +369,16 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
   return model;
 }
 
+namespace detail {
+/// The shipped model compiled into this program: set at start-up when a file of the program was
+/// compiled with CAUSALATTN_EMBED_CINA_ZS_MODEL, else nullptr (constant-initialised, so set before
+/// `main`). A pointer rather than a macro inside `load_default`, so that every file of a program
+/// sees the same definition of it.
+struct EmbeddedCinaZsModel {
+  static inline std::string_view (*bytes)() = nullptr;
+};
+}  // namespace detail
+
 /// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (regenerate with
 /// examples/train_cina_zs.cpp, which prints it).
 inline constexpr std::uint64_t cina_zs_default_checksum = 0xc73d21a90b922c9dULL;
@@ -412,11 +422,9 @@ CinaZsModel<Scalar> CinaZsModel<Scalar>::load_default(const std::string& path) {
     return parse_cina_zs<Scalar>(bytes, source);
   };
   if (!path.empty()) return parse_cina_zs<Scalar>(io::read_file_bytes(path, detail::parameter_file_limits()), path);
-#ifdef CAUSALATTN_EMBED_CINA_ZS_MODEL
-  if (std::getenv("CAUSALATTN_MODEL_DIR") == nullptr) {
-    return parse_shipped(detail::cina_zs_embedded_model(), "the embedded CInA-ZS model (cina_zs_embedded.hpp)");
+  if (detail::EmbeddedCinaZsModel::bytes != nullptr && std::getenv("CAUSALATTN_MODEL_DIR") == nullptr) {
+    return parse_shipped(detail::EmbeddedCinaZsModel::bytes(), "the embedded CInA-ZS model (cina_zs_embedded.hpp)");
   }
-#endif
   const std::string file = cina_zs_default_path();
   return parse_shipped(io::read_file_bytes(file, detail::parameter_file_limits()), file);
 }
@@ -435,3 +443,10 @@ CinaZsModel<Scalar> load_cina_zs(const std::string& path) {
 }
 
 }  // namespace causalattn
+
+#ifdef CAUSALATTN_EMBED_CINA_ZS_MODEL
+namespace causalattn::detail {
+/// Registers the embedded copy with `CinaZsModel::load_default` when the program starts.
+inline const bool cina_zs_model_embedded = (EmbeddedCinaZsModel::bytes = &cina_zs_embedded_model, true);
+}  // namespace causalattn::detail
+#endif
