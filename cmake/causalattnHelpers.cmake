@@ -24,8 +24,8 @@ endfunction()
 # causalattn_share_instances(<target>): a program built with causalattn_use_native links the
 # compiled copy of the entry points listed in instances/extern_templates.hpp, which is force-included
 # so that the program's own translation units declare them extern instead of instantiating them.
-# Not for programs whose files define macros that change library code (the tool's
-# CAUSALATTN_EMBED_CINA_ZS_MODEL) or use other instruction sets than the library's copy.
+# Not for programs whose files define macros that change library code or use other instruction sets
+# than the library's copy. The header installs the mesa mixer in every program that uses it.
 function(causalattn_share_instances target)
   if(TARGET causalattn_instances)
     target_link_libraries(${target} PRIVATE causalattn_instances)

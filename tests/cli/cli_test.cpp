@@ -435,10 +435,13 @@ TEST_CASE("ate enters text columns as dummies and reports sensitivity to unobser
 }
 
 TEST_CASE("the tool carries the shipped CInA-ZS model: load_default needs no file", "[cli][cina]") {
-  // The tool (and this test) are compiled with CAUSALATTN_EMBED_CINA_ZS_MODEL.
   const char* set = std::getenv("CAUSALATTN_MODEL_DIR");
   const std::string saved = set != nullptr ? set : "";
   ::unsetenv("CAUSALATTN_MODEL_DIR");
+  // The tool's subcommand library (linked here) registers its embedded copy at start-up: not the file
+  // found through CMake's model directory, which the comparison below could not tell apart.
+  REQUIRE(ca::detail::EmbeddedCinaZsModel::bytes != nullptr);
+  REQUIRE(ca::detail::EmbeddedCinaZsModel::bytes() == ca::io::read_file_bytes(ca::cina_zs_default_path()));
   const auto embedded = ca::CinaZsModel<float>::load_default();
   const auto from_file = ca::load_cina_zs<float>(ca::cina_zs_default_path());
   ca::ParameterRegistry<float> a, b;

@@ -370,9 +370,10 @@ CinaZsModel<Scalar> parse_cina_zs(std::string_view bytes, const std::string& sou
 }
 
 namespace detail {
-/// The shipped model compiled into this program: set at start-up when a file of the program was
-/// compiled with CAUSALATTN_EMBED_CINA_ZS_MODEL, else nullptr (constant-initialised, so set before
-/// `main`). A pointer rather than a macro inside `load_default`, so that every file of a program
+/// The shipped model compiled into this program, else nullptr (constant-initialised). A linked file
+/// compiled with CAUSALATTN_EMBED_CINA_ZS_MODEL sets it during dynamic initialisation (before `main`
+/// with GCC, Clang and MSVC), so `load_default` must not be called from a static initialiser to
+/// find it. A pointer rather than a macro inside `load_default`, so that every file of a program
 /// sees the same definition of it.
 struct EmbeddedCinaZsModel {
   static inline std::string_view (*bytes)() = nullptr;
