@@ -21,7 +21,8 @@ function(causalattn_configure_target target)
   endif()
 endfunction()
 
-# causalattn_share_instances(<target>): a program built with causalattn_use_native links the
+# causalattn_share_instances(<target>): a program built for the same instruction set as
+# causalattn_instances (native with causalattn_use_native when CAUSALATTN_NATIVE is ON) links the
 # compiled copy of the entry points listed in instances/extern_templates.hpp, which is force-included
 # so that the program's own translation units declare them extern instead of instantiating them.
 # Not for programs whose files define macros that change library code or use other instruction sets

@@ -1,5 +1,6 @@
-// The project's own native programs (examples, benchmarks, the tool and test_cli) share one compiled
-// copy of the library's heaviest entry points instead of instantiating them in every translation unit.
+// The project's own programs (examples, benchmarks, the tool and test_cli; the module suites where the
+// copy is portable) share one compiled copy of the library's heaviest entry points instead of
+// instantiating them in every translation unit.
 //
 // CMake force-includes this header (`-include`) into the targets that call
 // `causalattn_share_instances`; the causalattn_instances library compiles the definitions from the
@@ -86,6 +87,8 @@
 
 /// Declares one specialisation as compiled elsewhere.
 #define CAUSALATTN_EXTERN_INSTANCE(...) extern template __VA_ARGS__;
+/// Defines one specialisation (in instances/*.cpp, one list per file).
+#define CAUSALATTN_DEFINE_INSTANCE(...) template __VA_ARGS__;
 
 namespace causalattn {
 CAUSALATTN_EFFECTS_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
