@@ -7,6 +7,7 @@
 #include "causalattn/discovery/kci.hpp"
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
+#include "sanitized.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -22,6 +23,9 @@ TEST_CASE("CD-NOD equals causal-learn's cdnod entry for entry (Fisher z and KCI,
     const ca::Matrix<double> x = table.data.leftCols(5), c = table.data.col(5);
     const ca::Matrix<double> data = ca::with_context(x, c);
     for (const std::string test : {"fisherz", "kci"}) {
+      // KCI on 1000 rows costs 50 s under the sanitizers; there the 450-row case checks its memory
+      // safety, and the optimised build checks both cases' graphs.
+      if (ca::test::sanitized() && test == "kci" && k == "k4") continue;
       INFO(k << " " << test);
       ca::CdnodResult result;
       if (test == "fisherz") {

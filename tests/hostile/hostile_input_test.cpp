@@ -4,15 +4,14 @@
 // least three cases. The inputs are generated here, under a fresh temporary directory.
 
 #include <catch2/catch.hpp>
-
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <system_error>
+#include <unistd.h>
 #include <vector>
 
 #include "causalattn/effects/cina_zs_model.hpp"
@@ -36,14 +35,21 @@ const std::string sentinel_text = "sentinel: a failed run must leave this file a
 constexpr double max_seconds = ca::test::sanitized() ? 60 : 20;
 constexpr long max_rss_mb = ca::test::sanitized() ? 3072 : 1024;
 
-// A fresh directory for this run's inputs.
+// A fresh directory for this run's inputs, removed with them when the run ends.
 const fs::path& scratch() {
-  static const fs::path dir = [] {
+  struct Directory {
+    fs::path path;
+    ~Directory() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  };
+  static const Directory dir = [] {
     fs::path d = fs::temp_directory_path() / ("causalattn_hostile_" + std::to_string(::getpid()));
     fs::create_directories(d);
-    return d;
+    return Directory{d};
   }();
-  return dir;
+  return dir.path;
 }
 
 std::string write(const std::string& name, const std::string& bytes) {

@@ -4,30 +4,23 @@
 // sanitizers, whose shadow memory needs terabytes of address space) and its peak resident memory
 // measured, so that a test can assert the exit code, the one-line message, the time and the memory.
 
+#include <chrono>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-#include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CAUSALATTN_TOOL_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAUSALATTN_TOOL_SANITIZED 1
-#endif
-#endif
+#include "sanitized.hpp"
 
 namespace causalattn::test {
 
@@ -39,15 +32,6 @@ struct ToolRun {
   long peak_rss_mb = 0;    ///< peak resident memory
   std::string out, err;    ///< standard output and error
 };
-
-/// True when this test executable (and so the tool built with it) runs under AddressSanitizer.
-constexpr bool sanitized() {
-#ifdef CAUSALATTN_TOOL_SANITIZED
-  return true;
-#else
-  return false;
-#endif
-}
 
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

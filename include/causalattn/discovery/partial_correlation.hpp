@@ -23,7 +23,10 @@ namespace detail {
 
 /// r(x, y | S) from the (|S| + 2) submatrix M of `r` over (x, y, S), held in a `Square` matrix type:
 /// solve M [p_x p_y] = [e_x e_y] by Cholesky (only P_xx, P_yy, P_xy are needed), or use an
-/// eigen-decomposition pseudo-inverse (flagged) when M is singular.
+/// eigen-decomposition pseudo-inverse (flagged) when M is singular: when a squared Cholesky pivot
+/// (the variance a variable keeps after regression on those before it) is below 1e-12, the same
+/// cutoff as the pseudo-inverse's on the eigenvalues. The pivot itself would sit near 1e-8 for an
+/// exactly collinear set, above or below 0 by rounding, so it cannot be the test.
 template <class Square, class Derived>
 PartialCorrelation partial_correlation_of_submatrix(const Eigen::MatrixBase<Derived>& r, Index x, Index y,
                                                     const std::vector<Index>& s) {
@@ -39,7 +42,7 @@ PartialCorrelation partial_correlation_of_submatrix(const Eigen::MatrixBase<Deri
   unit(0, 0) = unit(1, 1) = 1;
   Eigen::LLT<Square> llt(m);
   Eigen::Matrix2d p;
-  if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-12) {
+  if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-6) {
     p = llt.solve(unit).topRows(2);
   } else {
     Solver eigen(m);

@@ -3,6 +3,7 @@
 /// Trainable parameters and the registry that optimisers and serialisation walk over.
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "causalattn/core/errors.hpp"
@@ -48,11 +49,11 @@ class ParameterRegistry {
     Parameter<Scalar>* parameter;
   };
 
-  /// Registers `p` under `name` (unique, non-empty; else `invalid_input`). O(count).
+  /// Registers `p` under `name` (unique, non-empty; else `invalid_input`). O(1) expected.
   void add(const std::string& name, Parameter<Scalar>& p) {
     if (name.empty()) throw invalid_input("name", "parameter names cannot be empty");
-    for (const auto& e : entries_)
-      if (e.name == name) throw invalid_input("name", "parameter '" + name + "' is registered twice");
+    if (!index_.emplace(name, entries_.size()).second)
+      throw invalid_input("name", "parameter '" + name + "' is registered twice");
     entries_.push_back({name, &p});
   }
   /// All entries in registration order.
@@ -69,15 +70,16 @@ class ParameterRegistry {
   void zero_grad() {
     for (auto& e : entries_) e.parameter->grad.setZero();
   }
-  /// The parameter called `name`; throws `invalid_input` if none. O(count).
+  /// The parameter called `name`; throws `invalid_input` if none. O(1) expected.
   Parameter<Scalar>& at(const std::string& name) const {
-    for (const auto& e : entries_)
-      if (e.name == name) return *e.parameter;
-    throw invalid_input("name", "no parameter named '" + name + "'");
+    const auto found = index_.find(name);
+    if (found == index_.end()) throw invalid_input("name", "no parameter named '" + name + "'");
+    return *entries_[found->second].parameter;
   }
 
  private:
   std::vector<Entry> entries_;
+  std::unordered_map<std::string, std::size_t> index_;  // name -> position in entries_
 };
 
 }  // namespace causalattn
