@@ -1,4 +1,5 @@
-// causalattn: the command-line tool. The subcommands live in the *_commands.cpp files (causalattn_cli_lib).
+// causalattn: the command-line tool. The subcommands live in the *_commands.cpp files (causalattn_cli_lib;
+// with CAUSALATTN_USE_MPI, this file and discovery_commands.cpp compiled with MPI over the others).
 #include <iostream>
 #include <sstream>
 #include <string>

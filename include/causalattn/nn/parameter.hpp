@@ -52,9 +52,14 @@ class ParameterRegistry {
   /// Registers `p` under `name` (unique, non-empty; else `invalid_input`). O(1) expected.
   void add(const std::string& name, Parameter<Scalar>& p) {
     if (name.empty()) throw invalid_input("name", "parameter names cannot be empty");
-    if (!index_.emplace(name, entries_.size()).second)
-      throw invalid_input("name", "parameter '" + name + "' is registered twice");
+    if (index_.count(name)) throw invalid_input("name", "parameter '" + name + "' is registered twice");
     entries_.push_back({name, &p});
+    try {
+      index_.emplace(name, entries_.size() - 1);
+    } catch (...) {
+      entries_.pop_back();
+      throw;
+    }
   }
   /// All entries in registration order.
   const std::vector<Entry>& entries() const noexcept { return entries_; }
