@@ -1,6 +1,6 @@
 // The project's own programs (examples, benchmarks, the tool's subcommands, test_cli and the suites
-// that call the heavy entry points, built for the copy's instruction set) share one compiled copy of the library's heaviest entry points instead of
-// instantiating them in every translation unit.
+// that call the heavy entry points, built for the copy's instruction set) share one compiled copy of
+// the library's heaviest entry points instead of instantiating them in every translation unit.
 //
 // CMake force-includes this header (`-include`) into the targets that call
 // `causalattn_share_instances`; the causalattn_instances library compiles the definitions from the

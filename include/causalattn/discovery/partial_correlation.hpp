@@ -21,12 +21,16 @@ struct PartialCorrelation {
 
 namespace detail {
 
+/// The least variance a variable may keep after regression on the others before a conditioning set
+/// counts as collinear (the scale of the pseudo-inverse's cutoff, 1e-12 of the largest eigenvalue).
+inline constexpr double collinear_variance = 1e-12;
+
 /// r(x, y | S) from the (|S| + 2) submatrix M of `r` over (x, y, S), held in a `Square` matrix type:
 /// solve M [p_x p_y] = [e_x e_y] by Cholesky (only P_xx, P_yy, P_xy are needed), or use an
 /// eigen-decomposition pseudo-inverse (flagged) when M is singular: when a squared Cholesky pivot
-/// (the variance a variable keeps after regression on those before it) is below 1e-12, the scale of
-/// the pseudo-inverse's own cutoff (1e-12 of the largest eigenvalue). The pivot itself would sit near
-/// 1e-8 for an exactly collinear set, above or below 0 by rounding, so it cannot be the test.
+/// (the variance a variable keeps after regression on those before it) is below
+/// `collinear_variance`. The pivot itself would sit near 1e-8 for an exactly collinear set, above or
+/// below 0 by rounding, so it cannot be the test.
 template <class Square, class Derived>
 PartialCorrelation partial_correlation_of_submatrix(const Eigen::MatrixBase<Derived>& r, Index x, Index y,
                                                     const std::vector<Index>& s) {
@@ -42,7 +46,8 @@ PartialCorrelation partial_correlation_of_submatrix(const Eigen::MatrixBase<Deri
   unit(0, 0) = unit(1, 1) = 1;
   Eigen::LLT<Square> llt(m);
   Eigen::Matrix2d p;
-  if (llt.info() == Eigen::Success && llt.matrixLLT().diagonal().minCoeff() > 1e-6) {
+  const double least_pivot = llt.matrixLLT().diagonal().minCoeff();
+  if (llt.info() == Eigen::Success && least_pivot * least_pivot > collinear_variance) {
     p = llt.solve(unit).topRows(2);
   } else {
     Solver eigen(m);
@@ -76,8 +81,9 @@ PartialCorrelation partial_correlation(const Eigen::MatrixBase<Derived>& r, Inde
   }
   if (s.size() == 1) {
     const double rxy = double(r(y, x)), rxz = double(r(s[0], x)), ryz = double(r(s[0], y));  // columns x and y
-    const double left_x = 1 - rxz * rxz, left_y = 1 - ryz * ryz;  // the variances left after regression on z
-    if (left_x > 1e-12 && left_y > 1e-12) {                       // as for larger sets: a collinear pair takes the pseudo-inverse
+    // The variances left after regression on z; a collinear pair takes the pseudo-inverse below.
+    const double left_x = 1 - rxz * rxz, left_y = 1 - ryz * ryz;
+    if (left_x > detail::collinear_variance && left_y > detail::collinear_variance) {
       out.value = clamp((rxy - rxz * ryz) / std::sqrt(left_x * left_y));
       return out;
     }

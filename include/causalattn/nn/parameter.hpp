@@ -52,12 +52,12 @@ class ParameterRegistry {
   /// Registers `p` under `name` (unique, non-empty; else `invalid_input`). O(1) expected.
   void add(const std::string& name, Parameter<Scalar>& p) {
     if (name.empty()) throw invalid_input("name", "parameter names cannot be empty");
-    if (index_.count(name)) throw invalid_input("name", "parameter '" + name + "' is registered twice");
-    entries_.push_back({name, &p});
+    const auto [position, added] = index_.emplace(name, entries_.size());
+    if (!added) throw invalid_input("name", "parameter '" + name + "' is registered twice");
     try {
-      index_.emplace(name, entries_.size() - 1);
+      entries_.push_back({name, &p});
     } catch (...) {
-      entries_.pop_back();
+      index_.erase(position);
       throw;
     }
   }
