@@ -16,6 +16,9 @@
 #include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/effects.hpp"
 #include "causalattn/io.hpp"
+#include "causalattn/kernels/attention_backward.hpp"
+#include "causalattn/kernels/attention_forward.hpp"
+#include "causalattn/kernels/mesa.hpp"
 #include "causalattn/nn/mesa_attention.hpp"
 #include "causalattn/timeseries.hpp"
 #include "causalattn/timeseries/in_context_ar.hpp"
@@ -40,6 +43,22 @@
   X(CinaZsModel<float> parse_cina_zs<float>(std::string_view, const std::string&))                                            \
   X(OmittedVariableSensitivity omitted_variable_sensitivity<double>(const TreatmentData<double>&, const SensitivityOptions&)) \
   X(PropensityOverlap propensity_overlap<double>(const TreatmentData<double>&, const EffectOptions&))
+
+/// CInA-ZS training and the simulators, solvers and outcome head it shares with the estimators.
+#define CAUSALATTN_EFFECTS_TRAINING_INSTANCES(X)                                                                \
+  X(SimulatedDataset simulate_dataset<void>(const SimulationFamily&, std::uint64_t))                            \
+  X(CinaZsTrainingReport train_cina_zs<float>(CinaZsModel<float>&, const std::vector<SimulatedDataset>&,        \
+                                              const CinaZsTrainingOptions&))                                    \
+  X(std::string serialize_cina_zs<float>(const CinaZsModel<float>&))                                            \
+  X(OutcomeHeadFit fit_outcome_head<void>(const OutcomeHead&, const Matrix<double>&, const Vector<double>&,     \
+                                          const Vector<double>&))                                               \
+  X(double outcome_head_loss<void>(const OutcomeHead&, const SimulatedDataset&, OutcomeHead*))                  \
+  X(std::vector<double> train_outcome_head<void>(OutcomeHead&, const std::vector<SimulatedDataset>&,            \
+                                                 const OutcomeHeadTrainingOptions&))                            \
+  X(LinearFit fit_linear<void>(const Matrix<double>&, const Vector<double>&, double))                           \
+  X(SmoResult solve_smo<void>(const Eigen::Ref<const Matrix<double>>&, const Eigen::Ref<const Vector<double>>&, \
+                              const Eigen::Ref<const Vector<double>>&, const Eigen::Ref<const Vector<double>>&, \
+                              const Eigen::Ref<const Vector<double>>&, const SmoOptions&))
 
 #define CAUSALATTN_DISCOVERY_INSTANCES(X)                                                                  \
   X(PcResult pc<FisherZTest>(const FisherZTest&, std::vector<std::string>, const PcOptions&))              \
@@ -69,8 +88,27 @@
   X(std::unique_ptr<TokenMixer<double>> detail::make_mesa_attention<double>(const EncoderOptions&, Rng&)) \
   X(PcmciResult pcmci<void>(const Matrix<double>&, Index, const PcmciOptions&, std::vector<std::string>)) \
   X(GrangerResult granger<void>(const Matrix<double>&, Index, std::vector<std::string>))                  \
+  X(LaggedSeries simulate_var<void>(const VarOptions&))                                                   \
+  X(LaggedSeries simulate_lorenz96<void>(const Lorenz96Options&))                                         \
   X(CsvTable<double> parse_csv<double>(std::string_view, const CsvOptions&, const std::string&))          \
   X(NpyArray<double> parse_npy<double>(std::string_view, const std::string&))
+
+/// The attention kernels, softmax and mesa, in float and double (the network layers' hot loops).
+#define CAUSALATTN_KERNEL_INSTANCES(X)     \
+  CAUSALATTN_KERNEL_INSTANCES_OF(X, float) \
+  CAUSALATTN_KERNEL_INSTANCES_OF(X, double)
+#define CAUSALATTN_KERNEL_INSTANCES_OF(X, S)                                                                                     \
+  X(AttentionResult<S> attention_forward<S>(const Eigen::Ref<const Matrix<S>>&, const Eigen::Ref<const Matrix<S>>&,              \
+                                            const Eigen::Ref<const Matrix<S>>&, const AttentionOptions&, const KeyPaddingMask&)) \
+  X(AttentionGradients<S> attention_backward<S>(const Eigen::Ref<const Matrix<S>>&, const Eigen::Ref<const Matrix<S>>&,          \
+                                                const Eigen::Ref<const Matrix<S>>&, const Eigen::Ref<const Matrix<S>>&,          \
+                                                const Eigen::Ref<const Vector<S>>&, const Eigen::Ref<const Matrix<S>>&,          \
+                                                const AttentionOptions&, const KeyPaddingMask&))                                 \
+  X(MesaResult<S> mesa_forward<S>(const Eigen::Ref<const Matrix<S>>&, const Eigen::Ref<const Matrix<S>>&,                        \
+                                  const Eigen::Ref<const Matrix<S>>&, double, const KeyPaddingMask&, Index))                     \
+  X(MesaGradients<S> mesa_backward<S>(const Eigen::Ref<const Matrix<S>>&, const Eigen::Ref<const Matrix<S>>&,                    \
+                                      const Eigen::Ref<const Matrix<S>>&, double, const Eigen::Ref<const Matrix<S>>&,            \
+                                      const KeyPaddingMask&, Index))
 
 /// The lagged-graph methods built on the AR transformer and the in-context model.
 #define CAUSALATTN_LAGGED_METHODS_INSTANCES(X)                                                                           \
@@ -82,6 +120,7 @@
   X(LaggedModelChoice<float, double> choose_lagged_model<float, double>(const Matrix<double>&, const ArTrainingOptions&, \
                                                                         const InContextArOptions&))                      \
   X(InContextArFit<double> fit_in_context_ar<double>(const Matrix<double>&, const InContextArOptions&))                  \
+  X(InContextArFit<float> fit_in_context_ar<float>(const Matrix<double>&, const InContextArOptions&))                    \
   X(AttributionResult in_context_attribution<double>(const InContextArFit<double>&, const Matrix<double>&,               \
                                                      const AttributionOptions&, std::vector<std::string>))
 
@@ -92,6 +131,8 @@
 
 namespace causalattn {
 CAUSALATTN_EFFECTS_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
+CAUSALATTN_EFFECTS_TRAINING_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
+CAUSALATTN_KERNEL_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
 CAUSALATTN_DISCOVERY_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
 CAUSALATTN_TIMESERIES_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
 CAUSALATTN_LAGGED_METHODS_INSTANCES(CAUSALATTN_EXTERN_INSTANCE)
