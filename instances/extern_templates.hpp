@@ -60,22 +60,26 @@
                               const Eigen::Ref<const Vector<double>>&, const Eigen::Ref<const Vector<double>>&, \
                               const Eigen::Ref<const Vector<double>>&, const SmoOptions&))
 
-#define CAUSALATTN_DISCOVERY_INSTANCES(X)                                                                  \
-  X(PcResult pc<FisherZTest>(const FisherZTest&, std::vector<std::string>, const PcOptions&))              \
-  X(PcResult pc<DiscreteCiTest>(const DiscreteCiTest&, std::vector<std::string>, const PcOptions&))        \
-  X(PcResult pc<KciTest>(const KciTest&, std::vector<std::string>, const PcOptions&))                      \
-  X(PcResult pc<RcitTest>(const RcitTest&, std::vector<std::string>, const PcOptions&))                    \
-  X(PcResult pc<RcotTest>(const RcotTest&, std::vector<std::string>, const PcOptions&))                    \
-  X(FciResult fci<FisherZTest>(const FisherZTest&, std::vector<std::string>, const FciOptions&))           \
-  X(FciResult fci<DiscreteCiTest>(const DiscreteCiTest&, std::vector<std::string>, const FciOptions&))     \
-  X(FciResult fci<KciTest>(const KciTest&, std::vector<std::string>, const FciOptions&))                   \
-  X(FciResult fci<RcitTest>(const RcitTest&, std::vector<std::string>, const FciOptions&))                 \
-  X(FciResult fci<RcotTest>(const RcotTest&, std::vector<std::string>, const FciOptions&))                 \
-  X(CdnodResult cdnod<FisherZTest>(const FisherZTest&, std::vector<std::string>, Index, const PcOptions&)) \
-  X(CdnodResult cdnod<KciTest>(const KciTest&, std::vector<std::string>, Index, const PcOptions&))         \
-  X(CdnodResult cdnod<RcitTest>(const RcitTest&, std::vector<std::string>, Index, const PcOptions&))       \
-  X(CdnodResult cdnod<RcotTest>(const RcotTest&, std::vector<std::string>, Index, const PcOptions&))       \
-  X(AttentionGraph attention_graph_from_covariance<void>(const Matrix<double>&, const AttentionGraphOptions&))
+#define CAUSALATTN_DISCOVERY_INSTANCES(X)                                                                      \
+  X(PcResult pc<FisherZTest>(const FisherZTest&, std::vector<std::string>, const PcOptions&))                  \
+  X(PcResult pc<DiscreteCiTest>(const DiscreteCiTest&, std::vector<std::string>, const PcOptions&))            \
+  X(PcResult pc<KciTest>(const KciTest&, std::vector<std::string>, const PcOptions&))                          \
+  X(PcResult pc<RcitTest>(const RcitTest&, std::vector<std::string>, const PcOptions&))                        \
+  X(PcResult pc<RcotTest>(const RcotTest&, std::vector<std::string>, const PcOptions&))                        \
+  X(FciResult fci<FisherZTest>(const FisherZTest&, std::vector<std::string>, const FciOptions&))               \
+  X(FciResult fci<DiscreteCiTest>(const DiscreteCiTest&, std::vector<std::string>, const FciOptions&))         \
+  X(FciResult fci<KciTest>(const KciTest&, std::vector<std::string>, const FciOptions&))                       \
+  X(FciResult fci<RcitTest>(const RcitTest&, std::vector<std::string>, const FciOptions&))                     \
+  X(FciResult fci<RcotTest>(const RcotTest&, std::vector<std::string>, const FciOptions&))                     \
+  X(CdnodResult cdnod<FisherZTest>(const FisherZTest&, std::vector<std::string>, Index, const PcOptions&))     \
+  X(CdnodResult cdnod<KciTest>(const KciTest&, std::vector<std::string>, Index, const PcOptions&))             \
+  X(CdnodResult cdnod<RcitTest>(const RcitTest&, std::vector<std::string>, Index, const PcOptions&))           \
+  X(CdnodResult cdnod<RcotTest>(const RcotTest&, std::vector<std::string>, Index, const PcOptions&))           \
+  X(AttentionGraph attention_graph_from_covariance<void>(const Matrix<double>&, const AttentionGraphOptions&)) \
+  X(CiTestResult FisherZTest::test<void>(Index, Index, const std::vector<Index>&) const)                       \
+  X(CiTestResult KciTest::test<void>(Index, Index, std::vector<Index>) const)                                  \
+  X(CiTestResult RandomFeatureCiTest<RffVariant::rcot>::run(Index, Index, const std::vector<Index>&) const)    \
+  X(CiTestResult RandomFeatureCiTest<RffVariant::rcit>::run(Index, Index, const std::vector<Index>&) const)
 
 #define CAUSALATTN_TIMESERIES_INSTANCES(X)                                                                \
   X(ArTransformerFit<float> fit_ar_transformer<float>(const Matrix<double>&, const ArTrainingOptions&))   \

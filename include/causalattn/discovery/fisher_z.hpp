@@ -106,25 +106,10 @@ class FisherZTest {
   const Matrix<double>& correlation() const noexcept { return correlation_; }
 
   /// Tests x _||_ y | s. Indices are trusted (the caller validates). O(|s|^3).
-  /// (A template only so that a program that never tests compiles no solver.)
+  /// (A template only so that a program that never tests compiles no solver; defined after the
+  /// class, so that the project's own programs can declare it `extern template`.)
   template <typename = void>
-  CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
-    const double freedom = sample_size_ - double(s.size()) - 3;
-    if (freedom <= 0) {
-      throw invalid_input("sample_size", detail::to_text(sample_size_) + " samples leave no degrees of freedom for a test "
-                                         "conditioning on " + std::to_string(s.size()) + " variables");
-    }
-    const double r = partial_correlation(correlation_, x, y, s).value;
-    CiTestResult result;
-    if (std::abs(r) >= 1) {
-      result.statistic = std::numeric_limits<double>::infinity();
-      result.p_value = 0;
-      return result;
-    }
-    result.statistic = std::sqrt(freedom) * std::abs(0.5 * std::log((1 + r) / (1 - r)));
-    result.p_value = two_sided_normal_p_value(result.statistic, convention_);
-    return result;
-  }
+  CiTestResult test(Index x, Index y, const std::vector<Index>& s) const;
 
   /// Two-sided p-value of a standard normal statistic under the given convention.
   static double two_sided_normal_p_value(double statistic, PValueConvention convention) {
@@ -142,5 +127,26 @@ class FisherZTest {
   double sample_size_;
   PValueConvention convention_;
 };
+
+template <typename>
+CiTestResult FisherZTest::test(Index x, Index y, const std::vector<Index>& s) const {
+  const double freedom = sample_size_ - double(s.size()) - 3;
+  if (freedom <= 0) {
+    throw invalid_input("sample_size", detail::to_text(sample_size_) +
+                                           " samples leave no degrees of freedom for a test "
+                                           "conditioning on " +
+                                           std::to_string(s.size()) + " variables");
+  }
+  const double r = partial_correlation(correlation_, x, y, s).value;
+  CiTestResult result;
+  if (std::abs(r) >= 1) {
+    result.statistic = std::numeric_limits<double>::infinity();
+    result.p_value = 0;
+    return result;
+  }
+  result.statistic = std::sqrt(freedom) * std::abs(0.5 * std::log((1 + r) / (1 - r)));
+  result.p_value = two_sided_normal_p_value(result.statistic, convention_);
+  return result;
+}
 
 }  // namespace causalattn

@@ -157,14 +157,10 @@ class KciTest {
   long long approximated_tests() const noexcept { return approximated_.load(std::memory_order_relaxed); }
 
   /// Tests x _||_ y | s (indices checked; throws `invalid_input` naming x, y or s). Cached.
-  /// (A template only so that a program that never tests compiles no solver.)
+  /// (A template only so that a program that never tests compiles no solver; defined after the
+  /// class, so that the project's own programs can declare it `extern template`.)
   template <typename = void>
-  CiTestResult test(Index x, Index y, std::vector<Index> s) const {
-    detail::check_test_indices(variables(), x, y, s);
-    return detail::cached_test(cache_, x, y, std::move(s), [&](Index a, Index b, const std::vector<Index>& z) {
-      return z.empty() ? unconditional(a, b) : conditional(a, b, z);
-    });
-  }
+  CiTestResult test(Index x, Index y, std::vector<Index> s) const;
 
  private:
   double empirical_theta(bool conditional, Index dimension) const {
@@ -338,5 +334,13 @@ class KciTest {
   mutable detail::CiResultCache cache_;
   mutable std::atomic<long long> approximated_{0};
 };
+
+template <typename>
+CiTestResult KciTest::test(Index x, Index y, std::vector<Index> s) const {
+  detail::check_test_indices(variables(), x, y, s);
+  return detail::cached_test(cache_, x, y, std::move(s), [&](Index a, Index b, const std::vector<Index>& z) {
+    return z.empty() ? unconditional(a, b) : conditional(a, b, z);
+  });
+}
 
 }  // namespace causalattn

@@ -131,55 +131,60 @@ class RandomFeatureCiTest {
     return f;
   }
 
-  CiTestResult run(Index x, Index y, const std::vector<Index>& s) const {
-    const Index n = standardized_.rows();
-    Rng rng = detail::test_stream(options_.seed, x, y, s);
-    std::vector<Index> x_side{x};
-    if (Variant == RffVariant::rcit) x_side.insert(x_side.end(), s.begin(), s.end());
-    Matrix<double> fx = features(columns(x_side), options_.x_features, rng);
-    Matrix<double> fy = features(columns({y}), options_.y_features, rng);
-    if (!s.empty()) {
-      const Matrix<double> fz = features(columns(s), options_.z_features, rng);
-      Matrix<double> czz = fz.transpose() * fz / double(n);
-      czz.diagonal().array() += options_.ridge;
-      const Eigen::LDLT<Matrix<double>> factor(czz);
-      fx -= fz * factor.solve(fz.transpose() * fx / double(n));
-      fy -= fz * factor.solve(fz.transpose() * fy / double(n));
-    }
-    CiTestResult result;
-    result.statistic = double(n) * (fx.transpose() * fy / double(n)).squaredNorm();
-    if (options_.null == RffNull::permutation) {
-      long long above = 0;
-      std::vector<Index> order(static_cast<std::size_t>(n));
-      for (Index i = 0; i < n; ++i) order[std::size_t(i)] = i;
-      Matrix<double> shuffled(n, fy.cols());
-      for (int b = 0; b < options_.permutations; ++b) {
-        rng.shuffle(order.begin(), order.end());
-        for (Index i = 0; i < n; ++i) shuffled.row(i) = fy.row(order[std::size_t(i)]);
-        above += double(n) * (fx.transpose() * shuffled / double(n)).squaredNorm() >= result.statistic ? 1 : 0;
-      }
-      result.p_value = double(1 + above) / double(1 + options_.permutations);  // never exactly 0
-      return result;
-    }
-    Matrix<double> products(n, fx.cols() * fy.cols());
-    for (Index i = 0; i < fx.cols(); ++i)
-      for (Index j = 0; j < fy.cols(); ++j) products.col(i * fy.cols() + j) = fx.col(i).cwiseProduct(fy.col(j));
-    products.rowwise() -= products.colwise().mean();
-    const Matrix<double> covariance = products.transpose() * products / double(n);
-    const Eigen::SelfAdjointEigenSolver<Matrix<double>> solver(covariance, Eigen::EigenvaluesOnly);
-    const std::vector<double> lambda(solver.eigenvalues().data(), solver.eigenvalues().data() + solver.eigenvalues().size());
-    switch (options_.null) {
-      case RffNull::hall_buckley_eagleson: result.p_value = detail::hall_buckley_eagleson_tail(lambda, result.statistic); break;
-      case RffNull::satterthwaite_welch: result.p_value = detail::satterthwaite_welch_tail(lambda, result.statistic); break;
-      default: result.p_value = detail::lindsay_pilla_basak_tail(lambda, result.statistic);
-    }
-    return result;
-  }
+  // The test itself (defined after the class, so that the project's programs can declare it
+  // `extern template`).
+  CiTestResult run(Index x, Index y, const std::vector<Index>& s) const;
 
   RffOptions options_;
   Matrix<double> standardized_;
   mutable detail::CiResultCache cache_;
 };
+
+template <RffVariant Variant>
+CiTestResult RandomFeatureCiTest<Variant>::run(Index x, Index y, const std::vector<Index>& s) const {
+  const Index n = standardized_.rows();
+  Rng rng = detail::test_stream(options_.seed, x, y, s);
+  std::vector<Index> x_side{x};
+  if (Variant == RffVariant::rcit) x_side.insert(x_side.end(), s.begin(), s.end());
+  Matrix<double> fx = features(columns(x_side), options_.x_features, rng);
+  Matrix<double> fy = features(columns({y}), options_.y_features, rng);
+  if (!s.empty()) {
+    const Matrix<double> fz = features(columns(s), options_.z_features, rng);
+    Matrix<double> czz = fz.transpose() * fz / double(n);
+    czz.diagonal().array() += options_.ridge;
+    const Eigen::LDLT<Matrix<double>> factor(czz);
+    fx -= fz * factor.solve(fz.transpose() * fx / double(n));
+    fy -= fz * factor.solve(fz.transpose() * fy / double(n));
+  }
+  CiTestResult result;
+  result.statistic = double(n) * (fx.transpose() * fy / double(n)).squaredNorm();
+  if (options_.null == RffNull::permutation) {
+    long long above = 0;
+    std::vector<Index> order(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) order[std::size_t(i)] = i;
+    Matrix<double> shuffled(n, fy.cols());
+    for (int b = 0; b < options_.permutations; ++b) {
+      rng.shuffle(order.begin(), order.end());
+      for (Index i = 0; i < n; ++i) shuffled.row(i) = fy.row(order[std::size_t(i)]);
+      above += double(n) * (fx.transpose() * shuffled / double(n)).squaredNorm() >= result.statistic ? 1 : 0;
+    }
+    result.p_value = double(1 + above) / double(1 + options_.permutations);  // never exactly 0
+    return result;
+  }
+  Matrix<double> products(n, fx.cols() * fy.cols());
+  for (Index i = 0; i < fx.cols(); ++i)
+    for (Index j = 0; j < fy.cols(); ++j) products.col(i * fy.cols() + j) = fx.col(i).cwiseProduct(fy.col(j));
+  products.rowwise() -= products.colwise().mean();
+  const Matrix<double> covariance = products.transpose() * products / double(n);
+  const Eigen::SelfAdjointEigenSolver<Matrix<double>> solver(covariance, Eigen::EigenvaluesOnly);
+  const std::vector<double> lambda(solver.eigenvalues().data(), solver.eigenvalues().data() + solver.eigenvalues().size());
+  switch (options_.null) {
+    case RffNull::hall_buckley_eagleson: result.p_value = detail::hall_buckley_eagleson_tail(lambda, result.statistic); break;
+    case RffNull::satterthwaite_welch: result.p_value = detail::satterthwaite_welch_tail(lambda, result.statistic); break;
+    default: result.p_value = detail::lindsay_pilla_basak_tail(lambda, result.statistic);
+  }
+  return result;
+}
 
 /// RCoT: x _||_ y | S on random Fourier features of x, y and Z (see `RandomFeatureCiTest`).
 /// Example: `causalattn::RcotTest test(data); auto r = causalattn::pc(test, names);`
