@@ -44,7 +44,7 @@
   X(OmittedVariableSensitivity omitted_variable_sensitivity<double>(const TreatmentData<double>&, const SensitivityOptions&)) \
   X(PropensityOverlap propensity_overlap<double>(const TreatmentData<double>&, const EffectOptions&))
 
-/// CInA-ZS training and the simulators, solvers and outcome head it shares with the estimators.
+/// CInA-ZS training and the simulator, solvers and outcome head it shares with the estimators.
 #define CAUSALATTN_EFFECTS_TRAINING_INSTANCES(X)                                                                \
   X(SimulatedDataset simulate_dataset<void>(const SimulationFamily&, std::uint64_t))                            \
   X(CinaZsTrainingReport train_cina_zs<float>(CinaZsModel<float>&, const std::vector<SimulatedDataset>&,        \

@@ -106,8 +106,7 @@ class FisherZTest {
   const Matrix<double>& correlation() const noexcept { return correlation_; }
 
   /// Tests x _||_ y | s. Indices are trusted (the caller validates). O(|s|^3).
-  /// (A template only so that a program that never tests compiles no solver; defined after the
-  /// class, so that the project's own programs can declare it `extern template`.)
+  /// (A template only so that a program that never tests compiles no solver.)
   template <typename = void>
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const;
 
@@ -128,6 +127,7 @@ class FisherZTest {
   PValueConvention convention_;
 };
 
+// Defined outside the class, so not inline: the project's own programs can declare it `extern template`.
 template <typename>
 CiTestResult FisherZTest::test(Index x, Index y, const std::vector<Index>& s) const {
   const double freedom = sample_size_ - double(s.size()) - 3;

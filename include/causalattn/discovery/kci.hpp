@@ -157,8 +157,7 @@ class KciTest {
   long long approximated_tests() const noexcept { return approximated_.load(std::memory_order_relaxed); }
 
   /// Tests x _||_ y | s (indices checked; throws `invalid_input` naming x, y or s). Cached.
-  /// (A template only so that a program that never tests compiles no solver; defined after the
-  /// class, so that the project's own programs can declare it `extern template`.)
+  /// (A template only so that a program that never tests compiles no solver.)
   template <typename = void>
   CiTestResult test(Index x, Index y, std::vector<Index> s) const;
 
@@ -335,6 +334,7 @@ class KciTest {
   mutable std::atomic<long long> approximated_{0};
 };
 
+// Defined outside the class, so not inline: the project's own programs can declare it `extern template`.
 template <typename>
 CiTestResult KciTest::test(Index x, Index y, std::vector<Index> s) const {
   detail::check_test_indices(variables(), x, y, s);
