@@ -1,3 +1,4 @@
-// The single Catch2 main shared by all test executables.
-#define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
+// The main of the module test executables.
+#include "catch_session.hpp"
+
+int main(int argc, char** argv) { return causalattn::test::run_catch_session(argc, argv); }

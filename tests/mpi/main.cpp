@@ -1,12 +1,14 @@
 // The Catch2 main of test_mpi: MPI is initialised around the session, every rank runs every test
 // case, and the exit code is nonzero when any rank failed. A failed assertion ends the job at once
 // (MPI_Abort): the failing rank would otherwise go on to the next test case while the others wait
-// in a collective, and the job would hang instead of failing. Run under mpirun (ctest does).
-#define CATCH_CONFIG_RUNNER
+// in a collective, and the job would hang instead of failing. Run under mpirun (ctest does). Catch2
+// itself is compiled once for every test executable (../catch_session.cpp).
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
 #include <iostream>
 #include <mpi.h>
+
+#include "catch_session.hpp"
 
 namespace {
 
@@ -35,7 +37,7 @@ CATCH_REGISTER_LISTENER(AbortOnFailure)
 int main(int argc, char** argv) {
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  const int failed = Catch::Session().run(argc, argv);
+  const int failed = causalattn::test::run_catch_session(argc, argv);
   int any_failed = 0;
   MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   MPI_Finalize();
