@@ -37,6 +37,7 @@
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
 #include "commands.hpp"
+#include "sanitized.hpp"
 
 namespace ca = causalattn;
 using Catch::Matchers::Contains;
@@ -166,37 +167,41 @@ TEST_CASE("pc reproduces causal-learn's expected outputs from the command line",
 
 TEST_CASE("pc and fci --bootstrap equal the API's table, for any thread count", "[cli][pc][bootstrap]") {
   const std::string data = data_dir + "/causal-learn/data_linear_10.txt";
+  // 30 resamples of PC and 10 of FCI, 8 and 4 under the sanitizers (where the case took 17 s): the
+  // properties checked hold for any number.
+  const int resamples = ca::test::sanitized() ? 8 : 30;
+  const std::string resamples_flag = std::to_string(resamples);
   const auto table = ca::read_csv<double>(data);
   ca::BootstrapOptions options;
   options.seed = 5;
   ca::PcOptions pc_options;
   pc_options.threads = 1;
   const auto api = ca::bootstrap_graphs_with(
-      table.data, 30,
+      table.data, resamples,
       [&](const ca::Matrix<double>& r) {
         return ca::pc(ca::FisherZTest(r, ca::PValueConvention::causal_learn), table.names, pc_options).cpdag;
       },
       options, table.names);
-  const auto one = run({"pc", "--data", data, "--bootstrap", "30", "--bootstrap-seed", "5", "--threads", "1"});
-  const auto two = run({"pc", "--data", data, "--bootstrap", "30", "--bootstrap-seed", "5", "--threads", "2"});
+  const auto one = run({"pc", "--data", data, "--bootstrap", resamples_flag, "--bootstrap-seed", "5", "--threads", "1"});
+  const auto two = run({"pc", "--data", data, "--bootstrap", resamples_flag, "--bootstrap-seed", "5", "--threads", "2"});
   INFO(one.err);
   REQUIRE(one.code == 0);
   REQUIRE(one.out == ca::bootstrap_to_json(api).dump(2) + "\n");
   REQUIRE(two.out == one.out);
-  REQUIRE_THAT(one.err, Contains("pc bootstrap: 30 resamples (seed 5), 0 failed"));
-  const auto dot = run(
-      {"pc", "--data", data, "--bootstrap", "30", "--bootstrap-seed", "5", "--format", "dot", "--consensus-frequency", "0.9"});
+  REQUIRE_THAT(one.err, Contains("pc bootstrap: " + resamples_flag + " resamples (seed 5), 0 failed"));
+  const auto dot = run({"pc", "--data", data, "--bootstrap", resamples_flag, "--bootstrap-seed", "5", "--format", "dot",
+                        "--consensus-frequency", "0.9"});
   REQUIRE(dot.out == ca::bootstrap_to_dot([&] {
             auto strict = options;
             strict.consensus_frequency = 0.9;
             return ca::bootstrap_graphs_with(
-                table.data, 30,
+                table.data, resamples,
                 [&](const ca::Matrix<double>& r) {
                   return ca::pc(ca::FisherZTest(r, ca::PValueConvention::causal_learn), table.names, pc_options).cpdag;
                 },
                 strict, table.names);
           }()));
-  const auto fci = run({"fci", "--data", data, "--bootstrap", "10", "--format", "dot"});
+  const auto fci = run({"fci", "--data", data, "--bootstrap", ca::test::sanitized() ? "4" : "10", "--format", "dot"});
   REQUIRE(fci.code == 0);
   REQUIRE_THAT(fci.out, StartsWith("digraph causalattn_bootstrap {"));
   REQUIRE_THAT(fci.out, Contains("arrowtail=odot"));
@@ -683,6 +688,10 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   v.max_lag = 2;
   v.length = 200;  // enough for every option's check; each one trains a model twice (API and tool)
   v.seed = 6;
+  // Each check trains a model twice (API and tool) and compares them, which agree for any number of
+  // epochs: three epochs, one under the sanitizers (where the case took 19 s with three).
+  const int epochs = ca::test::sanitized() ? 1 : 3;
+  const std::string epochs_flag = std::to_string(epochs);
   const ca::LaggedSeries s = ca::simulate_var(v);
   const auto path = (std::filesystem::temp_directory_path() / "causalattn_cli_lagged.csv").string();
   {
@@ -735,7 +744,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   CHECK(ca::JsonValue::parse(pcmci.out).at("summary_scores").as_array()[1].as_array()[2].as_number() == Approx(summary(1, 2)).epsilon(1e-12));
   CHECK(ca::JsonValue::parse(pcmci.out).at("summary_graph").as_array()[1].as_array()[2].as_number() == (summary(1, 2) >= 3 ? 1 : 0));
 
-  const auto transformer = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+  const auto transformer = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
                                 "--format", "dot", "--top-k", "1"});
   INFO(transformer.err);
   REQUIRE(transformer.code == 0);
@@ -743,21 +752,22 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   CHECK(std::count(transformer.out.begin(), transformer.out.end(), '>') == 4);  // one source per target
   ca::ArTrainingOptions options;
   options.model.max_lag = 2;
-  options.epochs = 3;
+  options.epochs = epochs;
   const auto fit = ca::fit_ar_transformer<float>(x, options);
   const ca::Matrix<double> scores = ca::lagged_attribution(fit, x).scores.summary();
-  const auto json = run({"lagged", "--data", path, "--max-lag", "2", "--epochs", "3", "--format", "json"});  // the default method
+  const auto json = run(
+      {"lagged", "--data", path, "--max-lag", "2", "--epochs", epochs_flag, "--format", "json"});  // the default method
   CHECK(ca::JsonValue::parse(json.out).at("method").as_string() == "transformer");
   CHECK(ca::JsonValue::parse(json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() == Approx(scores(0, 1)).epsilon(1e-9));
   // --method auto: both models trained as the API's choose_lagged_model trains them,
   // the choice and both held-out errors reported, the chosen model's scores.
   ca::InContextArOptions auto_in_context;
   auto_in_context.max_lag = 2;
-  auto_in_context.epochs = 3;
+  auto_in_context.epochs = epochs;
   const auto choice = ca::choose_lagged_model(x, options, auto_in_context);
   const ca::Matrix<double> chosen_scores = choice.attribution(x).scores.summary();
   const auto auto_json = run(
-      {"lagged", "--data", path, "--max-lag", "2", "--method", "auto", "--epochs", "3", "--format", "json"});
+      {"lagged", "--data", path, "--max-lag", "2", "--method", "auto", "--epochs", epochs_flag, "--format", "json"});
   INFO(auto_json.err);
   REQUIRE(auto_json.code == 0);
   const ca::JsonValue auto_value = ca::JsonValue::parse(auto_json.out);
@@ -772,8 +782,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   mean.aggregation = ca::WindowAggregation::mean;
   const ca::Matrix<double> mean_scores = ca::lagged_attribution(fit, x, mean).scores.summary();
   REQUIRE_FALSE(mean_scores.isApprox(scores, 1e-6));
-  const auto mean_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3", "--format",
-                              "json", "--aggregation", "mean"});
+  const auto mean_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
+                              "--format", "json", "--aggregation", "mean"});
   CHECK(ca::JsonValue::parse(mean_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(mean_scores(0, 1)).epsilon(1e-9));
   // --mixer mesa|hybrid reach the model (hybrid: two layers unless --layers says otherwise).
@@ -784,7 +794,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
     mixed.model.layers = mixer == ca::ArMixer::hybrid ? 2 : 1;
     const ca::Matrix<double> mixed_scores = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, mixed), x).scores.summary();
     REQUIRE_FALSE(mixed_scores.isApprox(scores, 1e-6));
-    const auto mixed_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+    const auto mixed_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
                                  "--format", "json", "--mixer", flag});
     INFO(flag << ": " << mixed_json.err);
     REQUIRE(mixed_json.code == 0);
@@ -817,8 +827,8 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
                       "--method in-context has none");
   options.validation = ca::ArValidation::interleaved;
   const ca::Matrix<double> interleaved = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x).scores.summary();
-  const auto interleaved_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
-                                     "--format", "json", "--validation", "interleaved"});
+  const auto interleaved_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs",
+                                     epochs_flag, "--format", "json", "--validation", "interleaved"});
   CHECK(ca::JsonValue::parse(interleaved_json.out).at("summary_scores").as_array()[0].as_array()[1].as_number() ==
         Approx(interleaved(0, 1)).epsilon(1e-9));
   options.validation = ca::ArValidation::tail;
@@ -829,7 +839,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   mean_rank.normalize = false;
   const ca::Matrix<double> segmented =
       ca::segmented_lagged_attribution<float>(x, ca::equal_segments(x.rows(), 2), options, mean_rank).combined.scores.summary();
-  const auto segmented_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+  const auto segmented_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
                                    "--format", "json", "--validation", "none", "--segments", "2", "--aggregation", "mean-rank"});
   INFO(segmented_json.err);
   CHECK_THAT(segmented_json.err, Contains("training MSE"));
@@ -842,8 +852,9 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   const ca::Matrix<double> untimed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
   options.model.time_harmonics = 2;
   const ca::Matrix<double> timed = ca::lagged_attribution(ca::fit_ar_transformer<float>(x, options), x, mean_rank).scores.summary();
-  const auto timed_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3", "--format",
-                               "json", "--validation", "none", "--time-harmonics", "2", "--aggregation", "mean-rank"});
+  const auto timed_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
+                               "--format", "json", "--validation", "none", "--time-harmonics", "2", "--aggregation",
+                               "mean-rank"});
   REQUIRE_FALSE(timed.isApprox(untimed, 1e-6));  // the option must reach the model
   for (ca::Index source = 0; source < 4; ++source)
     for (ca::Index target = 0; target < 4; ++target)
@@ -851,7 +862,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
             Approx(timed(source, target)).epsilon(1e-9));
   // --models M: the API's ensemble, M models averaged.
   const ca::Matrix<double> ensemble = ca::ensemble_lagged_attribution<float>(x, 2, options, mean_rank).scores.summary();
-  const auto ensemble_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+  const auto ensemble_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
                                   "--format", "json", "--validation", "none", "--time-harmonics", "2", "--aggregation",
                                   "mean-rank", "--models", "2"});
   REQUIRE_FALSE(ensemble.isApprox(timed, 1e-6));
@@ -886,7 +897,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   ca::AttributionOptions raw;
   raw.method = ca::Attribution::raw_attention;
   const ca::Matrix<double> attention = ca::lagged_attribution(attention_fit, x, raw).scores.summary();
-  const auto attention_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", "3",
+  const auto attention_json = run({"lagged", "--data", path, "--max-lag", "2", "--method", "transformer", "--epochs", epochs_flag,
                                    "--format", "json", "--attribution", "attention"});
   INFO(attention_json.err);
   REQUIRE(attention_json.code == 0);
