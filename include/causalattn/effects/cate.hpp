@@ -51,8 +51,8 @@ CateEstimate t_learner(const TreatmentData<Scalar>& data, const EffectOptions& o
   using Real = detail::deferred_t<Scalar, double>;
   options.validate();
   const ThreadLimit limit(options.threads);
-  const detail::Sample s = detail::make_sample(data, options.standardize);
-  const detail::ArmModels m = detail::fit_arm_models(s, options.ridge, s.treated, s.control);
+  const detail::deferred_t<Scalar, detail::Sample> s = detail::make_sample(data, options.standardize);
+  const detail::deferred_t<Scalar, detail::ArmModels> m = detail::fit_arm_models(s, options.ridge, s.treated, s.control);
   detail::deferred_t<Scalar, CateEstimate> r;
   r.method = "t-learner-ols";
   r.effect = m.m1 - m.m0;

@@ -126,6 +126,7 @@ namespace detail {
 template <class Scalar, class DataScalar>
 EffectEstimate cina_zs_weighting(const CinaZsModel<Scalar>& model, const TreatmentData<DataScalar>& data, detail::Sample& s,
                                  const EffectOptions& options) {
+  using Real = detail::deferred_t<Scalar, double>;
   const Index p_max = model.config().max_covariates;
   const std::string reduced =
       s.x.cols() <= p_max
@@ -143,7 +144,7 @@ EffectEstimate cina_zs_weighting(const CinaZsModel<Scalar>& model, const Treatme
   }
   EffectEstimate r = detail::start_estimate("cina-zs", s, options);
   if (!reduced.empty()) r.warnings.push_back(reduced + " (the calibration still balances every covariate)");
-  const Vector<double> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
+  const Vector<Real> logits = cina_zs_logits(model, data.x().template cast<double>(), s.t);
   bool calibrated = false;
   const Index smallest_arm = Index(std::min(s.treated.size(), s.control.size()));
   const auto calibration = options.cina_zs_calibration;
@@ -152,9 +153,9 @@ EffectEstimate cina_zs_weighting(const CinaZsModel<Scalar>& model, const Treatme
                          std::to_string(smallest_arm) + ", covariates " + std::to_string(s.x.cols()) +
                          "); the network's weights are used uncalibrated");
   } else if (calibration != CinaZsCalibration::none) {
-    const Vector<double> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
+    const Vector<Real> log_weights = logits.unaryExpr([](double z) { return detail::log_sigmoid(z); });
     // Tilts the network's weights to balance `features` (n x q) exactly; false if impossible.
-    auto tilt = [&](const Matrix<double>& features, EffectEstimate& tilted) {
+    auto tilt = [&](const Matrix<Real>& features, EffectEstimate& tilted) {
       if (smallest_arm <= features.cols()) return false;
       detail::Sample balanced = s;
       balanced.x = features;
@@ -167,7 +168,7 @@ EffectEstimate cina_zs_weighting(const CinaZsModel<Scalar>& model, const Treatme
     EffectEstimate tilted;
     // `tilted` is always assigned below: tilt(s.x) cannot return before it, as the guard above
     // ensures both arms have more units than covariates.
-    const Matrix<double> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
+    const Matrix<Real> moments = detail::calibration_features(s, calibration == CinaZsCalibration::means_and_variances);
     if (moments.cols() > s.x.cols() && tilt(moments, tilted)) {
       calibrated = true;
     } else if (tilt(s.x, tilted)) {

@@ -79,7 +79,9 @@ struct OutcomeHead {
 
   /// Adds w1, b1, w2, b2 as "<prefix>.w1", ... (for an optimiser or a file). O(1).
   /// Example: `causalattn::ParameterRegistry<double> r; head.register_parameters(r);`
-  void register_parameters(ParameterRegistry<double>& registry, const std::string& prefix = "outcome") {
+  template <typename Defer = void>
+  void register_parameters(ParameterRegistry<detail::deferred_t<Defer, double>>& registry,
+                           const std::string& prefix = "outcome") {
     registry.add(prefix + ".w1", w1);
     registry.add(prefix + ".b1", b1);
     registry.add(prefix + ".w2", w2);
@@ -88,6 +90,7 @@ struct OutcomeHead {
 
   /// Throws `invalid_input` naming `source` when the shapes disagree or a value is not finite. O(size).
   /// Example: `head.validate("my_head.bin");`
+  template <typename Defer = void>
   void validate(const std::string& source = "head") const {
     const Index h = hidden(), k = outputs();
     const bool shapes = w1.value.cols() == 1 && b1.value.rows() == h && b1.value.cols() == 1 && w2.value.cols() == h &&
@@ -95,7 +98,7 @@ struct OutcomeHead {
     if (!shapes)
       throw invalid_input(
           source, "has outcome-head tensors of inconsistent shapes (w1 h x 1, b1 h x 1, w2 k x h, b2 k x 1, h, k in [1, 256])");
-    for (const auto* p : {&w1, &b1, &w2, &b2}) {
+    for (const Parameter<detail::deferred_t<Defer, double>>* p : {&w1, &b1, &w2, &b2}) {
       if (!p->value.allFinite()) throw invalid_input(source, "has a non-finite outcome-head parameter");
     }
   }
@@ -122,9 +125,11 @@ namespace detail {
 
 /// A ridge fit found by `fit_ridge`: coefficients, the factorised A = X'X + lambda D, the chosen
 /// lambda and the effective degrees of freedom of the penalised columns, sum d / (d + lambda).
+/// (A template only so that a program that never fits the head does not compile Eigen's LDLT.)
+template <typename Defer = void>
 struct RidgeFit {
-  Vector<double> beta;
-  Eigen::LDLT<Matrix<double>> a;
+  Vector<deferred_t<Defer, double>> beta;
+  Eigen::LDLT<Matrix<deferred_t<Defer, double>>> a;
   double lambda = 0;
   double df = 0;
 };
@@ -137,8 +142,8 @@ struct RidgeFit {
 /// small arm is never interpolated. The penalised block is profiled over the free columns (a Schur
 /// complement) before its eigendecomposition. O(m^3).
 template <typename Defer = void>
-RidgeFit fit_ridge(const Matrix<detail::deferred_t<Defer, double>>& gram, const Vector<double>& xty, double yty, Index rows,
-                   Index unpenalised) {
+RidgeFit<Defer> fit_ridge(const Matrix<detail::deferred_t<Defer, double>>& gram,
+                          const Vector<detail::deferred_t<Defer, double>>& xty, double yty, Index rows, Index unpenalised) {
   using Real = detail::deferred_t<Defer, double>;
   const Index m = gram.cols(), u = unpenalised, s = m - u;
   const Eigen::LDLT<Matrix<Real>> free(gram.topLeftCorner(u, u));
@@ -165,7 +170,7 @@ RidgeFit fit_ridge(const Matrix<detail::deferred_t<Defer, double>>& gram, const 
     const double gcv = std::max(rss, 0.0) / n / std::pow(1 - (df + double(u)) / n, 2);
     if (gcv < best) best = gcv, chosen = lambda, chosen_df = df;
   }
-  RidgeFit fit;
+  RidgeFit<Defer> fit;
   fit.lambda = chosen;
   fit.df = chosen_df;
   Matrix<Real> a = gram;
@@ -204,8 +209,8 @@ Vector<double> rows_cross(const Matrix<detail::deferred_t<Defer, double>>& x, co
 
 /// The ridge fit (GCV, intercept free) of v on the rows `rows` of x, from their moments. O(|rows| m^2 + m^3).
 template <typename Defer = void>
-RidgeFit fit_rows_ridge(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<double>& v,
-                        const std::vector<Index>& rows) {
+RidgeFit<Defer> fit_rows_ridge(const Matrix<detail::deferred_t<Defer, double>>& x, const Vector<double>& v,
+                               const std::vector<Index>& rows) {
   double squares = 0;
   const Vector<double> cross = rows_cross(x, v, rows, squares);
   return fit_ridge(rows_gram(x, rows), cross, squares, Index(rows.size()), 1);
@@ -316,25 +321,27 @@ Matrix<double> phi_part(const Eigen::MatrixBase<Rows>& w_rows) {
 
 /// One pass of the head over a data set whose outcome is standardised: everything the fit, its
 /// standard errors and the training gradient share (step 3 of the file comment).
+template <typename Defer = void>
 struct OutcomeHeadPass {
-  Matrix<double> z, phi, pre;           ///< z+, features, pre-activations (with gradients only)
+  using Real = deferred_t<Defer, double>;
+  Matrix<Real> z, phi, pre;             ///< z+, features, pre-activations (with gradients only)
   std::vector<Index> treated, control;  ///< units of each arm
-  Matrix<double> gram1, gram0;          ///< phi_a' phi_a of each arm
-  RidgeFit pooled;                      ///< stage 1, in W coordinates (to_pooled)
-  RidgeFit arm1, arm0;                  ///< stage 2, each arm's correction, in phi coordinates
-  Vector<double> theta;                 ///< stage 1's coefficients of phi
+  Matrix<Real> gram1, gram0;            ///< phi_a' phi_a of each arm
+  RidgeFit<Defer> pooled;               ///< stage 1, in W coordinates (to_pooled)
+  RidgeFit<Defer> arm1, arm0;           ///< stage 2, each arm's correction, in phi coordinates
+  Vector<Real> theta;                   ///< stage 1's coefficients of phi
   double tau = 0;                       ///< stage 1's coefficient of t
-  Vector<double> residual;              ///< y - phi theta - t tau
-  Vector<double> mu0, mu1;              ///< phi (theta + gamma_a) + a tau
+  Vector<Real> residual;                ///< y - phi theta - t tau
+  Vector<Real> mu0, mu1;                ///< phi (theta + gamma_a) + a tau
 };
 
 /// Runs the head (file comment) on x, t and a standardised y; keeps the pre-activations when
 /// `keep_pre`. O(n m^2 + m^3).
 template <typename Defer = void>
-OutcomeHeadPass outcome_head_pass(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
-                                  const Vector<double>& t, const Vector<double>& y, bool keep_pre) {
+OutcomeHeadPass<Defer> outcome_head_pass(const OutcomeHead& head, const Matrix<detail::deferred_t<Defer, double>>& x,
+                                         const Vector<double>& t, const Vector<double>& y, bool keep_pre) {
   using Real = detail::deferred_t<Defer, double>;
-  detail::deferred_t<Defer, OutcomeHeadPass> s;
+  OutcomeHeadPass<Defer> s;
   split_arms(t, s.treated, s.control);
   s.z = outcome_head_inputs(x, y, s.treated, s.control);
   s.phi = outcome_features(s.z, head, keep_pre ? &s.pre : nullptr);
@@ -394,7 +401,7 @@ OutcomeHeadFit fit_outcome_head(const OutcomeHead& head, const Matrix<detail::de
   const ThreadLimit serial(1);
   double centre = 0, unit = 1;
   const Vector<Real> ys = detail::standardized_outcome(y, centre, unit);
-  const detail::OutcomeHeadPass s = detail::outcome_head_pass(head, x, t, ys, false);
+  const detail::OutcomeHeadPass<Defer> s = detail::outcome_head_pass<Defer>(head, x, t, ys, false);
   const Matrix<Real>& phi = s.phi;
   const Index n = phi.rows(), m = phi.cols();
   const double n1 = double(s.treated.size());
@@ -500,7 +507,7 @@ double outcome_head_loss(const OutcomeHead& head, const detail::deferred_t<Defer
   const ThreadLimit serial(1);
   double centre = 0, unit = 1;
   const Vector<Real> ys = detail::standardized_outcome(d.y, centre, unit);
-  const detail::OutcomeHeadPass s = detail::outcome_head_pass(head, d.x, d.t, ys, gradient != nullptr);
+  const detail::OutcomeHeadPass<Defer> s = detail::outcome_head_pass<Defer>(head, d.x, d.t, ys, gradient != nullptr);
   const Matrix<Real>& phi = s.phi;
   const Index n = phi.rows(), q = s.z.cols(), k = head.outputs();
   const Vector<Real> error0 = s.mu0 - ((d.mu0.array() - centre) / unit).matrix();

@@ -40,12 +40,13 @@ SmoResult solve_ate_balancing_dual(Matrix<detail::deferred_t<Defer, double>> gra
 template <class GramOf>
 SmoResult match_kernel_mean(const std::vector<Index>& arm, const std::vector<Index>& target, double lambda, const SmoOptions& smo,
                             GramOf&& gram) {
-  Matrix<double> q = gram(arm, arm);
+  using Real = deferred_t<GramOf, double>;
+  Matrix<Real> q = gram(arm, arm);
   if (!(lambda > 0)) lambda = 0.1 * q.diagonal().mean();
-  const Vector<double> p = -gram(arm, target).rowwise().mean();
+  const Vector<Real> p = -gram(arm, target).rowwise().mean();
   q.diagonal().array() += lambda;
   const Index n = q.rows();
-  return solve_smo(q, p, Vector<double>::Ones(n), Vector<double>::Ones(n), Vector<double>::Constant(n, 1.0 / double(n)), smo);
+  return solve_smo(q, p, Vector<Real>::Ones(n), Vector<Real>::Ones(n), Vector<Real>::Constant(n, 1.0 / double(n)), smo);
 }
 
 /// Solves the balancing problem on the Gram blocks `gram(rows_a, rows_b)` = K(rows_a, rows_b) and

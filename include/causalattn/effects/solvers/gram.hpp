@@ -111,11 +111,12 @@ void check_kernel_finite(const Matrix<detail::deferred_t<Defer, double>>& k, con
 /// Example: `Matrix<double> K = causalattn::gram_matrix(X);  // rbf, gamma = 1/p`
 template <class Derived>
 Matrix<double> gram_matrix(const Eigen::MatrixBase<Derived>& x, const KernelSpec& spec = {}, int threads = 0) {
+  using Real = detail::deferred_t<Derived, double>;
   const double gamma = detail::checked_gamma(x, spec);
-  const Matrix<double> xd = x.template cast<double>();
-  const Vector<double> sq = detail::squared_row_norms(xd, spec);
+  const Matrix<Real> xd = x.template cast<double>();
+  const Vector<Real> sq = detail::squared_row_norms(xd, spec);
   const Index n = xd.rows(), blocks = (n + detail::gram_block - 1) / detail::gram_block;
-  Matrix<double> k(n, n);
+  Matrix<Real> k(n, n);
   parallel_for(Index(0), blocks * (blocks + 1) / 2, threads, [&](Index task) {
     Index row = 0;  // task -> (row, col) in the lower block triangle, row-major
     while ((row + 1) * (row + 2) / 2 <= task) ++row;
@@ -143,16 +144,17 @@ Matrix<double> gram_matrix(const Eigen::MatrixBase<Derived>& x, const KernelSpec
 template <class DerivedX, class DerivedZ>
 Matrix<double> gram_matrix(const Eigen::MatrixBase<DerivedX>& x, const Eigen::MatrixBase<DerivedZ>& z,
                            const KernelSpec& spec = {}, int threads = 0) {
+  using Real = detail::deferred_t<DerivedX, double>;
   const double gamma = detail::checked_gamma(x, spec);
   check_not_empty("z", z);
   check_shape("z", z, -1, x.cols());
   check_finite("z", z);
-  const Matrix<double> xd = x.template cast<double>(), zd = z.template cast<double>();
-  const Vector<double> sq_x = detail::squared_row_norms(xd, spec), sq_z = detail::squared_row_norms(zd, spec);
+  const Matrix<Real> xd = x.template cast<double>(), zd = z.template cast<double>();
+  const Vector<Real> sq_x = detail::squared_row_norms(xd, spec), sq_z = detail::squared_row_norms(zd, spec);
   const Index n = xd.rows(), m = zd.rows();
   const Index row_blocks = (n + detail::gram_block - 1) / detail::gram_block;
   const Index col_blocks = (m + detail::gram_block - 1) / detail::gram_block;
-  Matrix<double> k(n, m);
+  Matrix<Real> k(n, m);
   parallel_for(Index(0), row_blocks * col_blocks, threads, [&](Index task) {
     const Index r0 = (task % row_blocks) * detail::gram_block, c0 = (task / row_blocks) * detail::gram_block;
     detail::gram_block_values(xd, sq_x, r0, std::min(detail::gram_block, n - r0), zd, sq_z, c0,
