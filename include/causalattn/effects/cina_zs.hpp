@@ -136,7 +136,7 @@ EffectEstimate cina_zs_weighting(const CinaZsModel<Scalar>& model, const Treatme
                 "them is not balanced by the network's weights";
   if (options.estimand == Estimand::att) {
     const Matrix<Scalar> tokens = cina_zs_tokens<Scalar>(cina_zs_covariates(data.x().template cast<double>(), p_max), s.t, p_max);
-    const AttentionKernel kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
+    const detail::deferred_t<Scalar, AttentionKernel> kernel = attention_kernel(model.keys_of(tokens).template cast<double>());
     const double lambda = options.lambda > 0 ? options.lambda : model.config().lambda_relative * kernel.kernel.diagonal().mean();
     EffectEstimate matched = detail::balance_on_attention_kernel(s, options, kernel, lambda, "cina-zs");
     if (!reduced.empty()) matched.warnings.push_back(reduced);

@@ -125,7 +125,7 @@ namespace detail {
 
 /// A ridge fit found by `fit_ridge`: coefficients, the factorised A = X'X + lambda D, the chosen
 /// lambda and the effective degrees of freedom of the penalised columns, sum d / (d + lambda).
-/// (A template only so that a program that never fits the head does not compile Eigen's LDLT.)
+/// (A template on a dummy parameter so that parsing this header does not instantiate Eigen's LDLT.)
 template <typename Defer = void>
 struct RidgeFit {
   Vector<deferred_t<Defer, double>> beta;
@@ -213,7 +213,7 @@ RidgeFit<Defer> fit_rows_ridge(const Matrix<detail::deferred_t<Defer, double>>& 
                                const std::vector<Index>& rows) {
   double squares = 0;
   const Vector<double> cross = rows_cross(x, v, rows, squares);
-  return fit_ridge(rows_gram(x, rows), cross, squares, Index(rows.size()), 1);
+  return fit_ridge<Defer>(rows_gram<Defer>(x, rows), cross, squares, Index(rows.size()), 1);
 }
 
 /// `v` as z-scores (divisor n, `standardized`); zeros when its range is at rounding level of its
@@ -357,14 +357,14 @@ OutcomeHeadPass<Defer> outcome_head_pass(const OutcomeHead& head, const Matrix<d
                                           to_pooled(Matrix<Real>((s.gram1 + s.gram0).transpose()), treated_sums).transpose()),
                                       t_column.transpose());
   const Vector<Real> xty = to_pooled(Vector<Real>(cross1 + cross0), cross1.head(1));
-  s.pooled = fit_ridge(gram, xty, squares1 + squares0, n, 2);
+  s.pooled = fit_ridge<Defer>(gram, xty, squares1 + squares0, n, 2);
   s.theta = phi_part(s.pooled.beta);
   s.tau = s.pooled.beta(1);
   s.residual = y - s.phi * s.theta - s.tau * t;
   const Vector<Real> r1 = rows_cross(s.phi, s.residual, s.treated, squares1);
   const Vector<Real> r0 = rows_cross(s.phi, s.residual, s.control, squares0);
-  s.arm1 = fit_ridge(s.gram1, r1, squares1, Index(s.treated.size()), 1);
-  s.arm0 = fit_ridge(s.gram0, r0, squares0, Index(s.control.size()), 1);
+  s.arm1 = fit_ridge<Defer>(s.gram1, r1, squares1, Index(s.treated.size()), 1);
+  s.arm0 = fit_ridge<Defer>(s.gram0, r0, squares0, Index(s.control.size()), 1);
   s.mu0 = s.phi * Vector<Real>(s.theta + s.arm0.beta);
   s.mu1 = (s.phi * Vector<Real>(s.theta + s.arm1.beta)).array() + s.tau;
   return s;
