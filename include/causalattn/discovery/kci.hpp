@@ -19,6 +19,7 @@
 #include "causalattn/discovery/detail/ci_test_cache.hpp"
 #include "causalattn/discovery/detail/gamma.hpp"
 #include "causalattn/discovery/detail/gaussian_kernel.hpp"
+#include "causalattn/discovery/detail/leading_eigenpairs.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 
 namespace causalattn {
@@ -222,14 +223,11 @@ class KciTest {
   // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0).
   template <typename = void>
   static Matrix<double> scaled_leading_eigenvectors(const Matrix<double>& f) {
-    const Matrix<double> gram = f.transpose() * f;
-    Eigen::SelfAdjointEigenSolver<Matrix<double>> solver(gram);
-    const auto& values = solver.eigenvalues();  // ascending
-    const Index r = gram.rows();
-    const double largest = r > 0 ? values(r - 1) : 0;
-    Index kept = 0;
-    while (kept < r && largest > 0 && values(r - 1 - kept) > largest * 1e-5) ++kept;
-    return f * solver.eigenvectors().rightCols(kept).rowwise().reverse();
+    Matrix<double> gram(f.cols(), f.cols());
+    gram.setZero();
+    gram.selfadjointView<Eigen::Lower>().rankUpdate(f.transpose());
+    gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
+    return f * detail::leading_eigenpairs(gram, 1e-5).vectors;
   }
 
   // W'W over rows [start, start + rows), W the products u_x,i u_y,j (column i k_y + j), added to `gram`.
@@ -301,8 +299,10 @@ class KciTest {
     Matrix<double> gram = fz.transpose() * fz;
     gram.diagonal().array() += options_.epsilon;
     const Eigen::LLT<Matrix<double>> factor(gram);
-    fx -= fz * factor.solve(fz.transpose() * fx);
-    fy -= fz * factor.solve(fz.transpose() * fy);
+    const Matrix<double> coefficients_x = factor.solve(fz.transpose() * fx);
+    const Matrix<double> coefficients_y = factor.solve(fz.transpose() * fy);
+    fx.noalias() -= fz * coefficients_x;
+    fy.noalias() -= fz * coefficients_y;
     CiTestResult result;
     result.statistic = (fx.transpose() * fy).squaredNorm();  // tr(R K~x R R K~y R)
     const Matrix<double> ux = scaled_leading_eigenvectors(fx), uy = scaled_leading_eigenvectors(fy);
