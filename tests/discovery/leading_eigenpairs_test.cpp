@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdint>
 #include <iostream>
+#include <limits>
+
+#include <Eigen/QR>
 
 #include "causalattn/core/random.hpp"
 
@@ -30,7 +33,7 @@ void check_pairs(const ca::Matrix<double>& a, const ca::detail::LeadingEigenpair
   const double largest = full.eigenvalues()(m - 1), tolerance = 1e-12 * largest;
   for (Index j = 0; j < k; ++j) {
     CHECK(std::abs(top.values(j) - full.eigenvalues()(m - 1 - j)) <= tolerance);
-    CHECK((a * top.vectors.col(j) - top.values(j) * top.vectors.col(j)).norm() <= tolerance);
+    CHECK((a * top.vectors.col(j) - top.values(j) * top.vectors.col(j)).stableNorm() <= tolerance);
   }
   CHECK((top.vectors.transpose() * top.vectors - ca::Matrix<double>::Identity(k, k)).cwiseAbs().maxCoeff() <= 1e-12);
 }
@@ -57,11 +60,49 @@ TEST_CASE("leading_eigenpairs keeps exactly the pairs above the cut, orthonormal
     const ca::Matrix<double> a = ca::Matrix<double>::Identity(30, 30);
     check_pairs(a, ca::detail::leading_eigenpairs(a, 1e-5), 30);
   }
-  SECTION("one by one, zero and negative definite matrices") {
-    check_pairs(ca::Matrix<double>::Constant(1, 1, 2.5),
-                ca::detail::leading_eigenpairs(ca::Matrix<double>::Constant(1, 1, 2.5), 1e-5), 1);
-    CHECK(ca::detail::leading_eigenpairs(ca::Matrix<double>::Zero(8, 8), 1e-5).values.size() == 0);
-    CHECK(ca::detail::leading_eigenpairs(-ca::Matrix<double>::Identity(8, 8), 1e-5).values.size() == 0);
-    CHECK(ca::detail::leading_eigenpairs(ca::Matrix<double>(0, 0), 1e-5).values.size() == 0);
+  SECTION("small sizes exercise every branch of the tridiagonal solve") {
+    for (Index m = 1; m <= 6; ++m) {
+      ca::Vector<double> values(m);
+      for (Index i = 0; i < m; ++i) values(i) = 4.0 - double(i);  // indefinite from m = 5
+      const ca::Matrix<double> a = with_spectrum(values, seed + std::uint64_t(m));
+      check_pairs(a, ca::detail::leading_eigenpairs(a, 1e-5), std::min<Index>(m, 4));
+    }
+  }
+  SECTION("the result scales with the matrix, from 1e-200 to 1e200") {
+    ca::Vector<double> values(40);
+    for (Index i = 0; i < values.size(); ++i) values(i) = std::pow(0.6, double(i));
+    const ca::Matrix<double> a = with_spectrum(values, seed + 20);
+    for (const double factor : {1e-200, 1e-30, 1.0, 1e30, 1e200}) {
+      const auto top = ca::detail::leading_eigenpairs(ca::Matrix<double>(factor * a), 1e-5);
+      check_pairs(ca::Matrix<double>(factor * a), top, 23);  // 0.6^22 > 1e-5 > 0.6^23
+    }
+  }
+  SECTION("a cut inside a cluster keeps only the members above it") {
+    ca::Vector<double> values(30);
+    for (Index i = 0; i < values.size(); ++i) values(i) = i == 0 ? 1.0 : 1e-5 * (1.0 + 0.1 * (9.5 - double(i)));
+    const ca::Matrix<double> a = with_spectrum(values, seed + 30);
+    check_pairs(a, ca::detail::leading_eigenpairs(a, 1e-5), 10);  // i = 1..9 lie above 1e-5
+  }
+  SECTION("an indefinite matrix whose largest magnitude is negative") {
+    ca::Vector<double> values(25);
+    for (Index i = 0; i < values.size(); ++i) values(i) = i < 3 ? 1.0 / double(i + 1) : -10.0;
+    const ca::Matrix<double> a = with_spectrum(values, seed + 40);
+    check_pairs(a, ca::detail::leading_eigenpairs(a, 1e-5), 3);
+  }
+  SECTION("zero, negative definite and empty matrices keep nothing, with m x 0 vectors") {
+    for (const ca::Matrix<double>& a : {ca::Matrix<double>(ca::Matrix<double>::Zero(8, 8)),
+                                        ca::Matrix<double>(-ca::Matrix<double>::Identity(8, 8)), ca::Matrix<double>(0, 0)}) {
+      const auto top = ca::detail::leading_eigenpairs(a, 1e-5);
+      CHECK(top.values.size() == 0);
+      CHECK(top.vectors.rows() == a.rows());
+      CHECK(top.vectors.cols() == 0);
+    }
+  }
+  SECTION("a non-finite entry of the lower triangle throws") {
+    ca::Matrix<double> a = ca::Matrix<double>::Identity(5, 5);
+    a(3, 1) = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_AS(ca::detail::leading_eigenpairs(a, 1e-5), ca::numerical_error);
+    a(3, 1) = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_AS(ca::detail::leading_eigenpairs(a, 1e-5), ca::numerical_error);
   }
 }

@@ -223,10 +223,8 @@ class KciTest {
   // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0).
   template <typename = void>
   static Matrix<double> scaled_leading_eigenvectors(const Matrix<double>& f) {
-    Matrix<double> gram(f.cols(), f.cols());
-    gram.setZero();
-    gram.selfadjointView<Eigen::Lower>().rankUpdate(f.transpose());
-    gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
+    Matrix<double> gram = Matrix<double>::Zero(f.cols(), f.cols());
+    gram.selfadjointView<Eigen::Lower>().rankUpdate(f.transpose());  // the lower triangle, all that is read
     return f * detail::leading_eigenpairs(gram, 1e-5).vectors;
   }
 
