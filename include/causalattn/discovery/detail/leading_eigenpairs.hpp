@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <limits>
 #include <string>
 
 #include <Eigen/Eigenvalues>
 
 #include "causalattn/core/errors.hpp"
+#include "causalattn/core/random.hpp"
 #include "causalattn/core/scalar.hpp"
 
 namespace causalattn::detail {
@@ -102,16 +102,13 @@ LeadingEigenpairs leading_eigenpairs(const Matrix<double>& a, double relative_cu
   const double tiny = scale * eps, cluster_gap = cluster_relative_gap * scale;
   const double residual_bound = residual_factor * double(m) * eps * scale;
   Matrix<double> tridiagonal_vectors(m, kept), eliminated_rows;
-  std::uint64_t start_vector_state = 0x9E3779B97F4A7C15ull;
+  Rng start_vectors(0x9E3779B97F4A7C15ull);
   Vector<double> x(m), residual(m);
   Index cluster_start = 0;
   for (Index j = 0; j < kept; ++j) {
     const double lambda = scaled_values(j);
     if (j > 0 && scaled_values(j - 1) - lambda > cluster_gap) cluster_start = j;
-    for (Index i = 0; i < m; ++i) {
-      start_vector_state = start_vector_state * 6364136223846793005ull + 1442695040888963407ull;
-      x(i) = double(start_vector_state >> 11) * 0x1.0p-53 - 0.5;
-    }
+    for (Index i = 0; i < m; ++i) x(i) = start_vectors.uniform(-0.5, 0.5);
     bool converged = false;
     for (int iteration = 0; iteration < max_iterations && !converged; ++iteration) {
       x.normalize();
@@ -119,11 +116,10 @@ LeadingEigenpairs leading_eigenpairs(const Matrix<double>& a, double relative_cu
       for (int pass = 0; pass < 2; ++pass)  // modified Gram-Schmidt, twice, against the cluster so far
         for (Index c = cluster_start; c < j; ++c) x -= tridiagonal_vectors.col(c).dot(x) * tridiagonal_vectors.col(c);
       if (iteration + 1 < min_iterations) continue;
-      const Vector<double> unit = x.normalized();
-      residual = (diag.array() - lambda).matrix().cwiseProduct(unit);
-      residual.head(m - 1) += off.cwiseProduct(unit.tail(m - 1));
-      residual.tail(m - 1) += off.cwiseProduct(unit.head(m - 1));
-      converged = residual.lpNorm<Eigen::Infinity>() <= residual_bound;
+      residual = (diag.array() - lambda).matrix().cwiseProduct(x);
+      residual.head(m - 1) += off.cwiseProduct(x.tail(m - 1));
+      residual.tail(m - 1) += off.cwiseProduct(x.head(m - 1));
+      converged = residual.lpNorm<Eigen::Infinity>() <= residual_bound * x.norm();
     }
     if (!converged) {
       throw numerical_error("leading_eigenpairs: inverse iteration did not converge for eigenvalue " + std::to_string(j) +
