@@ -80,20 +80,19 @@ std::vector<double> p_values(const std::string& test_name, const Generator& gene
 }  // namespace
 
 TEST_CASE("KCI, RCIT and RCoT p-values are uniform under (conditional) independence at n = 200 and 1000", "[calibration]") {
-  const int draws = 300;
-  // Where uniformity (Kolmogorov-Smirnov p > 0.01) is not reached, measured and reported in
-  // benchmarks/RESULTS.md: KCI at n = 200 with nonlinear Z-dependence is conservative at the top and
-  // liberal at the bottom (too few p-values above 0.9; the spectral null did no better, so the
-  // regression on Z, not the gamma fit, is the cause; causal-learn's KCI gives the same p-values);
-  // RCIT/RCoT at n = 200 reject 8% at 0.05 unconditionally and RCoT 4% conditionally with KS 0.003. There the test checks the
-  // size at 0.05 only (within [0.02, 0.10]) instead of uniformity.
-  auto uniform_expected = [](const std::string& test, Index n, bool conditional) {
-    if (n != 200) return true;
-    return test == "KCI" ? !conditional : test == "RCIT" && conditional;
-  };
+  // 300 draws, 1000 where they are cheap (RCIT and RCoT at n = 200): more draws make the check stricter
+  // (at 300, a calibrated test fails a Kolmogorov-Smirnov check at 0.01 once in 100 cells, and RCIT's
+  // unconditional cell at n = 200 did: KS 0.0057 on seeds 200000..200299, 0.46 on ..200999).
+  // Where uniformity (KS p > 0.01) is not reached, measured and reported in benchmarks/RESULTS.md:
+  // the conditional cells at n = 200, whose z-dependence is strongly nonlinear. KCI is conservative
+  // at the top (too few p-values above 0.9; its spectral null no better, so the regression on Z, not
+  // the gamma fit, is the cause; causal-learn's KCI gives the same p-values), RCIT and RCoT slightly
+  // liberal in the middle. There the test checks the size at 0.05 only (within [0.02, 0.10]).
+  auto uniform_expected = [](Index n, bool conditional) { return n != 200 || !conditional; };
   for (const std::string test : {"KCI", "RCIT", "RCoT"}) {
     for (Index n : {200, 1000}) {
       for (bool conditional : {false, true}) {
+        const int draws = test != "KCI" && n == 200 ? 1000 : 300;
         const std::uint64_t seed = 1000 * std::uint64_t(n) + (conditional ? 500000 : 0);
         const auto p = p_values(test, conditional ? Generator(nonlinear_fork) : Generator(independent), n, conditional, draws,
                                 seed);
@@ -103,7 +102,7 @@ TEST_CASE("KCI, RCIT and RCoT p-values are uniform under (conditional) independe
         INFO(test << (conditional ? " x _||_ y | z (nonlinear in z)" : " x _||_ y") << ", n " << n << ", " << draws
                   << " draws, seeds " << seed << ".." << seed + draws - 1 << ": KS p " << ks
                   << ", rejected at 0.05: " << rejected);
-        if (uniform_expected(test, n, conditional)) {
+        if (uniform_expected(n, conditional)) {
           CHECK(ks > 0.01);
         } else {
           CHECK(rejected >= 0.02);
