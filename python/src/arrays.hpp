@@ -1,0 +1,64 @@
+#pragma once
+/// \file
+/// NumPy arrays in and out of the bindings: a 2-D float64 or float32 array seen as an Eigen map
+/// without a copy (any layout NumPy can give: C or Fortran order, slices), and Eigen matrices
+/// returned as NumPy arrays.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <string>
+#include <utility>
+
+#include <Eigen/Core>
+
+#include "causalattn/core/errors.hpp"
+#include "causalattn/core/scalar.hpp"
+
+namespace causalattn::python {
+
+namespace py = pybind11;
+
+/// A read-only view of a 2-D array with its element strides (rows, columns).
+template <typename Scalar>
+using ArrayView =
+    Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+
+/// Calls `use(view)` with `array` (named `name` in errors) seen as an `ArrayView<double>` or
+/// `ArrayView<float>`, no copy. Throws `invalid_input` naming `name` unless the array is 2-D,
+/// float64 or float32, with at least one row and one column and element strides >= 0.
+/// O(1). Example: `with_matrix(data, "data", [](const auto& x) { return x.rows(); });`
+template <class Use>
+auto with_matrix(const py::array& array, const std::string& name, Use&& use) {
+  if (array.ndim() != 2) {
+    throw invalid_input(name, "has " + std::to_string(array.ndim()) + " dimensions; a 2-D array (rows x columns) is needed");
+  }
+  const bool is_double = py::isinstance<py::array_t<double>>(array), is_float = py::isinstance<py::array_t<float>>(array);
+  if (!is_double && !is_float) {
+    throw invalid_input(name, "has dtype " + std::string(py::str(array.dtype())) + "; float64 or float32 is needed");
+  }
+  const Index rows = Index(array.shape(0)), cols = Index(array.shape(1));
+  if (rows == 0 || cols == 0) {
+    throw invalid_input(name, "has shape (" + std::to_string(rows) + ", " + std::to_string(cols) + "); it is empty");
+  }
+  const Index item = Index(array.itemsize());
+  const Index row_stride = Index(array.strides(0)), col_stride = Index(array.strides(1));
+  if (row_stride < 0 || col_stride < 0 || row_stride % item != 0 || col_stride % item != 0) {
+    throw invalid_input(name, "has byte strides (" + std::to_string(row_stride) + ", " + std::to_string(col_stride) +
+                                  ") that are negative or not whole elements; pass numpy.ascontiguousarray(" + name + ")");
+  }
+  const Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic> stride(col_stride / item, row_stride / item);
+  if (is_double) return use(ArrayView<double>(static_cast<const double*>(array.data()), rows, cols, stride));
+  return use(ArrayView<float>(static_cast<const float*>(array.data()), rows, cols, stride));
+}
+
+/// An Eigen matrix as a new NumPy array (C order), a copy. O(rows cols).
+template <class Derived>
+py::array_t<typename Derived::Scalar> to_numpy(const Eigen::MatrixBase<Derived>& m) {
+  py::array_t<typename Derived::Scalar> out({m.rows(), m.cols()});
+  auto view = out.template mutable_unchecked<2>();
+  for (Index i = 0; i < m.rows(); ++i)
+    for (Index j = 0; j < m.cols(); ++j) view(i, j) = m(i, j);
+  return out;
+}
+
+}  // namespace causalattn::python

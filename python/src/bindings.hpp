@@ -1,0 +1,12 @@
+#pragma once
+/// \file
+/// The parts of the `causalattn` Python module, each bound in its own translation unit.
+
+#include <pybind11/pybind11.h>
+
+namespace causalattn::python {
+
+/// pc, fci and their result type. Example: `bind_discovery(module);`
+void bind_discovery(pybind11::module_& m);
+
+}  // namespace causalattn::python

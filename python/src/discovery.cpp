@@ -1,0 +1,63 @@
+// pc and fci for Python: causal-learn's endpoint matrix out, the GIL released during the search.
+
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "causalattn/io/endpoint_matrix.hpp"
+#include "causalattn/io/graph_io.hpp"
+#include "discovery_search.hpp"
+
+namespace causalattn::python {
+namespace {
+
+/// {(x, y): [separating set]} over the non-adjacent pairs x < y.
+py::dict sepsets(const DiscoveryResult& r) {
+  py::dict out;
+  for (Index x = 0; x < r.graph.size(); ++x)
+    for (Index y = x + 1; y < r.graph.size(); ++y)
+      if (!r.graph.adjacent(x, y)) out[py::make_tuple(x, y)] = py::cast(r.sepset(x, y));
+  return out;
+}
+
+}  // namespace
+
+void bind_discovery(py::module_& m) {
+  py::class_<DiscoveryResult>(m, "DiscoveryResult", "The graph a search returned, with its separating sets and p-values.")
+      .def_property_readonly(
+          "graph", [](const DiscoveryResult& r) { return to_numpy(to_causal_learn_matrix(r.graph)); },
+          "causal-learn's endpoint matrix (cg.G.graph): [i, j] is the mark at i of the edge i-j: -1 tail, 1 arrow, 2 circle, 0 none")
+      .def_property_readonly(
+          "names", [](const DiscoveryResult& r) { return r.graph.names(); }, "the node names")
+      .def_property_readonly("sepsets", &sepsets, "{(x, y): separating set} for every non-adjacent pair x < y")
+      .def_property_readonly(
+          "max_p_value", [](const DiscoveryResult& r) { return to_numpy(r.max_p_value); },
+          "the largest p-value each pair's tests gave (0 where never tested)")
+      .def_readonly("tests", &DiscoveryResult::tests, "CI tests run")
+      .def(
+          "to_dot", [](const DiscoveryResult& r) { return format_graph(r.graph, GraphFormat::dot); }, "the graph in Graphviz DOT")
+      .def("__repr__", [](const DiscoveryResult& r) {
+        return "<causalattn.DiscoveryResult: " + std::to_string(r.graph.size()) + " nodes, " + std::to_string(r.tests) +
+               " tests>";
+      });
+
+  m.def("pc", &run_pc, py::arg("data"), py::kw_only(), py::arg("alpha") = 0.05, py::arg("test") = "fisherz",
+        py::arg("stable") = true, py::arg("uc_rule") = 0, py::arg("uc_priority") = -1, py::arg("max_depth") = -1,
+        py::arg("names") = py::none(), py::arg("kci_width") = "empirical", py::arg("seed") = 0, py::arg("threads") = 0,
+        R"doc(The PC algorithm on the columns of `data` (n x p, float64 or float32, any layout; not copied
+for Fisher z). test: fisherz, gsq, chisq, kci, rcit or rcot; uc_rule / uc_priority as causal-learn's
+(priority -1 = the rule's default); max_depth -1 = unlimited; seed for rcit/rcot; threads 0 = all
+(results never depend on it). Returns a DiscoveryResult whose .graph equals causal-learn's
+pc(data, alpha, test).G.graph. Raises ValueError naming a bad argument.
+
+Example: causalattn.pc(x, alpha=0.01).graph)doc");
+
+  m.def("fci", &run_fci, py::arg("data"), py::kw_only(), py::arg("alpha") = 0.05, py::arg("test") = "fisherz",
+        py::arg("stable") = true, py::arg("max_depth") = -1, py::arg("max_path_length") = -1, py::arg("names") = py::none(),
+        py::arg("kci_width") = "empirical", py::arg("seed") = 0, py::arg("threads") = 0,
+        R"doc(FCI on the columns of `data` (as pc). Returns a DiscoveryResult whose .graph is the PAG as
+causal-learn's fci(data, fisherz, alpha)[0].graph. Raises ValueError naming a bad argument.
+
+Example: causalattn.fci(x).graph)doc");
+}
+
+}  // namespace causalattn::python

@@ -1,0 +1,97 @@
+#pragma once
+/// \file
+/// What the pc and fci bindings share: their result, the CI test chosen by name, and the two
+/// searches (each in its own translation unit, so that a parallel build compiles them side by side).
+
+#include <cstdint>
+#include <optional>
+#include <pybind11/pybind11.h>
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "causalattn/discovery/discrete_tests.hpp"
+#include "causalattn/discovery/fisher_z.hpp"
+#include "causalattn/discovery/kci.hpp"
+#include "causalattn/discovery/random_feature_tests.hpp"
+#include "causalattn/discovery/sepset_table.hpp"
+#include "causalattn/discovery/skeleton_options.hpp"
+#include "causalattn/graph/graph.hpp"
+
+namespace causalattn::python {
+
+/// What pc and fci return to Python.
+struct DiscoveryResult {
+  Graph graph;
+  SepsetTable sepset;
+  Matrix<double> max_p_value;
+  long long tests = 0;
+};
+
+/// The settings every search shares (keyword arguments of pc and fci).
+struct TestChoice {
+  std::string name = "fisherz";
+  std::string kci_width = "empirical";
+  std::uint64_t seed = 0;
+};
+
+/// Runs `search(test)` with the CI test named `choice.name` on `data` (a NumPy array, no copy for
+/// Fisher z): fisherz, gsq, chisq, kci, rcit or rcot. p-values follow causal-learn's rounding, so
+/// its graphs are reproduced.
+template <class Search>
+DiscoveryResult with_test(const py::array& data, const TestChoice& choice, Search&& search) {
+  return with_matrix(data, "data", [&](const auto& x) -> DiscoveryResult {
+    if (choice.name == "fisherz") {
+      std::optional<FisherZTest> test;
+      {
+        py::gil_scoped_release release;
+        test.emplace(x, PValueConvention::causal_learn);
+      }
+      test->check_no_perfect_correlation();
+      return search(*test);
+    }
+    const Matrix<double> values = x.template cast<double>();
+    if (choice.name == "kci") {
+      KciOptions options;
+      options.convention = PValueConvention::causal_learn;
+      if (choice.kci_width == "median") options.width = KernelWidth::median;
+      else if (choice.kci_width != "empirical")
+        throw invalid_input("kci_width", "is '" + choice.kci_width + "'; use 'empirical' or 'median'");
+      return search(KciTest(values, options));
+    }
+    if (choice.name == "rcit" || choice.name == "rcot") {
+      RffOptions options;
+      options.seed = choice.seed;
+      if (choice.name == "rcit") return search(RcitTest(values, options));
+      return search(RcotTest(values, options));
+    }
+    if (choice.name == "gsq" || choice.name == "chisq") {
+      return search(DiscreteCiTest(values, choice.name == "gsq" ? DiscreteStatistic::g_square : DiscreteStatistic::chi_square));
+    }
+    throw invalid_input("test", "is '" + choice.name + "'; use fisherz, gsq, chisq, kci, rcit or rcot");
+  });
+}
+
+/// The skeleton options of both searches, checked.
+inline void set_skeleton_options(SkeletonOptions& options, double alpha, bool stable, int max_depth, int threads) {
+  options.alpha = alpha;
+  options.stable = stable;
+  options.max_depth = max_depth;
+  options.threads = threads;
+}
+
+inline std::vector<std::string> names_or_default(const std::optional<std::vector<std::string>>& names) {
+  return names ? *names : std::vector<std::string>{};
+}
+
+/// pc on `data` with causal-learn's keyword names (see the pc docstring in discovery.cpp).
+DiscoveryResult run_pc(const py::array& data, double alpha, const std::string& test, bool stable, int uc_rule, int uc_priority,
+                       int max_depth, const std::optional<std::vector<std::string>>& names, const std::string& kci_width,
+                       std::uint64_t seed, int threads);
+
+/// fci on `data` (see the fci docstring in discovery.cpp).
+DiscoveryResult run_fci(const py::array& data, double alpha, const std::string& test, bool stable, int max_depth,
+                        int max_path_length, const std::optional<std::vector<std::string>>& names, const std::string& kci_width,
+                        std::uint64_t seed, int threads);
+
+}  // namespace causalattn::python
