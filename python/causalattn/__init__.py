@@ -11,9 +11,49 @@ time budget TimeoutError.
     >>> result.graph          # causal-learn's endpoint matrix (cg.G.graph)
 """
 
-from ._causalattn import DiscoveryResult, __version__, fci, pc
+import os as _os
 
-__all__ = ["DiscoveryResult", "__version__", "fci", "pc"]
+from ._causalattn import DiscoveryResult, EffectEstimate, __version__, _ate, fci, pc
+
+__all__ = ["DiscoveryResult", "EffectEstimate", "__version__", "ate", "fci", "pc"]
+
+_MODEL = _os.path.join(_os.path.dirname(__file__), "models", "cina_zs_default.bin")
+
+
+def ate(data=None, *, X=None, t=None, y=None, covariates=None, treatment=None, outcome=None, **options):
+    """The effect of a binary treatment t on an outcome y given covariates X.
+
+    Pass arrays (X: n x p, float64 or float32; t: n values 0/1; y: n values), or a pandas
+    DataFrame `data` with column names: treatment="t", outcome="y", covariates=[...] (default:
+    every other column).
+
+    Options (keyword, the C++ defaults): method="aipw" (naive, ols, ipw, aipw, ebal, balance,
+    cina, cina-zs), estimand="ate" or "att", confidence=0.95, ridge=0.0, clip=0.0, trim=0.0,
+    folds=1, bootstrap=0, seed=20261122, threads=0 (results never depend on it). method="cina-zs"
+    uses the model shipped with the package unless model_path is given.
+
+    Returns an EffectEstimate: .estimate, .std_error, .ci, .weights (None for regression and AIPW),
+    .diagnostics (balance, effective sample sizes, overlap), .warnings. Raises ValueError naming a
+    bad argument.
+
+    >>> causalattn.ate(X=x, t=t, y=y, method="ebal").ci
+    """
+    if data is not None:
+        if treatment is None or outcome is None:
+            raise ValueError("causalattn: treatment, outcome: name the columns of data to use")
+        columns = list(data.columns)
+        for name in [treatment, outcome] + list(covariates or []):
+            if name not in columns:
+                raise ValueError(f"causalattn: data: has no column {name!r}")
+        if covariates is None:
+            covariates = [c for c in columns if c not in (treatment, outcome)]
+        X = data[list(covariates)].to_numpy(dtype="float64")
+        t, y = data[treatment].to_numpy(), data[outcome].to_numpy()
+    if X is None or t is None or y is None:
+        raise ValueError("causalattn: X, t, y: pass all three arrays, or data with column names")
+    if options.get("method") == "cina-zs" and "model_path" not in options:
+        options["model_path"] = _MODEL
+    return _ate(X, t, y, **options)
 
 
 def _to_networkx(self):

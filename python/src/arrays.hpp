@@ -51,7 +51,15 @@ auto with_matrix(const py::array& array, const std::string& name, Use&& use) {
   return use(ArrayView<float>(static_cast<const float*>(array.data()), rows, cols, stride));
 }
 
-/// An Eigen matrix as a new NumPy array (C order), a copy. O(rows cols).
+/// An Eigen vector as a new 1-D NumPy array, a copy. O(n).
+template <typename Scalar>
+py::array_t<Scalar> to_numpy(const Vector<Scalar>& v) {
+  py::array_t<Scalar> out(v.size());
+  std::copy(v.data(), v.data() + v.size(), out.mutable_data());
+  return out;
+}
+
+/// An Eigen matrix as a new 2-D NumPy array (C order), a copy. O(rows cols).
 template <class Derived>
 py::array_t<typename Derived::Scalar> to_numpy(const Eigen::MatrixBase<Derived>& m) {
   py::array_t<typename Derived::Scalar> out({m.rows(), m.cols()});

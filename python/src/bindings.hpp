@@ -9,4 +9,7 @@ namespace causalattn::python {
 /// pc, fci and their result type. Example: `bind_discovery(module);`
 void bind_discovery(pybind11::module_& m);
 
+/// The treatment-effect estimators (`_ate`) and their result. Example: `bind_effects(module);`
+void bind_effects(pybind11::module_& m);
+
 }  // namespace causalattn::python

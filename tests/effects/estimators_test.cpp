@@ -369,12 +369,14 @@ TEST_CASE("bad treatment data and options are rejected with the argument and pos
   ca::Vector<double> two = t;
   two(3) = 2;
   REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, two, y), Contains("treatment: row 3 is 2, must be 0 or 1"));
-  REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, ca::Vector<double>::Zero(4), y), Contains("0 treated and 4 control"));
+  const ca::Vector<double> none_treated = ca::Vector<double>::Zero(4), short_outcome = ca::Vector<double>::Zero(3),
+                           long_treatment = ca::Vector<double>::Zero(5);
+  REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, none_treated, y), Contains("0 treated and 4 control"));
   ca::Vector<double> lonely(4);
   lonely << 1, 0, 0, 0;
   REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, lonely, y), Contains("1 treated and 3 control units; each arm needs at least 2"));
-  REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, t, ca::Vector<double>::Zero(3)), Contains("outcome: has 3 entries for 4 rows"));
-  REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, ca::Vector<double>::Zero(5), y), Contains("treatment: has 5 entries for 4 rows"));
+  REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, t, short_outcome), Contains("outcome: has 3 entries for 4 rows"));
+  REQUIRE_THROWS_WITH(ca::TreatmentData<double>(x, long_treatment, y), Contains("treatment: has 5 entries for 4 rows"));
   ca::Matrix<double> constant = x;
   constant.col(0).setConstant(3);
   REQUIRE_THROWS_WITH(ca::TreatmentData<double>(constant, t, y), Contains("x: column 0 is constant"));

@@ -236,7 +236,9 @@ TEST_CASE("the OLS T-learner recovers linear effect modification and its interva
   CHECK(ca::pehe(exact.effect, truth) < 1e-6);
   CHECK(exact.average == Approx(truth.mean()).margin(1e-6));
   // Float data agree with double to float's precision of the inputs.
-  const ca::CateEstimate single = ca::t_learner(ca::TreatmentData<float>(x.cast<float>(), t.cast<float>(), y.cast<float>()));
+  const ca::Matrix<float> xf = x.cast<float>();
+  const ca::Vector<float> tf = t.cast<float>(), yf = y.cast<float>();
+  const ca::CateEstimate single = ca::t_learner(ca::TreatmentData<float>(xf, tf, yf));
   CHECK(ca::pehe(single.effect, exact.effect) < 1e-4);
 
   // Coverage of unit 0's 95% interval over 400 noisy replications (HC0 is slightly liberal at n = 300).

@@ -23,8 +23,11 @@ std::string estimand_name(Estimand e) {
 }
 
 /// Views of X (n x p, one row per unit), T (n, each 0 or 1) and Y (n), validated on construction.
-/// The views refer to the caller's storage, which must outlive the object (a temporary expression
-/// is copied by Eigen::Ref). Float and double inputs are accepted; estimators compute in double.
+/// The views refer to the caller's storage, which must outlive the object: column-major storage of
+/// `Scalar` (a Matrix or Vector, a Map, a block of either). An expression Eigen would first have to
+/// evaluate into a temporary (a row-major matrix, a strided Map, a cast, a product) does not
+/// compile, since the view would outlive the temporary: evaluate it into a Matrix first. Float and
+/// double inputs are accepted; estimators compute in double.
 ///
 /// Throws `invalid_input` naming the argument and the offending row / column / value for: an empty
 /// X, a row-count mismatch, a non-finite entry, a treatment other than 0 or 1, fewer than 2 units in
@@ -38,9 +41,14 @@ std::string estimand_name(Estimand e) {
 template <class Scalar = double>
 class TreatmentData {
  public:
-  /// Validates and keeps views of the three inputs.
-  TreatmentData(Eigen::Ref<const Matrix<Scalar>> x, Eigen::Ref<const Vector<Scalar>> t, Eigen::Ref<const Vector<Scalar>> y)
-      : x_(x), t_(t), y_(y) {
+  /// Validates and keeps views of the three inputs (see the class comment for what they may be).
+  template <class DerivedX, class DerivedT, class DerivedY>
+  TreatmentData(const Eigen::MatrixBase<DerivedX>& x, const Eigen::MatrixBase<DerivedT>& t, const Eigen::MatrixBase<DerivedY>& y)
+      : x_(x.derived()), t_(t.derived()), y_(y.derived()) {
+    static_assert(viewable<Matrix<Scalar>, DerivedX>() && viewable<Vector<Scalar>, DerivedT>() &&
+                      viewable<Vector<Scalar>, DerivedY>(),
+                  "TreatmentData keeps views: pass column-major storage of Scalar (evaluate a row-major matrix, "
+                  "a strided Map or an expression into a Matrix first)");
     check_not_empty("x", x_);
     if (t_.size() != x_.rows()) {
       throw invalid_input("treatment", "has " + std::to_string(t_.size()) + " entries for " + std::to_string(x_.rows()) + " rows of x");
@@ -73,6 +81,12 @@ class TreatmentData {
   const Eigen::Ref<const Vector<Scalar>>& y() const noexcept { return y_; }  ///< outcome
 
  private:
+  // True when Eigen::Ref<const Plain> views `Derived` in place (no temporary of its own).
+  template <class Plain, class Derived>
+  static constexpr bool viewable() {
+    return bool(Eigen::internal::traits<Eigen::Ref<const Plain>>::template match<Derived>::MatchAtCompileTime);
+  }
+
   Eigen::Ref<const Matrix<Scalar>> x_;
   Eigen::Ref<const Vector<Scalar>> t_, y_;
   Index treated_ = 0;
