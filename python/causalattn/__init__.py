@@ -13,9 +13,11 @@ time budget TimeoutError.
 
 import os as _os
 
-from ._causalattn import DiscoveryResult, EffectEstimate, __version__, _ate, fci, pc
+from ._causalattn import (AttentionGraph, DiscoveryResult, EffectEstimate, HeadConsensus, __version__, _ate,
+                          attention_graph, fci, pc)
 
-__all__ = ["DiscoveryResult", "EffectEstimate", "__version__", "ate", "fci", "pc"]
+__all__ = ["AttentionGraph", "DiscoveryResult", "EffectEstimate", "HeadConsensus", "__version__", "ate",
+           "attention_graph", "fci", "pc"]
 
 _MODEL = _os.path.join(_os.path.dirname(__file__), "models", "cina_zs_default.bin")
 
@@ -79,3 +81,4 @@ def _to_networkx(self):
 
 
 DiscoveryResult.to_networkx = _to_networkx
+AttentionGraph.to_networkx = _to_networkx

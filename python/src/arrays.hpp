@@ -51,6 +51,19 @@ auto with_matrix(const py::array& array, const std::string& name, Use&& use) {
   return use(ArrayView<float>(static_cast<const float*>(array.data()), rows, cols, stride));
 }
 
+/// The value `table` pairs with the name `value` of keyword argument `argument`; otherwise throws
+/// `invalid_input` naming the argument and listing the names. O(table size).
+/// Example: `auto e = choice<Estimand>("estimand", "att", {{"ate", Estimand::ate}, {"att", Estimand::att}});`
+template <class Value>
+Value choice(const std::string& argument, const std::string& value, std::initializer_list<std::pair<const char*, Value>> table) {
+  std::string names;
+  for (const auto& [name, result] : table) {
+    if (value == name) return result;
+    names += (names.empty() ? "'" : ", '") + std::string(name) + "'";
+  }
+  throw invalid_input(argument, "is '" + value + "'; use " + names);
+}
+
 /// An Eigen vector as a new 1-D NumPy array, a copy. O(n).
 template <typename Scalar>
 py::array_t<Scalar> to_numpy(const Vector<Scalar>& v) {

@@ -12,4 +12,8 @@ void bind_discovery(pybind11::module_& m);
 /// The treatment-effect estimators (`_ate`) and their result. Example: `bind_effects(module);`
 void bind_effects(pybind11::module_& m);
 
+/// Graphs from attention matrices (`attention_graph`) and their result types.
+/// Example: `bind_attention(module);`
+void bind_attention(pybind11::module_& m);
+
 }  // namespace causalattn::python

@@ -35,13 +35,13 @@ struct TestChoice {
   std::uint64_t seed = 0;
 };
 
-/// Runs `search(test)` with the CI test named `choice.name` on `data` (a NumPy array, no copy for
+/// Runs `search(test)` with the CI test named `selected.name` on `data` (a NumPy array, no copy for
 /// Fisher z): fisherz, gsq, chisq, kci, rcit or rcot. p-values follow causal-learn's rounding, so
 /// its graphs are reproduced.
 template <class Search>
-DiscoveryResult with_test(const py::array& data, const TestChoice& choice, Search&& search) {
+DiscoveryResult with_test(const py::array& data, const TestChoice& selected, Search&& search) {
   return with_matrix(data, "data", [&](const auto& x) -> DiscoveryResult {
-    if (choice.name == "fisherz") {
+    if (selected.name == "fisherz") {
       std::optional<FisherZTest> test;
       {
         py::gil_scoped_release release;
@@ -51,24 +51,23 @@ DiscoveryResult with_test(const py::array& data, const TestChoice& choice, Searc
       return search(*test);
     }
     const Matrix<double> values = x.template cast<double>();
-    if (choice.name == "kci") {
+    if (selected.name == "kci") {
       KciOptions options;
       options.convention = PValueConvention::causal_learn;
-      if (choice.kci_width == "median") options.width = KernelWidth::median;
-      else if (choice.kci_width != "empirical")
-        throw invalid_input("kci_width", "is '" + choice.kci_width + "'; use 'empirical' or 'median'");
+      options.width = choice<KernelWidth>("kci_width", selected.kci_width,
+                                          {{"empirical", KernelWidth::empirical}, {"median", KernelWidth::median}});
       return search(KciTest(values, options));
     }
-    if (choice.name == "rcit" || choice.name == "rcot") {
+    if (selected.name == "rcit" || selected.name == "rcot") {
       RffOptions options;
-      options.seed = choice.seed;
-      if (choice.name == "rcit") return search(RcitTest(values, options));
+      options.seed = selected.seed;
+      if (selected.name == "rcit") return search(RcitTest(values, options));
       return search(RcotTest(values, options));
     }
-    if (choice.name == "gsq" || choice.name == "chisq") {
-      return search(DiscreteCiTest(values, choice.name == "gsq" ? DiscreteStatistic::g_square : DiscreteStatistic::chi_square));
+    if (selected.name == "gsq" || selected.name == "chisq") {
+      return search(DiscreteCiTest(values, selected.name == "gsq" ? DiscreteStatistic::g_square : DiscreteStatistic::chi_square));
     }
-    throw invalid_input("test", "is '" + choice.name + "'; use fisherz, gsq, chisq, kci, rcit or rcot");
+    throw invalid_input("test", "is '" + selected.name + "'; use fisherz, gsq, chisq, kci, rcit or rcot");
   });
 }
 

@@ -50,8 +50,7 @@ EffectEstimate run_ate(const py::array& x, const py::array& t, const py::array& 
                        const std::string& estimand, double confidence, double ridge, double clip, double trim, int folds,
                        int bootstrap, std::uint64_t seed, int threads, const std::string& model_path) {
   EffectOptions options;
-  if (estimand != "ate" && estimand != "att") throw invalid_input("estimand", "is '" + estimand + "'; use 'ate' or 'att'");
-  options.estimand = estimand == "att" ? Estimand::att : Estimand::ate;
+  options.estimand = choice<Estimand>("estimand", estimand, {{"ate", Estimand::ate}, {"att", Estimand::att}});
   options.confidence = confidence;
   options.ridge = ridge;
   options.clip = clip;

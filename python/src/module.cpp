@@ -22,4 +22,5 @@ PYBIND11_MODULE(_causalattn, m) {
   });
   causalattn::python::bind_discovery(m);
   causalattn::python::bind_effects(m);
+  causalattn::python::bind_attention(m);
 }

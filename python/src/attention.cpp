@@ -1,0 +1,124 @@
+// Graphs from attention matrices for Python: one head [n, n], a layer's heads [heads, n, n] or a
+// whole stack [layers, heads, n, n] (its deepest layer), as PyTorch hands them over.
+
+#include "causalattn/discovery/attention.hpp"
+
+#include <optional>
+#include <pybind11/stl.h>
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+#include "causalattn/io/endpoint_matrix.hpp"
+#include "causalattn/io/graph_io.hpp"
+
+namespace causalattn::python {
+namespace {
+
+/// The n x n slices of a [..., n, n] floating array as double matrices (the last layer's heads of a
+/// 4-D stack), named `attn` in errors. O(heads n^2).
+std::vector<Matrix<double>> head_matrices(const py::array& attn) {
+  if (attn.dtype().kind() != 'f')
+    throw invalid_input("attn", "has dtype " + std::string(py::str(attn.dtype())) + "; floating point is needed");
+  const auto values = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(attn);
+  const Index n = Index(values.shape(values.ndim() - 1)), heads = Index(values.shape(values.ndim() - 3));
+  if (n == 0 || heads == 0 || values.shape(values.ndim() - 2) != n) {
+    throw invalid_input("attn", "has heads of shape (" + std::to_string(values.shape(values.ndim() - 2)) + ", " +
+                                    std::to_string(n) + ") and " + std::to_string(heads) + " heads; square heads are needed");
+  }
+  const Index layer = values.ndim() == 4 ? Index(values.shape(0)) - 1 : 0;
+  if (values.ndim() == 4 && values.shape(0) == 0) throw invalid_input("attn", "has no layers");
+  const double* first = values.data() + layer * heads * n * n;
+  std::vector<Matrix<double>> out;
+  for (Index h = 0; h < heads; ++h) {
+    out.push_back(
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(first + h * n * n, n, n));
+  }
+  return out;
+}
+
+/// Runs `f()`, reporting the C++ argument "attention" (or "layer_heads[h]") as the Python one, attn.
+template <class F>
+auto naming_attn(F&& f) {
+  try {
+    return f();
+  } catch (const invalid_input& e) {
+    if (e.argument() == "attention") throw invalid_input("attn", e.detail());
+    if (e.argument().rfind("layer_heads[", 0) == 0) throw invalid_input("attn[" + e.argument().substr(12), e.detail());
+    if (e.argument().rfind("options.", 0) == 0) throw invalid_input(e.argument().substr(8), e.detail());
+    throw;
+  }
+}
+
+py::object run_attention_graph(const py::array& attn, const std::optional<std::vector<Index>>& nodes,
+                               const std::string& algorithm, double samples, double alpha, int max_depth,
+                               const std::optional<std::vector<std::string>>& labels, int threads, double row_sum_tolerance) {
+  AttentionGraphOptions options;
+  options.algorithm = choice<AttentionAlgorithm>("algorithm", algorithm,
+                                                 {{"fci", AttentionAlgorithm::fci}, {"pc", AttentionAlgorithm::pc}});
+  options.sample_size = samples;
+  options.alpha = alpha;
+  options.max_depth = max_depth;
+  options.threads = threads;
+  options.row_sum_tolerance = row_sum_tolerance;
+  if (nodes) options.nodes = *nodes;
+  if (labels) options.labels = *labels;
+  if (attn.ndim() == 2) {
+    return with_matrix(attn, "attn", [&](const auto& a) {
+      const AttentionGraph g = naming_attn([&] {
+        py::gil_scoped_release release;
+        return attention_graph(a, options);
+      });
+      return py::cast(g);
+    });
+  }
+  if (attn.ndim() != 3 && attn.ndim() != 4) {
+    throw invalid_input("attn",
+                        "has " + std::to_string(attn.ndim()) + " dimensions; use [n, n], [heads, n, n] or [layers, heads, n, n]");
+  }
+  const std::vector<Matrix<double>> heads = head_matrices(attn);
+  HeadConsensus consensus = naming_attn([&] {
+    py::gil_scoped_release release;
+    return head_consensus(heads, options);
+  });
+  return py::cast(std::move(consensus));
+}
+
+}  // namespace
+
+void bind_attention(py::module_& m) {
+  py::class_<AttentionGraph>(m, "AttentionGraph", "The graph one attention head implies over the chosen tokens.")
+      .def_property_readonly(
+          "graph", [](const AttentionGraph& g) { return to_numpy(to_causal_learn_matrix(g.graph)); },
+          "causal-learn's endpoint matrix over the chosen tokens")
+      .def_property_readonly(
+          "names", [](const AttentionGraph& g) { return g.graph.names(); }, "the node labels")
+      .def_readonly("nodes", &AttentionGraph::nodes, "the token each node stands for")
+      .def_readonly("tests", &AttentionGraph::tests, "CI tests run")
+      .def(
+          "to_dot", [](const AttentionGraph& g) { return format_graph(g.graph, GraphFormat::dot); }, "the graph in Graphviz DOT");
+  py::class_<HeadConsensus>(m, "HeadConsensus", "One graph per head of the deepest layer, and how often heads agree.")
+      .def_readonly("heads", &HeadConsensus::heads, "an AttentionGraph per head")
+      .def_property_readonly(
+          "edge_frequency", [](const HeadConsensus& c) { return to_numpy(c.edge_frequency); },
+          "[i, j]: share of heads joining nodes i and j")
+      .def_property_readonly(
+          "arrowhead_frequency", [](const HeadConsensus& c) { return to_numpy(c.arrowhead_frequency); },
+          "[i, j]: share of heads with an arrowhead at j on the edge i - j");
+
+  m.def("attention_graph", &run_attention_graph, py::arg("attn"), py::kw_only(), py::arg("nodes") = py::none(),
+        py::arg("algorithm") = "fci", py::arg("samples") = 768.0, py::arg("alpha") = 0.01, py::arg("max_depth") = -1,
+        py::arg("labels") = py::none(), py::arg("threads") = 0, py::arg("row_sum_tolerance") = 1e-4,
+        R"doc(The causal graph an attention matrix implies (A = (I - G)^-1 read as a linear SEM, Fisher z on
+C = A A' with `samples` as the sample size, the embedding width). attn: [n, n] gives an
+AttentionGraph; [heads, n, n] or [layers, heads, n, n] (a torch tensor's .numpy(); the deepest
+layer is used) give a HeadConsensus with one graph per head and the edge and arrowhead
+frequencies. nodes: the tokens the graph covers (the others are latent; default all);
+algorithm: "fci" (a PAG, default) or "pc" (a CPDAG). Raises ValueError naming a bad argument
+(rows not summing to 1, a singular matrix, ...).
+
+Example: causalattn.attention_graph(attn[-1], nodes=[1, 2, 5], algorithm="pc").graph)doc");
+}
+
+}  // namespace causalattn::python
