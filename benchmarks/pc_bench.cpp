@@ -2,13 +2,17 @@
 // weights +-U(0.5, 2), N(0, 1) noise, expected degree 2 or 4. Reports the split correlation /
 // skeleton / orientation and CI tests per second, for 1 and 2 threads, with pcalg's first-found
 // separating sets (pcalg_sepsets:1, the semantics of the pcalg anchor) and causal-learn's union.
+// BM_pc_python_data times the Python binding's pc call from C++ on benchmarks/peers/python_pc.py's arrays.
 // Run: build/bench/benchmarks/bench_pc --benchmark_min_time=0.01
-#include <benchmark/benchmark.h>
-
 #include <array>
+#include <benchmark/benchmark.h>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 
 #include "causalattn/discovery/pc.hpp"
+#include "causalattn/io/csv.hpp"
 #include "linear_gaussian_dag.hpp"
 
 namespace {
@@ -50,6 +54,31 @@ void pc_grid(benchmark::internal::Benchmark* b) {
   b->ArgNames({"p", "n", "degree", "threads", "pcalg_sepsets"})->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 BENCHMARK(BM_pc)->Apply(pc_grid);
+
+// The Python binding's call, from C++: pc on the CSV files benchmarks/peers/python_pc.py writes (the same
+// arrays it times from Python), with the binding's settings (causal-learn's p-value rounding and
+// separating sets), alpha 0.01, priority 2, one thread. Skipped when the files are missing.
+void BM_pc_python_data(benchmark::State& state, const char* file) {
+  const char* dir = std::getenv("CAUSALATTN_PYTHON_BENCH_DATA");
+  const std::string path = std::string(dir ? dir : "/tmp") + "/" + file;
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("run benchmarks/peers/python_pc.py first: " + path + " is missing").c_str());
+    return;
+  }
+  const ca::Matrix<double> data = ca::read_csv<double>(path).data;
+  ca::PcOptions options;
+  options.alpha = 0.01;
+  options.priority = 2;
+  options.threads = 1;
+  long long tests = 0;
+  for (auto _ : state) {
+    const ca::FisherZTest test(data, ca::PValueConvention::causal_learn, 1);
+    tests = ca::pc(test, {}, options).tests;
+  }
+  state.counters["tests"] = double(tests);
+}
+BENCHMARK_CAPTURE(BM_pc_python_data, p100_n5000, "python_pc_p100_n5000.csv")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_pc_python_data, p3_n20, "python_pc_p3_n20.csv")->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 

@@ -13,11 +13,11 @@ time budget TimeoutError.
 
 import os as _os
 
-from ._causalattn import (AttentionGraph, DiscoveryResult, EffectEstimate, HeadConsensus, __version__, _ate,
-                          attention_graph, fci, pc)
+from ._causalattn import (AttentionGraph, DiscoveryResult, EffectEstimate, HeadConsensus, LaggedResult, __version__,
+                          _ate, attention_graph, cdnod, fci, lagged, pc)
 
-__all__ = ["AttentionGraph", "DiscoveryResult", "EffectEstimate", "HeadConsensus", "__version__", "ate",
-           "attention_graph", "fci", "pc"]
+__all__ = ["AttentionGraph", "DiscoveryResult", "EffectEstimate", "HeadConsensus", "LaggedResult", "__version__", "ate",
+           "attention_graph", "cdnod", "fci", "lagged", "pc"]
 
 _MODEL = _os.path.join(_os.path.dirname(__file__), "models", "cina_zs_default.bin")
 

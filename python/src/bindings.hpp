@@ -16,4 +16,7 @@ void bind_effects(pybind11::module_& m);
 /// Example: `bind_attention(module);`
 void bind_attention(pybind11::module_& m);
 
+/// Lagged causal scores (`lagged`: transformer, PCMCI, Granger). Example: `bind_timeseries(module);`
+void bind_timeseries(pybind11::module_& m);
+
 }  // namespace causalattn::python

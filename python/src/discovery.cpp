@@ -33,6 +33,8 @@ void bind_discovery(py::module_& m) {
           "max_p_value", [](const DiscoveryResult& r) { return to_numpy(r.max_p_value); },
           "the largest p-value each pair's tests gave (0 where never tested)")
       .def_readonly("tests", &DiscoveryResult::tests, "CI tests run")
+      .def_readonly("changing", &DiscoveryResult::changing,
+                    "cdnod: the variables adjacent to the context, whose mechanism changes (empty for pc and fci)")
       .def(
           "to_dot", [](const DiscoveryResult& r) { return format_graph(r.graph, GraphFormat::dot); }, "the graph in Graphviz DOT")
       .def("__repr__", [](const DiscoveryResult& r) {
@@ -50,6 +52,19 @@ for Fisher z). test: fisherz, gsq, chisq, kci, rcit or rcot; uc_rule / uc_priori
 pc(data, alpha, test).G.graph. Raises ValueError naming a bad argument.
 
 Example: causalattn.pc(x, alpha=0.01).graph)doc");
+
+  m.def("cdnod", &run_cdnod, py::arg("data"), py::arg("context"), py::kw_only(), py::arg("alpha") = 0.05,
+        py::arg("test") = "fisherz", py::arg("stable") = true, py::arg("uc_rule") = 0, py::arg("uc_priority") = -1,
+        py::arg("max_depth") = -1, py::arg("names") = py::none(), py::arg("context_name") = "C",
+        py::arg("kci_width") = "empirical", py::arg("seed") = 0, py::arg("threads") = 0,
+        R"doc(CD-NOD on the columns of `data` (n x p) with `context` (n domain labels or time stamps) as the
+exogenous node C, the last node of the graph: PC's skeleton over V u {C}, C -> V on every C - V
+edge, then colliders and Meek's rules as pc. Options as pc; names are V's (C is context_name).
+Returns a DiscoveryResult whose .graph equals causal-learn's cdnod(data, context, alpha, test).G.graph
+and whose .changing lists the variables whose mechanism changes. Raises ValueError naming a bad
+argument (a context with a single value, a row mismatch, ...).
+
+Example: causalattn.cdnod(x, domain, test="kci").changing)doc");
 
   m.def("fci", &run_fci, py::arg("data"), py::kw_only(), py::arg("alpha") = 0.05, py::arg("test") = "fisherz",
         py::arg("stable") = true, py::arg("max_depth") = -1, py::arg("max_path_length") = -1, py::arg("names") = py::none(),

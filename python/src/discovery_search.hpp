@@ -26,6 +26,7 @@ struct DiscoveryResult {
   SepsetTable sepset;
   Matrix<double> max_p_value;
   long long tests = 0;
+  std::vector<Index> changing;  ///< CD-NOD: the variables adjacent to the context (empty for pc, fci)
 };
 
 /// The settings every search shares (keyword arguments of pc and fci).
@@ -35,40 +36,44 @@ struct TestChoice {
   std::uint64_t seed = 0;
 };
 
-/// Runs `search(test)` with the CI test named `selected.name` on `data` (a NumPy array, no copy for
-/// Fisher z): fisherz, gsq, chisq, kci, rcit or rcot. p-values follow causal-learn's rounding, so
+/// Runs `search(test)` with the CI test named `selected.name` on the columns of `x` (read in place
+/// by Fisher z): fisherz, gsq, chisq, kci, rcit or rcot. p-values follow causal-learn's rounding, so
 /// its graphs are reproduced.
+template <class Derived, class Search>
+DiscoveryResult with_test_on(const Eigen::MatrixBase<Derived>& x, const TestChoice& selected, Search&& search) {
+  if (selected.name == "fisherz") {
+    std::optional<FisherZTest> test;
+    {
+      py::gil_scoped_release release;
+      test.emplace(x, PValueConvention::causal_learn);
+    }
+    test->check_no_perfect_correlation();
+    return search(*test);
+  }
+  const Matrix<double> values = x.template cast<double>();
+  if (selected.name == "kci") {
+    KciOptions options;
+    options.convention = PValueConvention::causal_learn;
+    options.width = choice<KernelWidth>("kci_width", selected.kci_width,
+                                        {{"empirical", KernelWidth::empirical}, {"median", KernelWidth::median}});
+    return search(KciTest(values, options));
+  }
+  if (selected.name == "rcit" || selected.name == "rcot") {
+    RffOptions options;
+    options.seed = selected.seed;
+    if (selected.name == "rcit") return search(RcitTest(values, options));
+    return search(RcotTest(values, options));
+  }
+  if (selected.name == "gsq" || selected.name == "chisq") {
+    return search(DiscreteCiTest(values, selected.name == "gsq" ? DiscreteStatistic::g_square : DiscreteStatistic::chi_square));
+  }
+  throw invalid_input("test", "is '" + selected.name + "'; use fisherz, gsq, chisq, kci, rcit or rcot");
+}
+
+/// `with_test_on` the NumPy array `data` (2-D, float64 or float32, any layout).
 template <class Search>
 DiscoveryResult with_test(const py::array& data, const TestChoice& selected, Search&& search) {
-  return with_matrix(data, "data", [&](const auto& x) -> DiscoveryResult {
-    if (selected.name == "fisherz") {
-      std::optional<FisherZTest> test;
-      {
-        py::gil_scoped_release release;
-        test.emplace(x, PValueConvention::causal_learn);
-      }
-      test->check_no_perfect_correlation();
-      return search(*test);
-    }
-    const Matrix<double> values = x.template cast<double>();
-    if (selected.name == "kci") {
-      KciOptions options;
-      options.convention = PValueConvention::causal_learn;
-      options.width = choice<KernelWidth>("kci_width", selected.kci_width,
-                                          {{"empirical", KernelWidth::empirical}, {"median", KernelWidth::median}});
-      return search(KciTest(values, options));
-    }
-    if (selected.name == "rcit" || selected.name == "rcot") {
-      RffOptions options;
-      options.seed = selected.seed;
-      if (selected.name == "rcit") return search(RcitTest(values, options));
-      return search(RcotTest(values, options));
-    }
-    if (selected.name == "gsq" || selected.name == "chisq") {
-      return search(DiscreteCiTest(values, selected.name == "gsq" ? DiscreteStatistic::g_square : DiscreteStatistic::chi_square));
-    }
-    throw invalid_input("test", "is '" + selected.name + "'; use fisherz, gsq, chisq, kci, rcit or rcot");
-  });
+  return with_matrix(data, "data", [&](const auto& x) { return with_test_on(x, selected, search); });
 }
 
 /// The skeleton options of both searches, checked.
@@ -87,6 +92,11 @@ inline std::vector<std::string> names_or_default(const std::optional<std::vector
 DiscoveryResult run_pc(const py::array& data, double alpha, const std::string& test, bool stable, int uc_rule, int uc_priority,
                        int max_depth, const std::optional<std::vector<std::string>>& names, const std::string& kci_width,
                        std::uint64_t seed, int threads);
+
+/// cdnod on `data` with the context column `context` (see the cdnod docstring in discovery.cpp).
+DiscoveryResult run_cdnod(const py::array& data, const py::array& context, double alpha, const std::string& test, bool stable,
+                          int uc_rule, int uc_priority, int max_depth, const std::optional<std::vector<std::string>>& names,
+                          const std::string& context_name, const std::string& kci_width, std::uint64_t seed, int threads);
 
 /// fci on `data` (see the fci docstring in discovery.cpp).
 DiscoveryResult run_fci(const py::array& data, double alpha, const std::string& test, bool stable, int max_depth,

@@ -15,7 +15,7 @@ DiscoveryResult run_fci(const py::array& data, double alpha, const std::string& 
   return with_test(data, {test, kci_width, seed}, [&](const auto& ci_test) {
     py::gil_scoped_release release;
     FciResult r = fci(ci_test, names_or_default(names), options);
-    return DiscoveryResult{std::move(r.pag), std::move(r.sepset), std::move(r.max_p_value), r.tests};
+    return DiscoveryResult{std::move(r.pag), std::move(r.sepset), std::move(r.max_p_value), r.tests, {}};
   });
 }
 

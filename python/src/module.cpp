@@ -23,4 +23,5 @@ PYBIND11_MODULE(_causalattn, m) {
   causalattn::python::bind_discovery(m);
   causalattn::python::bind_effects(m);
   causalattn::python::bind_attention(m);
+  causalattn::python::bind_timeseries(m);
 }

@@ -17,7 +17,7 @@ DiscoveryResult run_pc(const py::array& data, double alpha, const std::string& t
   return with_test(data, {test, kci_width, seed}, [&](const auto& ci_test) {
     py::gil_scoped_release release;
     PcResult r = pc(ci_test, names_or_default(names), options);
-    return DiscoveryResult{std::move(r.cpdag), std::move(r.sepset), std::move(r.max_p_value), r.tests};
+    return DiscoveryResult{std::move(r.cpdag), std::move(r.sepset), std::move(r.max_p_value), r.tests, {}};
   });
 }
 

@@ -84,3 +84,18 @@ def test_bad_options():
         causalattn.attention_graph(a, labels=["x"])
     with pytest.raises(ValueError, match="nodes"):
         causalattn.attention_graph(a, nodes=[0, 9])
+
+
+def test_the_python_example_runs(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import DATA_DIR
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    script = os.path.join(root, "examples", "python", "attention_to_graph.py")
+    out = subprocess.run([sys.executable, script, DATA_DIR], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)), cwd=tmp_path).stdout
+    assert "FCI with T1 hidden" in out or "PAG of head 0" in out
+    assert "digraph" in out or "edge frequency" in out

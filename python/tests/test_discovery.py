@@ -108,3 +108,29 @@ def test_to_networkx_when_networkx_is_there(linear_10):
     directed = sum(1 for i in range(20) for j in range(20) if m[i, j] == -1 and m[j, i] == 1)
     undirected = sum(1 for i in range(20) for j in range(20) if m[i, j] == -1 and m[j, i] == -1)
     assert graph.number_of_edges() == directed + undirected
+
+
+@pytest.mark.parametrize("k", [3, 4])
+@pytest.mark.parametrize("test", ["fisherz", "kci"])
+def test_cdnod_equals_causal_learn(k, test):
+    table = load_table(f"causal-learn/kci/cdnod_k{k}.csv", delimiter=",")
+    expected = load_matrix(f"causal-learn/kci/cdnod_k{k}_{test}_expected.txt")
+    result = causalattn.cdnod(table[:, :5], table[:, 5], test=test, names=["x0", "x1", "x2", "x3", "x4"])
+    np.testing.assert_array_equal(result.graph, expected)
+    assert result.names[-1] == "C"
+    adjacent_to_context = [v for v in range(5) if expected[5, v] != 0]
+    assert result.changing == adjacent_to_context
+    assert all(expected[5, v] == -1 and expected[v, 5] == 1 for v in result.changing)  # C -> V
+
+
+def test_cdnod_bad_context():
+    table = load_table("causal-learn/kci/cdnod_k3.csv", delimiter=",")
+    with pytest.raises(ValueError, match="context: has a single value"):
+        causalattn.cdnod(table[:, :5], np.ones(len(table)))
+    with pytest.raises(ValueError, match="context: is 449 x 1"):
+        causalattn.cdnod(table[:, :5], table[1:, 5])
+    with pytest.raises(ValueError, match="context: has 2 dimensions"):
+        causalattn.cdnod(table[:, :5], table[:, 5:6])
+    with pytest.raises(ValueError, match="context: has dtype"):
+        causalattn.cdnod(table[:, :5], np.array(["a"] * len(table)))
+    assert causalattn.pc(table[:, :5]).changing == []

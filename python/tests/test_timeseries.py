@@ -1,0 +1,65 @@
+"""lagged from Python: Granger and PCMCI find the links of a simulated VAR; the transformer's
+attribution is seeded and the same for any thread count."""
+
+import numpy as np
+import pytest
+
+import causalattn
+
+# x0(t-1) -> x1(t), x1(t-2) -> x2(t); every variable also depends on its own past.
+TRUE_LINKS = {(0, 1, 1), (1, 2, 2)}  # (source, target, lag)
+
+
+@pytest.fixture(scope="module")
+def var_series():
+    rng = np.random.default_rng(20261206)
+    length, p = 800, 3
+    x = np.zeros((length, p))
+    for t in range(2, length):
+        x[t, 0] = 0.5 * x[t - 1, 0] + rng.normal()
+        x[t, 1] = 0.4 * x[t - 1, 1] + 0.8 * x[t - 1, 0] + rng.normal()
+        x[t, 2] = 0.3 * x[t - 1, 2] + 0.7 * x[t - 2, 1] + rng.normal()
+    return x
+
+
+@pytest.mark.parametrize("method", ["granger", "pcmci"])
+def test_tests_find_the_var_links(var_series, method):
+    result = causalattn.lagged(var_series, 2, method=method, names=["a", "b", "c"])
+    assert result.method == method and result.names == ["a", "b", "c"]
+    assert result.scores.shape == (2, 3, 3) and result.p_values.shape == (2, 3, 3)
+    np.testing.assert_array_equal(result.summary, result.scores.max(axis=0))
+    for source, target, lag in TRUE_LINKS:
+        assert result.p_values[lag - 1, source, target] < 1e-6
+    cross = [(s, t) for s in range(3) for t in range(3) if s != t and (s, t) not in {(0, 1), (1, 2)}]
+    if method == "pcmci":  # MCI p-values per lag: the absent cross links are not significant
+        for s, t in cross:
+            assert result.p_values[:, s, t].min() > 1e-3
+
+
+def test_transformer_is_seeded_and_thread_count_invariant(var_series):
+    x = var_series[:300]
+    one = causalattn.lagged(x, 2, epochs=3, seed=5, threads=1)
+    two = causalattn.lagged(x, 2, epochs=3, seed=5, threads=2)
+    assert one.method == "transformer" and one.p_values is None
+    assert one.scores.shape == (2, 3, 3) and np.isfinite(one.scores).all()
+    np.testing.assert_array_equal(one.scores, two.scores)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"method": "var"}, "method: is 'var'"), ({"epochs": -1}, "epochs: is -1"),
+    ({"names": ["a"]}, "names: has 1 entries for 3"),
+])
+def test_bad_options(var_series, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        causalattn.lagged(var_series, 2, **kwargs)
+
+
+def test_bad_series(var_series):
+    with pytest.raises(ValueError, match="max_lag: is 0"):
+        causalattn.lagged(var_series, 0, method="granger")
+    bad = var_series.copy()
+    bad[5, 1] = np.inf
+    with pytest.raises(ValueError, match="row 5"):
+        causalattn.lagged(bad, 2, method="granger")
+    with pytest.raises(ValueError, match="x: has 1 dimensions"):
+        causalattn.lagged(var_series[:, 0], 2, method="pcmci")
