@@ -1,6 +1,6 @@
 """Builds the causalattn Python package: its compiled core (python/, a CMake target) and Python files.
 
-    pip install --no-build-isolation .      # offline, from Debian's packages (python/README.md)
+    pip install --no-build-isolation .      # offline, from Debian's packages (examples/guides/python.md)
 
 Environment: CAUSALATTN_NATIVE=OFF builds for any x86-64 instead of this machine's widest SIMD;
 CAUSALATTN_WERROR=ON treats warnings as errors (CI); CMAKE_BUILD_PARALLEL_LEVEL sets the compile

@@ -1,7 +1,7 @@
 """causalattn: causal discovery, treatment effects and lagged causal graphs, from Python.
 
 A thin layer over the C++ headers of the same name: NumPy arrays in (float64 or float32, any
-layout, not copied where the C++ code can read them in place), NumPy arrays and plain Python
+layout, read in place where the C++ code can), NumPy arrays and plain Python
 objects out, the GIL released while the C++ code runs. Errors: invalid input raises ValueError
 with the C++ message (it names the argument), a numerical failure ArithmeticError, an exceeded
 time budget TimeoutError.

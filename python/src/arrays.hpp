@@ -51,6 +51,28 @@ auto with_matrix(const py::array& array, const std::string& name, Use&& use) {
   return use(ArrayView<float>(static_cast<const float*>(array.data()), rows, cols, stride));
 }
 
+using Renames = std::initializer_list<std::pair<const char*, const char*>>;
+
+/// `e` under the Python keyword's name: an argument listed in `renames` (C++ name, Python name) is
+/// renamed, and an "options.x" argument becomes "x". O(renames).
+inline invalid_input with_python_name(const invalid_input& e, Renames renames) {
+  for (const auto& [cpp, python] : renames)
+    if (e.argument() == cpp) return invalid_input(python, e.detail());
+  if (e.argument().rfind("options.", 0) == 0) return invalid_input(e.argument().substr(8), e.detail());
+  return e;
+}
+
+/// Runs `f()`, rethrowing an `invalid_input` under the Python keyword's name (`with_python_name`).
+/// Example: `return python_names([&] { return pc(test, {}, options); }, {{"options.priority", "uc_priority"}});`
+template <class F>
+auto python_names(F&& f, Renames renames = {}) {
+  try {
+    return f();
+  } catch (const invalid_input& e) {
+    throw with_python_name(e, renames);
+  }
+}
+
 /// The value `table` pairs with the name `value` of keyword argument `argument`; otherwise throws
 /// `invalid_input` naming the argument and listing the names. O(table size).
 /// Example: `auto e = choice<Estimand>("estimand", "att", {{"ate", Estimand::ate}, {"att", Estimand::att}});`
@@ -62,6 +84,24 @@ Value choice(const std::string& argument, const std::string& value, std::initial
     names += (names.empty() ? "'" : ", '") + std::string(name) + "'";
   }
   throw invalid_input(argument, "is '" + value + "'; use " + names);
+}
+
+/// A 1-D array of real numbers (bool, integer or floating) as doubles, named `name` in errors. O(n).
+inline Vector<double> real_vector(const py::array& array, const std::string& name) {
+  if (array.ndim() != 1) throw invalid_input(name, "has " + std::to_string(array.ndim()) + " dimensions; a 1-D array is needed");
+  const char kind = array.dtype().kind();
+  if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f') {
+    throw invalid_input(name, "has dtype " + std::string(py::str(array.dtype())) + "; real numbers are needed");
+  }
+  const auto values = py::array_t<double, py::array::forcecast>::ensure(array);
+  Vector<double> out(Index(values.size()));
+  for (Index i = 0; i < out.size(); ++i) out(i) = values.at(i);
+  return out;
+}
+
+/// `array` (checked as `with_matrix` does) copied into a column-major double matrix. O(rows cols).
+inline Matrix<double> double_matrix(const py::array& array, const std::string& name) {
+  return with_matrix(array, name, [](const auto& view) { return Matrix<double>(view.template cast<double>()); });
 }
 
 /// An Eigen vector as a new 1-D NumPy array, a copy. O(n).

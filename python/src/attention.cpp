@@ -16,38 +16,39 @@
 namespace causalattn::python {
 namespace {
 
-/// The n x n slices of a [..., n, n] floating array as double matrices (the last layer's heads of a
-/// 4-D stack), named `attn` in errors. O(heads n^2).
+/// The heads of a [heads, n, n] array, or of the deepest layer of a [layers, heads, n, n] stack
+/// (only that layer is converted), as double matrices, named `attn` in errors. O(heads n^2).
 std::vector<Matrix<double>> head_matrices(const py::array& attn) {
   if (attn.dtype().kind() != 'f')
     throw invalid_input("attn", "has dtype " + std::string(py::str(attn.dtype())) + "; floating point is needed");
-  const auto values = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(attn);
-  const Index n = Index(values.shape(values.ndim() - 1)), heads = Index(values.shape(values.ndim() - 3));
-  if (n == 0 || heads == 0 || values.shape(values.ndim() - 2) != n) {
-    throw invalid_input("attn", "has heads of shape (" + std::to_string(values.shape(values.ndim() - 2)) + ", " +
-                                    std::to_string(n) + ") and " + std::to_string(heads) + " heads; square heads are needed");
+  if (attn.ndim() == 4 && attn.shape(0) == 0) throw invalid_input("attn", "has no layers");
+  const py::array layer = attn.ndim() == 4 ? py::array(attn.attr("__getitem__")(-1)) : attn;
+  const auto values = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(layer);
+  const Index heads = Index(values.shape(0)), rows = Index(values.shape(1)), n = Index(values.shape(2));
+  if (n == 0 || heads == 0 || rows != n) {
+    throw invalid_input("attn", "has heads of shape (" + std::to_string(rows) + ", " + std::to_string(n) + ") and " +
+                                    std::to_string(heads) + " heads; square heads are needed");
   }
-  const Index layer = values.ndim() == 4 ? Index(values.shape(0)) - 1 : 0;
-  if (values.ndim() == 4 && values.shape(0) == 0) throw invalid_input("attn", "has no layers");
-  const double* first = values.data() + layer * heads * n * n;
   std::vector<Matrix<double>> out;
   for (Index h = 0; h < heads; ++h) {
     out.push_back(
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(first + h * n * n, n, n));
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(values.data() + h * n * n, n,
+                                                                                                 n));
   }
   return out;
 }
 
-/// Runs `f()`, reporting the C++ argument "attention" (or "layer_heads[h]") as the Python one, attn.
+/// Runs `f()`, reporting the C++ arguments under the Python names: "attention" is attn, head h
+/// ("layer_heads[h]") attn[h] or, in a stack, attn[-1, h]; sample_size is samples.
 template <class F>
-auto naming_attn(F&& f) {
+auto naming_attn(F&& f, bool stack) {
   try {
     return f();
   } catch (const invalid_input& e) {
-    if (e.argument() == "attention") throw invalid_input("attn", e.detail());
-    if (e.argument().rfind("layer_heads[", 0) == 0) throw invalid_input("attn[" + e.argument().substr(12), e.detail());
-    if (e.argument().rfind("options.", 0) == 0) throw invalid_input(e.argument().substr(8), e.detail());
-    throw;
+    if (e.argument().rfind("layer_heads[", 0) == 0) {
+      throw invalid_input((stack ? "attn[-1, " : "attn[") + e.argument().substr(12), e.detail());
+    }
+    throw with_python_name(e, {{"attention", "attn"}, {"sample_size", "samples"}});
   }
 }
 
@@ -66,10 +67,12 @@ py::object run_attention_graph(const py::array& attn, const std::optional<std::v
   if (labels) options.labels = *labels;
   if (attn.ndim() == 2) {
     return with_matrix(attn, "attn", [&](const auto& a) {
-      const AttentionGraph g = naming_attn([&] {
-        py::gil_scoped_release release;
-        return attention_graph(a, options);
-      });
+      const AttentionGraph g = naming_attn(
+          [&] {
+            py::gil_scoped_release release;
+            return attention_graph(a, options);
+          },
+          false);
       return py::cast(g);
     });
   }
@@ -78,10 +81,12 @@ py::object run_attention_graph(const py::array& attn, const std::optional<std::v
                         "has " + std::to_string(attn.ndim()) + " dimensions; use [n, n], [heads, n, n] or [layers, heads, n, n]");
   }
   const std::vector<Matrix<double>> heads = head_matrices(attn);
-  HeadConsensus consensus = naming_attn([&] {
-    py::gil_scoped_release release;
-    return head_consensus(heads, options);
-  });
+  HeadConsensus consensus = naming_attn(
+      [&] {
+        py::gil_scoped_release release;
+        return head_consensus(heads, options);
+      },
+      attn.ndim() == 4);
   return py::cast(std::move(consensus));
 }
 

@@ -45,8 +45,8 @@ void bind_discovery(py::module_& m) {
   m.def("pc", &run_pc, py::arg("data"), py::kw_only(), py::arg("alpha") = 0.05, py::arg("test") = "fisherz",
         py::arg("stable") = true, py::arg("uc_rule") = 0, py::arg("uc_priority") = -1, py::arg("max_depth") = -1,
         py::arg("names") = py::none(), py::arg("kci_width") = "empirical", py::arg("seed") = 0, py::arg("threads") = 0,
-        R"doc(The PC algorithm on the columns of `data` (n x p, float64 or float32, any layout; not copied
-for Fisher z). test: fisherz, gsq, chisq, kci, rcit or rcot; uc_rule / uc_priority as causal-learn's
+        R"doc(The PC algorithm on the columns of `data` (n x p, float64 or float32, any layout; read in
+place by Fisher z). test: fisherz, gsq, chisq, kci, rcit or rcot; uc_rule / uc_priority as causal-learn's
 (priority -1 = the rule's default); max_depth -1 = unlimited; seed for rcit/rcot; threads 0 = all
 (results never depend on it). Returns a DiscoveryResult whose .graph equals causal-learn's
 pc(data, alpha, test).G.graph. Raises ValueError naming a bad argument.

@@ -13,6 +13,7 @@
 #include "causalattn/discovery/discrete_tests.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 #include "causalattn/discovery/kci.hpp"
+#include "causalattn/discovery/pc_options.hpp"
 #include "causalattn/discovery/random_feature_tests.hpp"
 #include "causalattn/discovery/sepset_table.hpp"
 #include "causalattn/discovery/skeleton_options.hpp"
@@ -34,6 +35,7 @@ struct TestChoice {
   std::string name = "fisherz";
   std::string kci_width = "empirical";
   std::uint64_t seed = 0;
+  int threads = 0;  ///< threads of Fisher z's correlation step (0 = all)
 };
 
 /// Runs `search(test)` with the CI test named `selected.name` on the columns of `x` (read in place
@@ -45,7 +47,7 @@ DiscoveryResult with_test_on(const Eigen::MatrixBase<Derived>& x, const TestChoi
     std::optional<FisherZTest> test;
     {
       py::gil_scoped_release release;
-      test.emplace(x, PValueConvention::causal_learn);
+      test.emplace(x, PValueConvention::causal_learn, selected.threads);
     }
     test->check_no_perfect_correlation();
     return search(*test);
@@ -82,6 +84,16 @@ inline void set_skeleton_options(SkeletonOptions& options, double alpha, bool st
   options.stable = stable;
   options.max_depth = max_depth;
   options.threads = threads;
+}
+
+/// PC's options from pc's and cdnod's keyword arguments (uc_rule 0..4, else `invalid_input`).
+inline PcOptions pc_options(double alpha, bool stable, int uc_rule, int uc_priority, int max_depth, int threads) {
+  PcOptions options;
+  set_skeleton_options(options, alpha, stable, max_depth, threads);
+  if (uc_rule < 0 || uc_rule > 4) throw invalid_input("uc_rule", "is " + std::to_string(uc_rule) + "; use 0..4");
+  options.collider_rule = ColliderRule(uc_rule);
+  options.priority = uc_priority;
+  return options;
 }
 
 inline std::vector<std::string> names_or_default(const std::optional<std::vector<std::string>>& names) {

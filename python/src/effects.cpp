@@ -11,19 +11,6 @@
 namespace causalattn::python {
 namespace {
 
-/// A 1-D array of real numbers (bool, integer or floating) as doubles, named `name` in errors. O(n).
-Vector<double> real_vector(const py::array& array, const std::string& name) {
-  if (array.ndim() != 1) throw invalid_input(name, "has " + std::to_string(array.ndim()) + " dimensions; a 1-D array is needed");
-  const char kind = array.dtype().kind();
-  if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f') {
-    throw invalid_input(name, "has dtype " + std::string(py::str(array.dtype())) + "; real numbers are needed");
-  }
-  const auto values = py::array_t<double, py::array::forcecast>::ensure(array);
-  Vector<double> out(Index(values.size()));
-  for (Index i = 0; i < out.size(); ++i) out(i) = values.at(i);
-  return out;
-}
-
 /// The diagnostics as a dict of floats, ints and NumPy vectors.
 py::dict diagnostics(const EffectEstimate& r) {
   const auto& d = r.diagnostics;
@@ -49,27 +36,30 @@ py::dict diagnostics(const EffectEstimate& r) {
 EffectEstimate run_ate(const py::array& x, const py::array& t, const py::array& y, const std::string& method,
                        const std::string& estimand, double confidence, double ridge, double clip, double trim, int folds,
                        int bootstrap, std::uint64_t seed, int threads, const std::string& model_path) {
-  EffectOptions options;
-  options.estimand = choice<Estimand>("estimand", estimand, {{"ate", Estimand::ate}, {"att", Estimand::att}});
-  options.confidence = confidence;
-  options.ridge = ridge;
-  options.clip = clip;
-  options.trim = trim;
-  options.folds = folds;
-  options.bootstrap = bootstrap;
-  options.seed = seed;
-  options.threads = threads;
-  const EffectMethod chosen = effect_method_from_name(method);
-  const Vector<double> treatment = real_vector(t, "t"), outcome = real_vector(y, "y");
-  // TreatmentData keeps views: the covariates are materialised first (column-major doubles), since a
-  // view of a temporary evaluated for a row-major or float array would dangle.
-  const Matrix<double> covariates = with_matrix(x, "X",
-                                                [](const auto& view) { return Matrix<double>(view.template cast<double>()); });
-  const TreatmentData<double> data(covariates, treatment, outcome);
-  py::gil_scoped_release release;
-  if (chosen != EffectMethod::cina_zs || model_path.empty()) return estimate_effect(chosen, data, options);
-  const auto model = CinaZsModel<float>::load_default(model_path);
-  return estimate_effect(chosen, data, options, &model);
+  return python_names(
+      [&] {
+        EffectOptions options;
+        options.estimand = choice<Estimand>("estimand", estimand, {{"ate", Estimand::ate}, {"att", Estimand::att}});
+        options.confidence = confidence;
+        options.ridge = ridge;
+        options.clip = clip;
+        options.trim = trim;
+        options.folds = folds;
+        options.bootstrap = bootstrap;
+        options.seed = seed;
+        options.threads = threads;
+        const EffectMethod chosen = effect_method_from_name(method);
+        const Vector<double> treatment = real_vector(t, "t"), outcome = real_vector(y, "y");
+        // TreatmentData keeps views: the covariates are materialised first (column-major doubles), since a
+        // view of a temporary evaluated for a row-major or float array would dangle.
+        const Matrix<double> covariates = double_matrix(x, "X");
+        const TreatmentData<double> data(covariates, treatment, outcome);
+        py::gil_scoped_release release;
+        if (chosen != EffectMethod::cina_zs || model_path.empty()) return estimate_effect(chosen, data, options);
+        const auto model = CinaZsModel<float>::load_default(model_path);
+        return estimate_effect(chosen, data, options, &model);
+      },
+      {{"x", "X"}, {"treatment", "t"}, {"outcome", "y"}});
 }
 
 }  // namespace

@@ -9,16 +9,16 @@ namespace causalattn::python {
 DiscoveryResult run_pc(const py::array& data, double alpha, const std::string& test, bool stable, int uc_rule, int uc_priority,
                        int max_depth, const std::optional<std::vector<std::string>>& names, const std::string& kci_width,
                        std::uint64_t seed, int threads) {
-  PcOptions options;
-  set_skeleton_options(options, alpha, stable, max_depth, threads);
-  if (uc_rule < 0 || uc_rule > 4) throw invalid_input("uc_rule", "is " + std::to_string(uc_rule) + "; use 0..4");
-  options.collider_rule = ColliderRule(uc_rule);
-  options.priority = uc_priority;
-  return with_test(data, {test, kci_width, seed}, [&](const auto& ci_test) {
-    py::gil_scoped_release release;
-    PcResult r = pc(ci_test, names_or_default(names), options);
-    return DiscoveryResult{std::move(r.cpdag), std::move(r.sepset), std::move(r.max_p_value), r.tests, {}};
-  });
+  return python_names(
+      [&] {
+        const PcOptions options = pc_options(alpha, stable, uc_rule, uc_priority, max_depth, threads);
+        return with_test(data, {test, kci_width, seed, threads}, [&](const auto& ci_test) {
+          py::gil_scoped_release release;
+          PcResult r = pc(ci_test, names_or_default(names), options);
+          return DiscoveryResult{std::move(r.cpdag), std::move(r.sepset), std::move(r.max_p_value), r.tests, {}};
+        });
+      },
+      {{"options.priority", "uc_priority"}});
 }
 
 }  // namespace causalattn::python

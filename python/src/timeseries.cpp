@@ -36,32 +36,33 @@ py::array_t<double> stacked(const std::vector<Matrix<double>>& lags) {
 LaggedResult run_lagged(const py::array& x, Index max_lag, const std::string& method,
                         const std::optional<std::vector<std::string>>& names, int epochs, std::uint64_t seed, double pc_alpha,
                         int threads) {
-  if (max_lag < 1) throw invalid_input("max_lag", "is " + std::to_string(max_lag) + ", must be >= 1");
-  if (epochs < 0) throw invalid_input("epochs", "is " + std::to_string(epochs) + ", must be >= 0 (0 = the default)");
-  const Matrix<double> series = with_matrix(x, "x",
-                                            [](const auto& view) { return Matrix<double>(view.template cast<double>()); });
-  const std::vector<std::string> labels = names ? *names : std::vector<std::string>{};
-  enum class Method { transformer, pcmci, granger };
-  const Method chosen = choice<Method>(
-      "method", method, {{"transformer", Method::transformer}, {"pcmci", Method::pcmci}, {"granger", Method::granger}});
-  py::gil_scoped_release release;
-  if (chosen == Method::granger) {
-    GrangerResult r = granger(series, max_lag, labels);
-    return {std::move(r.scores), std::vector<Matrix<double>>(std::size_t(max_lag), r.p_value)};
-  }
-  if (chosen == Method::pcmci) {
-    PcmciOptions options;
-    options.pc_alpha = pc_alpha;
-    options.threads = threads;
-    PcmciResult r = pcmci(series, max_lag, options, labels);
-    return {std::move(r.scores), std::move(r.p_value)};
-  }
-  ArTrainingOptions options;
-  options.model.max_lag = max_lag;
-  options.model.threads = threads;
-  if (epochs > 0) options.epochs = epochs;
-  options.seed = options.model.seed = seed;
-  return {lagged_attribution(fit_ar_transformer<float>(series, options), AttributionOptions{}, labels).scores, {}};
+  return python_names([&]() -> LaggedResult {
+    if (max_lag < 1) throw invalid_input("max_lag", "is " + std::to_string(max_lag) + ", must be >= 1");
+    if (epochs < 0) throw invalid_input("epochs", "is " + std::to_string(epochs) + ", must be >= 0 (0 = the default)");
+    const Matrix<double> series = double_matrix(x, "x");
+    const std::vector<std::string> labels = names ? *names : std::vector<std::string>{};
+    enum class Method { transformer, pcmci, granger };
+    const Method chosen = choice<Method>(
+        "method", method, {{"transformer", Method::transformer}, {"pcmci", Method::pcmci}, {"granger", Method::granger}});
+    py::gil_scoped_release release;
+    if (chosen == Method::granger) {
+      GrangerResult r = granger(series, max_lag, labels);
+      return {std::move(r.scores), std::vector<Matrix<double>>(std::size_t(max_lag), r.p_value)};
+    }
+    if (chosen == Method::pcmci) {
+      PcmciOptions options;
+      options.pc_alpha = pc_alpha;
+      options.threads = threads;
+      PcmciResult r = pcmci(series, max_lag, options, labels);
+      return {std::move(r.scores), std::move(r.p_value)};
+    }
+    ArTrainingOptions options;
+    options.model.max_lag = max_lag;
+    options.model.threads = threads;
+    if (epochs > 0) options.epochs = epochs;
+    options.seed = options.model.seed = seed;
+    return {lagged_attribution(fit_ar_transformer<float>(series, options), AttributionOptions{}, labels).scores, {}};
+  });
 }
 
 }  // namespace

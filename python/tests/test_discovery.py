@@ -9,8 +9,14 @@ from conftest import load_matrix, load_table
 
 
 def test_version_is_the_headers():
-    major, minor, patch = (int(part) for part in causalattn.__version__.split("."))
-    assert (major, minor, patch) >= (0, 2, 0)
+    import os
+    import re
+
+    header = os.path.join(os.path.dirname(__file__), "..", "..", "include", "causalattn", "core", "version.hpp")
+    with open(header) as f:
+        text = f.read()
+    parts = [re.search(rf"#define CAUSALATTN_VERSION_{p} (\d+)", text).group(1) for p in ("MAJOR", "MINOR", "PATCH")]
+    assert causalattn.__version__ == ".".join(parts)
 
 
 @pytest.mark.parametrize("priority", [0, 1, 2, 3, 4])
