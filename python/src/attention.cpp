@@ -10,8 +10,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
-#include "causalattn/io/endpoint_matrix.hpp"
-#include "causalattn/io/graph_io.hpp"
+#include "graph_properties.hpp"
 
 namespace causalattn::python {
 namespace {
@@ -93,16 +92,10 @@ py::object run_attention_graph(const py::array& attn, const std::optional<std::v
 }  // namespace
 
 void bind_attention(py::module_& m) {
-  py::class_<AttentionGraph>(m, "AttentionGraph", "The graph one attention head implies over the chosen tokens.")
-      .def_property_readonly(
-          "graph", [](const AttentionGraph& g) { return to_numpy(to_causal_learn_matrix(g.graph)); },
-          "causal-learn's endpoint matrix over the chosen tokens")
-      .def_property_readonly(
-          "names", [](const AttentionGraph& g) { return g.graph.names(); }, "the node labels")
+  py::class_<AttentionGraph> graph(m, "AttentionGraph", "The graph one attention head implies over the chosen tokens.");
+  def_graph_properties(graph, &AttentionGraph::graph)
       .def_readonly("nodes", &AttentionGraph::nodes, "the token each node stands for")
-      .def_readonly("tests", &AttentionGraph::tests, "CI tests run")
-      .def(
-          "to_dot", [](const AttentionGraph& g) { return format_graph(g.graph, GraphFormat::dot); }, "the graph in Graphviz DOT");
+      .def_readonly("tests", &AttentionGraph::tests, "CI tests run");
   py::class_<HeadConsensus>(m, "HeadConsensus", "One graph per head of the deepest layer, and how often heads agree.")
       .def_readonly("heads", &HeadConsensus::heads, "an AttentionGraph per head")
       .def_property_readonly(

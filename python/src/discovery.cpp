@@ -3,9 +3,8 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
-#include "causalattn/io/endpoint_matrix.hpp"
-#include "causalattn/io/graph_io.hpp"
 #include "discovery_search.hpp"
+#include "graph_properties.hpp"
 
 namespace causalattn::python {
 namespace {
@@ -22,12 +21,8 @@ py::dict sepsets(const DiscoveryResult& r) {
 }  // namespace
 
 void bind_discovery(py::module_& m) {
-  py::class_<DiscoveryResult>(m, "DiscoveryResult", "The graph a search returned, with its separating sets and p-values.")
-      .def_property_readonly(
-          "graph", [](const DiscoveryResult& r) { return to_numpy(to_causal_learn_matrix(r.graph)); },
-          "causal-learn's endpoint matrix (cg.G.graph): [i, j] is the mark at i of the edge i-j: -1 tail, 1 arrow, 2 circle, 0 none")
-      .def_property_readonly(
-          "names", [](const DiscoveryResult& r) { return r.graph.names(); }, "the node names")
+  py::class_<DiscoveryResult> result(m, "DiscoveryResult", "The graph a search returned, with its separating sets and p-values.");
+  def_graph_properties(result, &DiscoveryResult::graph)
       .def_property_readonly("sepsets", &sepsets, "{(x, y): separating set} for every non-adjacent pair x < y")
       .def_property_readonly(
           "max_p_value", [](const DiscoveryResult& r) { return to_numpy(r.max_p_value); },
@@ -35,8 +30,6 @@ void bind_discovery(py::module_& m) {
       .def_readonly("tests", &DiscoveryResult::tests, "CI tests run")
       .def_readonly("changing", &DiscoveryResult::changing,
                     "cdnod: the variables adjacent to the context, whose mechanism changes (empty for pc and fci)")
-      .def(
-          "to_dot", [](const DiscoveryResult& r) { return format_graph(r.graph, GraphFormat::dot); }, "the graph in Graphviz DOT")
       .def("__repr__", [](const DiscoveryResult& r) {
         return "<causalattn.DiscoveryResult: " + std::to_string(r.graph.size()) + " nodes, " + std::to_string(r.tests) +
                " tests>";
