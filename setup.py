@@ -37,7 +37,8 @@ class CMakeBuild(build_ext):
         output_dir = os.path.dirname(os.path.abspath(self.get_ext_fullpath(ext.name)))
         build_dir = os.path.abspath(self.build_temp)
         configure = [
-            "cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
+            # -O2 as Debian packages and the ci preset build: the same flags as the tool's, so the same numbers
+            "cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG",
             "-DCAUSALATTN_BUILD_PYTHON=ON", "-DCAUSALATTN_BUILD_TESTS=OFF", "-DCAUSALATTN_BUILD_BENCHMARKS=OFF",
             "-DCAUSALATTN_BUILD_EXAMPLES=OFF", "-DCAUSALATTN_INSTALL=OFF", "-DCAUSALATTN_SHARE_INSTANCES=OFF",
             f"-DCAUSALATTN_NATIVE={os.environ.get('CAUSALATTN_NATIVE', 'ON')}",

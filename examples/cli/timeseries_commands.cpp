@@ -21,6 +21,7 @@
 #include "causalattn/timeseries/lagged_model_choice.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
+#include "causalattn/timeseries/summary_graph.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -172,37 +173,19 @@ int run_lagged(Invocation& call) {
     }
     if (terminal) call.err << "\n";
   }
-  const causalattn::Matrix<double> summary = scores.summary();
-  const causalattn::Index p = summary.rows();
-  // Each pair's strongest lag (1-based) and, with p-values, its p-value there.
-  causalattn::Matrix<double> lag = causalattn::Matrix<double>::Ones(p, p), p_value(p_values.empty() ? 0 : p, p_values.empty() ? 0 : p);
-  for (causalattn::Index s = 0; s < p; ++s)
-    for (causalattn::Index t = 0; t < p; ++t) {
-      for (std::size_t l = 1; l < scores.lagged.size(); ++l)
-        if (scores.lagged[l](s, t) > scores.lagged[std::size_t(lag(s, t)) - 1](s, t)) lag(s, t) = double(l + 1);
-      if (!p_values.empty()) p_value(s, t) = p_values[std::size_t(lag(s, t)) - 1](s, t);
-    }
-  causalattn::Matrix<double> graph;
-  std::string rule;
-  if (args.has("--threshold")) {
-    graph = causalattn::binarize(summary, causalattn::Binarization::threshold, 0, number_option(args, "--threshold", 0));
-    rule = "score >= " + args.get("--threshold");
-  } else if (args.has("--top-k")) {
-    graph = causalattn::binarize(summary, causalattn::Binarization::row_top_k, integer_option(args, "--top-k", 2, 0, int(p)));
-    rule = "each target's " + args.get("--top-k") + " strongest sources";
-  } else if (!p_values.empty()) {
-    const double alpha = number_option(args, "--alpha", 0.05);
-    if (!(alpha > 0 && alpha < 1)) throw usage_error("--alpha must lie in (0, 1), got '" + args.get("--alpha") + "'");
-    graph = (p_value.array() < alpha).cast<double>().matrix();  // a variable's own past included
-    rule = "p < " + causalattn::detail::to_text(alpha);
-  } else {  // the transformer has no p-values: sources at least half as strong as the target's strongest
-    graph = causalattn::Matrix<double>::Zero(p, p);
-    for (causalattn::Index t = 0; t < p; ++t) {
-      const double strongest = summary.col(t).maxCoeff();
-      for (causalattn::Index s = 0; s < p; ++s) graph(s, t) = strongest > 0 && summary(s, t) >= 0.5 * strongest ? 1 : 0;
-    }
-    rule = "score >= half the target's strongest";
+  const causalattn::Index p = scores.lagged.front().rows();
+  causalattn::SummaryGraphOptions rule_options;
+  if (args.has("--threshold")) rule_options.threshold = number_option(args, "--threshold", 0);
+  if (args.has("--top-k")) rule_options.top_k = integer_option(args, "--top-k", 2, 0, int(p));
+  if (!rule_options.threshold && !rule_options.top_k && !p_values.empty()) {
+    rule_options.alpha = number_option(args, "--alpha", 0.05);
+    if (!(rule_options.alpha > 0 && rule_options.alpha < 1))
+      throw usage_error("--alpha must lie in (0, 1), got '" + args.get("--alpha") + "'");
   }
+  const causalattn::LaggedSummary collapsed = causalattn::lagged_summary(scores, p_values, rule_options);
+  const causalattn::Matrix<double>&summary = collapsed.scores, &graph = collapsed.graph, &lag = collapsed.lag,
+        &p_value = collapsed.p_value;
+  const std::string& rule = collapsed.rule;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!chosen.empty()) {
     call.err << "lagged: auto chose the " << chosen << " model (held-out MSE: transformer " << std::setprecision(4)

@@ -14,3 +14,4 @@
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/segmented_attribution.hpp"
 #include "causalattn/timeseries/simulate.hpp"
+#include "causalattn/timeseries/summary_graph.hpp"

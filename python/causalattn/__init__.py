@@ -35,8 +35,9 @@ def ate(data=None, *, X=None, t=None, y=None, covariates=None, treatment=None, o
     uses the model shipped with the package unless model_path is given.
 
     Returns an EffectEstimate: .estimate, .std_error, .ci, .weights (None for regression and AIPW),
-    .diagnostics (balance, effective sample sizes, overlap), .warnings. Raises ValueError naming a
-    bad argument.
+    .diagnostics (balance, effective sample sizes, overlap), .warnings, .covariates; and
+    .sensitivity() (omitted-variable bounds, E-values) and .refute() (placebo, random common
+    cause, data subset, dummy outcome). Raises ValueError naming a bad argument.
 
     >>> causalattn.ate(X=x, t=t, y=y, method="ebal").ci
     """
@@ -55,7 +56,7 @@ def ate(data=None, *, X=None, t=None, y=None, covariates=None, treatment=None, o
         raise ValueError("causalattn: X, t, y: pass all three arrays, or data with column names")
     if options.get("method") == "cina-zs" and "model_path" not in options:
         options["model_path"] = _MODEL
-    return _ate(X, t, y, **options)
+    return _ate(X, t, y, names=None if covariates is None else [str(c) for c in covariates], **options)
 
 
 def _to_networkx(self):

@@ -131,3 +131,87 @@ def test_bad_arrays(nsw):
         causalattn.ate(X=X, t=t, y=bad)
     with pytest.raises(ValueError, match="X, t, y"):
         causalattn.ate(X=X, t=t)
+
+
+@pytest.fixture(scope="module")
+def darfur():
+    """Cinelli and Hazlett's Darfur design: numeric covariates, then village dummies (first level dropped)."""
+    import csv
+    with open(DATA_DIR + "/darfur/darfur.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    numeric = ["age", "farmer_dar", "herder_dar", "pastvoted", "hhsize_darfur", "female"]
+    villages, village = np.unique([r["village"] for r in rows], return_inverse=True)
+    dummies = np.eye(len(villages))[village][:, 1:]
+    X = np.column_stack([np.array([float(r[c]) for r in rows]) for c in numeric] + [dummies])
+    t = np.array([float(r["directlyharmed"]) for r in rows])
+    y = np.array([float(r["peacefactor"]) for r in rows])
+    return X, t, y, numeric + [f"village_{v}" for v in villages[1:]]
+
+
+def test_sensitivity_reproduces_the_published_darfur_statistics(darfur):
+    X, t, y, names = darfur
+    r = causalattn.ate(X=X, t=t, y=y, method="ols", covariates=names)
+    ovb = r.sensitivity()["omitted_variable_bias"]
+    # sensemakr's print of this example, 5 decimals (Cinelli and Hazlett 2020): half a unit of the last digit
+    published = {"estimate": 0.09732, "std_error": 0.02326, "t": 4.18445, "partial_r2": 0.02187, "rv_q": 0.13878,
+                 "rv_q_alpha": 0.07626}
+    for key, value in published.items():
+        assert abs(ovb[key] - value) <= 0.5e-5, key
+    assert ovb["dof"] == 783 and ovb["alpha"] == pytest.approx(0.05) and ovb["q"] == 1
+    # the coefficient of T in Y ~ 1 + T + X is NumPy's least squares'
+    beta, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(y)), t, X]), y, rcond=None)
+    assert ovb["estimate"] == pytest.approx(beta[1], rel=1e-9)
+
+
+def test_sensitivity_benchmarks_by_name_index_or_group(darfur):
+    X, t, y, names = darfur
+    r = causalattn.ate(X=X, t=t, y=y, method="ols", covariates=names)
+    by_name = r.sensitivity(benchmarks=["female"])["omitted_variable_bias"]["bounds"]
+    by_index = r.sensitivity(benchmarks=[5])["omitted_variable_bias"]["bounds"]
+    by_group = r.sensitivity(benchmarks=[("female", [5])])["omitted_variable_bias"]["bounds"]
+    assert by_name == by_index == by_group and [b["k"] for b in by_name] == [1, 2, 3]
+    # a stronger confounder moves the estimate further towards 0
+    assert by_name[0]["adjusted_estimate"] > by_name[1]["adjusted_estimate"] > by_name[2]["adjusted_estimate"]
+    two = r.sensitivity(benchmarks=[("farming", ["farmer_dar", "herder_dar"])], multiples=[0.5])["omitted_variable_bias"]
+    assert len(two["bounds"]) == 1 and two["bounds"][0]["benchmark"] == "farming" and two["bounds"][0]["k"] == 0.5
+    with pytest.raises(ValueError, match="benchmarks: names 'income'"):
+        r.sensitivity(benchmarks=["income"])
+    with pytest.raises(ValueError, match="benchmarks: names column 900"):
+        r.sensitivity(benchmarks=[900])
+    with pytest.raises(ValueError, match="causalattn: q: is 0"):
+        r.sensitivity(q=0)
+
+
+def test_e_value_of_a_continuous_outcome(nsw):
+    X, t, y = nsw
+    r = causalattn.ate(X=X, t=t, y=y)
+    e = r.sensitivity()["e_value"]
+    # a continuous outcome: RR = exp(0.91 d), d = estimate / sd(Y); E = RR + sqrt(RR (RR - 1))
+    rr = math.exp(0.91 * abs(r.estimate) / y.std(ddof=1))
+    assert e["scale"] == "standardized difference"
+    assert e["point"] == pytest.approx(rr + math.sqrt(rr * (rr - 1)), rel=1e-6)
+    assert 1 <= e["interval"] <= e["point"]
+
+
+def test_refutation_placebo_and_dummy_outcome_centre_on_zero(nsw):
+    X, t, y = nsw
+    r = causalattn.ate(X=X, t=t, y=y, method="ols")
+    report = r.refute(simulations=40, seed=11, threads=1)
+    assert report["estimate"] == r.estimate and report["seed"] == 11
+    tests = {test["test"]: test for test in report["tests"]}
+    assert list(tests) == ["placebo-treatment", "random-common-cause", "data-subset", "dummy-outcome"]
+    for name in ("placebo-treatment", "dummy-outcome"):
+        estimates = tests[name]["estimates"]
+        assert estimates.shape == (40,) and tests[name]["finished"] == 40
+        # effects of a permuted treatment or outcome: mean within 4 standard errors of 0, far below the real effect
+        assert abs(estimates.mean()) < 4 * estimates.std(ddof=1) / math.sqrt(40)
+        assert np.abs(estimates).mean() < abs(r.estimate)
+    # an added noise covariate barely moves OLS: the simulations straddle the estimate
+    spread = tests["random-common-cause"]["estimates"]
+    assert spread.min() <= r.estimate <= spread.max()
+    again = r.refute(simulations=40, seed=11, threads=2, tests=["dummy-outcome"])
+    np.testing.assert_array_equal(again["tests"][0]["estimates"], tests["dummy-outcome"]["estimates"])
+    with pytest.raises(ValueError, match="causalattn: tests: "):
+        r.refute(tests=["bootstrap"])
+    with pytest.raises(ValueError, match="causalattn: simulations: is 1"):
+        r.refute(simulations=1)

@@ -34,6 +34,15 @@ def test_tests_find_the_var_links(var_series, method):
     if method == "pcmci":  # MCI p-values per lag: the absent cross links are not significant
         for s, t in cross:
             assert result.p_values[:, s, t].min() > 1e-3
+    # the summary graph: p < alpha at each pair's strongest lag, the true links at their lags
+    assert result.rule == "p < 0.05"
+    np.testing.assert_array_equal(result.graph, (result.summary_p_values < 0.05).astype(float))
+    for source, target, lag in TRUE_LINKS:
+        assert result.graph[source, target] == 1 and result.lag[source, target] == lag
+    assert result.summary_p_values[1, 2] == result.p_values[1, 1, 2]
+    strict = causalattn.lagged(var_series, 2, method=method, alpha=1e-12)
+    assert strict.rule == "p < 1e-12"
+    np.testing.assert_array_equal(strict.graph, (result.summary_p_values < 1e-12).astype(float))
 
 
 def test_transformer_is_seeded_and_thread_count_invariant(var_series):
@@ -43,11 +52,17 @@ def test_transformer_is_seeded_and_thread_count_invariant(var_series):
     assert one.method == "transformer" and one.p_values is None
     assert one.scores.shape == (2, 3, 3) and np.isfinite(one.scores).all()
     np.testing.assert_array_equal(one.scores, two.scores)
+    assert one.summary_p_values is None and one.rule == "score >= half the target's strongest"
+    np.testing.assert_array_equal(one.graph, (one.summary >= 0.5 * one.summary.max(axis=0)).astype(float))
+    top = causalattn.lagged(x, 2, epochs=3, seed=5, threads=1, top_k=1)
+    np.testing.assert_array_equal(top.graph.sum(axis=0), [1, 1, 1])
+    assert top.graph[one.summary.argmax(axis=0), [0, 1, 2]].tolist() == [1, 1, 1]
 
 
 @pytest.mark.parametrize("kwargs, words", [
     ({"method": "var"}, "method: is 'var'"), ({"epochs": -1}, "epochs: is -1"),
-    ({"names": ["a"]}, "names: has 1 entries for 3"),
+    ({"names": ["a"]}, "names: has 1 entries for 3"), ({"alpha": 0}, "alpha: is 0"),
+    ({"top_k": 1, "threshold": 0.5}, "top_k: is set with"), ({"top_k": 4}, "top_k: is 4"),
 ])
 def test_bad_options(var_series, kwargs, words):
     with pytest.raises(ValueError, match=words):

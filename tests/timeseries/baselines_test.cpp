@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -7,6 +6,7 @@
 #include "causalattn/timeseries/granger.hpp"
 #include "causalattn/timeseries/pcmci.hpp"
 #include "causalattn/timeseries/simulate.hpp"
+#include "causalattn/timeseries/summary_graph.hpp"
 
 namespace ca = causalattn;
 using ca::Index;
@@ -144,4 +144,62 @@ TEST_CASE("scores: per-target normalisation, lag collapse and binarisation", "[t
   CHECK(ca::binarize(summary, ca::Binarization::threshold, 0, 0.5).sum() == 4);
   CHECK(ca::lagged_graph_at(s, 0.99).link_count() == 2);
   CHECK_THROWS_WITH(ca::binarize(summary, ca::Binarization::row_top_k, -1), Contains("k"));
+}
+
+TEST_CASE("summary graph: strongest lag, its p-value and each link rule", "[timeseries][scores]") {
+  ca::LaggedScores s;
+  s.names = {"a", "b"};
+  s.lagged = {ca::Matrix<double>(2, 2), ca::Matrix<double>(2, 2), ca::Matrix<double>(2, 2)};
+  s.lagged[0] << 0.9, 0.1,  //
+      0.2, 0.25;
+  s.lagged[1] << 0.4, 0.6,  //
+      0.2, 0.1;
+  s.lagged[2] << 0.1, 0.6,  //
+      0.8, 0.05;
+  std::vector<ca::Matrix<double>> p(3, ca::Matrix<double>::Constant(2, 2, 0.5));
+  p[1](0, 1) = 0.01;  // (a, b) peaks at lag 2 (tied with lag 3: the smaller lag wins)
+  p[2](1, 0) = 0.2;   // (b, a) peaks at lag 3 with p = 0.2
+  p[0](0, 0) = 0.001;
+  const ca::LaggedSummary by_p = ca::lagged_summary(s, p);
+  CHECK(by_p.lag(0, 0) == 1);
+  CHECK(by_p.lag(0, 1) == 2);
+  CHECK(by_p.lag(1, 0) == 3);
+  CHECK(by_p.lag(1, 1) == 1);
+  CHECK(by_p.scores(1, 0) == 0.8);
+  CHECK(by_p.p_value(0, 1) == 0.01);
+  CHECK(by_p.p_value(1, 0) == 0.2);
+  ca::Matrix<double> first_row(2, 2);  // links a -> a and a -> b
+  first_row << 1, 1,                   //
+      0, 0;
+  CHECK(by_p.graph == first_row);
+  CHECK(by_p.rule == "p < 0.05");
+  ca::SummaryGraphOptions loose;
+  loose.alpha = 0.3;
+  CHECK(ca::lagged_summary(s, p, loose).graph(1, 0) == 1);
+
+  // Without p-values: a target's sources at least half as strong as its strongest.
+  const ca::LaggedSummary by_score = ca::lagged_summary(s);
+  CHECK(by_score.p_value.size() == 0);
+  ca::Matrix<double> half(2, 2);  // b -> a: 0.8 >= 0.9 / 2; b -> b: 0.25 < 0.6 / 2
+  half << 1, 1,                   //
+      1, 0;
+  CHECK(by_score.graph == half);
+  ca::SummaryGraphOptions top;
+  top.top_k = 1;
+  const ca::LaggedSummary by_top = ca::lagged_summary(s, p, top);
+  CHECK(by_top.graph == first_row);
+  CHECK(by_top.rule == "each target's 1 strongest sources");
+  ca::SummaryGraphOptions at;
+  at.threshold = 0.7;
+  CHECK(ca::lagged_summary(s, {}, at).graph.sum() == 2);
+
+  CHECK_THROWS_WITH(ca::lagged_summary(s, {p[0]}), Contains("p_values"));
+  at.top_k = 1;
+  CHECK_THROWS_WITH(ca::lagged_summary(s, {}, at), Contains("options.top_k"));
+  ca::SummaryGraphOptions bad;
+  bad.alpha = 1;
+  CHECK_THROWS_WITH(ca::lagged_summary(s, p, bad), Contains("options.alpha"));
+  bad = {};
+  bad.top_k = 3;
+  CHECK_THROWS_WITH(ca::lagged_summary(s, p, bad), Contains("options.top_k"));
 }
