@@ -18,8 +18,8 @@
 
 namespace causalattn {
 
-/// Pearson correlation matrix of the columns of `data` (n x p, rows = samples): columns are
-/// centred, the covariance X^T X is computed as its lower block triangle (one single-threaded GEMM
+/// Pearson correlation matrix of the columns of `data` (n x p, rows = samples, any layout): columns
+/// are copied and centred, the covariance X^T X is computed as its lower block triangle (one single-threaded GEMM
 /// per 128 x 128 block and, when there are fewer than 8 blocks, per chunk of samples, spread over
 /// `threads`, 0 = all; the result does not depend on the thread count), and R = D^-1 C D^-1 with
 /// D = sqrt(diag C). The
@@ -34,10 +34,14 @@ Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Deri
   if (data.rows() < 2) throw invalid_input("data", "has " + std::to_string(data.rows()) + " row; correlations need >= 2");
   const Index p = data.cols(), block = 128, blocks = (p + block - 1) / block;
   Matrix<Scalar> centred(data.rows(), p);
-  parallel_for(Index(0), p, threads, [&](Index j) {  // the lowest bad column is reported, as serially
-    check_finite_column("data", data, j);
-    check_not_constant_column("data", data, j);
-    centred.col(j) = data.col(j).array() - data.col(j).mean();
+  // Each column is read once into the contiguous copy, then checked and centred there: a strided or
+  // row-major input (a NumPy C-order array) is traversed once, and the means are the same
+  // (vectorised) sums whatever the input's layout. The lowest bad column is reported, as serially.
+  parallel_for(Index(0), p, threads, [&](Index j) {
+    centred.col(j) = data.col(j);
+    check_finite_column("data", centred, j);
+    check_not_constant_column("data", centred, j);
+    centred.col(j).array() -= centred.col(j).mean();
   });
   // Tasks are (block of the lower block triangle, chunk of samples). With few blocks (small p) the
   // samples are cut into chunks so that both cores have work; the chunk count depends on n and p
