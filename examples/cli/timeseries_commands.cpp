@@ -104,6 +104,19 @@ int run_lagged(Invocation& call) {
   const causalattn::Index max_lag = integer_option(args, "--max-lag", 1, 1, 4096);
   const int threads = integer_option(args, "--threads", 0, 0, 4096);
   const causalattn::CsvTable<double> table = read_data_table(args, args.get("--data"));
+  const causalattn::Index variables = table.data.cols();
+  // The summary graph's rule, checked before any fit.
+  causalattn::SummaryGraphOptions rule_options;
+  if (args.has("--threshold")) rule_options.threshold = number_option(args, "--threshold", 0);
+  if (args.has("--top-k")) rule_options.top_k = integer_option(args, "--top-k", 2, 0, int(variables));
+  rule_options.alpha = number_option(args, "--alpha", 0.05);
+  if (!(rule_options.alpha > 0 && rule_options.alpha < 1))
+    throw usage_error("--alpha must lie in (0, 1), got '" + args.get("--alpha") + "'");
+  try {
+    rule_options.validate(variables);
+  } catch (const causalattn::invalid_input& e) {
+    throw causalattn::invalid_input(e.argument() == "options.threshold" ? "--threshold" : "--top-k", e.detail());
+  }
   const int segments = integer_option(args, "--segments", 1, 1, int(std::max<causalattn::Index>(1, table.data.rows())));
   const int models = integer_option(args, "--models", 1, 1, 1000);
   if (segments > 1 && models > 1) throw usage_error("give --segments or --models, not both");
@@ -173,15 +186,6 @@ int run_lagged(Invocation& call) {
     }
     if (terminal) call.err << "\n";
   }
-  const causalattn::Index p = scores.lagged.front().rows();
-  causalattn::SummaryGraphOptions rule_options;
-  if (args.has("--threshold")) rule_options.threshold = number_option(args, "--threshold", 0);
-  if (args.has("--top-k")) rule_options.top_k = integer_option(args, "--top-k", 2, 0, int(p));
-  if (!rule_options.threshold && !rule_options.top_k && !p_values.empty()) {
-    rule_options.alpha = number_option(args, "--alpha", 0.05);
-    if (!(rule_options.alpha > 0 && rule_options.alpha < 1))
-      throw usage_error("--alpha must lie in (0, 1), got '" + args.get("--alpha") + "'");
-  }
   const causalattn::LaggedSummary collapsed = causalattn::lagged_summary(scores, p_values, rule_options);
   const causalattn::Matrix<double>&summary = collapsed.scores, &graph = collapsed.graph, &lag = collapsed.lag,
         &p_value = collapsed.p_value;
@@ -221,8 +225,8 @@ int run_lagged(Invocation& call) {
   } else {
     call.out << "lagged graph by " << (chosen.empty() ? method : "auto: " + chosen) << " (max lag " << max_lag
              << "; links: " << rule << ")\n";
-    for (causalattn::Index s = 0; s < p; ++s)
-      for (causalattn::Index t = 0; t < p; ++t) {
+    for (causalattn::Index s = 0; s < variables; ++s)
+      for (causalattn::Index t = 0; t < variables; ++t) {
         if (graph(s, t) == 0) continue;
         call.out << "  " << table.names[std::size_t(s)] << " (t-" << lag(s, t) << ") -> " << table.names[std::size_t(t)] << "  score "
                  << std::setprecision(4) << summary(s, t);

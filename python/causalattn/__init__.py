@@ -25,9 +25,9 @@ _MODEL = _os.path.join(_os.path.dirname(__file__), "models", "cina_zs_default.bi
 def ate(data=None, *, X=None, t=None, y=None, covariates=None, treatment=None, outcome=None, **options):
     """The effect of a binary treatment t on an outcome y given covariates X.
 
-    Pass arrays (X: n x p, float64 or float32; t: n values 0/1; y: n values), or a pandas
-    DataFrame `data` with column names: treatment="t", outcome="y", covariates=[...] (default:
-    every other column).
+    Pass arrays (X: n x p, float64 or float32; t: n values 0/1; y: n values; covariates=[...]
+    optionally names X's columns, default x0, x1, ...), or a pandas DataFrame `data` with column
+    names: treatment="t", outcome="y", covariates=[...] (default: every other column).
 
     Options (keyword, the C++ defaults): method="aipw" (naive, ols, ipw, aipw, ebal, balance,
     cina, cina-zs), estimand="ate" or "att", confidence=0.95, ridge=0.0, clip=0.0, trim=0.0,

@@ -65,7 +65,7 @@ Index covariate_column(const py::handle& entry, const std::vector<std::string>& 
       if (names[j] == name) return Index(j);
     throw invalid_input("benchmarks", "names '" + name + "', which is not one of the covariates");
   }
-  if (!py::isinstance<py::int_>(entry)) {
+  if (!py::isinstance<py::int_>(entry) || py::isinstance<py::bool_>(entry)) {
     throw invalid_input("benchmarks", "has an entry of type " + std::string(py::str(py::type::of(entry).attr("__name__"))) +
                                           "; use a covariate's name, its index or a (label, [columns]) pair");
   }
@@ -110,8 +110,15 @@ py::dict sensitivity(const AteResult& r, double q, const std::optional<double>& 
     options.benchmarks = benchmark_covariates(benchmarks, r.names);
     options.multiples = multiples;
     const TreatmentData<double> data = r.data();
-    const OmittedVariableSensitivity s = omitted_variable_sensitivity(data, options);
-    const EValue e = e_value(r, data);
+    std::optional<OmittedVariableSensitivity> fitted;
+    std::optional<EValue> evalued;
+    {
+      py::gil_scoped_release release;
+      fitted = omitted_variable_sensitivity(data, options);
+      evalued = e_value(r, data);
+    }
+    const OmittedVariableSensitivity& s = *fitted;
+    const EValue& e = *evalued;
     py::list bounds;
     for (const auto& b : s.bounds) {
       bounds.append(py::dict("benchmark"_a = b.benchmark, "k"_a = b.multiple, "r2_treatment"_a = b.r2_treatment,
@@ -131,7 +138,8 @@ py::dict sensitivity(const AteResult& r, double q, const std::optional<double>& 
 /// The refutation tests of the estimate, as the CLI's `ate --refute --format json` reports them
 /// (estimates and standard errors as NumPy arrays).
 py::dict refute(const AteResult& r, const std::optional<std::vector<std::string>>& tests, int simulations, double subset_fraction,
-                double alpha, std::uint64_t seed, int threads, double max_seconds) {
+                double alpha, const std::optional<std::uint64_t>& seed, const std::optional<int>& threads,
+                const std::optional<double>& max_seconds) {
   return python_names(
       [&] {
         RefutationOptions options;
@@ -142,9 +150,9 @@ py::dict refute(const AteResult& r, const std::optional<std::vector<std::string>
         options.simulations = simulations;
         options.subset_fraction = subset_fraction;
         options.alpha = alpha;
-        options.seed = seed;
-        options.threads = threads;
-        options.max_seconds = max_seconds;
+        options.seed = seed ? *seed : r.options.seed;  // by default the estimate's, as the tool's ate --refute
+        options.threads = threads ? *threads : r.options.threads;
+        options.max_seconds = max_seconds ? *max_seconds : r.options.max_seconds;
         const RefutationReport report = [&] {
           py::gil_scoped_release release;
           return refute_estimate(
@@ -241,13 +249,15 @@ CLI's `ate --sensitivity --format json` keys.
 
 Example: r.sensitivity(benchmarks=["re74"])["omitted_variable_bias"]["rv_q"])doc")
       .def("refute", &refute, py::kw_only(), py::arg("tests") = py::none(), py::arg("simulations") = 100,
-           py::arg("subset_fraction") = 0.8, py::arg("alpha") = 0.05, py::arg("seed") = 20261205, py::arg("threads") = 0,
-           py::arg("max_seconds") = 0.0,
+           py::arg("subset_fraction") = 0.8, py::arg("alpha") = 0.05, py::arg("seed") = py::none(),
+           py::arg("threads") = py::none(), py::arg("max_seconds") = py::none(),
            R"doc(Refutation tests of the estimate: the same method on `simulations` altered copies of the data.
 tests: any of "placebo-treatment", "random-common-cause", "data-subset", "dummy-outcome" (default
-all). Results do not depend on threads. Returns {"estimate", "std_error", "seed", "seconds",
-"budget_ran_out", "tests": [{"test", "p_value", "passed", "verdict", "estimates", ...}]}, the CLI's
-`ate --refute --format json` keys (estimates and std_errors as NumPy arrays).
+all). seed, threads and max_seconds default to the estimate's (as the tool's `ate --refute`);
+results do not depend on threads. Returns {"estimate", "std_error", "seed", "seconds",
+"budget_ran_out", "tests": [{"test", "p_value", "passed", "verdict", "estimates", ...}]}: the
+tool's `ate --refute --format json` report, with the seed as an int and each test's estimates and
+std_errors as NumPy arrays.
 
 Example: [t["verdict"] for t in r.refute(simulations=50)["tests"]])doc")
       .def("__repr__", [](const AteResult& r) {

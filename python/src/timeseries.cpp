@@ -37,9 +37,10 @@ py::array_t<double> stacked(const std::vector<Matrix<double>>& lags) {
 
 LaggedResult run_lagged(const py::array& x, Index max_lag, const std::string& method,
                         const std::optional<std::vector<std::string>>& names, int epochs, std::uint64_t seed, double pc_alpha,
-                        int threads, double alpha, const std::optional<double>& threshold, const std::optional<Index>& top_k) {
+                        int threads, const std::optional<double>& alpha, const std::optional<double>& threshold,
+                        const std::optional<Index>& top_k) {
   SummaryGraphOptions rule;
-  rule.alpha = alpha;
+  if (alpha) rule.alpha = *alpha;
   rule.threshold = threshold;
   rule.top_k = top_k;
   LaggedResult result = python_names([&]() -> LaggedResult {
@@ -51,6 +52,10 @@ LaggedResult run_lagged(const py::array& x, Index max_lag, const std::string& me
     enum class Method { transformer, pcmci, granger };
     const Method chosen = choice<Method>(
         "method", method, {{"transformer", Method::transformer}, {"pcmci", Method::pcmci}, {"granger", Method::granger}});
+    if (alpha && (threshold || top_k)) throw invalid_input("alpha", "is set together with threshold or top_k; give one rule");
+    if (alpha && chosen == Method::transformer) {
+      throw invalid_input("alpha", "applies to method pcmci and granger (they have p-values); use threshold or top_k");
+    }
     py::gil_scoped_release release;
     if (chosen == Method::granger) {
       GrangerResult r = granger(series, max_lag, labels);
@@ -113,13 +118,13 @@ void bind_timeseries(py::module_& m) {
 
   m.def("lagged", &run_lagged, py::arg("x"), py::arg("max_lag"), py::kw_only(), py::arg("method") = "transformer",
         py::arg("names") = py::none(), py::arg("epochs") = 0, py::arg("seed") = 1, py::arg("pc_alpha") = 0.2,
-        py::arg("threads") = 0, py::arg("alpha") = 0.05, py::arg("threshold") = py::none(), py::arg("top_k") = py::none(),
+        py::arg("threads") = 0, py::arg("alpha") = py::none(), py::arg("threshold") = py::none(), py::arg("top_k") = py::none(),
         R"doc(Time-delayed causal scores of the series `x` (T x p, rows in time order) up to `max_lag`.
 method: "transformer" (an autoregressive transformer trained on x, seeded; its input-gradient
 attribution; epochs 0 = the C++ default), "pcmci" (PC1 then MCI with partial correlation;
 pc_alpha for PC1) or "granger" (VAR F tests). The summary graph's links: scores >= threshold, or
-each target's top_k strongest sources, or (default) p < alpha for pcmci and granger and, for the
-transformer, sources scoring at least half the target's strongest. Returns a LaggedResult with
+each target's top_k strongest sources, or (default) p < alpha (default 0.05) for pcmci and granger
+and, for the transformer, sources scoring at least half the target's strongest. Returns a LaggedResult with
 .scores [L, p, p], .p_values (None for the transformer), .summary [p, p] (the strongest lag's
 score), .lag, .summary_p_values, .graph, .rule, .names. Raises ValueError naming a bad argument.
 

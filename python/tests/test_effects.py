@@ -178,6 +178,8 @@ def test_sensitivity_benchmarks_by_name_index_or_group(darfur):
         r.sensitivity(benchmarks=["income"])
     with pytest.raises(ValueError, match="benchmarks: names column 900"):
         r.sensitivity(benchmarks=[900])
+    with pytest.raises(ValueError, match="benchmarks: has an entry of type bool"):
+        r.sensitivity(benchmarks=[True])
     with pytest.raises(ValueError, match="causalattn: q: is 0"):
         r.sensitivity(q=0)
 
@@ -209,6 +211,7 @@ def test_refutation_placebo_and_dummy_outcome_centre_on_zero(nsw):
     # an added noise covariate barely moves OLS: the simulations straddle the estimate
     spread = tests["random-common-cause"]["estimates"]
     assert spread.min() <= r.estimate <= spread.max()
+    assert r.refute(simulations=2, tests=["placebo-treatment"])["seed"] == 20261122  # the estimate's seed
     again = r.refute(simulations=40, seed=11, threads=2, tests=["dummy-outcome"])
     np.testing.assert_array_equal(again["tests"][0]["estimates"], tests["dummy-outcome"]["estimates"])
     with pytest.raises(ValueError, match="causalattn: tests: "):

@@ -62,7 +62,10 @@ def test_transformer_is_seeded_and_thread_count_invariant(var_series):
 @pytest.mark.parametrize("kwargs, words", [
     ({"method": "var"}, "method: is 'var'"), ({"epochs": -1}, "epochs: is -1"),
     ({"names": ["a"]}, "names: has 1 entries for 3"), ({"alpha": 0}, "alpha: is 0"),
-    ({"top_k": 1, "threshold": 0.5}, "top_k: is set with"), ({"top_k": 4}, "top_k: is 4"),
+    ({"top_k": 1, "threshold": 0.5}, "top_k: is set together with a threshold; give one rule"),
+    ({"top_k": 4}, "top_k: is 4"), ({"alpha": 0.01}, "alpha: applies to method pcmci and granger"),
+    ({"alpha": 0.01, "top_k": 1, "method": "granger"}, "alpha: is set together with threshold or top_k"),
+    ({"threshold": float("nan"), "method": "granger"}, "threshold: is NaN"),
 ])
 def test_bad_options(var_series, kwargs, words):
     with pytest.raises(ValueError, match=words):

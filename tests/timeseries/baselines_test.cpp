@@ -191,7 +191,18 @@ TEST_CASE("summary graph: strongest lag, its p-value and each link rule", "[time
   CHECK(by_top.rule == "each target's 1 strongest sources");
   ca::SummaryGraphOptions at;
   at.threshold = 0.7;
-  CHECK(ca::lagged_summary(s, {}, at).graph.sum() == 2);
+  const ca::LaggedSummary by_threshold = ca::lagged_summary(s, {}, at);
+  CHECK(by_threshold.graph.sum() == 2);
+  CHECK(by_threshold.graph(1, 0) == 1);
+  CHECK(by_threshold.rule == "score >= 0.7");
+  at.threshold = std::numeric_limits<double>::infinity();  // an empty graph, not an error
+  CHECK(ca::lagged_summary(s, {}, at).graph.sum() == 0);
+  at.threshold = std::nan("");
+  CHECK_THROWS_WITH(ca::lagged_summary(s, {}, at), Contains("options.threshold: is NaN"));
+  at.threshold = 0.7;
+  ca::LaggedScores ragged = s;
+  ragged.lagged[2] = ca::Matrix<double>::Zero(2, 3);
+  CHECK_THROWS_WITH(ca::lagged_summary(ragged), Contains("scores: has a lag matrix that is not 2 x 2"));
 
   CHECK_THROWS_WITH(ca::lagged_summary(s, {p[0]}), Contains("p_values"));
   at.top_k = 1;

@@ -17,16 +17,15 @@ namespace causalattn {
 /// neither, links are p < `alpha` when there are p-values (a variable's own past included), else a
 /// target's sources that score at least half its strongest.
 struct SummaryGraphOptions {
-  std::optional<double> threshold;  ///< links where the summary score >= threshold
+  std::optional<double> threshold;  ///< links where the summary score >= threshold (not NaN; +-inf allowed)
   std::optional<Index> top_k;       ///< each target's top_k strongest sources (ties to the lower index)
   double alpha = 0.05;              ///< level of the p-value rule; range (0, 1)
 
   /// Throws `invalid_input` naming the option for a bad value with `variables` variables. O(1).
+  /// Example: `causalattn::SummaryGraphOptions o; o.top_k = 2; o.validate(5);`
   void validate(Index variables) const {
-    if (threshold && top_k) throw invalid_input("options.top_k", "is set with options.threshold; give one rule");
-    if (threshold && !std::isfinite(*threshold)) {
-      throw invalid_input("options.threshold", "is " + detail::to_text(*threshold) + ", must be finite");
-    }
+    if (threshold && top_k) throw invalid_input("options.top_k", "is set together with a threshold; give one rule");
+    if (threshold && std::isnan(*threshold)) throw invalid_input("options.threshold", "is NaN");
     if (top_k && (*top_k < 0 || *top_k > variables)) {
       throw invalid_input("options.top_k",
                           "is " + std::to_string(*top_k) + ", must lie in [0, " + std::to_string(variables) + "]");
@@ -47,7 +46,9 @@ struct LaggedSummary {
 /// Collapses `scores` over the lags and binarises the result by `options` (see
 /// `SummaryGraphOptions`). `p_values` holds one p x p matrix per lag (as `pcmci` returns; Granger's
 /// one test repeated over the lags) or is empty. Throws `invalid_input` naming the option
-/// (`SummaryGraphOptions::validate`), or `p_values` for a shape unlike the scores'. O(p^2 L + p^2 log p).
+/// (`SummaryGraphOptions::validate`); `scores` when it has no lag, a lag matrix that is not p x p,
+/// or (for the threshold and top-k rules) a non-finite summary score; `p_values` for a shape unlike
+/// the scores'. O(p^2 L + p^2 log p).
 /// Example:
 /// \code
 ///   auto r = causalattn::pcmci(x, 3);
@@ -58,6 +59,9 @@ LaggedSummary lagged_summary(const detail::deferred_t<Defer, LaggedScores>& scor
                              const std::vector<Matrix<double>>& p_values = {}, const SummaryGraphOptions& options = {}) {
   if (scores.lagged.empty()) throw invalid_input("scores", "has no lag");
   const Index p = scores.lagged.front().rows();
+  for (const auto& m : scores.lagged)
+    if (m.rows() != p || m.cols() != p)
+      throw invalid_input("scores", "has a lag matrix that is not " + std::to_string(p) + " x " + std::to_string(p));
   if (!p_values.empty() && p_values.size() != scores.lagged.size()) {
     throw invalid_input("p_values", "has " + std::to_string(p_values.size()) + " lags; the scores have " +
                                         std::to_string(scores.lagged.size()));
