@@ -54,6 +54,64 @@ TEMPLATE_TEST_CASE("correlation matrix over sample chunks and blocks: textbook v
     REQUIRE((one.template cast<double>() - expected).cwiseAbs().maxCoeff() < 10 * ca::test_precision<TestType>() * 1e-2);
   }
 }
+
+TEMPLATE_TEST_CASE("correlation matrix: every layout of the same data gives the same bits", "[discovery][correlation]", float,
+                   double) {
+  // The copy reads a row-major input by rows and a column-major one by columns; the column sums
+  // and the GEMM's panels do not depend on which, so the results must be identical, not close.
+  using RowMajorMatrix = Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using StridedView = Eigen::Map<const ca::Matrix<TestType>, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+  const std::uint64_t seed = 11;
+  INFO("seed " << seed);
+  ca::Rng rng(seed);
+  for (Index p : {3, 150}) {        // one block with 8 sample chunks; two blocks
+    for (Index n : {2, 7, 3001}) {  // n mod 4 = 2, 3, 1: every tail of the four running sums
+      ca::Matrix<TestType> x = ca::normal_matrix<TestType>(n, p, rng).array() + TestType(3);
+      for (Index j = 1; j < p; ++j) x.col(j) += TestType(0.5) * x.col(j - 1);
+      INFO("n = " << n << ", p = " << p);
+      const ca::Matrix<TestType> by_columns = ca::correlation_matrix(x, 2);
+      const RowMajorMatrix row_major = x;
+      REQUIRE(ca::correlation_matrix(row_major, 2) == by_columns);
+      REQUIRE(ca::correlation_matrix(row_major, 1) == by_columns);
+      // A C-order array seen through a run-time-strided map (how the Python module reads NumPy),
+      // and every other row of a wider array.
+      REQUIRE(ca::correlation_matrix(StridedView(row_major.data(), n, p, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(1, p)),
+                                     2) == by_columns);
+      ca::Matrix<TestType> wide = ca::Matrix<TestType>::Zero(2 * n, p + 1);
+      for (Index i = 0; i < n; ++i) wide.row(2 * i).head(p) = x.row(i);
+      REQUIRE(ca::correlation_matrix(StridedView(wide.data(), n, p, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(2 * n, 2)),
+                                     2) == by_columns);
+      // An expression with direct access: a column-major Transpose of a row-major matrix.
+      const RowMajorMatrix transposed = x.transpose();
+      REQUIRE(ca::correlation_matrix(transposed.transpose(), 2) == by_columns);
+    }
+  }
+}
+
+TEST_CASE("correlation matrix: bad values are named in either layout, overflow is an error", "[discovery][correlation]") {
+  using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  ca::Rng rng(12);
+  ca::Matrix<double> x = ca::normal_matrix<double>(9, 4, rng);
+  x(6, 2) = std::nan("");
+  x(3, 3) = HUGE_VAL;
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("at row 6, column 2"));
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(RowMajorMatrix(x)), Contains("at row 6, column 2"));
+  x(6, 2) = 0.5;
+  x(3, 3) = 0.5;
+  x.col(1).setConstant(0.1);  // a constant whose mean is not exactly 0.1
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(RowMajorMatrix(x)), Contains("column 1 is constant"));
+  x.col(1) = ca::normal_matrix<double>(9, 1, rng);
+  x.col(0) = 1e308 * (1 + 0.1 * x.col(0).array().tanh());  // finite values whose sum overflows
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("column 0 sums to"));
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(RowMajorMatrix(x)), Contains("column 0 sums to"));
+  x.col(0) = ca::normal_matrix<double>(9, 1, rng);
+  x.col(3) *= 1e160;  // finite sums, squares that overflow
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("column 3's centred sum of squares is inf"));
+  x.col(3) *= 1e-165;  // squares that underflow to zero
+  x.col(3) *= 1e-165;
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("column 3's centred sum of squares is 0"));
+}
+
 TEST_CASE("partial correlation equals the correlation of regression residuals", "[discovery][correlation]") {
   const std::uint64_t seed = 7;
   INFO("seed " << seed);

@@ -18,36 +18,91 @@
 
 namespace causalattn {
 
-/// Pearson correlation matrix of the columns of `data` (n x p, rows = samples, any layout): columns
-/// are copied and centred, the covariance X^T X is computed as its lower block triangle (one single-threaded GEMM
-/// per 128 x 128 block and, when there are fewer than 8 blocks, per chunk of samples, spread over
-/// `threads`, 0 = all; the result does not depend on the thread count), and R = D^-1 C D^-1 with
-/// D = sqrt(diag C). The
-/// result is exactly symmetric with a unit diagonal. Throws `invalid_input` for fewer than 2 rows,
-/// an empty matrix, non-finite values or a constant column (its correlation is undefined).
-/// Complexity O(n p^2).
-/// Example: `Matrix<double> R = causalattn::correlation_matrix(X);`
+namespace detail {
+
+/// Whether the rows of `data` (with direct access) are its contiguous direction (a NumPy C-order
+/// array seen through a strided map), so that a copy reads it row by row. O(1).
 template <class Derived>
-Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Derived>& data, int threads = 0) {
+bool rows_are_contiguous(const Eigen::MatrixBase<Derived>& data) {
+  return data.rows() > 1 && data.cols() > 1 ? data.colStride() < data.rowStride() : bool(Derived::IsRowMajor);
+}
+
+/// The sum of each column of `x`, added in an order fixed by the row count alone: four running
+/// sums over the rows i = 0, 1, 2, 3 (mod 4), each in row order, combined as (s0 + s1) + (s2 + s3).
+/// A row-major and a column-major copy of the same data give the same bits. On `threads`.
+/// O(rows cols).
+template <class Scalar, int Order>
+Vector<Scalar> column_sums(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& x, int threads) {
+  const Index n = x.rows(), p = x.cols();
+  Vector<Scalar> sums(p);
+  if constexpr (Order == Eigen::RowMajor) {  // four row accumulators, vectorised across a strip of columns
+    const Index strip = 256;
+    parallel_for(Index(0), (p + strip - 1) / strip, threads, [&](Index s) {
+      const Index j0 = s * strip, width = std::min(strip, p - j0);
+      std::array<Eigen::Array<Scalar, Eigen::Dynamic, 1>, 4> running;
+      for (auto& r : running) r.setZero(width);
+      for (Index i = 0; i < n; ++i) running[std::size_t(i % 4)] += x.row(i).segment(j0, width).transpose().array();
+      sums.segment(j0, width) = ((running[0] + running[1]) + (running[2] + running[3])).matrix();
+    });
+  } else {  // the same four accumulators down each contiguous column
+    parallel_for(Index(0), p, threads, [&](Index j) {
+      const Scalar* column = x.col(j).data();
+      std::array<Scalar, 4> running{};
+      Index i = 0;
+      for (; i + 4 <= n; i += 4)
+        for (std::size_t m = 0; m < 4; ++m) running[m] += column[i + Index(m)];
+      for (; i < n; ++i) running[std::size_t(i % 4)] += column[i];
+      sums(j) = (running[0] + running[1]) + (running[2] + running[3]);
+    });
+  }
+  return sums;
+}
+
+/// `data` copied with the storage order `Order` (so that the copy reads it along its contiguous
+/// direction), checked and centred: throws `invalid_input` naming the lowest column with a
+/// non-finite value (and its row), whose sum overflows, or that is constant. O(rows cols).
+template <int Order, class Derived>
+Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred_copy(
+    const Eigen::MatrixBase<Derived>& data, int threads) {
   using Scalar = typename Derived::Scalar;
-  check_not_empty("data", data);
-  if (data.rows() < 2) throw invalid_input("data", "has " + std::to_string(data.rows()) + " row; correlations need >= 2");
-  const Index p = data.cols(), block = 128, blocks = (p + block - 1) / block;
-  Matrix<Scalar> centred(data.rows(), p);
-  // Each column is read once into the contiguous copy, then checked and centred there: a strided or
-  // row-major input (a NumPy C-order array) is traversed once, and the means are the same
-  // (vectorised) sums whatever the input's layout. The lowest bad column is reported, as serially.
-  parallel_for(Index(0), p, threads, [&](Index j) {
-    centred.col(j) = data.col(j);
-    check_finite_column("data", centred, j);
+  const Index n = data.rows(), p = data.cols(), strip = 64, strips = (n + strip - 1) / strip;
+  const auto strip_rows = [&](auto& m, Index s) { return m.middleRows(s * strip, std::min(strip, n - s * strip)); };
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred(n, p);
+  if constexpr (Order == Eigen::RowMajor) {
+    parallel_for(Index(0), strips, threads, [&](Index s) { strip_rows(centred, s) = strip_rows(data, s); });
+  } else {
+    parallel_for(Index(0), p, threads, [&](Index j) { centred.col(j) = data.col(j); });
+  }
+  // A sum is finite exactly when its column holds no infinity or NaN and does not overflow, so the
+  // element-wise scan runs only on a column that fails.
+  const Vector<Scalar> sums = column_sums(centred, threads);
+  for (Index j = 0; j < p; ++j) {
+    if (!std::isfinite(sums(j))) {
+      check_finite_column("data", centred, j);
+      throw invalid_input("data",
+                          "column " + std::to_string(j) + " sums to " + detail::to_text(sums(j)) + " (overflow); rescale it");
+    }
     check_not_constant_column("data", centred, j);
-    centred.col(j).array() -= centred.col(j).mean();
-  });
-  // Tasks are (block of the lower block triangle, chunk of samples). With few blocks (small p) the
-  // samples are cut into chunks so that both cores have work; the chunk count depends on n and p
-  // only, and the chunks' partial products are added in chunk order, so the result is the same
-  // for any thread count.
-  const Index n = centred.rows(), pairs = blocks * (blocks + 1) / 2;
+  }
+  const Vector<Scalar> means = sums / Scalar(n);
+  if constexpr (Order == Eigen::RowMajor) {
+    parallel_for(Index(0), strips, threads, [&](Index s) { strip_rows(centred, s).rowwise() -= means.transpose(); });
+  } else {
+    parallel_for(Index(0), p, threads, [&](Index j) { centred.col(j).array() -= means(j); });
+  }
+  return centred;
+}
+
+/// The lower block triangle of X^T X for the centred copy X (n x p) in 128 x 128 blocks, one
+/// single-threaded GEMM per (block, chunk of samples) task on `threads`; the chunk count depends on
+/// n and p only and the chunks are added in order, so the result does not depend on the thread
+/// count, and a row-major copy gives the same bits as a column-major one (the GEMM packs either
+/// layout into the same panels). O(n p^2).
+template <class Scalar, int Order>
+Matrix<Scalar> lower_cross_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, int threads) {
+  const Index n = centred.rows(), p = centred.cols(), block = 128, blocks = (p + block - 1) / block;
+  // With few blocks (small p) the samples are cut into chunks so that both cores have work.
+  const Index pairs = blocks * (blocks + 1) / 2;
   const Index chunks = std::max<Index>(1, std::min<Index>((8 + pairs - 1) / pairs, n / 256));
   const Index chunk_rows = (n + chunks - 1) / chunks;
   Matrix<Scalar> c = Matrix<Scalar>::Zero(p, p);
@@ -68,10 +123,15 @@ Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Deri
       out = partial[std::size_t(task)].data();
       out_stride = rows;
     }
-    // One single-threaded GEMM per task (X_r' X_c over the chunk's samples), so `threads` alone
-    // sets the parallelism and the summation order does not depend on it.
-    serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n,
-                                                          centred.data() + c0 * n + k0, n, out, out_stride, Scalar(1));
+    // X_r' X_c over the chunk's samples. Column-major X: X_r' is row-major (leading dimension n);
+    // row-major X: X_r' is column-major and X_c row-major (leading dimension p).
+    if constexpr (Order == Eigen::RowMajor) {
+      serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(rows, cols, k, centred.data() + k0 * p + r0, p, centred.data() + k0 * p + c0,
+                                                    p, out, out_stride, Scalar(1));
+    } else {
+      serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n, centred.data() + c0 * n + k0,
+                                                    n, out, out_stride, Scalar(1));
+    }
   });
   if (chunks > 1) {
     parallel_for(Index(0), pairs, threads, [&](Index pair) {
@@ -79,10 +139,49 @@ Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Deri
       for (Index chunk = 0; chunk < chunks; ++chunk) c.block(r0, c0, rows, cols) += partial[std::size_t(pair * chunks + chunk)];
     });
   }
+  return c;
+}
+
+}  // namespace detail
+
+/// Pearson correlation matrix of the columns of `data` (n x p, rows = samples, any layout): the data
+/// are copied once along their contiguous direction (by columns, or by rows for a row-major matrix
+/// or a NumPy C-order array), checked and centred, the covariance X^T X is computed as its lower
+/// block triangle by single-threaded GEMMs spread over `threads` (0 = all), and
+/// R = D^-1 C D^-1 with D = sqrt(diag C). The result does not depend on the thread count or on the
+/// layout of `data`, and is exactly symmetric with a unit diagonal. Throws `invalid_input` for
+/// fewer than 2 rows, an empty matrix, non-finite values, a constant column (its correlation is
+/// undefined) or a column whose sum or sum of squares overflows. Complexity O(n p^2).
+/// Example: `Matrix<double> R = causalattn::correlation_matrix(X);`
+template <class Derived>
+Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Derived>& data, int threads = 0) {
+  using Scalar = typename Derived::Scalar;
+  check_not_empty("data", data);
+  if (data.rows() < 2) throw invalid_input("data", "has " + std::to_string(data.rows()) + " row; correlations need >= 2");
+  // Only the layouts a type can have at run time are compiled: an expression, or a matrix or map
+  // with unit inner stride, has its storage order fixed at compile time; a map with a run-time
+  // stride (a NumPy array) instantiates both copies and picks one by its strides.
+  constexpr bool direct = bool(Derived::Flags & Eigen::DirectAccessBit);
+  constexpr bool fixed_layout = !direct || Derived::InnerStrideAtCompileTime == 1;
+  Matrix<Scalar> c;
+  if constexpr (fixed_layout) {
+    constexpr int order = Derived::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
+    c = detail::lower_cross_product(detail::centred_copy<order>(data, threads), threads);
+  } else if (detail::rows_are_contiguous(data)) {
+    c = detail::lower_cross_product(detail::centred_copy<Eigen::RowMajor>(data, threads), threads);
+  } else {
+    c = detail::lower_cross_product(detail::centred_copy<Eigen::ColMajor>(data, threads), threads);
+  }
+  for (Index j = 0; j < c.cols(); ++j) {  // finite, non-constant values whose squares overflow or underflow
+    if (!std::isfinite(c(j, j)) || !(c(j, j) > 0)) {
+      throw invalid_input("data", "column " + std::to_string(j) + "'s centred sum of squares is " + detail::to_text(c(j, j)) +
+                                      " (overflow or underflow); rescale it");
+    }
+  }
   const Vector<Scalar> inverse_sd = c.diagonal().cwiseSqrt().cwiseInverse();
-  parallel_for(Index(0), p, threads, [&](Index j) {  // scale the lower triangle, mirror it: exactly symmetric
+  parallel_for(Index(0), c.cols(), threads, [&](Index j) {  // scale the lower triangle, mirror it: exactly symmetric
     c(j, j) = Scalar(1);
-    for (Index i = j + 1; i < p; ++i) c(i, j) = inverse_sd(i) * c(i, j) * inverse_sd(j);
+    for (Index i = j + 1; i < c.rows(); ++i) c(i, j) = inverse_sd(i) * c(i, j) * inverse_sd(j);
   });
   c.template triangularView<Eigen::StrictlyUpper>() = c.transpose();
   return c;
