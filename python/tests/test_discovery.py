@@ -37,22 +37,24 @@ def test_pc_default_priority_is_the_rules_default(linear_10):
     np.testing.assert_array_equal(causalattn.pc(linear_10).graph, expected)
 
 
-@pytest.mark.parametrize("layout", ["C", "F", "float32", "sliced"])
+@pytest.mark.parametrize("layout", ["C", "F", "float32", "float32F", "sliced"])
 def test_pc_reads_every_layout_alike(linear_10, layout):
-    base = causalattn.pc(linear_10)
+    base = causalattn.pc(np.asfortranarray(linear_10))  # read by columns; the others by rows, or widened
     if layout == "C":
         data = np.ascontiguousarray(linear_10)
     elif layout == "F":
         data = np.asfortranarray(linear_10)
-    elif layout == "float32":
+    elif layout == "float32":  # C order: widened while read by rows
         data = linear_10.astype(np.float32)
+    elif layout == "float32F":
+        data = np.asfortranarray(linear_10.astype(np.float32))
     else:  # every other row of a wider array: a strided view, read in place
         wide = np.zeros((2 * linear_10.shape[0], linear_10.shape[1] + 3))
         wide[::2, 1:-2] = linear_10
         data = wide[::2, 1:-2]
         assert not data.flags.c_contiguous and not data.flags.f_contiguous
-    if layout == "float32":  # float32 is widened to double on entry: the same as the rounded doubles
-        base = causalattn.pc(data.astype(np.float64))
+    if layout.startswith("float32"):  # float32 is widened to double on entry: the same as the rounded doubles
+        base = causalattn.pc(np.asfortranarray(data, dtype=np.float64))
     result = causalattn.pc(data)
     np.testing.assert_array_equal(result.graph, base.graph)
     np.testing.assert_array_equal(result.max_p_value, base.max_p_value)

@@ -71,10 +71,21 @@ TEMPLATE_TEST_CASE("correlation matrix: every layout of the same data gives the 
       INFO("n = " << n << ", p = " << p);
       const ca::Matrix<TestType> by_columns = ca::correlation_matrix(x, 2);
       const RowMajorMatrix row_major = x;
+      if (n > 2) {  // the tails of the four running sums against the textbook formula
+        const ca::Matrix<double> centred = x.template cast<double>().rowwise() - x.template cast<double>().colwise().mean();
+        const ca::Vector<double> norms = centred.colwise().norm();
+        const ca::Matrix<double> expected = (centred.transpose() * centred).cwiseQuotient(norms * norms.transpose());
+        REQUIRE((by_columns.template cast<double>() - expected).cwiseAbs().maxCoeff() < ca::test_precision<TestType>() * 1e-1);
+      }
       REQUIRE(ca::correlation_matrix(row_major, 2) == by_columns);
       REQUIRE(ca::correlation_matrix(row_major, 1) == by_columns);
       // A C-order array seen through a run-time-strided map (how the Python module reads NumPy),
       // and every other row of a wider array.
+      const StridedView c_order(row_major.data(), n, p, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(1, p));
+      const StridedView f_order(x.data(), n, p, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(n, 1));
+      REQUIRE(ca::detail::rows_are_contiguous(c_order) == (p > 1));  // the row-major copy is the one taken
+      REQUIRE_FALSE(ca::detail::rows_are_contiguous(f_order));
+      REQUIRE(ca::correlation_matrix(f_order, 2) == by_columns);
       REQUIRE(ca::correlation_matrix(StridedView(row_major.data(), n, p, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(1, p)),
                                      2) == by_columns);
       ca::Matrix<TestType> wide = ca::Matrix<TestType>::Zero(2 * n, p + 1);
@@ -84,6 +95,10 @@ TEMPLATE_TEST_CASE("correlation matrix: every layout of the same data gives the 
       // An expression with direct access: a column-major Transpose of a row-major matrix.
       const RowMajorMatrix transposed = x.transpose();
       REQUIRE(ca::correlation_matrix(transposed.transpose(), 2) == by_columns);
+      // Widened inside the copy: the same bits as widening first, in either layout.
+      const ca::Matrix<double> widened = ca::correlation_matrix(ca::Matrix<double>(x.template cast<double>()), 2);
+      REQUIRE(ca::correlation_matrix<double>(row_major, 2) == widened);
+      REQUIRE(ca::correlation_matrix<double>(x, 2) == widened);
     }
   }
 }
@@ -107,9 +122,13 @@ TEST_CASE("correlation matrix: bad values are named in either layout, overflow i
   x.col(0) = ca::normal_matrix<double>(9, 1, rng);
   x.col(3) *= 1e160;  // finite sums, squares that overflow
   REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("column 3's centred sum of squares is inf"));
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(RowMajorMatrix(x)), Contains("column 3's centred sum of squares is inf"));
   x.col(3) *= 1e-165;  // squares that underflow to zero
   x.col(3) *= 1e-165;
   REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("column 3's centred sum of squares is 0"));
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(RowMajorMatrix(x)), Contains("column 3's centred sum of squares is 0"));
+  x.col(3) *= 1e14;  // squares in the subnormal range: too few digits left for a correlation
+  REQUIRE_THROWS_WITH(ca::correlation_matrix(x), Contains("column 3's centred sum of squares is"));
 }
 
 TEST_CASE("partial correlation equals the correlation of regression residuals", "[discovery][correlation]") {

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -58,20 +60,19 @@ Vector<Scalar> column_sums(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dy
   return sums;
 }
 
-/// `data` copied with the storage order `Order` (so that the copy reads it along its contiguous
-/// direction), checked and centred: throws `invalid_input` naming the lowest column with a
-/// non-finite value (and its row), whose sum overflows, or that is constant. O(rows cols).
-template <int Order, class Derived>
-Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred_copy(
-    const Eigen::MatrixBase<Derived>& data, int threads) {
-  using Scalar = typename Derived::Scalar;
+/// `data` copied as `Scalar` with the storage order `Order` (so that the copy reads it along its
+/// contiguous direction), checked and centred: throws `invalid_input` naming the lowest column with
+/// a non-finite value (and its row), whose sum overflows, or that is constant. O(rows cols).
+template <int Order, class Scalar, class Derived>
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred_copy(const Eigen::MatrixBase<Derived>& data, int threads) {
   const Index n = data.rows(), p = data.cols(), strip = 64, strips = (n + strip - 1) / strip;
   const auto strip_rows = [&](auto& m, Index s) { return m.middleRows(s * strip, std::min(strip, n - s * strip)); };
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred(n, p);
   if constexpr (Order == Eigen::RowMajor) {
-    parallel_for(Index(0), strips, threads, [&](Index s) { strip_rows(centred, s) = strip_rows(data, s); });
+    parallel_for(Index(0), strips, threads,
+                 [&](Index s) { strip_rows(centred, s) = strip_rows(data, s).template cast<Scalar>(); });
   } else {
-    parallel_for(Index(0), p, threads, [&](Index j) { centred.col(j) = data.col(j); });
+    parallel_for(Index(0), p, threads, [&](Index j) { centred.col(j) = data.col(j).template cast<Scalar>(); });
   }
   // A sum is finite exactly when its column holds no infinity or NaN and does not overflow, so the
   // element-wise scan runs only on a column that fails.
@@ -151,11 +152,14 @@ Matrix<Scalar> lower_cross_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, E
 /// R = D^-1 C D^-1 with D = sqrt(diag C). The result does not depend on the thread count or on the
 /// layout of `data`, and is exactly symmetric with a unit diagonal. Throws `invalid_input` for
 /// fewer than 2 rows, an empty matrix, non-finite values, a constant column (its correlation is
-/// undefined) or a column whose sum or sum of squares overflows. Complexity O(n p^2).
+/// undefined) or a column whose sum or sum of squares overflows or underflows. The result has `data`'s scalar
+/// type, or `Result` when given: `correlation_matrix<double>(x)` widens float data inside its one
+/// copy, so a row-major float array is still read by rows. Complexity O(n p^2).
 /// Example: `Matrix<double> R = causalattn::correlation_matrix(X);`
-template <class Derived>
-Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Derived>& data, int threads = 0) {
-  using Scalar = typename Derived::Scalar;
+template <class Result = void, class Derived>
+Matrix<std::conditional_t<std::is_void_v<Result>, typename Derived::Scalar, Result>> correlation_matrix(
+    const Eigen::MatrixBase<Derived>& data, int threads = 0) {
+  using Scalar = std::conditional_t<std::is_void_v<Result>, typename Derived::Scalar, Result>;
   check_not_empty("data", data);
   if (data.rows() < 2) throw invalid_input("data", "has " + std::to_string(data.rows()) + " row; correlations need >= 2");
   // Only the layouts a type can have at run time are compiled: an expression, or a matrix or map
@@ -166,14 +170,14 @@ Matrix<typename Derived::Scalar> correlation_matrix(const Eigen::MatrixBase<Deri
   Matrix<Scalar> c;
   if constexpr (fixed_layout) {
     constexpr int order = Derived::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
-    c = detail::lower_cross_product(detail::centred_copy<order>(data, threads), threads);
+    c = detail::lower_cross_product(detail::centred_copy<order, Scalar>(data, threads), threads);
   } else if (detail::rows_are_contiguous(data)) {
-    c = detail::lower_cross_product(detail::centred_copy<Eigen::RowMajor>(data, threads), threads);
+    c = detail::lower_cross_product(detail::centred_copy<Eigen::RowMajor, Scalar>(data, threads), threads);
   } else {
-    c = detail::lower_cross_product(detail::centred_copy<Eigen::ColMajor>(data, threads), threads);
+    c = detail::lower_cross_product(detail::centred_copy<Eigen::ColMajor, Scalar>(data, threads), threads);
   }
   for (Index j = 0; j < c.cols(); ++j) {  // finite, non-constant values whose squares overflow or underflow
-    if (!std::isfinite(c(j, j)) || !(c(j, j) > 0)) {
+    if (!std::isfinite(c(j, j)) || !(c(j, j) >= std::numeric_limits<Scalar>::min())) {
       throw invalid_input("data", "column " + std::to_string(j) + "'s centred sum of squares is " + detail::to_text(c(j, j)) +
                                       " (overflow or underflow); rescale it");
     }

@@ -47,7 +47,7 @@ class FisherZTest {
   template <class Derived>
   explicit FisherZTest(const Eigen::MatrixBase<Derived>& data, PValueConvention convention = PValueConvention::accurate,
                        int threads = 0)
-      : correlation_(correlation_matrix(data.template cast<double>(), threads)),
+      : correlation_(correlation_matrix<double>(data, threads)),
         sample_size_(static_cast<double>(data.rows())),
         convention_(convention) {}
 
