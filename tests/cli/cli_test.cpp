@@ -738,6 +738,7 @@ TEST_CASE("lagged from the command line equals the API, in json, dot and text", 
   const auto granger_text = run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger"});
   CHECK_THAT(granger_text.out, Contains("(t-") && Contains("  p "));
   CHECK(run({"lagged", "--data", path, "--max-lag", "2", "--alpha", "0.1"}).code == 2);  // the transformer has no p-values
+  require_clean_error(run({"lagged", "--data", path, "--max-lag", "2", "--method", "granger", "--alpha", "2"}), "--alpha: is 2");
 
   const auto pcmci = run({"lagged", "--data", path, "--max-lag", "2", "--method", "pcmci", "--format", "json", "--threshold", "3"});
   REQUIRE(pcmci.code == 0);

@@ -17,6 +17,15 @@ namespace ca = causalattn;
 using ca::Index;
 using Catch::Matchers::Contains;
 
+// Pearson correlations by the textbook formula, in double: centred columns, their cross products
+// divided by the product of their norms.
+template <class Scalar>
+ca::Matrix<double> textbook_correlation(const ca::Matrix<Scalar>& x) {
+  const ca::Matrix<double> centred = x.template cast<double>().rowwise() - x.template cast<double>().colwise().mean();
+  const ca::Vector<double> norms = centred.colwise().norm();
+  return (centred.transpose() * centred).cwiseQuotient(norms * norms.transpose());
+}
+
 TEMPLATE_TEST_CASE("correlation matrix equals the textbook formula", "[discovery][correlation]", float, double) {
   ca::Rng rng(1);
   ca::Matrix<TestType> x = ca::normal_matrix<TestType>(200, 5, rng);
@@ -47,9 +56,7 @@ TEMPLATE_TEST_CASE("correlation matrix over sample chunks and blocks: textbook v
     const auto one = ca::correlation_matrix(x, 1);
     const auto two = ca::correlation_matrix(x, 2);
     REQUIRE(one == two);
-    const ca::Matrix<double> centred = x.template cast<double>().rowwise() - x.template cast<double>().colwise().mean();
-    const ca::Vector<double> norms = centred.colwise().norm();
-    const ca::Matrix<double> expected = (centred.transpose() * centred).cwiseQuotient(norms * norms.transpose());
+    const ca::Matrix<double> expected = textbook_correlation(x);
     INFO("p = " << p);
     REQUIRE((one.template cast<double>() - expected).cwiseAbs().maxCoeff() < 10 * ca::test_precision<TestType>() * 1e-2);
   }
@@ -72,10 +79,8 @@ TEMPLATE_TEST_CASE("correlation matrix: every layout of the same data gives the 
       const ca::Matrix<TestType> by_columns = ca::correlation_matrix(x, 2);
       const RowMajorMatrix row_major = x;
       if (n > 2) {  // the tails of the four running sums against the textbook formula
-        const ca::Matrix<double> centred = x.template cast<double>().rowwise() - x.template cast<double>().colwise().mean();
-        const ca::Vector<double> norms = centred.colwise().norm();
-        const ca::Matrix<double> expected = (centred.transpose() * centred).cwiseQuotient(norms * norms.transpose());
-        REQUIRE((by_columns.template cast<double>() - expected).cwiseAbs().maxCoeff() < ca::test_precision<TestType>() * 1e-1);
+        REQUIRE((by_columns.template cast<double>() - textbook_correlation(x)).cwiseAbs().maxCoeff() <
+                ca::test_precision<TestType>() * 1e-1);
       }
       REQUIRE(ca::correlation_matrix(row_major, 2) == by_columns);
       REQUIRE(ca::correlation_matrix(row_major, 1) == by_columns);
