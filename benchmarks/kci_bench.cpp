@@ -1,5 +1,5 @@
 // The nonparametric CI tests and CD-NOD: one KCI test (|Z| = 2) at n = 400 and 1000 on the rows
-// causal-learn's peer script timed (benchmarks/peers/kci_causal_learn.py writes them to
+// causal-learn's peer script timed (on a fresh test object, and as one of many on one object) (benchmarks/peers/kci_causal_learn.py writes them to
 // $CAUSALATTN_KCI_PEER_DATA, default /tmp), one RCoT test at n = 100,000 with |Z| = 5, PC with RCoT
 // on p = 20, n = 5000 nonlinear data, PC with KCI on the bundled kci_n900 data, and CD-NOD with KCI
 // on the bundled k4 reference data.
@@ -46,6 +46,38 @@ void BM_kci_conditional(benchmark::State& state) {
   state.counters["p_value"] = p;
 }
 BENCHMARK(BM_kci_conditional)->Arg(400)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// The same test as one of many on one test object, as inside PC (the object's buffers reused):
+// the columns are x, y, then `copies` copies of z1 and of z2, and iteration i tests
+// x _||_ y | (z1 copy i mod copies, z2 copy i / copies), so no result comes from the cache and
+// every test computes on the same values as BM_kci_conditional.
+void BM_kci_conditional_in_search(benchmark::State& state) {
+  const Index n = state.range(0), copies = 64;
+  if (!std::filesystem::exists(peer_file(n))) {
+    state.SkipWithError(("run benchmarks/peers/kci_causal_learn.py first: " + peer_file(n) + " is missing").c_str());
+    return;
+  }
+  const auto rows = ca::read_csv<double>(peer_file(n)).data;
+  ca::Matrix<double> data(n, 2 + 2 * copies);
+  data.leftCols(2) = rows.leftCols(2);
+  data.middleCols(2, copies) = rows.col(2).replicate(1, copies);
+  data.rightCols(copies) = rows.col(3).replicate(1, copies);
+  const ca::ThreadLimit one(1);
+  const ca::KciTest test(data);
+  Index i = 0;
+  double p = 0;
+  for (auto _ : state) {
+    if (i == copies * copies) {
+      state.SkipWithError("more iterations than distinct tests; lower --benchmark_min_time");
+      break;
+    }
+    p = test.test(0, 1, {2 + i % copies, 2 + copies + i / copies}).p_value;
+    benchmark::DoNotOptimize(p);
+    ++i;
+  }
+  state.counters["p_value"] = p;
+}
+BENCHMARK(BM_kci_conditional_in_search)->Arg(400)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 // z1..z5 ~ N(0, 1); x = sin(z1) + z2 z3 + e, y = cos(z4) + z5 + e: x _||_ y | z.
 void BM_rcot_large(benchmark::State& state) {

@@ -15,6 +15,7 @@
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/random.hpp"
+#include "causalattn/core/scratch_pool.hpp"
 #include "causalattn/core/threads.hpp"
 #include "causalattn/discovery/detail/ci_test_cache.hpp"
 #include "causalattn/discovery/detail/gamma.hpp"
@@ -109,6 +110,23 @@ std::vector<double> descending_eigenvalues(const Matrix<double>& a) {
   return descending;
 }
 
+/// The buffers of one KCI test. A `KciTest` keeps them in a pool, so its next test (on any
+/// thread) reuses memory already touched; they grow to the largest test run and are freed with
+/// the test object.
+struct KciScratch {
+  Matrix<double> x_factor, y_factor, z_factor;  ///< kernel factors, in their first r columns
+  Matrix<double> x_data, z_data;                ///< [x, Z/2] and Z of a conditional test
+  Vector<double> remainder;                     ///< the pivoted Cholesky's diagonal
+  Vector<double> z_gram, coefficients, gram;    ///< Fz'Fz + eps I, its solves, F'F (shaped views)
+  Vector<double> x_vectors, y_vectors;          ///< the null's scaled eigenvectors (shaped views)
+
+  /// A rows x cols column-major view of `buffer`, which grows only when too small.
+  static Eigen::Map<Matrix<double>> shaped(Vector<double>& buffer, Index rows, Index cols) {
+    if (buffer.size() < rows * cols) buffer.resize(rows * cols);
+    return {buffer.data(), rows, cols};
+  }
+};
+
 }  // namespace detail
 
 /// KCI: x _||_ y | S by kernels, so nonlinear dependence is seen where Fisher z sees none. Each
@@ -132,7 +150,7 @@ std::vector<double> descending_eigenvalues(const Matrix<double>& a) {
 /// Every kernel enters as a pivoted-Cholesky factor of r <= `max_rank` columns (K~ ~= F F', remainder
 /// below 1e-10 per diagonal entry, 1e-13 for K~z): cost per test O(n r^2 + r^3 + min(n (k_x k_y)^2,
 /// n^2 (k_x + k_y))), k the kept eigenvectors; memory O(n r); no n x n matrix unless the spectral
-/// null needs one.
+/// null needs one. Each test's buffers are kept for the object's next test (`detail::KciScratch`).
 /// Example:
 /// \code
 ///   causalattn::KciTest test(data);                       // n x p, rows = samples
@@ -171,7 +189,7 @@ class KciTest {
 
   // theta of a kernel on `a` (median rule) or by the empirical rule / manual width.
   template <typename = void>
-  double theta(const Matrix<double>& a, bool conditional, Index dimension) const {
+  double theta(const Eigen::Ref<const Matrix<double>>& a, bool conditional, Index dimension) const {
     if (options_.width == KernelWidth::manual) return 1 / (options_.manual_width * options_.manual_width);
     if (options_.width == KernelWidth::empirical) return empirical_theta(conditional, dimension);
     const double median = detail::median_positive_distance(a, detail::median_rows(a.rows(), 1000));
@@ -180,21 +198,24 @@ class KciTest {
   }
 
   // Centred low-rank factor F of a kernel matrix (K~ ~= F F'), remainder below `tolerance` per
-  // diagonal entry and at most options.max_rank columns.
+  // diagonal entry and at most options.max_rank columns: the first columns of `storage`.
   template <typename = void>
-  Matrix<double> centred_factor(const Matrix<double>& a, double theta, double tolerance) const {
+  auto centred_factor(const Eigen::Ref<const Matrix<double>>& a, double theta, double tolerance, Matrix<double>& storage,
+                      Vector<double>& remainder) const {
     bool truncated = false;
-    Matrix<double> f = detail::gaussian_kernel_factor(a, theta, tolerance, Index(options_.max_rank), &truncated);
+    const Index rank = detail::gaussian_kernel_factor(a, theta, tolerance, Index(options_.max_rank), storage, remainder,
+                                                      &truncated);
     if (truncated) approximated_.fetch_add(1, std::memory_order_relaxed);
+    auto f = storage.leftCols(rank);
     f.rowwise() -= f.colwise().mean();
     return f;
   }
 
   template <typename = void>
-  CiTestResult unconditional(Index x, Index y) const {
+  CiTestResult unconditional(Index x, Index y, detail::KciScratch& w) const {
     const Index n = data_.rows();
-    const Matrix<double> fx = centred_factor(standardized_.col(x), theta(data_.col(x), false, 1), 1e-10);
-    const Matrix<double> fy = centred_factor(standardized_.col(y), theta(data_.col(y), false, 1), 1e-10);
+    const auto fx = centred_factor(standardized_.col(x), theta(data_.col(x), false, 1), 1e-10, w.x_factor, w.remainder);
+    const auto fy = centred_factor(standardized_.col(y), theta(data_.col(y), false, 1), 1e-10, w.y_factor, w.remainder);
     const Matrix<double> gx = fx.transpose() * fx, gy = fy.transpose() * fy;  // K~'s nonzero spectrum
     CiTestResult result;
     result.statistic = (fx.transpose() * fy).squaredNorm();  // tr(K~x K~y)
@@ -220,18 +241,24 @@ class KciTest {
   }
 
   // F V_k for the eigenvectors V_k of F'F whose eigenvalues exceed 1e-5 x the largest: the
-  // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0).
-  template <typename = void>
-  static Matrix<double> scaled_leading_eigenvectors(const Matrix<double>& f) {
-    Matrix<double> gram = Matrix<double>::Zero(f.cols(), f.cols());
+  // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0),
+  // a view of `out`; `gram_buffer` is scratch.
+  template <class Factor>
+  static Eigen::Map<Matrix<double>> scaled_leading_eigenvectors(const Factor& f, Vector<double>& gram_buffer,
+                                                                Vector<double>& out) {
+    Eigen::Map<Matrix<double>> gram = detail::KciScratch::shaped(gram_buffer, f.cols(), f.cols());
+    gram.setZero();
     gram.selfadjointView<Eigen::Lower>().rankUpdate(f.transpose());  // the lower triangle, all that is read
-    return f * detail::leading_eigenpairs(gram, 1e-5).vectors;
+    const Matrix<double> vectors = detail::leading_eigenpairs(gram, 1e-5).vectors;
+    Eigen::Map<Matrix<double>> u = detail::KciScratch::shaped(out, f.rows(), vectors.cols());
+    u.noalias() = f * vectors;
+    return u;
   }
 
   // W'W over rows [start, start + rows), W the products u_x,i u_y,j (column i k_y + j), added to `gram`.
   template <typename = void>
-  static void add_khatri_rao_gram(const Matrix<double>& ux, const Matrix<double>& uy, Index start, Index rows,
-                                  Matrix<double>& gram) {
+  static void add_khatri_rao_gram(const Eigen::Ref<const Matrix<double>>& ux, const Eigen::Ref<const Matrix<double>>& uy,
+                                  Index start, Index rows, Matrix<double>& gram) {
     Matrix<double> w(rows, ux.cols() * uy.cols());
     for (Index i = 0; i < ux.cols(); ++i)
       for (Index j = 0; j < uy.cols(); ++j)
@@ -242,7 +269,7 @@ class KciTest {
   // A matrix with the nonzero spectrum of M = (U_x U_x') o (U_y U_y') = W W': W'W (k_x k_y square)
   // when k_x k_y <= n, else M; built by blocks of 1024 rows. O(n min(k_x k_y, n) max(k_x k_y, k_x + k_y)).
   template <typename = void>
-  static Matrix<double> hadamard_gram(const Matrix<double>& ux, const Matrix<double>& uy) {
+  static Matrix<double> hadamard_gram(const Eigen::Ref<const Matrix<double>>& ux, const Eigen::Ref<const Matrix<double>>& uy) {
     const Index n = ux.rows(), columns = ux.cols() * uy.cols(), block = 1024;
     if (columns <= n) {
       Matrix<double> gram = Matrix<double>::Zero(columns, columns);
@@ -262,7 +289,8 @@ class KciTest {
   // variance): from W'W when (k_x k_y)^2 < n (k_x + k_y), else by blocks of rows of M's lower
   // triangle; O(min(n (k_x k_y)^2, n^2 (k_x + k_y))) time, O(min(k_x k_y, n)^2 + block (n + k_x k_y)) memory.
   template <typename = void>
-  static std::pair<double, double> hadamard_gram_moments(const Matrix<double>& ux, const Matrix<double>& uy) {
+  static std::pair<double, double> hadamard_gram_moments(const Eigen::Ref<const Matrix<double>>& ux,
+                                                         const Eigen::Ref<const Matrix<double>>& uy) {
     const Index n = ux.rows(), block = 128;
     const double columns = double(ux.cols()) * double(uy.cols());
     if (columns * columns < double(n) * double(ux.cols() + uy.cols())) {
@@ -281,29 +309,35 @@ class KciTest {
   }
 
   template <typename = void>
-  CiTestResult conditional(Index x, Index y, const std::vector<Index>& s) const {
+  CiTestResult conditional(Index x, Index y, const std::vector<Index>& s, detail::KciScratch& w) const {
     const Index n = data_.rows(), d = Index(s.size());
-    Matrix<double> z(n, d);
+    Matrix<double>& z = w.z_data;
+    z.resize(n, d);
     for (Index k = 0; k < d; ++k) z.col(k) = standardized_.col(s[std::size_t(k)]);
-    Matrix<double> xa(n, d + 1);
+    Matrix<double>& xa = w.x_data;
+    xa.resize(n, d + 1);
     xa.col(0) = standardized_.col(x);
     xa.rightCols(d) = 0.5 * z;
-    const Matrix<double> zy = standardized_.col(y);
+    const auto zy = standardized_.col(y);
     // K~x, K~y and K~z as centred low-rank factors F F' (remainder <= 1e-10 per diagonal entry).
-    Matrix<double> fx = centred_factor(xa, theta(xa, true, d), 1e-10);
-    Matrix<double> fy = centred_factor(zy, theta(zy, true, d), 1e-10);
-    const Matrix<double> fz = centred_factor(z, theta(z, true, d), 1e-13);
+    auto fx = centred_factor(xa, theta(xa, true, d), 1e-10, w.x_factor, w.remainder);
+    auto fy = centred_factor(zy, theta(zy, true, d), 1e-10, w.y_factor, w.remainder);
+    const auto fz = centred_factor(z, theta(z, true, d), 1e-13, w.z_factor, w.remainder);
     // R F = eps (Fz Fz' + eps I)^-1 F = F - Fz (Fz'Fz + eps I)^-1 Fz' F (Woodbury; positive definite).
-    Matrix<double> gram = fz.transpose() * fz;
+    auto gram = detail::KciScratch::shaped(w.z_gram, fz.cols(), fz.cols());
+    gram.noalias() = fz.transpose() * fz;
     gram.diagonal().array() += options_.epsilon;
-    const Eigen::LLT<Matrix<double>> factor(gram);
-    const Matrix<double> coefficients_x = factor.solve(fz.transpose() * fx);
-    const Matrix<double> coefficients_y = factor.solve(fz.transpose() * fy);
-    fx.noalias() -= fz * coefficients_x;
-    fy.noalias() -= fz * coefficients_y;
+    const Eigen::LLT<Eigen::Ref<Matrix<double>>> factor(gram);  // in place
+    for (auto* f : {&fx, &fy}) {
+      auto coefficients = detail::KciScratch::shaped(w.coefficients, fz.cols(), f->cols());
+      coefficients.noalias() = fz.transpose() * *f;
+      factor.solveInPlace(coefficients);
+      f->noalias() -= fz * coefficients;
+    }
     CiTestResult result;
     result.statistic = (fx.transpose() * fy).squaredNorm();  // tr(R K~x R R K~y R)
-    const Matrix<double> ux = scaled_leading_eigenvectors(fx), uy = scaled_leading_eigenvectors(fy);
+    const auto ux = scaled_leading_eigenvectors(fx, w.gram, w.x_vectors);
+    const auto uy = scaled_leading_eigenvectors(fy, w.gram, w.y_vectors);
     if (ux.cols() == 0 || uy.cols() == 0) return result;  // nothing left of x or y once Z is regressed out
     if (options_.null == KciNull::gamma) {
       const auto [trace, squared_norm] = hadamard_gram_moments(ux, uy);
@@ -329,6 +363,7 @@ class KciTest {
   KciOptions options_;
   Matrix<double> standardized_;
   mutable detail::CiResultCache cache_;
+  mutable detail::ScratchPool<detail::KciScratch> scratch_;
   mutable std::atomic<long long> approximated_{0};
 };
 
@@ -337,7 +372,8 @@ template <typename>
 CiTestResult KciTest::test(Index x, Index y, std::vector<Index> s) const {
   detail::check_test_indices(variables(), x, y, s);
   return detail::cached_test(cache_, x, y, std::move(s), [&](Index a, Index b, const std::vector<Index>& z) {
-    return z.empty() ? unconditional(a, b) : conditional(a, b, z);
+    const auto scratch = scratch_.acquire();
+    return z.empty() ? unconditional(a, b, *scratch) : conditional(a, b, z, *scratch);
   });
 }
 

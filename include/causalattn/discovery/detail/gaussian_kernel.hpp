@@ -51,7 +51,7 @@ std::vector<Index> median_rows(Index n, Index limit) {
 /// Median of the positive Euclidean distances between the rows `rows` of `a` (0 when all coincide).
 /// O(m^2 d) for m rows of d columns.
 template <typename = void>
-double median_positive_distance(const Matrix<double>& a, const std::vector<Index>& rows) {
+double median_positive_distance(const Eigen::Ref<const Matrix<double>>& a, const std::vector<Index>& rows) {
   std::vector<double> distances;
   distances.reserve(rows.size() * (rows.size() - 1) / 2);
   for (std::size_t i = 0; i < rows.size(); ++i)
@@ -69,35 +69,40 @@ double median_positive_distance(const Matrix<double>& a, const std::vector<Index
 }
 
 /// A factor G (n x r) with K ~= G G' for the Gaussian kernel matrix K of the rows of `a`, by
-/// pivoted Cholesky: columns of K are formed on demand and the factor stops once every diagonal
-/// entry of the remainder K - G G' (a positive semidefinite matrix, so its spectral norm is at most
-/// its trace) is at most `tolerance`, or after `max_rank` columns (then `*truncated`, if given, is
-/// set when the remainder still exceeds the tolerance). Gaussian kernels on a few dimensions have
-/// fast-decaying spectra, so r << n and the cost O(n r (r + d)) replaces O(n^2) memory and O(n^3) work.
+/// pivoted Cholesky, written to the first r columns of `storage` (r is returned): columns of K are
+/// formed on demand and the factor stops once every diagonal entry of the remainder K - G G' (a
+/// positive semidefinite matrix, so its spectral norm is at most its trace) is at most `tolerance`,
+/// or after `max_rank` columns (then `*truncated`, if given, is set when the remainder still exceeds
+/// the tolerance). `storage` grows when it must and is otherwise reused as it is, so a caller that
+/// keeps it between calls touches no new memory; `remainder` is scratch of n entries. Gaussian
+/// kernels on a few dimensions have fast-decaying spectra, so r << n and the cost O(n r (r + d))
+/// replaces O(n^2) memory and O(n^3) work.
+/// Example: `const Index r = gaussian_kernel_factor(a, 0.5, 1e-10, 4000, g, scratch); auto f = g.leftCols(r);`
 template <typename = void>
-Matrix<double> gaussian_kernel_factor(const Matrix<double>& a, double theta, double tolerance, Index max_rank,
-                                      bool* truncated = nullptr) {
-  const Index n = a.rows();
-  Vector<double> remainder = Vector<double>::Ones(n);
+Index gaussian_kernel_factor(const Eigen::Ref<const Matrix<double>>& a, double theta, double tolerance, Index max_rank,
+                             Matrix<double>& storage, Vector<double>& remainder, bool* truncated = nullptr) {
+  const Index n = a.rows(), d = a.cols();
   const Index limit = std::min(n, max_rank);
-  Matrix<double> g(n, std::min<Index>(limit, 64));
+  if (storage.rows() != n) storage.resize(n, std::min<Index>(limit, 64));
+  remainder.setOnes(n);
   Index rank = 0;
   while (rank < limit) {
     Index pivot = 0;
     const double largest = remainder.maxCoeff(&pivot);
     if (!(largest > tolerance)) break;
-    if (rank == g.cols()) g.conservativeResize(n, std::min(limit, 2 * g.cols()));
-    auto column = g.col(rank);
-    for (Index i = 0; i < n; ++i) column(i) = std::exp(-0.5 * theta * (a.row(i) - a.row(pivot)).squaredNorm());
-    if (rank > 0) column.noalias() -= g.leftCols(rank) * g.row(pivot).head(rank).transpose();
+    if (rank == storage.cols()) storage.conservativeResize(n, std::min(limit, std::max<Index>(64, 2 * rank)));
+    auto column = storage.col(rank);
+    column = (a.col(0).array() - a(pivot, 0)).square().matrix();
+    for (Index k = 1; k < d; ++k) column.array() += (a.col(k).array() - a(pivot, k)).square();
+    column = (-0.5 * theta * column.array()).exp().matrix();
+    if (rank > 0) column.noalias() -= storage.leftCols(rank) * storage.row(pivot).head(rank).transpose();
     column /= std::sqrt(largest);
     remainder -= column.cwiseAbs2();
     remainder(pivot) = 0;
     ++rank;
   }
   if (truncated) *truncated = rank < n && remainder.maxCoeff() > tolerance;
-  g.conservativeResize(n, rank);
-  return g;
+  return rank;
 }
 
 }  // namespace causalattn::detail

@@ -72,7 +72,7 @@ void solve_shifted_tridiagonal(const Vector<double>& diag, const Vector<double>&
 /// of c, against the O(m^3) eigenvector accumulation of a full solve.
 /// Example: `auto top = leading_eigenpairs(gram, 1e-5); // top.vectors.cols() pairs kept`
 template <typename = void>
-LeadingEigenpairs leading_eigenpairs(const Matrix<double>& a, double relative_cut) {
+LeadingEigenpairs leading_eigenpairs(const Eigen::Ref<const Matrix<double>>& a, double relative_cut) {
   constexpr int max_iterations = 5, min_iterations = 3;
   constexpr double cluster_relative_gap = 1e-3, residual_factor = 1e3, eps = std::numeric_limits<double>::epsilon();
   const Index m = a.rows();
