@@ -14,13 +14,16 @@ import sys
 import time
 from pathlib import Path
 
+if len(sys.argv) != 2:
+    sys.exit("usage: pc_kci_causal_learn.py OUT_DIR (the expected matrices are written there)")
+
 import causal_learn_env  # noqa: F401  (one BLAS thread, momentchi2 stub; before numpy)
 import numpy as np
 
 from causallearn.search.ConstraintBased.PC import pc
 
 REPO = Path(__file__).resolve().parents[2]
-out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
+out_dir = Path(sys.argv[1])
 for n in (150, 400, 900):
     data = np.loadtxt(REPO / f"examples/data/causal-learn/kci/kci_n{n}.csv", delimiter=",", skiprows=1)
     start = time.perf_counter()
