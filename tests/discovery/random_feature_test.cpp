@@ -92,6 +92,34 @@ TEST_CASE("RCoT and RCIT: seeded, symmetric, and see x^2 dependence Fisher z mis
   }
 }
 
+TEST_CASE("RCoT and RCIT: the regression correction widens only a conditional test's null", "[discovery][rff]") {
+  // With Z the residuals are (I - H) u; the correction scales the null's weights by
+  // tr((I - H)^2) / sum_i (1 - h_ii)^2, which lies in [1, n / (n - tr H)]: the statistic is unchanged
+  // and the p-value can only grow; without Z nothing changes.
+  ca::Rng rng(20261207);
+  ca::Matrix<double> d(200, 3);
+  for (Index i = 0; i < d.rows(); ++i) {
+    const double z = rng.normal();
+    d.row(i) << std::sin(z) + 0.5 * rng.normal(), std::exp(-z * z / 2) + 0.5 * rng.normal(), z;
+  }
+  ca::RffOptions published;
+  published.regression_correction = false;
+  for (const std::vector<Index>& s : {std::vector<Index>{2}, std::vector<Index>{}}) {
+    const auto corrected = ca::RcotTest(d).test(0, 1, s), plain = ca::RcotTest(d, published).test(0, 1, s);
+    const auto corrected_rcit = ca::RcitTest(d).test(0, 1, s), plain_rcit = ca::RcitTest(d, published).test(0, 1, s);
+    CAPTURE(s.size(), corrected.p_value, plain.p_value, corrected_rcit.p_value, plain_rcit.p_value);
+    REQUIRE(corrected.statistic == plain.statistic);
+    REQUIRE(corrected_rcit.statistic == plain_rcit.statistic);
+    if (s.empty()) {
+      REQUIRE(corrected.p_value == plain.p_value);
+      REQUIRE(corrected_rcit.p_value == plain_rcit.p_value);
+    } else {
+      REQUIRE(corrected.p_value > plain.p_value);
+      REQUIRE(corrected_rcit.p_value > plain_rcit.p_value);
+    }
+  }
+}
+
 TEST_CASE("PC with RCoT is identical for 1 and 2 threads", "[discovery][rff]") {
   ca::Rng rng(31);
   ca::Matrix<double> d(800, 5);

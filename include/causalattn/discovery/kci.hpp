@@ -13,9 +13,9 @@
 #include <Eigen/Eigenvalues>
 
 #include "causalattn/core/checks.hpp"
+#include "causalattn/core/detail/scratch_pool.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/random.hpp"
-#include "causalattn/core/scratch_pool.hpp"
 #include "causalattn/core/threads.hpp"
 #include "causalattn/discovery/detail/ci_test_cache.hpp"
 #include "causalattn/discovery/detail/gamma.hpp"
@@ -117,7 +117,7 @@ struct KciScratch {
   Matrix<double> x_factor, y_factor, z_factor;  ///< kernel factors, in their first r columns
   Matrix<double> x_data, z_data;                ///< [x, Z/2] and Z of a conditional test
   Vector<double> remainder;                     ///< the pivoted Cholesky's diagonal
-  Vector<double> z_gram, coefficients, gram;    ///< Fz'Fz + eps I, its solves, F'F (shaped views)
+  Vector<double> z_gram, coefficients, gram;    ///< Fz'Fz + eps I (then its Cholesky factor), solves, F'F
   Vector<double> x_vectors, y_vectors;          ///< the null's scaled eigenvectors (shaped views)
 
   /// A rows x cols column-major view of `buffer`, which grows only when too small.
@@ -150,7 +150,9 @@ struct KciScratch {
 /// Every kernel enters as a pivoted-Cholesky factor of r <= `max_rank` columns (K~ ~= F F', remainder
 /// below 1e-10 per diagonal entry, 1e-13 for K~z): cost per test O(n r^2 + r^3 + min(n (k_x k_y)^2,
 /// n^2 (k_x + k_y))), k the kept eigenvectors; memory O(n r); no n x n matrix unless the spectral
-/// null needs one. Each test's buffers are kept for the object's next test (`detail::KciScratch`).
+/// null needs one. The object keeps each test's buffers for its next test: memory already touched
+/// is reused, and it holds, for each thread that has tested at once, the buffers of the largest test
+/// run (O(n r + r^2)) until it is destroyed.
 /// Example:
 /// \code
 ///   causalattn::KciTest test(data);                       // n x p, rows = samples
@@ -198,7 +200,8 @@ class KciTest {
   }
 
   // Centred low-rank factor F of a kernel matrix (K~ ~= F F'), remainder below `tolerance` per
-  // diagonal entry and at most options.max_rank columns: the first columns of `storage`.
+  // diagonal entry and at most options.max_rank columns: the first columns of `storage` (a view
+  // valid until `storage` is next resized).
   template <typename = void>
   auto centred_factor(const Eigen::Ref<const Matrix<double>>& a, double theta, double tolerance, Matrix<double>& storage,
                       Vector<double>& remainder) const {

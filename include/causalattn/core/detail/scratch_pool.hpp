@@ -57,6 +57,7 @@ class ScratchPool {
   }
 
  private:
+  // noexcept: a mutex that cannot lock (std::system_error) ends the program, as it would anyway.
   void give_back(std::unique_ptr<T> object) noexcept {
     const std::lock_guard<std::mutex> lock(mutex_);
     try {
