@@ -120,6 +120,36 @@ TEST_CASE("RCoT and RCIT: the regression correction widens only a conditional te
   }
 }
 
+TEST_CASE("regression_null_scale equals tr(M'M) / sum M_ii^2 formed directly", "[discovery][rff]") {
+  ca::Rng rng(31);
+  for (const double ridge : {1e-10, 0.05}) {
+    for (const Index n : {40, 4500}) {  // 4500 rows span two blocks of leverages
+      const ca::Matrix<double> fz = ca::normal_matrix<double>(n, 7, rng);
+      const ca::Matrix<double> a = fz.transpose() * fz / double(n);
+      ca::Matrix<double> czz = a;
+      czz.diagonal().array() += ridge;
+      const Eigen::LDLT<ca::Matrix<double>> factor(czz);
+      // M = I - H: tr(M'M) = n - 2 tr H + ||H||_F^2 with ||H||_F^2 = tr(C^-1 A C^-1 A); M_ii = 1 - h_ii
+      // with h_ii = f_i' C^-1 f_i / n, one row at a time.
+      const ca::Matrix<double> c_inverse_a = factor.solve(a);
+      double trace_h = 0, diagonal = 0;
+      for (Index i = 0; i < n; ++i) {
+        const double h = fz.row(i).dot(factor.solve(fz.row(i).transpose())) / double(n);
+        trace_h += h;
+        diagonal += (1 - h) * (1 - h);
+      }
+      const double direct = (double(n) - 2 * trace_h + (c_inverse_a * c_inverse_a).trace()) / diagonal;
+      CAPTURE(ridge, n);
+      REQUIRE(ca::detail::regression_null_scale(fz, factor, ridge) == Approx(direct).epsilon(1e-12));
+      REQUIRE(direct >= 1);
+      if (n == 40) {  // and against the n x n matrix itself
+        const ca::Matrix<double> m = ca::Matrix<double>::Identity(n, n) - fz * factor.solve(fz.transpose()) / double(n);
+        REQUIRE(direct == Approx(m.squaredNorm() / m.diagonal().squaredNorm()).epsilon(1e-12));
+      }
+    }
+  }
+}
+
 TEST_CASE("PC with RCoT is identical for 1 and 2 threads", "[discovery][rff]") {
   ca::Rng rng(31);
   ca::Matrix<double> d(800, 5);

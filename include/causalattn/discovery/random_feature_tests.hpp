@@ -68,6 +68,37 @@ struct RffOptions {
   }
 };
 
+namespace detail {
+
+/// The factor by which the null's weights of a random-feature test grow for its regression on Z:
+/// residuals are M u, M = I - H, H = Fz (Fz'Fz / n + ridge I)^-1 Fz' / n, so the statistic's null mean
+/// carries tr(M'M) = n - 2 tr H + tr H^2 and the products' covariance sum_i (1 - h_ii)^2; their
+/// ratio (n / (n - k) for a rank-k projection, at least 1). `factor` is the LDLT of
+/// Fz'Fz / n + ridge I. The leverages h_ii are formed by blocks of 4096 rows: O(n m^2) time,
+/// O(m (m + 4096)) memory for m Z features.
+template <typename = void>
+double regression_null_scale(const Matrix<double>& fz, const Eigen::LDLT<Matrix<double>>& factor, double ridge) {
+  const Index n = fz.rows(), m = fz.cols(), block = 4096;
+  const Vector<double> inverse_d = factor.vectorD().cwiseInverse();
+  double trace_h = 0, squared_residual_diagonal = 0;
+  Matrix<double> w;
+  for (Index start = 0; start < n; start += block) {
+    const Index rows = std::min(block, n - start);
+    w = factor.transpositionsP() * fz.middleRows(start, rows).transpose();  // h_i = |D^-1/2 L^-1 P f_i|^2 / n
+    factor.matrixL().solveInPlace(w);
+    const Vector<double> leverage = (inverse_d.asDiagonal() * w.cwiseAbs2()).colwise().sum().transpose() / double(n);
+    trace_h += leverage.sum();
+    squared_residual_diagonal += (1 - leverage.array()).square().sum();
+  }
+  // H's nonzero spectrum is that of (Fz'Fz / n + ridge I)^-1 Fz'Fz / n = I - ridge (Fz'Fz / n + ridge I)^-1.
+  Matrix<double> hat = -ridge * factor.solve(Matrix<double>::Identity(m, m));
+  hat.diagonal().array() += 1;
+  const double trace_h2 = (hat.array() * hat.transpose().array()).sum();
+  return (double(n) - 2 * trace_h + trace_h2) / squared_residual_diagonal;
+}
+
+}  // namespace detail
+
 /// Which random-feature test `RandomFeatureCiTest` is.
 enum class RffVariant {
   rcot,  ///< features of x alone (Randomized conditional Correlation Test)
@@ -164,16 +195,7 @@ CiTestResult RandomFeatureCiTest<Variant>::run(Index x, Index y, const std::vect
     const Eigen::LDLT<Matrix<double>> factor(czz);
     fx -= fz * factor.solve(fz.transpose() * fx / double(n));
     fy -= fz * factor.solve(fz.transpose() * fy / double(n));
-    if (options_.regression_correction) {
-      // Residuals are M u with M = I - H, H = Fz (Fz'Fz + n ridge I)^-1 Fz': the statistic's null
-      // mean carries tr(M'M), the products' covariance sum_i M_ii^2, so the weights are scaled by
-      // their ratio (n / (n - k) for a rank-k projection).
-      const Matrix<double> leverage_map = factor.solve(fz.transpose()) / double(n);  // H = Fz leverage_map
-      const Vector<double> leverage = (fz.array() * leverage_map.transpose().array()).rowwise().sum();
-      const Matrix<double> hat_gram = leverage_map * fz;  // H's nonzero spectrum
-      const double trace_h = leverage.sum(), trace_h2 = (hat_gram.array() * hat_gram.transpose().array()).sum();
-      null_scale = (double(n) - 2 * trace_h + trace_h2) / (1 - leverage.array()).square().sum();
-    }
+    if (options_.regression_correction) null_scale = detail::regression_null_scale(fz, factor, options_.ridge);
   }
   CiTestResult result;
   result.statistic = double(n) * (fx.transpose() * fy / double(n)).squaredNorm();
