@@ -120,31 +120,40 @@ TEST_CASE("RCoT and RCIT: the regression correction widens only a conditional te
   }
 }
 
-TEST_CASE("regression_null_scale equals tr(M'M) / sum M_ii^2 formed directly", "[discovery][rff]") {
+TEST_CASE("regression_null_scale equals tr(M^4) / (sum (M^2)_ii^2 - tr(M^4) / n), M = J - H", "[discovery][rff]") {
   ca::Rng rng(31);
   for (const double ridge : {1e-10, 0.05}) {
-    for (const Index n : {40, 4500}) {  // 4500 rows span two blocks of leverages
-      const ca::Matrix<double> fz = ca::normal_matrix<double>(n, 7, rng);
+    for (const Index n : {40, 4500}) {  // 4500 rows span two blocks
+      ca::Matrix<double> fz = ca::normal_matrix<double>(n, 7, rng);
+      fz.rowwise() -= fz.colwise().mean();  // centred, as the test's features are
       const ca::Matrix<double> a = fz.transpose() * fz / double(n);
       ca::Matrix<double> czz = a;
       czz.diagonal().array() += ridge;
       const Eigen::LDLT<ca::Matrix<double>> factor(czz);
-      // M = I - H: tr(M'M) = n - 2 tr H + ||H||_F^2 with ||H||_F^2 = tr(C^-1 A C^-1 A); M_ii = 1 - h_ii
-      // with h_ii = f_i' C^-1 f_i / n, one row at a time.
+      // Row by row: (M^2)_ii = 1 - 1/n - 2 h_ii + (H^2)_ii with h_ii = f_i' C^-1 f_i / n and
+      // (H^2)_ii = g' A g / n, g = C^-1 f_i; tr(M^4) from the traces of (C^-1 A)^k.
       const ca::Matrix<double> c_inverse_a = factor.solve(a);
-      double trace_h = 0, diagonal = 0;
+      ca::Matrix<double> power = ca::Matrix<double>::Identity(7, 7);
+      double traces[5] = {0, 0, 0, 0, 0};
+      for (int k = 1; k <= 4; ++k) traces[k] = (power = power * c_inverse_a).trace();
+      const double fourth = double(n) - 1 - 4 * traces[1] + 6 * traces[2] - 4 * traces[3] + traces[4];
+      double squared_diagonal = 0;
       for (Index i = 0; i < n; ++i) {
-        const double h = fz.row(i).dot(factor.solve(fz.row(i).transpose())) / double(n);
-        trace_h += h;
-        diagonal += (1 - h) * (1 - h);
+        const ca::Vector<double> g = factor.solve(fz.row(i).transpose());
+        const double diagonal = 1 - 1.0 / double(n) - 2 * fz.row(i).dot(g) / double(n) + g.dot(a * g) / double(n);
+        squared_diagonal += diagonal * diagonal;
       }
-      const double direct = (double(n) - 2 * trace_h + (c_inverse_a * c_inverse_a).trace()) / diagonal;
+      const double direct = fourth / (squared_diagonal - fourth / double(n));
       CAPTURE(ridge, n);
       REQUIRE(ca::detail::regression_null_scale(fz, factor, ridge) == Approx(direct).epsilon(1e-12));
-      REQUIRE(direct >= 1);
+      REQUIRE(direct > 1);
       if (n == 40) {  // and against the n x n matrix itself
-        const ca::Matrix<double> m = ca::Matrix<double>::Identity(n, n) - fz * factor.solve(fz.transpose()) / double(n);
-        REQUIRE(direct == Approx(m.squaredNorm() / m.diagonal().squaredNorm()).epsilon(1e-12));
+        ca::Matrix<double> m = -fz * factor.solve(fz.transpose()) / double(n);
+        m.array() -= 1.0 / double(n);
+        m.diagonal().array() += 1;
+        const ca::Matrix<double> m2 = m * m;
+        const double dense_fourth = (m2 * m2).trace();
+        REQUIRE(direct == Approx(dense_fourth / (m2.diagonal().squaredNorm() - dense_fourth / double(n))).epsilon(1e-10));
       }
     }
   }
@@ -194,7 +203,9 @@ TEST_CASE("RCoT and RCIT reject bad input with invalid_input", "[discovery][rff]
            {"options.median_rows", [](ca::RffOptions& o) { o.median_rows = 0; }},
            {"options.median_rows", [](ca::RffOptions& o) { o.median_rows = 20000; }},
            {"options.z_features", [](ca::RffOptions& o) { o.z_features = 20000; }},
-           {"options.x_features", [](ca::RffOptions& o) { o.x_features = o.y_features = 200; }}}) {
+           {"options.x_features", [](ca::RffOptions& o) { o.x_features = o.y_features = 200; }},
+           {"options.ridge", [](ca::RffOptions& o) { o.ridge = 0; }},
+           {"options.ridge", [](ca::RffOptions& o) { o.ridge = 1e-300; }}}) {
     ca::RffOptions o;
     set(o);
     REQUIRE_THROWS_WITH(ca::RcotTest(fork, o), Contains(name));
@@ -208,4 +219,14 @@ TEST_CASE("RCoT and RCIT reject bad input with invalid_input", "[discovery][rff]
   REQUIRE_THROWS_AS(ca::RcotTest(nan), ca::invalid_input);
   REQUIRE_THROWS_WITH(ca::RcotTest(ca::Matrix<double>(fork.topRows(4))), Contains("at least 5"));
   REQUIRE_THROWS_WITH(ca::RcotTest(fork).test(0, 1, {1}), Contains("s"));
+  // 100 features of three Z columns on 20 rows leave no residual: refused, not a p-value pushed to 1;
+  // 5 Z features leave enough.
+  ca::Rng rng(3);
+  const ca::Matrix<double> few = ca::normal_matrix<double>(20, 5, rng);
+  REQUIRE_THROWS_WITH(ca::RcotTest(few).test(0, 1, {2, 3, 4}), Contains("options.z_features") && Contains("n = 20"));
+  REQUIRE_THROWS_WITH(ca::RcitTest(few).test(0, 1, {2, 3, 4}), Contains("options.z_features"));
+  ca::RffOptions fewer;
+  fewer.z_features = 5;
+  const double p = ca::RcotTest(few, fewer).test(0, 1, {2, 3, 4}).p_value;
+  REQUIRE((p >= 0 && p <= 1));
 }
