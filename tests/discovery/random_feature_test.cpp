@@ -93,9 +93,9 @@ TEST_CASE("RCoT and RCIT: seeded, symmetric, and see x^2 dependence Fisher z mis
 }
 
 TEST_CASE("RCoT and RCIT: the regression correction widens only a conditional test's null", "[discovery][rff]") {
-  // With Z the residuals are (I - H) u; the correction scales the null's weights by
-  // tr((I - H)^2) / sum_i (1 - h_ii)^2, which lies in [1, n / (n - tr H)]: the statistic is unchanged
-  // and the p-value can only grow; without Z nothing changes.
+  // With Z the residuals are (J - H) u; the correction scales the null's weights by
+  // tr(M^4) / (sum_i ((M^2)_ii)^2 - tr(M^4) / n), M = J - H, which exceeds 1: the statistic is
+  // unchanged and the p-value can only grow; without Z nothing changes.
   ca::Rng rng(20261207);
   ca::Matrix<double> d(200, 3);
   for (Index i = 0; i < d.rows(); ++i) {

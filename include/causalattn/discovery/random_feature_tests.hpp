@@ -41,7 +41,7 @@ struct RffOptions {
   RffNull null = RffNull::lindsay_pilla_basak;  ///< p-value approximation
   int permutations = 1000;                      ///< draws of the permutation null
   std::uint64_t seed = 0;                       ///< features (and permutations) come from this seed and (x, y, S) only
-  double ridge = 1e-10;                         ///< ridge of the regression of the x and y features on the Z features
+  double ridge = 1e-10;                         ///< ridge of the regression of the features on the Z features (>= 1e-14)
   /// Scale the null's weights for the regression on Z (see `RandomFeatureCiTest`); false gives
   /// Strobl et al.'s RCIT / RCoT as published.
   bool regression_correction = true;
@@ -142,8 +142,10 @@ enum class RffVariant {
 /// on Z shrinks that covariance more than the statistic (the products' variances carry each row's
 /// residual variance squared), so with
 /// `options.regression_correction` (default) the weights are scaled so that the null's mean is
-/// the statistic's under homoscedastic residuals (about n / (n - tr H - 2); see
-/// `detail::regression_null_scale`; unconditional tests and the permutation null are not changed);
+/// the statistic's under homoscedastic residuals (n / (n - k - 2) for a rank-k projection with equal
+/// leverages, smaller otherwise; see `detail::regression_null_scale`, whose refusal of a regression
+/// with no residual degree of freedom also applies under the permutation null, whose p-values are
+/// otherwise unchanged; unconditional tests are unchanged);
 /// without it the published tests are liberal at small n (6.7% and 5.8% rejections at 0.05 with
 /// n = 200 and a nonlinear Z). Features and
 /// permutations come from `options.seed` and (min(x, y), max(x, y), S) alone, so a test gives the
