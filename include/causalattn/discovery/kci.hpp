@@ -21,6 +21,7 @@
 #include "causalattn/discovery/detail/gamma.hpp"
 #include "causalattn/discovery/detail/gaussian_kernel.hpp"
 #include "causalattn/discovery/detail/leading_eigenpairs.hpp"
+#include "causalattn/discovery/detail/pivoted_cholesky.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 
 namespace causalattn {
@@ -118,6 +119,9 @@ struct KciScratch {
   Matrix<double> x_data, z_data;                ///< [x, Z/2] and Z of a conditional test
   Vector<double> remainder;                     ///< the pivoted Cholesky's diagonal
   Vector<double> z_gram, coefficients, gram;    ///< Fz'Fz + eps I (then its Cholesky factor), solves, F'F
+  Matrix<double> gram_factor;                   ///< C with F'F ~= C C'
+  Vector<double> gram_remainder, small_gram;    ///< the pivoted Cholesky's diagonal of F'F, C'C
+  Vector<double> gram_vectors;                  ///< eigenvectors of F'F
   Vector<double> x_vectors, y_vectors;          ///< the null's scaled eigenvectors (shaped views)
 
   /// A rows x cols column-major view of `buffer`, which grows only when too small.
@@ -144,12 +148,14 @@ struct KciScratch {
 ///   gamma has that matrix's trace as mean and twice its squared Frobenius norm as variance.
 ///   Empirical width theta = 1 / (w^2 |S|), w = 1.2, 0.7, 0.4.
 /// With the defaults and `PValueConvention::causal_learn` the p-values equal causal-learn's
-/// `CIT(data, "kci")` to ~1e-9 relative. The test is symmetric: (x, y) is tested as (min, max), as
+/// `CIT(data, "kci")` to ~4e-9 relative. The test is symmetric: (x, y) is tested as (min, max), as
 /// causal-learn does. Results are cached per (x, y, S) and the object is safe to share between
 /// threads; each test runs on its calling thread, so results do not depend on the thread count.
 /// Every kernel enters as a pivoted-Cholesky factor of r <= `max_rank` columns (K~ ~= F F', remainder
-/// below 1e-10 per diagonal entry, 1e-13 for K~z): cost per test O(n r^2 + r^3 + min(n (k_x k_y)^2,
-/// n^2 (k_x + k_y))), k the kept eigenvectors; memory O(n r); no n x n matrix unless the spectral
+/// below 1e-10 per diagonal entry, 1e-13 for K~z); the eigensolver of a conditional test sees
+/// F'F compressed to c <= r columns (its spectrum below ~1e-8 x the largest left out): cost per
+/// test O(n r^2 + c^3 + min(n (k_x k_y)^2, n^2 (k_x + k_y))), k the kept eigenvectors; memory
+/// O(n r); no n x n matrix unless the spectral
 /// null needs one. The object keeps each test's buffers for its next test: memory already touched
 /// is reused, and it holds, for each thread that has tested at once, the buffers of the largest test
 /// run (O(n r + r^2)) until it is destroyed.
@@ -173,7 +179,7 @@ class KciTest {
   /// The options in use.
   const KciOptions& options() const noexcept { return options_; }
   /// Kernel factors so far that reached `options.max_rank` columns with a remainder above their
-  /// tolerance: the tests that used them are approximations (0 = every p-value is exact to ~1e-9).
+  /// tolerance: the tests that used them are approximations (0 = every p-value is exact to ~4e-9).
   /// Example: `if (test.approximated_tests() > 0) std::cerr << "raise max_rank";`
   long long approximated_tests() const noexcept { return approximated_.load(std::memory_order_relaxed); }
 
@@ -245,14 +251,29 @@ class KciTest {
 
   // F V_k for the eigenvectors V_k of F'F whose eigenvalues exceed 1e-5 x the largest: the
   // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0),
-  // a view of `out`; `gram_buffer` is scratch.
+  // a view of `out`. F'F is first compressed by pivoted Cholesky (F'F ~= C C', remainder below
+  // 1e-8 x its largest diagonal entry per entry): its spectrum above ~1e-8 x the largest is what
+  // the cut reads, and C has fewer columns than F (285 -> 150 for x at n = 400), so the
+  // eigensolver works on the smaller C'C, whose eigenvector v gives C v / sqrt(lambda).
   template <class Factor>
-  static Eigen::Map<Matrix<double>> scaled_leading_eigenvectors(const Factor& f, Vector<double>& gram_buffer,
-                                                                Vector<double>& out) {
-    Eigen::Map<Matrix<double>> gram = detail::KciScratch::shaped(gram_buffer, f.cols(), f.cols());
+  static Eigen::Map<Matrix<double>> scaled_leading_eigenvectors(const Factor& f, detail::KciScratch& w, Vector<double>& out) {
+    const Index m = f.cols();
+    Eigen::Map<Matrix<double>> gram = detail::KciScratch::shaped(w.gram, m, m);
     gram.setZero();
-    gram.selfadjointView<Eigen::Lower>().rankUpdate(f.transpose());  // the lower triangle, all that is read
-    const Matrix<double> vectors = detail::leading_eigenpairs(gram, 1e-5).vectors;
+    gram.selfadjointView<Eigen::Lower>().rankUpdate(f.transpose());
+    gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();  // columns are read whole
+    w.gram_remainder = gram.diagonal();
+    const double tolerance = m > 0 ? 1e-8 * w.gram_remainder.maxCoeff() : 0.0;
+    const Index k = detail::pivoted_cholesky(
+        m, [&](Index j, auto&& column) { column = gram.col(j); }, tolerance, m, w.gram_factor, w.gram_remainder);
+    const auto c = w.gram_factor.leftCols(k);
+    Eigen::Map<Matrix<double>> small = detail::KciScratch::shaped(w.small_gram, k, k);
+    small.setZero();
+    small.selfadjointView<Eigen::Lower>().rankUpdate(c.transpose());
+    const detail::LeadingEigenpairs pairs = detail::leading_eigenpairs(small, 1e-5);
+    Eigen::Map<Matrix<double>> vectors = detail::KciScratch::shaped(w.gram_vectors, m, pairs.values.size());
+    vectors.noalias() = c * pairs.vectors;
+    vectors.array().rowwise() /= pairs.values.transpose().array().sqrt();
     Eigen::Map<Matrix<double>> u = detail::KciScratch::shaped(out, f.rows(), vectors.cols());
     u.noalias() = f * vectors;
     return u;
@@ -339,8 +360,8 @@ class KciTest {
     }
     CiTestResult result;
     result.statistic = (fx.transpose() * fy).squaredNorm();  // tr(R K~x R R K~y R)
-    const auto ux = scaled_leading_eigenvectors(fx, w.gram, w.x_vectors);
-    const auto uy = scaled_leading_eigenvectors(fy, w.gram, w.y_vectors);
+    const auto ux = scaled_leading_eigenvectors(fx, w, w.x_vectors);
+    const auto uy = scaled_leading_eigenvectors(fy, w, w.y_vectors);
     if (ux.cols() == 0 || uy.cols() == 0) return result;  // nothing left of x or y once Z is regressed out
     if (options_.null == KciNull::gamma) {
       const auto [trace, squared_norm] = hadamard_gram_moments(ux, uy);

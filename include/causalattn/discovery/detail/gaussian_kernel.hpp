@@ -13,6 +13,7 @@
 #include "causalattn/core/checks.hpp"
 #include "causalattn/core/errors.hpp"
 #include "causalattn/core/scalar.hpp"
+#include "causalattn/discovery/detail/pivoted_cholesky.hpp"
 
 namespace causalattn::detail {
 
@@ -69,46 +70,28 @@ double median_positive_distance(const Eigen::Ref<const Matrix<double>>& a, const
   return 0.5 * (lower + upper);
 }
 
-/// A factor G (n x r) with K ~= G G' for the Gaussian kernel matrix K of the rows of `a`, by
-/// pivoted Cholesky, written to the first r columns of `storage` (r is returned): columns of K are
-/// formed on demand and the factor stops once every diagonal entry of the remainder K - G G' (a
-/// positive semidefinite matrix, so its spectral norm is at most its trace) is at most `tolerance`,
-/// or after `max_rank` columns (then `*truncated`, if given, is set when the remainder still exceeds
-/// the tolerance). `storage` is reused when it already has n rows (grown only when the rank needs
-/// more columns), else reallocated, so a caller that keeps it between calls touches no new memory;
-/// `remainder` is scratch of n entries. `a` needs at least one column and must not share memory
-/// with `storage` or `remainder`. Gaussian
-/// kernels on a few dimensions have fast-decaying spectra, so r << n and the cost O(n r (r + d))
-/// replaces O(n^2) memory and O(n^3) work.
+/// A factor G (n x r) with K ~= G G' for the Gaussian kernel matrix K of the rows of `a`
+/// (k(u, v) = exp(-theta ||u - v||^2 / 2)), by `pivoted_cholesky` with K's columns formed on
+/// demand: written to the first r columns of `storage` (r is returned), remainder at most
+/// `tolerance` per diagonal entry or at most `max_rank` columns (then `*truncated`, if given, is set
+/// when the remainder still exceeds the tolerance). `remainder` is scratch of n entries. `a` needs
+/// at least one column and must not share memory with `storage` or `remainder`. Gaussian kernels
+/// on a few dimensions have fast-decaying spectra, so r << n and the cost O(n r (r + d)) replaces
+/// O(n^2) memory and O(n^3) work.
 /// Example: `const Index r = gaussian_kernel_factor(a, 0.5, 1e-10, 4000, g, scratch); auto f = g.leftCols(r);`
 template <typename = void>
 Index gaussian_kernel_factor(const Eigen::Ref<const Matrix<double>>& a, double theta, double tolerance, Index max_rank,
                              Matrix<double>& storage, Vector<double>& remainder, bool* truncated = nullptr) {
-  const Index n = a.rows(), d = a.cols();
-  const Index limit = std::min(n, max_rank);
-  if (storage.rows() != n) storage.resize(n, std::min<Index>(limit, 64));
-  remainder.setOnes(n);
-  Index rank = 0;
-  while (rank < limit) {
-    Index pivot = 0;
-    const double largest = remainder.maxCoeff(&pivot);
-    if (!(largest > tolerance)) break;
-    if (rank == storage.cols()) storage.conservativeResize(n, std::min(limit, std::max<Index>(64, 2 * rank)));
-    auto column = storage.col(rank);
+  const auto kernel_column = [&](Index pivot, auto&& column) {
     column = (a.col(0).array() - a(pivot, 0)).square().matrix();
-    for (Index k = 1; k < d; ++k) column.array() += (a.col(k).array() - a(pivot, k)).square();
-    // exp below log(DBL_MIN) is 0, as std::exp gives: Eigen's vectorised exp would return a
-    // subnormal there, which slows every later product on x86.
-    const auto exponent = -0.5 * theta * column.array();
-    column = (exponent < std::log(std::numeric_limits<double>::min())).select(0.0, exponent.exp()).matrix();
-    if (rank > 0) column.noalias() -= storage.leftCols(rank) * storage.row(pivot).head(rank).transpose();
-    column /= std::sqrt(largest);
-    remainder -= column.cwiseAbs2();
-    remainder(pivot) = 0;
-    ++rank;
-  }
-  if (truncated) *truncated = rank < n && remainder.maxCoeff() > tolerance;
-  return rank;
+    for (Index k = 1; k < a.cols(); ++k) column.array() += (a.col(k).array() - a(pivot, k)).square();
+    column = (-0.5 * theta * column.array()).exp().matrix();  // vectorised
+    // Subnormal results become 0: they slow every later product on x86.
+    for (Index i = 0; i < column.size(); ++i)
+      if (column(i) < std::numeric_limits<double>::min()) column(i) = 0;
+  };
+  remainder.setOnes(a.rows());
+  return pivoted_cholesky(a.rows(), kernel_column, tolerance, max_rank, storage, remainder, truncated);
 }
 
 }  // namespace causalattn::detail
