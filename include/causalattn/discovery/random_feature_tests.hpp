@@ -4,6 +4,7 @@
 /// O(n m^2) per test, usable at sample sizes where KCI's O(n^3) is not.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -72,39 +73,49 @@ struct RffOptions {
 
 namespace detail {
 
-/// The factor by which the null's weights of a random-feature test grow for its regression on Z.
-/// With centred features the residuals are M u, M = J - H (J the centring matrix, H = Fz (Fz'Fz / n
-/// + ridge I)^-1 Fz' / n, which J leaves unchanged). For homoscedastic u the statistic's null mean is
-/// tr(M^4) / n (times the features' variances) and the null's, from the centred products, is
-/// (sum_i ((M^2)_ii)^2 - tr(M^4) / n) / n; the factor is their ratio (n / (n - k - 2) for a rank-k
-/// projection with equal leverages). tr(M^k) come from the traces of the powers of
-/// (Fz'Fz / n + ridge I)^-1 Fz'Fz / n, (M^2)_ii = 1 - 1/n - h_ii - ridge |g_i|^2 / n with
-/// g_i = (Fz'Fz / n + ridge I)^-1 f_i and h_ii = f_i' g_i / n. `factor` is the LDLT of
-/// Fz'Fz / n + ridge I. Throws `invalid_input` naming options.ridge when that matrix is not
-/// positive definite, and options.z_features when the regression leaves less than one residual
-/// degree of freedom (tr(M^2) < 1: as many useful Z features as rows). Rows are taken in blocks of
-/// 4096: O(n m^2 + m^3) time, O(m (m + 4096)) memory for m Z features.
+/// Traces of K, K^2, K^3 and K^4 for K = (Fz'Fz / n + ridge I)^-1 Fz'Fz / n = I - ridge C^-1, which
+/// has the nonzero spectrum of the ridge regression's hat matrix H = Fz C^-1 Fz' / n; `factor` is
+/// the LDLT of C = Fz'Fz / n + ridge I and n the rows. Throws `invalid_input` naming options.ridge
+/// when C is not positive definite, and options.z_features when the regression leaves less than
+/// one residual degree of freedom (tr((J - H)^2) < 1, J the centring matrix: as many useful Z
+/// features as rows), where every residual would be ~0 and any p-value meaningless. O(m^3) for m
+/// Z features.
 template <typename = void>
-double regression_null_scale(const Matrix<double>& fz, const Eigen::LDLT<Matrix<double>>& factor, double ridge) {
-  const Index n = fz.rows(), m = fz.cols(), block = 4096;
+std::array<double, 4> regression_traces(const Eigen::LDLT<Matrix<double>>& factor, double ridge, Index n) {
+  const Index m = factor.rows();
   if (!(factor.vectorD().minCoeff() > 0)) {
     throw invalid_input("options.ridge",
                         "is " + to_text(ridge) + ": the Z features' covariance plus it is not positive definite");
   }
-  // K = (Fz'Fz / n + ridge I)^-1 Fz'Fz / n = I - ridge (Fz'Fz / n + ridge I)^-1 has H's nonzero spectrum.
   Matrix<double> k = -ridge * factor.solve(Matrix<double>::Identity(m, m));
   k.diagonal().array() += 1;
   const Matrix<double> k2 = k * k;
   const auto trace_of_product = [](const Matrix<double>& a, const Matrix<double>& b) {
     return (a.array() * b.transpose().array()).sum();
   };
-  const double t1 = k.trace(), t2 = k2.trace(), t3 = trace_of_product(k2, k), t4 = trace_of_product(k2, k2);
-  const double size = double(n);
-  if (!(size - 1 - 2 * t1 + t2 >= 1)) {  // tr(M^2)
+  const std::array<double, 4> traces{k.trace(), k2.trace(), trace_of_product(k2, k), trace_of_product(k2, k2)};
+  if (!(double(n) - 1 - 2 * traces[0] + traces[1] >= 1)) {  // tr((J - H)^2)
     throw invalid_input("options.z_features", "is " + std::to_string(m) + ": with n = " + std::to_string(n) +
                                                   " rows the regression on Z leaves no residual degrees of freedom; use "
                                                   "fewer Z features, more rows or another test");
   }
+  return traces;
+}
+
+/// The factor by which the null's weights of a random-feature test grow for its regression on Z.
+/// With centred features the residuals are M u, M = J - H (J the centring matrix, H = Fz (Fz'Fz / n
+/// + ridge I)^-1 Fz' / n, which J leaves unchanged). For homoscedastic u the statistic's null mean is
+/// tr(M^4) / n (times the features' variances) and the null's, from the centred products, is
+/// (sum_i ((M^2)_ii)^2 - tr(M^4) / n) / n; the factor is their ratio (n / (n - k - 2) for a rank-k
+/// projection with equal leverages). tr(M^4) comes from `regression_traces` (whose refusals apply),
+/// (M^2)_ii = 1 - 1/n - h_ii - ridge |g_i|^2 / n with g_i = (Fz'Fz / n + ridge I)^-1 f_i and
+/// h_ii = f_i' g_i / n. `factor` is the LDLT of Fz'Fz / n + ridge I. Rows are taken in blocks of
+/// 4096: O(n m^2 + m^3) time, O(m (m + 4096)) memory for m Z features.
+template <typename = void>
+double regression_null_scale(const Matrix<double>& fz, const Eigen::LDLT<Matrix<double>>& factor, double ridge) {
+  const Index n = fz.rows(), m = fz.cols(), block = 4096;
+  const auto [t1, t2, t3, t4] = regression_traces(factor, ridge, n);
+  const double size = double(n);
   const double fourth = size - 1 - 4 * t1 + 6 * t2 - 4 * t3 + t4;  // tr(M^4)
   double squared_diagonal = 0;                                     // sum_i ((M^2)_ii)^2
   for (Index start = 0; start < n; start += block) {
@@ -143,9 +154,9 @@ enum class RffVariant {
 /// residual variance squared), so with
 /// `options.regression_correction` (default) the weights are scaled so that the null's mean is
 /// the statistic's under homoscedastic residuals (n / (n - k - 2) for a rank-k projection with equal
-/// leverages, smaller otherwise; see `detail::regression_null_scale`, whose refusal of a regression
-/// with no residual degree of freedom also applies under the permutation null, whose p-values are
-/// otherwise unchanged; unconditional tests are unchanged);
+/// leverages, smaller otherwise; see `detail::regression_null_scale`; the permutation null and
+/// unconditional tests are unchanged). A regression that leaves no residual degree of freedom
+/// (`detail::regression_traces`) is refused with or without the correction, under every null;
 /// without it the published tests are liberal at small n (6.7% and 5.8% rejections at 0.05 with
 /// n = 200 and a nonlinear Z). Features and
 /// permutations come from `options.seed` and (min(x, y), max(x, y), S) alone, so a test gives the
@@ -226,7 +237,11 @@ CiTestResult RandomFeatureCiTest<Variant>::run(Index x, Index y, const std::vect
     const Eigen::LDLT<Matrix<double>> factor(czz);
     fx -= fz * factor.solve(fz.transpose() * fx / double(n));
     fy -= fz * factor.solve(fz.transpose() * fy / double(n));
-    if (options_.regression_correction) null_scale = detail::regression_null_scale(fz, factor, options_.ridge);
+    if (options_.regression_correction && options_.null != RffNull::permutation) {
+      null_scale = detail::regression_null_scale(fz, factor, options_.ridge);
+    } else {
+      detail::regression_traces(factor, options_.ridge, n);  // its refusals apply to every test
+    }
   }
   CiTestResult result;
   result.statistic = double(n) * (fx.transpose() * fy / double(n)).squaredNorm();
