@@ -1,6 +1,7 @@
 #include "causalattn/discovery/detail/pivoted_cholesky.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <iostream>
 
@@ -48,6 +49,9 @@ TEST_CASE("pivoted_cholesky: a rank-r matrix in r columns, its remainder diagona
   CHECK(((full - storage.leftCols(tight) * storage.leftCols(tight).transpose()).diagonal() - remainder).cwiseAbs().maxCoeff() <=
         1e-10);
   CHECK(factor_of(full, 0.1 * full.diagonal().maxCoeff(), n, storage, remainder) < tight);
+  // The zero matrix needs no column; an empty one none either.
+  CHECK(factor_of(ca::Matrix<double>::Zero(n, n), 0, n, storage, remainder) == 0);
+  CHECK(factor_of(ca::Matrix<double>(0, 0), 0, 0, storage, remainder) == 0);
 }
 
 TEST_CASE("pivoted_cholesky: max_rank truncates and says so; kept storage is reused, not reallocated", "[discovery][kci]") {

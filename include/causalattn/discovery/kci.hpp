@@ -119,7 +119,7 @@ struct KciScratch {
   Matrix<double> x_data, z_data;                ///< [x, Z/2] and Z of a conditional test
   Vector<double> remainder;                     ///< the pivoted Cholesky's diagonal
   Vector<double> z_gram, coefficients, gram;    ///< Fz'Fz + eps I (then its Cholesky factor), solves, F'F
-  Matrix<double> gram_factor;                   ///< C with F'F ~= C C'
+  Matrix<double> x_gram_factor, y_gram_factor;  ///< C with F'F ~= C C', per side (their sizes differ)
   Vector<double> gram_remainder, small_gram;    ///< the pivoted Cholesky's diagonal of F'F, C'C
   Vector<double> gram_vectors;                  ///< eigenvectors of F'F
   Vector<double> x_vectors, y_vectors;          ///< the null's scaled eigenvectors (shaped views)
@@ -252,11 +252,13 @@ class KciTest {
   // F V_k for the eigenvectors V_k of F'F whose eigenvalues exceed 1e-5 x the largest: the
   // eigenvectors of F F' scaled by the square roots of their eigenvalues (none if the largest is 0),
   // a view of `out`. F'F is first compressed by pivoted Cholesky (F'F ~= C C', remainder below
-  // 1e-8 x its largest diagonal entry per entry): its spectrum above ~1e-8 x the largest is what
-  // the cut reads, and C has fewer columns than F (285 -> 150 for x at n = 400), so the
-  // eigensolver works on the smaller C'C, whose eigenvector v gives C v / sqrt(lambda).
+  // 1e-8 x its largest diagonal entry per entry, into `compressed`): what it leaves out lies far
+  // under the 1e-5 cut, and C has fewer columns than F (285 -> 163 for x at n = 400), so the
+  // eigensolver works on the smaller C'C, whose eigenvector v gives C v / sqrt(lambda). Throws
+  // `numerical_error` if F has a non-finite entry.
   template <class Factor>
-  static Eigen::Map<Matrix<double>> scaled_leading_eigenvectors(const Factor& f, detail::KciScratch& w, Vector<double>& out) {
+  static Eigen::Map<Matrix<double>> scaled_leading_eigenvectors(const Factor& f, detail::KciScratch& w,
+                                                                Matrix<double>& compressed, Vector<double>& out) {
     const Index m = f.cols();
     Eigen::Map<Matrix<double>> gram = detail::KciScratch::shaped(w.gram, m, m);
     gram.setZero();
@@ -264,9 +266,10 @@ class KciTest {
     gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();  // columns are read whole
     w.gram_remainder = gram.diagonal();
     const double tolerance = m > 0 ? 1e-8 * w.gram_remainder.maxCoeff() : 0.0;
+    if (!std::isfinite(tolerance)) throw numerical_error("KCI: a regressed kernel factor has a non-finite entry");
     const Index k = detail::pivoted_cholesky(
-        m, [&](Index j, auto&& column) { column = gram.col(j); }, tolerance, m, w.gram_factor, w.gram_remainder);
-    const auto c = w.gram_factor.leftCols(k);
+        m, [&](Index j, auto&& column) { column = gram.col(j); }, tolerance, m, compressed, w.gram_remainder);
+    const auto c = compressed.leftCols(k);
     Eigen::Map<Matrix<double>> small = detail::KciScratch::shaped(w.small_gram, k, k);
     small.setZero();
     small.selfadjointView<Eigen::Lower>().rankUpdate(c.transpose());
@@ -352,6 +355,10 @@ class KciTest {
     gram.noalias() = fz.transpose() * fz;
     gram.diagonal().array() += options_.epsilon;
     const Eigen::LLT<Eigen::Ref<Matrix<double>>> factor(gram);  // in place
+    if (factor.info() != Eigen::Success) {
+      throw numerical_error(
+          "KCI: the Woodbury system Fz'Fz + eps I is not positive definite (eps = " + detail::to_text(options_.epsilon) + ")");
+    }
     for (auto* f : {&fx, &fy}) {
       auto coefficients = detail::KciScratch::shaped(w.coefficients, fz.cols(), f->cols());
       coefficients.noalias() = fz.transpose() * *f;
@@ -360,8 +367,8 @@ class KciTest {
     }
     CiTestResult result;
     result.statistic = (fx.transpose() * fy).squaredNorm();  // tr(R K~x R R K~y R)
-    const auto ux = scaled_leading_eigenvectors(fx, w, w.x_vectors);
-    const auto uy = scaled_leading_eigenvectors(fy, w, w.y_vectors);
+    const auto ux = scaled_leading_eigenvectors(fx, w, w.x_gram_factor, w.x_vectors);
+    const auto uy = scaled_leading_eigenvectors(fy, w, w.y_gram_factor, w.y_vectors);
     if (ux.cols() == 0 || uy.cols() == 0) return result;  // nothing left of x or y once Z is regressed out
     if (options_.null == KciNull::gamma) {
       const auto [trace, squared_norm] = hadamard_gram_moments(ux, uy);

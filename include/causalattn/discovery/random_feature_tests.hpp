@@ -157,7 +157,7 @@ enum class RffVariant {
 /// leverages, smaller otherwise; see `detail::regression_null_scale`; the permutation null and
 /// unconditional tests are unchanged). A regression that leaves no residual degree of freedom
 /// (`detail::regression_traces`) is refused with or without the correction, under every null;
-/// without it the published tests are liberal at small n (6.7% and 5.8% rejections at 0.05 with
+/// without the correction the published tests are liberal at small n (6.7% and 5.8% rejections at 0.05 with
 /// n = 200 and a nonlinear Z). Features and
 /// permutations come from `options.seed` and (min(x, y), max(x, y), S) alone, so a test gives the
 /// same p-value in any order and on any number of threads. Tested as (min, max), cached like KCI.
