@@ -17,9 +17,8 @@ namespace causalattn::detail {
 /// diagonal of the remainder A - L L' (positive semidefinite, so its spectral norm is at most its
 /// trace). `column_of(j, column)` writes column j of A into `column`, an n-vector view. The factor
 /// stops once every remainder diagonal entry is at most `tolerance` (finite, >= 0; the caller
-/// checks), or after `max_rank` columns
-/// (then `*truncated`, if given, is set when the remainder still exceeds the tolerance). `storage`
-/// is reused when it already has n rows and grows only when the rank needs more columns, so a
+/// checks), or after `max_rank` columns (then `*truncated`, if given, is set when the remainder
+/// still exceeds the tolerance). `storage` is reused when it already has n rows and grows only when the rank needs more columns, so a
 /// caller that keeps it between calls touches no new memory. O(n r^2) plus r calls of
 /// `column_of`; memory O(n r).
 /// Example:
