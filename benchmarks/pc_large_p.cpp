@@ -6,8 +6,9 @@
 // Run: pc_large_p <p> [n=2000] [degree=2] [threads=0] [alpha=0.01] [seed=20261205] [priority=-1] [csv]
 // Built with CAUSALATTN_USE_MPI, the same program is also pc_large_p_mpi: `mpirun -np R
 // pc_large_p_mpi ...` runs mpi_pc (every rank simulates the same data), checks the result equals
-// what rank 0 finds with pc() alone (when the last argument is "check"), and prints the bytes each
-// rank received per depth and every rank's peak memory.
+// what rank 0 finds with pc() alone (when a trailing argument is "check"), and prints the bytes each
+// rank received per depth and every rank's peak memory. With a trailing "rows" the ranks test through
+// MpiFisherZTest (each keeps its rows of the correlation matrix) instead of a whole FisherZTest each.
 // (with a csv path, the data are written there for timing `causalattn pc` on them, and PC is not run;
 // priority 2 is pcalg's default, which orients colliders without the max-p searches over
 // neighbour subsets that causal-learn's default 3 runs.)
@@ -23,7 +24,10 @@
 #include "causalattn/io/csv.hpp"
 #include "linear_gaussian_dag.hpp"
 #ifdef CAUSALATTN_USE_MPI
+#include <optional>
+
 #include "causalattn/mpi/discovery.hpp"
+#include "causalattn/mpi/fisher_z.hpp"
 #endif
 
 namespace {
@@ -40,15 +44,29 @@ double peak_resident_mb() {
   return double(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
+/// The proportional set size now (shared pages divided among the processes mapping them), from
+/// /proc/self/smaps_rollup; 0 where it is not available.
+double proportional_resident_mb() {
+  std::ifstream in("/proc/self/smaps_rollup");
+  std::string label;
+  double kb = 0;
+  while (in >> label) {
+    if (label == "Pss:" && (in >> kb)) return kb / 1024.0;
+    in.ignore(1 << 20, '\n');
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
 #ifdef CAUSALATTN_USE_MPI
   int provided = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   const ca::MpiGroup group;
-  const bool check = std::string(argv[argc - 1]) == "check";
-  if (check) --argc;
+  bool check = false, rows = false;
+  for (; argc > 2 && (std::string(argv[argc - 1]) == "check" || std::string(argv[argc - 1]) == "rows"); --argc)
+    (std::string(argv[argc - 1]) == "check" ? check : rows) = true;
   if (group.rank() != 0) std::freopen("/dev/null", "w", stdout);
 #endif
   if (argc < 2) {
@@ -91,12 +109,17 @@ int main(int argc, char** argv) {
   }
 
   start = std::chrono::steady_clock::now();
-  const ca::FisherZTest test(data, ca::PValueConvention::accurate, options.threads);
-  std::printf("correlation   %8.2f s\n", seconds_since(start));
-
 #ifdef CAUSALATTN_USE_MPI
+  std::optional<ca::FisherZTest> whole;
+  std::optional<ca::MpiFisherZTest> spread;
+  if (rows) {
+    spread.emplace(data, group, ca::PValueConvention::accurate, options.threads);
+  } else {
+    whole.emplace(data, ca::PValueConvention::accurate, options.threads);
+  }
+  std::printf("correlation   %8.2f s%s\n", seconds_since(start), rows ? " (this rank's rows)" : "");
   std::printf("ranks %d\n", group.size());
-  const auto result = ca::mpi_pc(test, {}, options, group);
+  const auto result = rows ? ca::mpi_pc(*spread, {}, options, group) : ca::mpi_pc(*whole, {}, options, group);
   // traffic(): one gather per depth, then the p-value table's columns in pieces.
   const auto& traffic = group.traffic();
   const std::size_t depths = result.tests_per_depth.size();
@@ -108,6 +131,8 @@ int main(int argc, char** argv) {
                 result.tests_per_depth[d], traffic[d]);
   std::printf("  p-value table gathered: %lld bytes received\n", table);
 #else
+  const ca::FisherZTest test(data, ca::PValueConvention::accurate, options.threads);
+  std::printf("correlation   %8.2f s\n", seconds_since(start));
   const auto result = ca::pc(test, {}, options);
   std::printf("skeleton      %8.2f s\n", result.seconds_skeleton);
   for (std::size_t d = 0; d < result.tests_per_depth.size(); ++d)
@@ -126,14 +151,25 @@ int main(int argc, char** argv) {
   const double mine = peak_resident_mb();
   std::vector<double> peaks(static_cast<std::size_t>(group.size()));
   MPI_Gather(&mine, 1, MPI_DOUBLE, peaks.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  for (int k = 0; k < group.size(); ++k) std::printf("rank %d: peak resident memory %.0f MB\n", k, peaks[std::size_t(k)]);
+  const double pss = proportional_resident_mb();  // while the test's window is still mapped
+  std::vector<double> psss(static_cast<std::size_t>(group.size()));
+  MPI_Gather(&pss, 1, MPI_DOUBLE, psss.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  const double held = rows ? double(spread->row_bytes()) / 1048576.0 : double(whole->correlation().size()) * 8 / 1048576.0;
+  std::vector<double> helds(static_cast<std::size_t>(group.size()));
+  MPI_Gather(&held, 1, MPI_DOUBLE, helds.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  for (int k = 0; k < group.size(); ++k) {
+    std::printf("rank %d: peak resident memory %.0f MB, proportional at the end %.0f MB, correlation entries held %.0f MB\n", k,
+                peaks[std::size_t(k)], psss[std::size_t(k)], helds[std::size_t(k)]);
+  }
   int same = 1;
   if (check && group.rank() == 0) {
-    const auto single = ca::pc(test, {}, options);
+    const auto single = ca::pc(whole ? *whole : ca::FisherZTest(data, ca::PValueConvention::accurate, options.threads), {},
+                               options);
     same = single.cpdag == result.cpdag && single.sepset == result.sepset && single.max_p_value == result.max_p_value &&
            single.tests_per_depth == result.tests_per_depth;
     std::printf("equal to pc() in one process: %s\n", same ? "yes" : "NO");
   }
+  spread.reset();  // (collective: before MPI_Finalize)
   MPI_Finalize();
   return same ? 0 : 1;
 #else

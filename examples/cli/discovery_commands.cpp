@@ -22,6 +22,7 @@
 #include "commands.hpp"
 #ifdef CAUSALATTN_USE_MPI
 #include "causalattn/mpi/discovery.hpp"
+#include "causalattn/mpi/fisher_z.hpp"
 #endif
 
 namespace causalattn_cli {
@@ -162,6 +163,13 @@ auto search_with_test(const ArgumentList& args, const causalattn::Matrix<double>
   const auto convention = sepset_mode == causalattn::SepsetMode::causal_learn ? causalattn::PValueConvention::causal_learn
                                                                               : causalattn::PValueConvention::accurate;
   if (test_name == "fisherz") {
+#ifdef CAUSALATTN_USE_MPI
+    if (top_level && over_mpi_ranks()) {  // each rank keeps its own rows of the correlation matrix (1/R of it)
+      const causalattn::MpiFisherZTest test(data, causalattn::MpiGroup(), convention);
+      test.check_no_perfect_correlation();
+      return search(test);
+    }
+#endif
     const auto build = [&] {
       causalattn::FisherZTest test(data, convention);
       test.check_no_perfect_correlation();  // a graph over duplicated columns would be silent nonsense

@@ -62,6 +62,27 @@ TEMPLATE_TEST_CASE("correlation matrix over sample chunks and blocks: textbook v
   }
 }
 
+TEMPLATE_TEST_CASE("correlation rows of one rank equal correlation_matrix's rows bit for bit", "[discovery][correlation]", float,
+                   double) {
+  // The rows MpiFisherZTest keeps: p = 7 with n = 3000 (sample chunks), 150 and 300 (partial blocks).
+  ca::Rng rng(11);
+  for (const auto& [p, n] : {std::array<Index, 2>{7, 3000}, {150, 3000}, {300, 500}}) {
+    ca::Matrix<TestType> x = ca::normal_matrix<TestType>(n, p, rng);
+    for (Index j = 1; j < p; ++j) x.col(j) += TestType(0.5) * x.col(j - 1);
+    const auto whole = ca::correlation_matrix(x, 2);
+    const auto centred = ca::detail::centred_copy<Eigen::ColMajor, TestType>(x, 2);
+    for (Index ranks : {1, 2, 3}) {
+      for (Index rank = 0; rank < ranks; ++rank) {
+        const Index rows = (p - rank + ranks - 1) / ranks;
+        ca::Matrix<TestType> kept(p, rows);  // column i: variable rank + i ranks
+        ca::detail::correlation_rows(centred, rank, ranks, 1 + int(rank % 2), kept.data());
+        INFO("p = " << p << ", rank " << rank << " of " << ranks);
+        for (Index i = 0; i < rows; ++i) REQUIRE(kept.col(i) == whole.row(rank + i * ranks).transpose());
+      }
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("correlation matrix: every layout of the same data gives the same bits", "[discovery][correlation]", float,
                    double) {
   // The copy reads a row-major input by rows and a column-major one by columns; the column sums

@@ -1,9 +1,11 @@
 // mpi_pc, mpi_fci and mpi_bootstrap_graphs against the single-process results, bit for bit, on
 // every rank: the causal-learn expected files, random DAGs with an oracle, simulated Gaussian data;
 // and the errors every rank must see. Run with 1, 2 and 3 ranks (ctest).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <string>
+#include <tuple>
 
 #include "causalattn/discovery/d_separation.hpp"
 #include "causalattn/discovery/discrete_tests.hpp"
@@ -11,6 +13,7 @@
 #include "causalattn/io/csv.hpp"
 #include "causalattn/io/endpoint_matrix.hpp"
 #include "causalattn/mpi/discovery.hpp"
+#include "causalattn/mpi/fisher_z.hpp"
 #include "causalattn/nn/serialization.hpp"  // (its detail helpers and the MPI ones must not collide)
 #include "random_graphs.hpp"
 
@@ -286,4 +289,72 @@ TEST_CASE("mpi_pc with more ranks than variables equals pc()", "[mpi]") {
   const ca::FisherZTest test(x);
   require_same(ca::mpi_pc(test), ca::pc(test));
   require_same(ca::mpi_fci(test), ca::fci(test));
+}
+
+TEST_CASE("MpiFisherZTest keeps 1/R of the correlation rows and gives pc() and fci() bit for bit", "[mpi]") {
+  const auto table = ca::read_csv<double>(data_dir + "/causal-learn/data_linear_10.txt");
+  const ca::FisherZTest whole(table.data, ca::PValueConvention::causal_learn);
+  const ca::MpiFisherZTest spread(table.data, ca::MpiGroup(), ca::PValueConvention::causal_learn);
+  const Index p = table.data.cols();
+  REQUIRE(spread.row_bytes() == ((p - world_rank() + world_size() - 1) / world_size()) * p * 8);
+  for (int threads : {1, 2}) {
+    for (int priority : {0, 2, 3}) {
+      const std::string file = "linear_10_pc_fisherz_0.05_stable_0_" + std::to_string(priority) + ".txt";
+      INFO(file << ", " << world_size() << " ranks, " << threads << " threads");
+      ca::PcOptions options;
+      options.priority = priority;
+      options.threads = threads;
+      const auto distributed = ca::mpi_pc(spread, table.names, options);
+      REQUIRE(ca::to_causal_learn_matrix(distributed.cpdag) == expected_matrix(file));
+      require_same(distributed, ca::pc(whole, table.names, options));
+    }
+  }
+  ca::FciOptions fci_options;  // possible-d-sep tests read entries no skeleton pair prepared
+  require_same(ca::mpi_fci(spread, table.names, fci_options), ca::fci(whole, table.names, fci_options));
+}
+
+TEST_CASE("MpiFisherZTest equals FisherZTest over several blocks, sample chunks and either separating-set mode", "[mpi]") {
+  // p = 300: three 128-column blocks, the last partial; p = 200 with n = 600: the samples in chunks.
+  for (const auto& [p, n, seed] : {std::tuple<Index, Index, std::uint64_t>{300, 400, 91}, {200, 600, 92}}) {
+    std::printf("MpiFisherZTest data: p %ld, n %ld, seed %llu\n", long(p), long(n), (unsigned long long)seed);
+    const auto x = linear_gaussian(p, n, seed);
+    const ca::FisherZTest whole(x);
+    const ca::MpiFisherZTest spread(x);
+    ca::Rng rng(seed);
+    for (int draw = 0; draw < 300; ++draw) {  // tests no skeleton prepared: every entry read on demand
+      const Index a = Index(rng.uniform_int(std::uint64_t(p))), b = (a + 1 + Index(rng.uniform_int(std::uint64_t(p - 1)))) % p;
+      std::vector<Index> s;
+      for (int k = draw % 5; k > 0; --k) {
+        const Index v = Index(rng.uniform_int(std::uint64_t(p)));
+        if (v != a && v != b && std::find(s.begin(), s.end(), v) == s.end()) s.push_back(v);
+      }
+      INFO("x " << a << ", y " << b << ", |S| " << s.size());
+      REQUIRE(spread.test(a, b, s).p_value == whole.test(a, b, s).p_value);
+      REQUIRE(spread.test(a, b, s).statistic == whole.test(a, b, s).statistic);
+    }
+    ca::PcOptions options;
+    options.alpha = 0.05;
+    options.threads = 2;
+    for (auto mode : {ca::SepsetMode::causal_learn, ca::SepsetMode::first_found}) {
+      options.sepset_mode = mode;
+      require_same(ca::mpi_pc(spread, {}, options), ca::pc(whole, {}, options));
+    }
+  }
+}
+
+TEST_CASE("MpiFisherZTest refuses bad data and perfect correlations on every rank, as FisherZTest does", "[mpi]") {
+  auto x = linear_gaussian(6, 50, 5);
+  x.col(3).setConstant(2.0);
+  REQUIRE_THROWS_WITH(ca::MpiFisherZTest(x), Contains("column 3") && Contains("(on MPI rank 0)"));
+  x = linear_gaussian(6, 50, 5);
+  x.col(4) = 3 * x.col(1);
+  const ca::MpiFisherZTest spread(x);
+  std::string expected;
+  try {
+    ca::FisherZTest(x).check_no_perfect_correlation();
+  } catch (const ca::invalid_input& e) {
+    expected = e.detail();
+  }
+  REQUIRE(!expected.empty());
+  REQUIRE_THROWS_WITH(spread.check_no_perfect_correlation(), Contains(expected));
 }

@@ -94,6 +94,44 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred_copy(const 
   return centred;
 }
 
+/// The sample chunks of `lower_cross_product` for n samples and p variables: with few 128 x 128
+/// blocks (small p) the samples are cut into chunks so that both cores have work. Depends on n and
+/// p only. Returns {chunks, rows per chunk}. O(1).
+inline std::array<Index, 2> cross_product_chunks(Index n, Index p) {
+  const Index blocks = (p + 127) / 128, pairs = blocks * (blocks + 1) / 2;
+  const Index chunks = std::max<Index>(1, std::min<Index>((8 + pairs - 1) / pairs, n / 256));
+  return {chunks, (n + chunks - 1) / chunks};
+}
+
+/// out += X_r' X_c over samples [k0, k0 + k) of the centred copy X, where X_r are the `rows`
+/// columns from r0 and X_c the `cols` columns from c0; `out` is column-major with leading dimension
+/// `out_stride`. One single-threaded GEMM whose summation order depends on the sizes only, so the
+/// same call gives the same bits wherever its result is stored. O(rows cols k).
+template <class Scalar, int Order>
+void cross_product_block(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, Index r0, Index rows,
+                         Index c0, Index cols, Index k0, Index k, Scalar* out, Index out_stride) {
+  const Index n = centred.rows(), p = centred.cols();
+  // Column-major X: X_r' is row-major (leading dimension n); row-major X: X_r' is column-major and
+  // X_c row-major (leading dimension p).
+  if constexpr (Order == Eigen::RowMajor) {
+    serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(rows, cols, k, centred.data() + k0 * p + r0, p, centred.data() + k0 * p + c0, p,
+                                                  out, out_stride, Scalar(1));
+  } else {
+    serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n, centred.data() + c0 * n + k0, n,
+                                                  out, out_stride, Scalar(1));
+  }
+}
+
+/// Block (row block, column block) number `pair` of the lower block triangle in row-major order:
+/// {first row, rows, first column, columns} for p variables in 128 x 128 blocks. O(sqrt(pair)).
+inline std::array<Index, 4> lower_block(Index pair, Index p) {
+  constexpr Index block = 128;
+  Index row = 0;
+  while ((row + 1) * (row + 2) / 2 <= pair) ++row;
+  const Index col = pair - row * (row + 1) / 2;
+  return {row * block, std::min(block, p - row * block), col * block, std::min(block, p - col * block)};
+}
+
 /// The lower block triangle of X^T X for the centred copy X (n x p) in 128 x 128 blocks, one
 /// single-threaded GEMM per (block, chunk of samples) task on `threads`; the chunk count depends on
 /// n and p only and the chunks are added in order, so the result does not depend on the thread
@@ -101,46 +139,101 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order> centred_copy(const 
 /// layout into the same panels). O(n p^2).
 template <class Scalar, int Order>
 Matrix<Scalar> lower_cross_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, int threads) {
-  const Index n = centred.rows(), p = centred.cols(), block = 128, blocks = (p + block - 1) / block;
-  // With few blocks (small p) the samples are cut into chunks so that both cores have work.
-  const Index pairs = blocks * (blocks + 1) / 2;
-  const Index chunks = std::max<Index>(1, std::min<Index>((8 + pairs - 1) / pairs, n / 256));
-  const Index chunk_rows = (n + chunks - 1) / chunks;
+  const Index n = centred.rows(), p = centred.cols(), blocks = (p + 127) / 128, pairs = blocks * (blocks + 1) / 2;
+  const auto [chunks, chunk_rows] = cross_product_chunks(n, p);
   Matrix<Scalar> c = Matrix<Scalar>::Zero(p, p);
   std::vector<Matrix<Scalar>> partial(std::size_t(chunks > 1 ? pairs * chunks : 0));
-  const auto block_of = [&](Index pair) {  // pair -> (first row, rows, first column, columns), row-major order
-    Index row = 0;
-    while ((row + 1) * (row + 2) / 2 <= pair) ++row;
-    const Index col = pair - row * (row + 1) / 2;
-    return std::array<Index, 4>{row * block, std::min(block, p - row * block), col * block, std::min(block, p - col * block)};
-  };
   parallel_for(Index(0), pairs * chunks, threads, [&](Index task) {
-    const auto [r0, rows, c0, cols] = block_of(task / chunks);
+    const auto [r0, rows, c0, cols] = lower_block(task / chunks, p);
     const Index k0 = (task % chunks) * chunk_rows, k = std::min(chunk_rows, n - k0);
-    Scalar* out = &c(r0, c0);
-    Index out_stride = p;
-    if (chunks > 1) {
-      partial[std::size_t(task)] = Matrix<Scalar>::Zero(rows, cols);
-      out = partial[std::size_t(task)].data();
-      out_stride = rows;
+    if (chunks == 1) {
+      cross_product_block(centred, r0, rows, c0, cols, k0, k, &c(r0, c0), p);
+      return;
     }
-    // X_r' X_c over the chunk's samples. Column-major X: X_r' is row-major (leading dimension n);
-    // row-major X: X_r' is column-major and X_c row-major (leading dimension p).
-    if constexpr (Order == Eigen::RowMajor) {
-      serial_gemm<Eigen::ColMajor, Eigen::RowMajor>(rows, cols, k, centred.data() + k0 * p + r0, p, centred.data() + k0 * p + c0,
-                                                    p, out, out_stride, Scalar(1));
-    } else {
-      serial_gemm<Eigen::RowMajor, Eigen::ColMajor>(rows, cols, k, centred.data() + r0 * n + k0, n, centred.data() + c0 * n + k0,
-                                                    n, out, out_stride, Scalar(1));
-    }
+    auto& out = partial[std::size_t(task)];
+    out = Matrix<Scalar>::Zero(rows, cols);
+    cross_product_block(centred, r0, rows, c0, cols, k0, k, out.data(), rows);
   });
   if (chunks > 1) {
     parallel_for(Index(0), pairs, threads, [&](Index pair) {
-      const auto [r0, rows, c0, cols] = block_of(pair);
+      const auto [r0, rows, c0, cols] = lower_block(pair, p);
       for (Index chunk = 0; chunk < chunks; ++chunk) c.block(r0, c0, rows, cols) += partial[std::size_t(pair * chunks + chunk)];
     });
   }
   return c;
+}
+
+/// One block of the lower block triangle of X^T X as `lower_cross_product` computes it (the same
+/// GEMM calls, chunks added in the same order, so the same bits), into `out` (rows x cols). O(n 128^2).
+template <class Scalar, int Order>
+void lower_cross_product_block(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, Index pair,
+                               Matrix<Scalar>& out) {
+  const Index n = centred.rows(), p = centred.cols();
+  const auto [chunks, chunk_rows] = cross_product_chunks(n, p);
+  const auto [r0, rows, c0, cols] = lower_block(pair, p);
+  out.setZero(rows, cols);
+  if (chunks == 1) {
+    cross_product_block(centred, r0, rows, c0, cols, Index(0), n, out.data(), rows);
+    return;
+  }
+  Matrix<Scalar> piece(rows, cols);
+  for (Index chunk = 0; chunk < chunks; ++chunk) {
+    const Index k0 = chunk * chunk_rows, k = std::min(chunk_rows, n - k0);
+    piece.setZero();
+    cross_product_block(centred, r0, rows, c0, cols, k0, k, piece.data(), rows);
+    out += piece;
+  }
+}
+
+/// Throws `invalid_input` unless every centred sum of squares is finite and at least the smallest
+/// normal number (naming the first column that is not); returns 1 / sqrt of each. O(p).
+template <class Scalar>
+Vector<Scalar> inverse_standard_deviations(const Vector<Scalar>& sums_of_squares) {
+  for (Index j = 0; j < sums_of_squares.size(); ++j) {
+    const Scalar v = sums_of_squares(j);
+    if (!std::isfinite(v) || !(v >= std::numeric_limits<Scalar>::min())) {
+      throw invalid_input("data", "column " + std::to_string(j) + "'s centred sum of squares is " + detail::to_text(v) +
+                                      " (overflow or underflow); rescale it");
+    }
+  }
+  return sums_of_squares.cwiseSqrt().cwiseInverse();
+}
+
+/// The rows x = rank, rank + ranks, ... of the correlation matrix of the centred copy X, equal bit
+/// for bit to those of `correlation_matrix` (the same block products, the same scaling), written
+/// row after row (p entries each) to `rows_out`, which holds ceil((p - rank) / ranks) rows. Every
+/// block of the lower triangle is computed once, on `threads`, and only this rank's entries are
+/// kept: memory O(p^2 / ranks + threads 128^2) beside X, time O(n p^2 / 2). Throws as
+/// `correlation_matrix` does for a sum of squares that overflows or underflows.
+template <class Scalar, int Order>
+void correlation_rows(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, Index rank, Index ranks,
+                      int threads, Scalar* rows_out) {
+  const Index p = centred.cols(), blocks = (p + 127) / 128, pairs = blocks * (blocks + 1) / 2;
+  Vector<Scalar> sums_of_squares(p);
+  parallel_for(Index(0), blocks, threads, [&](Index b) {  // the diagonal blocks: pair b (b + 3) / 2
+    Matrix<Scalar> block;
+    lower_cross_product_block(centred, b * (b + 3) / 2, block);
+    sums_of_squares.segment(b * 128, block.rows()) = block.diagonal();
+  });
+  const Vector<Scalar> inverse_sd = inverse_standard_deviations(sums_of_squares);
+  const auto owns = [&](Index v) { return v % ranks == rank; };
+  const auto row_of = [&](Index v) { return rows_out + (v / ranks) * p; };
+  parallel_for(Index(0), pairs, threads, [&](Index pair) {
+    const auto [r0, rows, c0, cols] = lower_block(pair, p);
+    Matrix<Scalar> block;
+    lower_cross_product_block(centred, pair, block);
+    for (Index j = 0; j < cols; ++j) {
+      const Index b = c0 + j;
+      for (Index i = (r0 == c0 ? j + 1 : 0); i < rows; ++i) {  // a > b: the lower triangle
+        const Index a = r0 + i;
+        if (!owns(a) && !owns(b)) continue;
+        const Scalar value = inverse_sd(a) * block(i, j) * inverse_sd(b);
+        if (owns(a)) row_of(a)[b] = value;
+        if (owns(b)) row_of(b)[a] = value;
+      }
+      if (r0 == c0 && owns(b)) row_of(b)[b] = Scalar(1);
+    }
+  });
 }
 
 }  // namespace detail
@@ -176,13 +269,8 @@ Matrix<std::conditional_t<std::is_void_v<Result>, typename Derived::Scalar, Resu
   } else {
     c = detail::lower_cross_product(detail::centred_copy<Eigen::ColMajor, Scalar>(data, threads), threads);
   }
-  for (Index j = 0; j < c.cols(); ++j) {  // finite, non-constant values whose squares overflow or underflow
-    if (!std::isfinite(c(j, j)) || !(c(j, j) >= std::numeric_limits<Scalar>::min())) {
-      throw invalid_input("data", "column " + std::to_string(j) + "'s centred sum of squares is " + detail::to_text(c(j, j)) +
-                                      " (overflow or underflow); rescale it");
-    }
-  }
-  const Vector<Scalar> inverse_sd = c.diagonal().cwiseSqrt().cwiseInverse();
+  // finite, non-constant values whose squares overflow or underflow are refused here
+  const Vector<Scalar> inverse_sd = detail::inverse_standard_deviations<Scalar>(c.diagonal());
   parallel_for(Index(0), c.cols(), threads, [&](Index j) {  // scale the lower triangle, mirror it: exactly symmetric
     c(j, j) = Scalar(1);
     for (Index i = j + 1; i < c.rows(); ++i) c(i, j) = inverse_sd(i) * c(i, j) * inverse_sd(j);

@@ -110,6 +110,37 @@ class FisherZTest {
   template <typename = void>
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const;
 
+  /// The test's outcome from the partial correlation `r` of x and y given `conditioning` variables
+  /// at effective sample size `sample_size`: statistic sqrt(n - |S| - 3) |atanh r|, p-value by
+  /// `convention`; |r| >= 1 gives p = 0. Throws `invalid_input` when n - |S| - 3 <= 0. O(1).
+  /// Example: `auto t = causalattn::FisherZTest::from_partial_correlation(0.1, 500, 2, convention);`
+  static CiTestResult from_partial_correlation(double r, double sample_size, std::size_t conditioning,
+                                               PValueConvention convention) {
+    const double freedom = degrees_of_freedom(sample_size, conditioning);
+    CiTestResult result;
+    if (std::abs(r) >= 1) {
+      result.statistic = std::numeric_limits<double>::infinity();
+      result.p_value = 0;
+      return result;
+    }
+    result.statistic = std::sqrt(freedom) * std::abs(0.5 * std::log((1 + r) / (1 - r)));
+    result.p_value = two_sided_normal_p_value(result.statistic, convention);
+    return result;
+  }
+
+  /// n - |S| - 3 for `conditioning` = |S|; throws `invalid_input` naming the sample size when it is
+  /// not positive. O(1).
+  static double degrees_of_freedom(double sample_size, std::size_t conditioning) {
+    const double freedom = sample_size - double(conditioning) - 3;
+    if (freedom <= 0) {
+      throw invalid_input("sample_size", detail::to_text(sample_size) +
+                                             " samples leave no degrees of freedom for a test "
+                                             "conditioning on " +
+                                             std::to_string(conditioning) + " variables");
+    }
+    return freedom;
+  }
+
   /// Two-sided p-value of a standard normal statistic under the given convention.
   static double two_sided_normal_p_value(double statistic, PValueConvention convention) {
     if (convention == PValueConvention::accurate) return std::erfc(statistic / std::sqrt(2.0));
@@ -130,23 +161,8 @@ class FisherZTest {
 // Defined outside the class, so not inline: the project's own programs can declare it `extern template`.
 template <typename>
 CiTestResult FisherZTest::test(Index x, Index y, const std::vector<Index>& s) const {
-  const double freedom = sample_size_ - double(s.size()) - 3;
-  if (freedom <= 0) {
-    throw invalid_input("sample_size", detail::to_text(sample_size_) +
-                                           " samples leave no degrees of freedom for a test "
-                                           "conditioning on " +
-                                           std::to_string(s.size()) + " variables");
-  }
-  const double r = partial_correlation(correlation_, x, y, s).value;
-  CiTestResult result;
-  if (std::abs(r) >= 1) {
-    result.statistic = std::numeric_limits<double>::infinity();
-    result.p_value = 0;
-    return result;
-  }
-  result.statistic = std::sqrt(freedom) * std::abs(0.5 * std::log((1 + r) / (1 - r)));
-  result.p_value = two_sided_normal_p_value(result.statistic, convention_);
-  return result;
+  degrees_of_freedom(sample_size_, s.size());
+  return from_partial_correlation(partial_correlation(correlation_, x, y, s).value, sample_size_, s.size(), convention_);
 }
 
 }  // namespace causalattn

@@ -353,7 +353,8 @@ void check_distributed_bootstrap(const MpiGroup& group, const Eigen::MatrixBase<
 /// aside), for any rank and thread counts. Collective: every rank calls it with the same test
 /// input, names and options, which are validated on every rank and compared by checksum first
 /// (`FisherZTest::fingerprint`; for a test without `fingerprint()`, p, names and options only).
-/// Each rank holds its own test (for Fisher z, the whole correlation matrix). An error on any rank
+/// Each rank holds its own test: a `FisherZTest` holds the whole correlation matrix, an
+/// `MpiFisherZTest` (`mpi/fisher_z.hpp`) only its rank's rows (1/R of it). An error on any rank
 /// (bad input, `max_seconds`, `std::bad_alloc`) is thrown on every rank, naming the lowest failing
 /// rank. Throws `invalid_input` for differing inputs and for `options.stable == false`.
 /// Communication per depth: one bit per candidate pair plus the non-empty separating sets (8 bytes

@@ -12,6 +12,7 @@
 #include "causalattn/core/budget.hpp"
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/core/threads.hpp"
+#include "causalattn/discovery/detail/prepare_test.hpp"
 #include "causalattn/discovery/fisher_z.hpp"
 #include "causalattn/discovery/skeleton_options.hpp"
 
@@ -52,6 +53,11 @@ class BudgetedTest {
     return total;
   }
 
+  /// Forwards the skeleton's hint (`prepare_test`) to the wrapped test.
+  void prepare(Index x, Index y, const std::vector<Index>& x_neighbours, const std::vector<Index>& y_neighbours,
+               Index depth) const {
+    prepare_test(test_, x, y, x_neighbours, y_neighbours, depth, 0);
+  }
   CiTestResult test(Index x, Index y, const std::vector<Index>& s) const {
     counts_[std::size_t(thread_slot())].value.fetch_add(1, std::memory_order_relaxed);
     if (budget_.expired()) budget_.stop(algorithm_, std::to_string(tests() - 1) + " tests", "options.max_seconds");

@@ -10,6 +10,7 @@
 
 #include "causalattn/core/scalar.hpp"
 #include "causalattn/core/threads.hpp"
+#include "causalattn/discovery/detail/prepare_test.hpp"
 #include "causalattn/discovery/pc_options.hpp"
 #include "causalattn/discovery/sepset_table.hpp"
 
@@ -190,6 +191,7 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, co
     if (depth == 0) {
       run({});
     } else {
+      prepare_test(test, x, y, neighbours[std::size_t(x)], neighbours[std::size_t(y)], depth, 0);
       std::vector<Index> pool;
       for (const auto& ends : {std::pair<Index, Index>{x, y}, {y, x}}) {
         const Index a = ends.first, b = ends.second;
