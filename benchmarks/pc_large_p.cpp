@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
   } else {
     whole.emplace(data, ca::PValueConvention::accurate, options.threads);
   }
-  std::printf("correlation   %8.2f s%s\n", seconds_since(start), rows ? " (this rank's rows)" : "");
+  std::printf("correlation   %8.2f s%s, peak resident memory so far %.0f MB\n", seconds_since(start),
+              rows ? " (this rank's rows)" : "", peak_resident_mb());
   std::printf("ranks %d\n", group.size());
   const auto result = rows ? ca::mpi_pc(*spread, {}, options, group) : ca::mpi_pc(*whole, {}, options, group);
   // traffic(): one gather per depth, then the p-value table's columns in pieces.
@@ -154,12 +155,17 @@ int main(int argc, char** argv) {
   const double pss = proportional_resident_mb();  // while the test's window is still mapped
   std::vector<double> psss(static_cast<std::size_t>(group.size()));
   MPI_Gather(&pss, 1, MPI_DOUBLE, psss.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  const double fetched = rows ? double(spread->fetched_bytes()) / 1048576.0 : 0.0;
+  std::vector<double> fetcheds(static_cast<std::size_t>(group.size()));
+  MPI_Gather(&fetched, 1, MPI_DOUBLE, fetcheds.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
   const double held = rows ? double(spread->row_bytes()) / 1048576.0 : double(whole->correlation().size()) * 8 / 1048576.0;
   std::vector<double> helds(static_cast<std::size_t>(group.size()));
   MPI_Gather(&held, 1, MPI_DOUBLE, helds.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
   for (int k = 0; k < group.size(); ++k) {
-    std::printf("rank %d: peak resident memory %.0f MB, proportional at the end %.0f MB, correlation entries held %.0f MB\n", k,
-                peaks[std::size_t(k)], psss[std::size_t(k)], helds[std::size_t(k)]);
+    std::printf(
+        "rank %d: peak resident memory %.0f MB, proportional at the end %.0f MB, correlation entries held %.0f MB, "
+        "fetched %.1f MB\n",
+        k, peaks[std::size_t(k)], psss[std::size_t(k)], helds[std::size_t(k)], fetcheds[std::size_t(k)]);
   }
   int same = 1;
   if (check && group.rank() == 0) {

@@ -173,6 +173,9 @@ class MpiFisherZTest {
   long long row_bytes() const noexcept {
     return (rank_ < p_ ? (p_ - rank_ + ranks_ - 1) / ranks_ : 0) * p_ * (long long)sizeof(double);
   }
+  /// Bytes this rank has read from other ranks' rows so far (8 per entry), for a model of the
+  /// communication. O(1).
+  long long fetched_bytes() const noexcept { return fetched_bytes_.load(std::memory_order_relaxed); }
   /// A fingerprint of the centred data, the sample size and the convention, for `mpi_pc`'s check
   /// that every rank tests the same data. O(1) (computed once).
   std::uint64_t fingerprint() const noexcept { return fingerprint_; }
@@ -360,6 +363,7 @@ class MpiFisherZTest {
                 1, type, window_);
       }
       MPI_Win_flush_all(window_);
+      for (const auto& row : request) fetched_bytes_.fetch_add(8 * (long long)row.second.size(), std::memory_order_relaxed);
       for (auto& type : types) MPI_Type_free(&type);
     }
     return values;
@@ -377,6 +381,7 @@ class MpiFisherZTest {
   std::vector<int> owner_;         // variable v's rank, v mod R
   std::vector<Index> row_offset_;  // where row v starts on its owner: (v / R) p
   mutable std::mutex mpi_calls_;
+  mutable std::atomic<long long> fetched_bytes_{0};
 };
 
 }  // namespace causalattn
