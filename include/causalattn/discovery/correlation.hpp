@@ -140,7 +140,8 @@ inline std::array<Index, 4> lower_block(Index pair, Index p) {
 template <class Scalar, int Order>
 Matrix<Scalar> lower_cross_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, int threads) {
   const Index n = centred.rows(), p = centred.cols(), blocks = (p + 127) / 128, pairs = blocks * (blocks + 1) / 2;
-  const auto [chunks, chunk_rows] = cross_product_chunks(n, p);
+  const auto chunking = cross_product_chunks(n, p);  // (not a structured binding: the lambdas below capture it)
+  const Index chunks = chunking[0], chunk_rows = chunking[1];
   Matrix<Scalar> c = Matrix<Scalar>::Zero(p, p);
   std::vector<Matrix<Scalar>> partial(std::size_t(chunks > 1 ? pairs * chunks : 0));
   parallel_for(Index(0), pairs * chunks, threads, [&](Index task) {
@@ -202,8 +203,8 @@ Vector<Scalar> inverse_standard_deviations(const Vector<Scalar>& sums_of_squares
 /// The rows x = rank, rank + ranks, ... of the correlation matrix of the centred copy X, equal bit
 /// for bit to those of `correlation_matrix` (the same block products, the same scaling), written
 /// row after row (p entries each) to `rows_out`, which holds ceil((p - rank) / ranks) rows. Every
-/// block of the lower triangle is computed once, on `threads`, and only this rank's entries are
-/// kept: memory O(p^2 / ranks + threads 128^2) beside X, time O(n p^2 / 2). Throws as
+/// block of the lower triangle is computed once (the diagonal ones twice: first for the scales),
+/// on `threads`, and only this rank's entries are kept: memory O(p^2 / ranks + threads 128^2) beside X, time O(n p^2 / 2). Throws as
 /// `correlation_matrix` does for a sum of squares that overflows or underflows.
 template <class Scalar, int Order>
 void correlation_rows(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, Index rank, Index ranks,

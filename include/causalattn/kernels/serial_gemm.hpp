@@ -49,7 +49,8 @@ struct SerialGemmBuffers {
 /// `LhsOrder` / `RhsOrder` say how A and B are stored: ColMajor means element (r, c) at
 /// p[r + c * ld], RowMajor at p[r * ld + c] (so a transposed column-major block is RowMajor).
 /// Deterministic: the summation order depends only on the sizes. Each thread keeps the packing
-/// buffers of its last sizes (at most 16 MiB) for its next call. O(m n k).
+/// buffers of its last sizes (at most 16 MiB per scalar type and pair of storage orders) for its
+/// next call. O(m n k).
 /// Example: `causalattn::serial_gemm<Eigen::ColMajor, Eigen::ColMajor>(m, n, k, a, m, b, k, c, m, 1.0);`
 template <int LhsOrder, int RhsOrder, class Scalar>
 void serial_gemm(Eigen::Index m, Eigen::Index n, Eigen::Index k, const Scalar* a, Eigen::Index lda, const Scalar* b,

@@ -8,10 +8,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <mpi.h>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <Eigen/Core>
 
 #include "causalattn/core/fingerprint.hpp"
 #include "causalattn/discovery/correlation.hpp"
@@ -75,18 +79,23 @@ class EntryTable {
 /// Fisher z (`FisherZTest`) for `mpi_pc` and `mpi_fci` when the p x p correlation matrix should not
 /// sit whole on every rank: rank k computes and keeps the rows x with x mod R == k (the rows whose
 /// pairs it tests in the skeleton), 8 p^2 / R bytes, in an MPI window; an entry of two other ranks'
-/// variables is read from its owner with MPI_Get. Before the skeleton tests a pair it fetches, in
-/// one round, the entries that the pair's conditioning sets can touch (`prepare`); any other test
-/// (the orientation's, FCI's possible-d-sep stage) fetches what it misses one entry at a time.
+/// variables is read from its owner with MPI_Get. Before the skeleton tests a pair it fetches the
+/// entries that the pair's conditioning sets can touch (`prepare`: one get per row, a flush per
+/// list); any other test (the orientation's, FCI's possible-d-sep stage) fetches what it misses
+/// one entry at a time.
 /// Every entry equals `correlation_matrix`'s bit for bit, so `mpi_pc(MpiFisherZTest(data))` equals
 /// `pc(FisherZTest(data))` for any rank and thread counts. Each rank computes the whole lower block
-/// triangle once (O(n p^2 / 2), as `FisherZTest` does) but keeps only its rows.
+/// triangle (O(n p^2 / 2), as `FisherZTest` does; the diagonal blocks twice) but keeps only its rows.
 /// Requirements: MPI initialised with at least MPI_THREAD_SERIALIZED (the search's threads fetch;
-/// one mutex serialises their MPI calls), and every rank constructing it with the same data.
-/// Construction and destruction are collective (the window). Errors (bad data on any rank) are
-/// thrown on every rank, as `MpiGroup::run` throws them. Memory per rank: 8 p^2 / R bytes of rows,
-/// the n x p centred data while constructing, and each thread's fetched entries (those of its
-/// current row at most, a few MB at p = 20,000).
+/// one mutex, shared by all objects, serialises their MPI calls; no other thread may call MPI
+/// while a search runs), and every rank constructing it with the same data. Construction and
+/// destruction are collective (the window): an error thrown on one rank only, outside the
+/// searches, leaves the others waiting in the destructor. Errors inside it and the searches (bad
+/// data on any rank) are thrown on every rank, as `MpiGroup::run` throws them. Memory per rank:
+/// 8 p^2 / R bytes of rows, the n x p centred data while constructing, and for each thread that
+/// tests, 16 p bytes for the pair's row y plus the entries among neighbour lists of its current row
+/// and those read one at a time (at most 2^16 of them before they are dropped); a thread keeps
+/// these buffers until it ends.
 /// Example:
 /// \code
 ///   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
@@ -148,7 +157,11 @@ class MpiFisherZTest {
       MPI_Win_free(&window_);
       throw;
     }
+    // The rows were written by plain stores: make them visible to the other ranks' gets
+    // (required under MPI's separate memory model) before any rank reads.
     MPI_Win_lock_all(MPI_MODE_NOCHECK, window_);
+    MPI_Win_sync(window_);
+    MPI_Barrier(group_.comm());
   }
 
   MpiFisherZTest(const MpiFisherZTest&) = delete;
@@ -279,6 +292,13 @@ class MpiFisherZTest {
     std::vector<Index> positions;  // 2, 3, ..., |S| + 1: the conditioning set's rows in a test's submatrix
   };
 
+  /// The mutex that serialises every object's MPI calls (MPI_THREAD_SERIALIZED allows one thread
+  /// in MPI at a time across the process).
+  static std::mutex& mpi_calls() {
+    static std::mutex shared;
+    return shared;
+  }
+
   static std::uint64_t next_generation() {
     static std::atomic<std::uint64_t> counter{0};
     return ++counter;
@@ -309,7 +329,7 @@ class MpiFisherZTest {
     if (owns(a)) return local_row(a)[b];
     if (a == mine.y && mine.y_stamp[std::size_t(b)] == mine.stamp) return mine.y_row[std::size_t(b)];
     if (const double* held = mine.entries.find(key(a, b))) return *held;
-    if (mine.entries.size() > (std::size_t(1) << 22)) mine.entries.clear();  // on-demand reads stay bounded
+    if (mine.entries.size() >= (std::size_t(1) << 16)) mine.entries.clear();  // on-demand reads stay bounded
     std::vector<std::pair<Index, std::vector<Index>>> request;
     request.emplace_back(a, std::vector<Index>{b});
     const double value = fetch(request)[0][0];
@@ -347,25 +367,25 @@ class MpiFisherZTest {
   std::vector<std::vector<double>> fetch(const std::vector<std::pair<Index, std::vector<Index>>>& request) const {
     std::vector<std::vector<double>> values(request.size());
     if (request.empty()) return values;
-    {
-      std::lock_guard<std::mutex> lock(mpi_calls_);
-      std::vector<MPI_Datatype> types;
-      types.reserve(request.size());
-      for (std::size_t r = 0; r < request.size(); ++r) {
-        const auto& [u, columns] = request[r];
-        std::vector<int> displacements(columns.begin(), columns.end());
-        MPI_Datatype type;
-        MPI_Type_create_indexed_block(int(columns.size()), 1, displacements.data(), MPI_DOUBLE, &type);
-        MPI_Type_commit(&type);
-        types.push_back(type);
-        values[r].resize(columns.size());
-        MPI_Get(values[r].data(), int(columns.size()), MPI_DOUBLE, owner_[std::size_t(u)], MPI_Aint(row_offset_[std::size_t(u)]),
-                1, type, window_);
-      }
-      MPI_Win_flush_all(window_);
-      for (const auto& row : request) fetched_bytes_.fetch_add(8 * (long long)row.second.size(), std::memory_order_relaxed);
-      for (auto& type : types) MPI_Type_free(&type);
+    // Every buffer exists before the first get, so nothing can throw while a get is in flight.
+    std::vector<std::vector<int>> displacements(request.size());
+    for (std::size_t r = 0; r < request.size(); ++r) {
+      values[r].resize(request[r].second.size());
+      displacements[r].assign(request[r].second.begin(), request[r].second.end());
     }
+    std::vector<MPI_Datatype> types(request.size(), MPI_DATATYPE_NULL);
+    std::lock_guard<std::mutex> lock(mpi_calls());
+    for (std::size_t r = 0; r < request.size(); ++r) {
+      const Index u = request[r].first;
+      const int count = int(displacements[r].size());
+      MPI_Type_create_indexed_block(count, 1, displacements[r].data(), MPI_DOUBLE, &types[r]);
+      MPI_Type_commit(&types[r]);
+      MPI_Get(values[r].data(), count, MPI_DOUBLE, owner_[std::size_t(u)], MPI_Aint(row_offset_[std::size_t(u)]), 1, types[r],
+              window_);
+      fetched_bytes_.fetch_add(8 * (long long)count, std::memory_order_relaxed);
+    }
+    MPI_Win_flush_all(window_);
+    for (auto& type : types) MPI_Type_free(&type);
     return values;
   }
 
@@ -380,7 +400,6 @@ class MpiFisherZTest {
   MPI_Win window_ = MPI_WIN_NULL;
   std::vector<int> owner_;         // variable v's rank, v mod R
   std::vector<Index> row_offset_;  // where row v starts on its owner: (v / R) p
-  mutable std::mutex mpi_calls_;
   mutable std::atomic<long long> fetched_bytes_{0};
 };
 
