@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
   MPI_Finalize();
   return same ? 0 : 1;
 #else
-  std::printf("peak resident memory %.0f MB\n", peak_resident_mb());
+  std::printf("peak resident memory %.0f MB, proportional at the end %.0f MB\n", peak_resident_mb(), proportional_resident_mb());
   return 0;
 #endif
 }
