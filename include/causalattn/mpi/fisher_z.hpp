@@ -208,7 +208,7 @@ class MpiFisherZTest {
       if (lowest == std::numeric_limits<long long>::max() || first != lowest) return;
       const Index j = Index(lowest / p_), i = Index(lowest % p_);
       throw invalid_input("data", "column " + std::to_string(j) + " and column " + std::to_string(i) +
-                                      " are perfectly correlated (r = " + detail::to_text(entry(i, j)) +
+                                      " are perfectly correlated (r = " + detail::to_text(entry(i, j, fetched())) +
                                       "): a duplicated or rescaled column; drop one");
     });
   }
@@ -321,10 +321,10 @@ class MpiFisherZTest {
 
   /// Entry (a, b) of the correlation matrix: held, fetched, or read now from its owner. A test
   /// asks for (s, x) and (s, y) with s varying, so b's row is tried first: a contiguous read.
-  double entry(Index a, Index b) const {
+  /// `mine` is the calling thread's `fetched()`.
+  double entry(Index a, Index b, Fetched& mine) const {
     if (a == b) return 1.0;
     if (owns(b)) return local_row(b)[a];
-    Fetched& mine = fetched();
     if (b == mine.y && mine.y_stamp[std::size_t(a)] == mine.stamp) return mine.y_row[std::size_t(a)];
     if (owns(a)) return local_row(a)[b];
     if (a == mine.y && mine.y_stamp[std::size_t(b)] == mine.stamp) return mine.y_row[std::size_t(b)];
@@ -339,9 +339,10 @@ class MpiFisherZTest {
 
   template <class Square, class IndexOf>
   void fill(Square& m, Index k, const IndexOf& index) const {
+    Fetched& mine = fetched();
     for (Index a = 0; a < k; ++a) {
       m(a, a) = 1.0;
-      for (Index b = 0; b < a; ++b) m(a, b) = m(b, a) = entry(index(a), index(b));
+      for (Index b = 0; b < a; ++b) m(a, b) = m(b, a) = entry(index(a), index(b), mine);
     }
   }
 

@@ -191,7 +191,10 @@ Skeleton stable_skeleton(const Test& test, Index p, const PcOptions& options, co
     if (depth == 0) {
       run({});
     } else {
-      prepare_test(test, x, y, neighbours[std::size_t(x)], neighbours[std::size_t(y)], depth, 0);
+      const auto& x_list = neighbours[std::size_t(x)];
+      const auto& y_list = neighbours[std::size_t(y)];
+      // Each list holds the other end, so a subset of `depth` needs depth + 1 entries.
+      if (Index(std::max(x_list.size(), y_list.size())) > depth) prepare_test(test, x, y, x_list, y_list, depth, 0);
       std::vector<Index> pool;
       for (const auto& ends : {std::pair<Index, Index>{x, y}, {y, x}}) {
         const Index a = ends.first, b = ends.second;
