@@ -260,7 +260,7 @@ TEST_CASE("CInA-ZS's default estimate runs on 10^6 units in linear memory (2 x 1
   const auto model = ca::CinaZsModel<float>::load_default();
   const Index n = ca::test::sanitized() ? 200000 : 1000000;
   const std::uint64_t seed = 11;
-  std::printf("CInA-ZS at 10^6 units: seed %llu\n", static_cast<unsigned long long>(seed));
+  std::printf("CInA-ZS on %lld units: seed %llu\n", static_cast<long long>(n), static_cast<unsigned long long>(seed));
   ca::Rng rng(seed);
   const ca::Matrix<double> x = ca::normal_matrix<double>(n, 1, rng);
   ca::Vector<double> t(n), y(n);
