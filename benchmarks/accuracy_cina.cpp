@@ -2,12 +2,13 @@
 // absolute error of the effect estimate (+- its standard error over data sets), the coverage of its
 // 95% interval, and seconds per data set; for the per-unit (CATE) methods, PEHE. Settings:
 //   (a) held-out in-family simulated data sets, (b) out-of-family ones, (c) IHDP replications 1-10
-//   and (c') 11-50 (ATE truth = mean(mu1 - mu0); both for reporting only), (d) Lalonde PSID and CPS (ATT against the experimental $1794),
-//   (e) Kang-Schafer data sets of 1000 units (misspecified transforms; effect 0), (f) held-out
+//   and (c') 11-50 (ATE truth = mean(mu1 - mu0); both for reporting only), (d) Lalonde PSID and
+//   CPS (ATT against the experimental $1794), (e) Kang-Schafer data sets of 1000 units (misspecified transforms; effect 0), (f) held-out
 //   data sets of the broad prior (`simulate_prior_datasets`: n 50-5000, p 1-50, heterogeneous
 //   effects, weak overlap, binary and skewed covariates).
 //
-//   accuracy_cina [datasets=200] [threads=0] [model=the shipped CInA-ZS model, "" for it] [methods=all] [seeds=report]
+//   accuracy_cina [datasets=200] [threads=0] [model=the shipped CInA-ZS model, "" for it] [methods=all, "" for all]
+//                 [seeds=report]
 //
 // `methods` is a comma-separated subset of the row names (e.g. "naive,CInA-ZS"). `datasets` is
 // the count of each simulated setting (a), (b), (e), (f).
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
   const bool validation = seeds == "validation";
   try {
     const auto model = ca::CinaZsModel<float>::load_default(argc > 3 ? argv[3] : "");
-    const std::string only = argc > 4 ? "," + std::string(argv[4]) + "," : "";
+    const std::string only = argc > 4 && std::string(argv[4]) != "" ? "," + std::string(argv[4]) + "," : "";
     const std::string data = CAUSALATTN_DATA_DIR;
     const std::vector<Method> methods = {
         {"naive", [](const auto& d, const auto& o) { return ca::difference_in_means(d, o); }, 1 << 30, 1 << 30},

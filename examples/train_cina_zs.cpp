@@ -3,17 +3,20 @@
 //
 //   causalattn_train_cina_zs OUTPUT.bin [datasets] [epochs] [seed] [generator] [HEAD_FROM.bin]
 //
-// Defaults (the shipped model): 4096 in-family simulated data sets of 100-400 units (Erdos-Renyi
-// SCMs over 5-20 covariates, mixed linear / nonlinear mechanisms, see effects/simulate.hpp),
-// 24 epochs, seed 20261123, fitted to each data set's exact balancing weights on the model's
-// kernel (CinaZsTarget::exact_dual: unsupervised, no outcomes used). `generator` "prior" draws
+// Defaults: 4096 in-family simulated data sets of 100-400 units (Erdos-Renyi SCMs over 5-20
+// covariates, mixed linear / nonlinear mechanisms, see effects/simulate.hpp), 24 epochs, seed
+// 20261123, fitted to each data set's exact balancing weights on the model's kernel
+// (CinaZsTarget::exact_dual: unsupervised, no outcomes used). `generator` "prior" draws
 // the data sets from the broad prior instead (effects/simulation_prior.hpp: p 1-50, treated
 // shares 5-95%, weak overlap, binary and skewed covariates), n capped at 400 as in family;
 // "mixed" draws half from each (the prior's from seed + 1). With HEAD_FROM.bin, the output also
 // carries that model file's outcome head (trained apart, by causalattn_train_cina_zs_outcome_head).
+// The shipped model is `OUTPUT.bin 4096 24 20261123 mixed PREVIOUS.bin`, PREVIOUS.bin the shipped
+// file before it (benchmarks/RESULTS.md, "CInA-ZS's balancing network retrained").
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "causalattn/effects/cina_zs_training.hpp"
@@ -35,13 +38,23 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    std::optional<causalattn::OutcomeHead> head;  // read before training, so a bad file fails at once
+    if (argc > 6) {
+      const auto donor = causalattn::load_cina_zs<float>(argv[6]);
+      if (!donor.outcome_head()) throw causalattn::invalid_input(argv[6], "has no outcome head (HEAD_FROM.bin)");
+      head = *donor.outcome_head();
+    }
     causalattn::SimulationFamily family = causalattn::in_family();
     family.n_min = 100;
     family.n_max = 400;
     const std::size_t from_prior = generator == "prior" ? datasets : generator == "mixed" ? datasets / 2 : 0;
     std::cout << "simulating " << datasets - from_prior << " in-family data sets (n " << family.n_min << "-" << family.n_max
-              << ", p " << family.p_min << "-" << family.p_max << "), seed " << seed << ", and " << from_prior
-              << " prior data sets (n capped at " << family.n_max << "), seed " << seed + (generator == "mixed") << "\n";
+              << ", p " << family.p_min << "-" << family.p_max << "), seed " << seed;
+    if (from_prior > 0) {
+      std::cout << ", and " << from_prior << " prior data sets (n capped at " << family.n_max << "), seed "
+                << seed + (generator == "mixed");
+    }
+    std::cout << "\n";
     auto data = causalattn::simulate_datasets(family, datasets - from_prior, seed);
     for (auto& d : causalattn::simulate_prior_datasets(from_prior, seed + (generator == "mixed"), 0, family.n_max))
       data.push_back(std::move(d));
@@ -60,11 +73,7 @@ int main(int argc, char** argv) {
     std::cout << "loss per epoch:";
     for (double loss : report.epoch_loss) std::cout << " " << loss;
     std::cout << "\nsteps " << report.steps << ", wall time " << report.seconds << " s\n";
-    if (argc > 6) {
-      const auto donor = causalattn::load_cina_zs<float>(argv[6]);
-      if (!donor.outcome_head()) throw causalattn::invalid_input("HEAD_FROM.bin", std::string(argv[6]) + " has no outcome head");
-      model.set_outcome_head(*donor.outcome_head());
-    }
+    if (head) model.set_outcome_head(*head);
     causalattn::save_cina_zs(output, model);
     const std::string bytes = causalattn::serialize_cina_zs(model);
     std::printf("wrote %s (%zu bytes), checksum fnv1a64 0x%016llx\n", output.c_str(), bytes.size(),

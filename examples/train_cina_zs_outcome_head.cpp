@@ -1,6 +1,7 @@
-// Trains CInA-ZS's outcome head on the broad simulation prior and writes the model with it: the
-// second step behind examples/models/cina_zs_default.bin (the first, the balancing network, is
-// causalattn_train_cina_zs).
+// Trains CInA-ZS's outcome head on the broad simulation prior and writes the model with it. The
+// shipped examples/models/cina_zs_default.bin carries a head trained by this program; its balancing
+// network was retrained later by causalattn_train_cina_zs, which takes the head from a model file
+// (HEAD_FROM.bin).
 //
 //   causalattn_train_cina_zs_outcome_head BASE.bin OUTPUT.bin [datasets=3000] [epochs=8] [seed=20261205]
 //

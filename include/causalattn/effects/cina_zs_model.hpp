@@ -380,8 +380,8 @@ struct EmbeddedCinaZsModel {
 };
 }  // namespace detail
 
-/// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (regenerate with
-/// examples/train_cina_zs.cpp, which prints it).
+/// FNV-1a-64 of the whole shipped file examples/models/cina_zs_default.bin (examples/train_cina_zs.cpp
+/// prints it; the command that made the file is in benchmarks/RESULTS.md).
 inline constexpr std::uint64_t cina_zs_default_checksum = 0xb0ec64424a1ab492ULL;
 
 /// Where `CinaZsModel::load_default` finds the shipped model, the first that exists of:
