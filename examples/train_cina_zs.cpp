@@ -48,16 +48,15 @@ int main(int argc, char** argv) {
     family.n_min = 100;
     family.n_max = 400;
     const std::size_t from_prior = generator == "prior" ? datasets : generator == "mixed" ? datasets / 2 : 0;
+    const std::uint64_t prior_seed = generator == "mixed" ? seed + 1 : seed;
     std::cout << "simulating " << datasets - from_prior << " in-family data sets (n " << family.n_min << "-" << family.n_max
               << ", p " << family.p_min << "-" << family.p_max << "), seed " << seed;
     if (from_prior > 0) {
-      std::cout << ", and " << from_prior << " prior data sets (n capped at " << family.n_max << "), seed "
-                << seed + (generator == "mixed");
+      std::cout << ", and " << from_prior << " prior data sets (n capped at " << family.n_max << "), seed " << prior_seed;
     }
     std::cout << "\n";
     auto data = causalattn::simulate_datasets(family, datasets - from_prior, seed);
-    for (auto& d : causalattn::simulate_prior_datasets(from_prior, seed + (generator == "mixed"), 0, family.n_max))
-      data.push_back(std::move(d));
+    for (auto& d : causalattn::simulate_prior_datasets(from_prior, prior_seed, 0, family.n_max)) data.push_back(std::move(d));
     causalattn::CinaZsModel<float> model(causalattn::CinaZsConfig{}, seed);
     causalattn::CinaZsTrainingOptions options;
     options.epochs = epochs;
