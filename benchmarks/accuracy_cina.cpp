@@ -12,13 +12,17 @@
 //
 // `methods` is a comma-separated subset of the row names (e.g. "naive,CInA-ZS"). `datasets` is
 // the count of each simulated setting (a), (b), (e), (f).
-// Data sets run in parallel (`threads`), each estimator single-threaded inside, so the seconds are
-// one core's time with `threads` data sets in flight. An estimator that throws on a data set (e.g.
+// A paired table compares the default, CInA-ZS, with every other method run, data set by data set
+// (the mean difference of absolute errors, its standard error, and how often CInA-ZS was closer),
+// with IHDP 1-10 and 11-50 also pooled as 1-50. Data sets run in parallel (`threads`), each
+// estimator single-threaded inside, so the seconds are one core's time with `threads` data sets in
+// flight. An estimator that throws on a data set (e.g.
 // IPW on a separated propensity fit) is counted under "failed" and left out of its mean. Seeds are
 // fixed and printed: in-family 777, out-of-family 778, prior 779, Kang-Schafer 780. With `seeds`
 // "validation" the simulated settings draw from the validation seeds instead (in-family 782,
 // out-of-family 790, prior 781, Kang-Schafer 791, disjoint from the reporting ones) and the real
 // data sets are not run: that mode is for choosing settings, the default for reporting them.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -59,16 +63,18 @@ struct Case {
   ca::Vector<double> unit_effects;
 };
 
-/// One column of the table: its data sets and the estimand's options.
+/// One column of the tables: its name, its heading and data sets, and the estimand's options.
 struct Setting {
   const char* name;
+  const char* heading;
   const std::vector<Case>& cases;
   const ca::EffectOptions& options;
 };
 
-/// Errors, interval coverage and times of one method on one setting.
+/// Errors, interval coverage and times of one method on one setting; `by_case` holds every
+/// case's error in case order (NaN where the method failed or was skipped), for paired comparisons.
 struct Cell {
-  std::vector<double> error, seconds;
+  std::vector<double> error, seconds, by_case;
   int failed = 0, skipped = 0, covered = 0;
 };
 
@@ -151,6 +157,7 @@ Cell evaluate(const Method& m, const std::vector<Case>& cases, const ca::EffectO
       cell.seconds.push_back(seconds[k]);
     }
   }
+  cell.by_case = std::move(error);
   return cell;
 }
 
@@ -193,6 +200,34 @@ std::string coverage(const Cell& c) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.1f%% (%zu)", 100.0 * c.covered / double(c.error.size()), c.error.size());
   return buffer;
+}
+
+/// The paired comparison of `reference` against `other` over the cases both ran on: the mean of
+/// |error of reference| - |error of other| +- its standard error, and how often the reference was
+/// strictly closer. Negative means the reference was closer on average.
+std::string paired(const Cell& reference, const Cell& other) {
+  std::vector<double> difference;
+  int closer = 0;
+  for (std::size_t k = 0; k < reference.by_case.size() && k < other.by_case.size(); ++k) {
+    if (std::isnan(reference.by_case[k]) || std::isnan(other.by_case[k])) continue;
+    difference.push_back(reference.by_case[k] - other.by_case[k]);
+    closer += reference.by_case[k] < other.by_case[k];
+  }
+  if (difference.size() < 2) return "n/a";
+  const double n = double(difference.size());
+  double mean = 0, var = 0;
+  for (double d : difference) mean += d / n;
+  for (double d : difference) var += (d - mean) * (d - mean) / (n - 1);
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%+.3f +- %.3f (%d/%zu)", mean, std::sqrt(var / n), closer, difference.size());
+  return buffer;
+}
+
+/// Two cells of one method over consecutive case lists joined into one (IHDP 1-10 and 11-50 as 1-50).
+Cell joined(const Cell& first, const Cell& second) {
+  Cell out = first;
+  out.by_case.insert(out.by_case.end(), second.by_case.begin(), second.by_case.end());
+  return out;
 }
 
 double mean_seconds(const std::vector<Cell>& cells) {
@@ -291,54 +326,95 @@ int main(int argc, char** argv) {
     ca::EffectOptions ate, att;
     ate.threads = att.threads = 1;
     att.estimand = ca::Estimand::att;
-    const Setting settings[] = {{"in-family", in, ate},    {"out-of-family", out, ate},
-                                {"IHDP", ihdp_cases, ate}, {"PSID", psid, att},
-                                {"CPS", cps, att},         {"Kang-Schafer", ks, ate},
-                                {"prior", broad, ate},     {"IHDP 11-50", ihdp_more, ate}};
+    const std::vector<Setting> settings = {
+        {"in-family", "(a) in-family", in, ate},       {"out-of-family", "(b) out-of-family", out, ate},
+        {"IHDP", "(c) IHDP 1-10", ihdp_cases, ate},    {"IHDP 11-50", "(c') IHDP 11-50", ihdp_more, ate},
+        {"PSID", "(d) PSID ATT error", psid, att},     {"CPS", "(d) CPS ATT error", cps, att},
+        {"Kang-Schafer", "(e) Kang-Schafer", ks, ate}, {"prior", "(f) prior", broad, ate}};
+    // Columns: the settings that have data sets (validation mode runs no real data); the coverage,
+    // PEHE and paired tables show the ATE settings only.
+    std::vector<std::size_t> columns, ate_columns;
+    for (std::size_t s = 0; s < settings.size(); ++s) {
+      if (settings[s].cases.empty()) continue;
+      columns.push_back(s);
+      if (settings[s].options.estimand == ca::Estimand::ate) ate_columns.push_back(s);
+    }
+    auto print_row = [](const std::vector<std::string>& cells) {
+      std::string text = "|";
+      for (const auto& c : cells) text += " " + c + " |";
+      std::printf("%s\n", text.c_str());
+      std::fflush(stdout);
+    };
+    // A table's heading and rule: "method", the shown settings (ATE ones with `suffix`), then `extra` columns.
+    auto print_header = [&](const std::vector<std::size_t>& shown, const std::string& suffix,
+                            const std::vector<std::string>& extra) {
+      std::vector<std::string> head = {"method"};
+      for (std::size_t s : shown)
+        head.push_back(settings[s].heading + (settings[s].options.estimand == ca::Estimand::ate ? suffix : ""));
+      head.insert(head.end(), extra.begin(), extra.end());
+      print_row(head);
+      print_row(std::vector<std::string>(head.size(), "---"));
+    };
     auto selected = [&only](const std::string& name) { return only.empty() || only.find("," + name + ",") != std::string::npos; };
     std::vector<std::pair<std::string, std::vector<Cell>>> rows;
-    std::printf(
-        "\n| method | (a) in-family MAE | (b) out-of-family MAE | (c) IHDP 1-10 MAE | (c') IHDP 11-50 MAE | (d) PSID ATT error "
-        "| (d) CPS ATT error | (e) Kang-Schafer MAE | (f) prior MAE | s / data set |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("\n");
+    print_header(columns, " MAE", {"s / data set"});
     for (const auto& m : methods) {
       if (!selected(m.name)) continue;
-      std::vector<Cell> cells;
-      for (const Setting& setting : settings) {
-        cells.push_back(evaluate(m, setting.cases, setting.options, threads));
+      std::vector<Cell> cells(settings.size());
+      std::vector<std::string> line = {m.name};
+      for (std::size_t s : columns) {
+        cells[s] = evaluate(m, settings[s].cases, settings[s].options, threads);
         // Progress on stderr (the tables on stdout stay clean): slow methods take minutes per setting.
-        std::fprintf(stderr, "  %s, %s: %s\n", m.name.c_str(), setting.name, mae(cells.back()).c_str());
+        std::fprintf(stderr, "  %s, %s: %s\n", m.name.c_str(), settings[s].name, mae(cells[s]).c_str());
+        line.push_back(mae(cells[s]));
       }
-      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %.4f |\n", m.name.c_str(), mae(cells[0]).c_str(),
-                  mae(cells[1]).c_str(), mae(cells[2]).c_str(), mae(cells[7]).c_str(), mae(cells[3]).c_str(),
-                  mae(cells[4]).c_str(), mae(cells[5]).c_str(), mae(cells[6]).c_str(), mean_seconds(cells));
-      std::fflush(stdout);
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.4f", mean_seconds(cells));
+      line.push_back(seconds);
+      print_row(line);
       rows.emplace_back(m.name, std::move(cells));
     }
     std::printf("\nCoverage of the 95%% interval (share of the data sets an estimator ran on):\n\n");
-    std::printf(
-        "| method | (a) in-family | (b) out-of-family | (c) IHDP 1-10 | (c') IHDP 11-50 | (e) Kang-Schafer | (f) prior |\n"
-        "|---|---|---|---|---|---|---|\n");
+    print_header(ate_columns, "", {});
     for (const auto& [name, cells] : rows) {
-      std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", name.c_str(), coverage(cells[0]).c_str(), coverage(cells[1]).c_str(),
-                  coverage(cells[2]).c_str(), coverage(cells[7]).c_str(), coverage(cells[5]).c_str(), coverage(cells[6]).c_str());
+      std::vector<std::string> line = {name};
+      for (std::size_t s : ate_columns) line.push_back(coverage(cells[s]));
+      print_row(line);
+    }
+    const std::string reference = "CInA-ZS";
+    const auto reference_row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.first == reference; });
+    const bool ihdp_both = !ihdp_cases.empty() && !ihdp_more.empty();
+    if (reference_row != rows.end() && rows.size() > 1) {
+      std::printf(
+          "\nPaired against %s (the default), data set by data set: mean of |error of %s| - |error of the method| +- "
+          "its s.e. (negative: %s closer), and (data sets where %s was closer / data sets both ran on):\n\n",
+          reference.c_str(), reference.c_str(), reference.c_str(), reference.c_str());
+      print_header(ate_columns, "", ihdp_both ? std::vector<std::string>{"(c + c') IHDP 1-50"} : std::vector<std::string>{});
+      const std::vector<Cell>& ours = reference_row->second;
+      for (const auto& [name, cells] : rows) {
+        if (name == reference) continue;
+        std::vector<std::string> line = {name};
+        for (std::size_t s : ate_columns) line.push_back(paired(ours[s], cells[s]));
+        if (ihdp_both) line.push_back(paired(joined(ours[2], ours[3]), joined(cells[2], cells[3])));
+        print_row(line);
+      }
     }
     std::printf(
         "\nPer-unit effects: PEHE (root mean squared error of tau(x_i) against mu1 - mu0), mean +- s.e. over data sets:\n\n");
-    std::printf(
-        "| method | (a) in-family | (b) out-of-family | (c) IHDP 1-10 | (c') IHDP 11-50 | (e) Kang-Schafer | (f) prior | s / data set "
-        "|\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    print_header(ate_columns, "", {"s / data set"});
     for (const auto& m : cate_methods) {
       if (!selected(m.name)) continue;
       std::vector<Cell> cells;
-      for (const Setting* setting : {&settings[0], &settings[1], &settings[2], &settings[7], &settings[5], &settings[6]}) {
-        cells.push_back(evaluate_cate(m, setting->cases, setting->options, threads));
+      std::vector<std::string> line = {m.name};
+      for (std::size_t s : ate_columns) {
+        cells.push_back(evaluate_cate(m, settings[s].cases, settings[s].options, threads));
+        line.push_back(mae(cells.back()));
       }
-      std::printf("| %s | %s | %s | %s | %s | %s | %s | %.4f |\n", m.name.c_str(), mae(cells[0]).c_str(), mae(cells[1]).c_str(),
-                  mae(cells[2]).c_str(), mae(cells[3]).c_str(), mae(cells[4]).c_str(), mae(cells[5]).c_str(),
-                  mean_seconds(cells));
-      std::fflush(stdout);
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.4f", mean_seconds(cells));
+      line.push_back(seconds);
+      print_row(line);
     }
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
