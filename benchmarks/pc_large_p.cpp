@@ -17,12 +17,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <sys/resource.h>
 #include <vector>
 
 #include "causalattn/discovery/pc.hpp"
 #include "causalattn/io/csv.hpp"
 #include "linear_gaussian_dag.hpp"
+#include "resident_memory.hpp"
 #ifdef CAUSALATTN_USE_MPI
 #include <optional>
 
@@ -33,28 +33,11 @@
 namespace {
 
 namespace ca = causalattn;
+using causalattn::test::peak_resident_mb;
+using causalattn::test::proportional_resident_mb;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double peak_resident_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
-
-/// The proportional set size now (shared pages divided among the processes mapping them), from
-/// /proc/self/smaps_rollup; 0 where it is not available.
-double proportional_resident_mb() {
-  std::ifstream in("/proc/self/smaps_rollup");
-  std::string label;
-  double kb = 0;
-  while (in >> label) {
-    if (label == "Pss:" && (in >> kb)) return kb / 1024.0;
-    in.ignore(1 << 20, '\n');
-  }
-  return 0;
 }
 
 }  // namespace
