@@ -203,16 +203,18 @@ Vector<Scalar> inverse_standard_deviations(const Vector<Scalar>& sums_of_squares
 /// The rows x = rank, rank + ranks, ... of the correlation matrix of the centred copy X, equal bit
 /// for bit to those of `correlation_matrix` (the same block products, the same scaling), written
 /// row after row (p entries each) to `rows_out`, which holds ceil((p - rank) / ranks) rows. Every
-/// block of the lower triangle is computed once (the diagonal ones twice: first for the scales),
-/// on `threads`, and only this rank's entries are kept: memory O(p^2 / ranks + threads 128^2) beside X, time O(n p^2 / 2). Throws as
-/// `correlation_matrix` does for a sum of squares that overflows or underflows.
+/// block of the lower triangle is computed once, on `threads` (the diagonal ones first, for the
+/// scales, and kept), and only this rank's entries are kept: memory O(p^2 / ranks + 128 p +
+/// threads 128^2) beside X, time O(n p^2 / 2). Throws as `correlation_matrix` does for a sum of
+/// squares that overflows or underflows.
 template <class Scalar, int Order>
 void correlation_rows(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>& centred, Index rank, Index ranks,
                       int threads, Scalar* rows_out) {
   const Index p = centred.cols(), blocks = (p + 127) / 128, pairs = blocks * (blocks + 1) / 2;
   Vector<Scalar> sums_of_squares(p);
+  std::vector<Matrix<Scalar>> diagonal(static_cast<std::size_t>(blocks));
   parallel_for(Index(0), blocks, threads, [&](Index b) {  // the diagonal blocks: pair b (b + 3) / 2
-    Matrix<Scalar> block;
+    Matrix<Scalar>& block = diagonal[std::size_t(b)];
     lower_cross_product_block(centred, b * (b + 3) / 2, block);
     sums_of_squares.segment(b * 128, block.rows()) = block.diagonal();
   });
@@ -221,8 +223,9 @@ void correlation_rows(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic
   const auto row_of = [&](Index v) { return rows_out + (v / ranks) * p; };
   parallel_for(Index(0), pairs, threads, [&](Index pair) {
     const auto [r0, rows, c0, cols] = lower_block(pair, p);
-    Matrix<Scalar> block;
-    lower_cross_product_block(centred, pair, block);
+    Matrix<Scalar> computed;
+    if (r0 != c0) lower_cross_product_block(centred, pair, computed);
+    const Matrix<Scalar>& block = r0 == c0 ? diagonal[std::size_t(r0 / 128)] : computed;
     for (Index j = 0; j < cols; ++j) {
       const Index b = c0 + j;
       for (Index i = (r0 == c0 ? j + 1 : 0); i < rows; ++i) {  // a > b: the lower triangle

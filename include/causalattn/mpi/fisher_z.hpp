@@ -80,12 +80,12 @@ class EntryTable {
 /// sit whole on every rank: rank k computes and keeps the rows x with x mod R == k (the rows whose
 /// pairs it tests in the skeleton), 8 p^2 / R bytes, in an MPI window; an entry of two other ranks'
 /// variables is read from its owner with MPI_Get. Before the skeleton tests a pair it fetches the
-/// entries that the pair's conditioning sets can touch (`prepare`: one get per row, a flush per
-/// list); any other test (the orientation's, FCI's possible-d-sep stage) fetches what it misses
+/// entries that the pair's conditioning sets can touch (`prepare`: one get per row, one flush per
+/// pair); any other test (the orientation's, FCI's possible-d-sep stage) fetches what it misses
 /// one entry at a time.
 /// Every entry equals `correlation_matrix`'s bit for bit, so `mpi_pc(MpiFisherZTest(data))` equals
 /// `pc(FisherZTest(data))` for any rank and thread counts. Each rank computes the whole lower block
-/// triangle (O(n p^2 / 2), as `FisherZTest` does; the diagonal blocks twice) but keeps only its rows.
+/// triangle (O(n p^2 / 2), as `FisherZTest` does) but keeps only its rows.
 /// Requirements: MPI initialised with at least MPI_THREAD_SERIALIZED (the search's threads fetch;
 /// one mutex, shared by all objects, serialises their MPI calls; no other thread may call MPI
 /// while a search runs), and every rank constructing it with the same data. Construction and
@@ -221,14 +221,18 @@ class MpiFisherZTest {
   void prepare(Index x, Index y, const std::vector<Index>& x_neighbours, const std::vector<Index>& y_neighbours,
                Index depth) const {
     Fetched& mine = fetched();
+    Request request;  // everything the pair needs, read in one round (one flush)
+    mine.requested.clear();
     if (mine.x != x || mine.depth != depth) {
       mine.entries.clear();
       mine.x = x;
       mine.depth = depth;
-      if (depth >= 2) fetch_among(x_neighbours, mine);
+      if (depth >= 2) request_among(x_neighbours, mine, request);
     }
     mine.y = -1;
-    if (!owns(y)) {  // row y over both lists, held ones too: the tests then read it as a contiguous column
+    const std::size_t y_request = request.size();
+    const bool remote_y = !owns(y);
+    if (remote_y) {  // row y over both lists, held ones too: the tests then read it as a contiguous column
       std::vector<Index> columns;
       columns.reserve(x_neighbours.size() + y_neighbours.size() + 1);
       for (const auto* list : {&x_neighbours, &y_neighbours})
@@ -237,22 +241,27 @@ class MpiFisherZTest {
       columns.push_back(x);
       std::sort(columns.begin(), columns.end());
       columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
-      std::vector<std::pair<Index, std::vector<Index>>> request;
       request.emplace_back(y, std::move(columns));
-      const auto values = fetch(request);
-      if (mine.y_row.size() != std::size_t(p_)) {  // (the thread's previous object may have had another p)
-        mine.y_row.assign(std::size_t(p_), 0.0);
-        mine.y_stamp.assign(std::size_t(p_), 0);
-      }
-      ++mine.stamp;
-      mine.y = y;
-      for (std::size_t c = 0; c < values[0].size(); ++c) {
-        const auto v = std::size_t(request[0].second[c]);
-        mine.y_row[v] = values[0][c];
-        mine.y_stamp[v] = mine.stamp;
-      }
     }
-    if (depth >= 2) fetch_among(y_neighbours, mine);
+    if (depth >= 2) request_among(y_neighbours, mine, request);
+    const auto values = fetch(request);
+    for (std::size_t r = 0; r < request.size(); ++r) {
+      if (remote_y && r == y_request) continue;
+      for (std::size_t c = 0; c < values[r].size(); ++c)
+        mine.entries.insert(key(request[r].first, request[r].second[c]), values[r][c]);
+    }
+    if (!remote_y) return;
+    if (mine.y_row.size() != std::size_t(p_)) {  // (the thread's previous object may have had another p)
+      mine.y_row.assign(std::size_t(p_), 0.0);
+      mine.y_stamp.assign(std::size_t(p_), 0);
+    }
+    ++mine.stamp;
+    mine.y = y;
+    for (std::size_t c = 0; c < values[y_request].size(); ++c) {
+      const auto v = std::size_t(request[y_request].second[c]);
+      mine.y_row[v] = values[y_request][c];
+      mine.y_stamp[v] = mine.stamp;
+    }
   }
 
   /// Tests x _||_ y | s as `FisherZTest::test` does (the same bits). Indices are trusted.
@@ -282,10 +291,14 @@ class MpiFisherZTest {
  private:
   /// A thread's fetched entries for the object `generation`: those among neighbours, keyed by
   /// `key(min, max)`, and the entries (y, v) of the pair's y with y_stamp[v] == stamp.
+  /// Entries to read: for each row u, the columns v of the entries (u, v).
+  using Request = std::vector<std::pair<Index, std::vector<Index>>>;
+
   struct Fetched {
     std::uint64_t generation = 0;
     Index x = -1, depth = -1, y = -1;
     detail::EntryTable entries;
+    detail::EntryTable requested;  // the keys `prepare` is about to read (values unused)
     std::uint64_t stamp = 0;
     std::vector<double> y_row;
     std::vector<std::uint64_t> y_stamp;
@@ -330,7 +343,7 @@ class MpiFisherZTest {
     if (a == mine.y && mine.y_stamp[std::size_t(b)] == mine.stamp) return mine.y_row[std::size_t(b)];
     if (const double* held = mine.entries.find(key(a, b))) return *held;
     if (mine.entries.size() >= (std::size_t(1) << 16)) mine.entries.clear();  // on-demand reads stay bounded
-    std::vector<std::pair<Index, std::vector<Index>>> request;
+    Request request;
     request.emplace_back(a, std::vector<Index>{b});
     const double value = fetch(request)[0][0];
     mine.entries.insert(key(a, b), value);
@@ -346,26 +359,26 @@ class MpiFisherZTest {
     }
   }
 
-  /// Fetches the entries among `list` that neither this rank holds nor the thread has.
-  void fetch_among(const std::vector<Index>& list, Fetched& mine) const {
-    std::vector<std::pair<Index, std::vector<Index>>> request;
+  /// Adds to `request` the entries among `list` that this rank does not hold and the thread neither
+  /// has nor has requested in this round (`mine.requested`, which it marks).
+  void request_among(const std::vector<Index>& list, Fetched& mine, Request& request) const {
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (owns(list[i])) continue;
       std::vector<Index> columns;
-      for (std::size_t j = i + 1; j < list.size(); ++j)
-        if (!owns(list[j]) && !mine.entries.find(key(list[i], list[j]))) columns.push_back(list[j]);
+      for (std::size_t j = i + 1; j < list.size(); ++j) {
+        const long long k = key(list[i], list[j]);
+        if (owns(list[j]) || mine.entries.find(k) || mine.requested.find(k)) continue;
+        mine.requested.insert(k, 0.0);
+        columns.push_back(list[j]);
+      }
       if (!columns.empty()) request.emplace_back(list[i], std::move(columns));
     }
-    const auto values = fetch(request);
-    for (std::size_t r = 0; r < request.size(); ++r)
-      for (std::size_t c = 0; c < values[r].size(); ++c)
-        mine.entries.insert(key(request[r].first, request[r].second[c]), values[r][c]);
   }
 
   /// Reads, for each (row u, columns), entries (u, v) from u's owner: one MPI_Get with an indexed
   /// type per row, then one flush, under the mutex that serialises the threads' MPI calls. Returns
   /// the values in request order.
-  std::vector<std::vector<double>> fetch(const std::vector<std::pair<Index, std::vector<Index>>>& request) const {
+  std::vector<std::vector<double>> fetch(const Request& request) const {
     std::vector<std::vector<double>> values(request.size());
     if (request.empty()) return values;
     // Every buffer exists before the first get, so nothing can throw while a get is in flight.
