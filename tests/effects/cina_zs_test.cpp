@@ -265,7 +265,7 @@ TEST_CASE("CInA-ZS's default estimate runs on 10^6 units in linear memory (2 x 1
   CHECK(r.std_error > 0);
   CHECK(r.std_error < 0.01);
   // An n x n matrix would need 8 TB; 1.5 GB leaves room for sanitizer builds' shadow memory.
-  CHECK(after - before < 1536);
+  if (before >= 0) CHECK(after - before < 1536);  // (measured on Linux only)
 }
 
 TEST_CASE("the optimal hinge intercept minimises the hinge sum", "[effects][cina_zs]") {

@@ -3,16 +3,23 @@
 
 #include <fstream>
 #include <string>
+#ifdef __linux__
 #include <sys/resource.h>
+#endif
 
 namespace causalattn::test {
 
 /// The peak resident set size of this process so far, in MiB (getrusage's ru_maxrss, which Linux
-/// reports in KiB). O(1). Example: `double before = causalattn::test::peak_resident_mb();`
+/// reports in KiB); -1 on other systems, where the unit differs. O(1).
+/// Example: `double before = causalattn::test::peak_resident_mb();`
 inline double peak_resident_mb() {
+#ifdef __linux__
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;
+#else
+  return -1;
+#endif
 }
 
 /// The proportional set size now (shared pages divided among the processes mapping them), in MiB,

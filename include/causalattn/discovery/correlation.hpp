@@ -223,9 +223,9 @@ void correlation_rows(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic
   const auto row_of = [&](Index v) { return rows_out + (v / ranks) * p; };
   parallel_for(Index(0), pairs, threads, [&](Index pair) {
     const auto [r0, rows, c0, cols] = lower_block(pair, p);
-    Matrix<Scalar> computed;
-    if (r0 != c0) lower_cross_product_block(centred, pair, computed);
-    const Matrix<Scalar>& block = r0 == c0 ? diagonal[std::size_t(r0 / 128)] : computed;
+    Matrix<Scalar> off_diagonal;
+    if (r0 != c0) lower_cross_product_block(centred, pair, off_diagonal);
+    const Matrix<Scalar>& block = r0 == c0 ? diagonal[std::size_t(r0 / 128)] : off_diagonal;
     for (Index j = 0; j < cols; ++j) {
       const Index b = c0 + j;
       for (Index i = (r0 == c0 ? j + 1 : 0); i < rows; ++i) {  // a > b: the lower triangle

@@ -80,8 +80,8 @@ class EntryTable {
 /// sit whole on every rank: rank k computes and keeps the rows x with x mod R == k (the rows whose
 /// pairs it tests in the skeleton), 8 p^2 / R bytes, in an MPI window; an entry of two other ranks'
 /// variables is read from its owner with MPI_Get. Before the skeleton tests a pair it fetches the
-/// entries that the pair's conditioning sets can touch (`prepare`: one get per row, one flush per
-/// pair); any other test (the orientation's, FCI's possible-d-sep stage) fetches what it misses
+/// entries that the pair's conditioning sets can touch (`prepare`: one get per row, at most one flush
+/// per pair); any other test (the orientation's, FCI's possible-d-sep stage) fetches what it misses
 /// one entry at a time.
 /// Every entry equals `correlation_matrix`'s bit for bit, so `mpi_pc(MpiFisherZTest(data))` equals
 /// `pc(FisherZTest(data))` for any rank and thread counts. Each rank computes the whole lower block
@@ -94,8 +94,8 @@ class EntryTable {
 /// data on any rank) are thrown on every rank, as `MpiGroup::run` throws them. Memory per rank:
 /// 8 p^2 / R bytes of rows, the n x p centred data while constructing, and for each thread that
 /// tests, 16 p bytes for the pair's row y plus the entries among neighbour lists of its current row
-/// and those read one at a time (at most 2^16 of them before they are dropped); a thread keeps
-/// these buffers until it ends.
+/// and those read one at a time (at most 2^16 of them before they are dropped), and the keys of
+/// its largest round of reads; a thread keeps these buffers until it ends.
 /// Example:
 /// \code
 ///   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
@@ -230,7 +230,7 @@ class MpiFisherZTest {
       if (depth >= 2) request_among(x_neighbours, mine, request);
     }
     mine.y = -1;
-    const std::size_t y_request = request.size();
+    const std::size_t y_row_index = request.size();
     const bool remote_y = !owns(y);
     if (remote_y) {  // row y over both lists, held ones too: the tests then read it as a contiguous column
       std::vector<Index> columns;
@@ -246,7 +246,7 @@ class MpiFisherZTest {
     if (depth >= 2) request_among(y_neighbours, mine, request);
     const auto values = fetch(request);
     for (std::size_t r = 0; r < request.size(); ++r) {
-      if (remote_y && r == y_request) continue;
+      if (remote_y && r == y_row_index) continue;
       for (std::size_t c = 0; c < values[r].size(); ++c)
         mine.entries.insert(key(request[r].first, request[r].second[c]), values[r][c]);
     }
@@ -257,9 +257,9 @@ class MpiFisherZTest {
     }
     ++mine.stamp;
     mine.y = y;
-    for (std::size_t c = 0; c < values[y_request].size(); ++c) {
-      const auto v = std::size_t(request[y_request].second[c]);
-      mine.y_row[v] = values[y_request][c];
+    for (std::size_t c = 0; c < values[y_row_index].size(); ++c) {
+      const auto v = std::size_t(request[y_row_index].second[c]);
+      mine.y_row[v] = values[y_row_index][c];
       mine.y_stamp[v] = mine.stamp;
     }
   }
@@ -289,11 +289,11 @@ class MpiFisherZTest {
   }
 
  private:
-  /// A thread's fetched entries for the object `generation`: those among neighbours, keyed by
-  /// `key(min, max)`, and the entries (y, v) of the pair's y with y_stamp[v] == stamp.
   /// Entries to read: for each row u, the columns v of the entries (u, v).
   using Request = std::vector<std::pair<Index, std::vector<Index>>>;
 
+  /// A thread's fetched entries for the object `generation`: those among neighbours, keyed by
+  /// `key(min, max)`, and the entries (y, v) of the pair's y with y_stamp[v] == stamp.
   struct Fetched {
     std::uint64_t generation = 0;
     Index x = -1, depth = -1, y = -1;
