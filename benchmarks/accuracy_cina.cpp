@@ -30,6 +30,7 @@
 #include <functional>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "causalattn/core/threads.hpp"
@@ -162,14 +163,20 @@ Cell evaluate(const Method& m, const std::vector<Case>& cases, const ca::EffectO
   return cell;
 }
 
+/// The mean of `values` (non-empty) and its standard error (sample variance over n; 0 for one value).
+std::pair<double, double> mean_with_error(const std::vector<double>& values) {
+  const double n = double(values.size());
+  double mean = 0, var = 0;
+  for (double v : values) mean += v / n;
+  for (double v : values) var += (v - mean) * (v - mean) / std::max(1.0, n - 1);
+  return {mean, std::sqrt(var / n)};
+}
+
 std::string mae(const Cell& c) {
   if (c.error.empty()) return c.skipped ? "n/a" : c.failed ? "all failed" : "not run";
-  double mean = 0;
-  for (double e : c.error) mean += e / double(c.error.size());
-  double var = 0;
-  for (double e : c.error) var += (e - mean) * (e - mean) / double(std::max<std::size_t>(1, c.error.size() - 1));
+  const auto [mean, error] = mean_with_error(c.error);
   char buffer[96];
-  if (c.error.size() > 1) std::snprintf(buffer, sizeof buffer, "%.3f +- %.3f", mean, std::sqrt(var / double(c.error.size())));
+  if (c.error.size() > 1) std::snprintf(buffer, sizeof buffer, "%.3f +- %.3f", mean, error);
   else std::snprintf(buffer, sizeof buffer, "%.0f", mean);
   std::string out = buffer;
   if (c.failed) out += " (" + std::to_string(c.failed) + " failed)";
@@ -216,12 +223,9 @@ std::string paired(const std::vector<double>& reference, const std::vector<doubl
     closer += reference[k] < other[k];
   }
   if (difference.size() < 2) return "n/a";
-  const double n = double(difference.size());
-  double mean = 0, var = 0;
-  for (double d : difference) mean += d / n;
-  for (double d : difference) var += (d - mean) * (d - mean) / (n - 1);
+  const auto [mean, error] = mean_with_error(difference);
   char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%+.3f +- %.3f (%d/%zu)", mean, std::sqrt(var / n), closer, difference.size());
+  std::snprintf(buffer, sizeof buffer, "%+.3f +- %.3f (%d/%zu)", mean, error, closer, difference.size());
   return buffer;
 }
 
@@ -233,12 +237,15 @@ std::vector<double> joined_errors(const Cell& first, const Cell& second) {
   return out;
 }
 
-double mean_seconds(const std::vector<Cell>& cells) {
+/// The mean seconds per data set over every run of `cells`, as the tables print it.
+std::string mean_seconds(const std::vector<Cell>& cells) {
   double total = 0;
   std::size_t count = 0;
   for (const auto& c : cells)
     for (double s : c.seconds) total += s, ++count;
-  return count ? total / double(count) : NAN;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4f", count ? total / double(count) : NAN);
+  return buffer;
 }
 
 }  // namespace
@@ -373,9 +380,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "  %s, %s: %s\n", m.name.c_str(), settings[s].name, mae(cells[s]).c_str());
         line.push_back(mae(cells[s]));
       }
-      char seconds[32];
-      std::snprintf(seconds, sizeof seconds, "%.4f", mean_seconds(cells));
-      line.push_back(seconds);
+      line.push_back(mean_seconds(cells));
       print_row(line);
       rows.emplace_back(m.name, std::move(cells));
     }
@@ -418,9 +423,7 @@ int main(int argc, char** argv) {
         cells.push_back(evaluate_cate(m, settings[s].cases, settings[s].options, threads));
         line.push_back(mae(cells.back()));
       }
-      char seconds[32];
-      std::snprintf(seconds, sizeof seconds, "%.4f", mean_seconds(cells));
-      line.push_back(seconds);
+      line.push_back(mean_seconds(cells));
       print_row(line);
     }
   } catch (const std::exception& e) {
